@@ -1,0 +1,176 @@
+package oops
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+// DefaultQueueSize is the queue size of an Async made with a zero size.
+const DefaultQueueSize = 1024
+
+// ErrQueueFull is returned by Async.Publish when the queue has no room.
+var ErrQueueFull = errors.New("oops: async publisher queue is full")
+
+// ErrClosed is returned by Async.Publish after Close.
+var ErrClosed = errors.New("oops: async publisher is closed")
+
+// AsyncStats counts what an Async did with the reports it was given.
+type AsyncStats struct {
+	Queued        uint64 // accepted into the queue
+	Published     uint64 // handed to the inner publisher, which returned no error
+	DroppedFull   uint64 // refused because the queue was full
+	DroppedError  uint64 // the inner publisher returned an error
+	DroppedClosed uint64 // refused after Close, or still queued when Close gave up
+}
+
+// Async is a Publisher that puts reports on a bounded queue and publishes
+// them from one goroutine, so that the caller never waits for the inner
+// publisher's I/O. It counts what it drops and why (see Stats). Flush waits
+// for the queue to drain; Close drains it and stops the goroutine.
+//
+// Publish returns the report's own id at once: the inner publisher must keep
+// r.ID (the stores in this module do). The caller must not change a report
+// after handing it to Publish. Async is safe for concurrent use.
+type Async struct {
+	inner  Publisher
+	queue  chan *Report
+	ctx    context.Context // given to the inner publisher; canceled when Close gives up
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the worker goroutine exits
+
+	mu      sync.Mutex // guards closed, pending, idle; held while sending to queue
+	closed  bool
+	pending int           // queued or being published
+	idle    chan struct{} // closed and replaced when pending drops to zero
+
+	queued, published, full, failed, dropClosed atomic.Uint64
+	onError                                     func(*Report, error)
+}
+
+// AsyncOptions configure NewAsync.
+type AsyncOptions struct {
+	// QueueSize bounds the queue; zero means DefaultQueueSize.
+	QueueSize int
+	// OnError, if set, is called from the worker goroutine with each report
+	// the inner publisher failed to publish.
+	OnError func(r *Report, err error)
+}
+
+// NewAsync starts the goroutine that publishes to inner and returns the Async
+// in front of it.
+func NewAsync(inner Publisher, opts AsyncOptions) *Async {
+	n := opts.QueueSize
+	if n <= 0 {
+		n = DefaultQueueSize
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &Async{
+		inner:   inner,
+		queue:   make(chan *Report, n),
+		ctx:     ctx,
+		cancel:  cancel,
+		done:    make(chan struct{}),
+		idle:    make(chan struct{}),
+		onError: opts.OnError,
+	}
+	go a.run()
+	return a
+}
+
+// Publish queues r and returns []string{r.ID} without waiting. It returns
+// ErrQueueFull or ErrClosed, and no ids, when r was not queued.
+func (a *Async) Publish(_ context.Context, r *Report) ([]string, error) {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		a.dropClosed.Add(1)
+		return nil, ErrClosed
+	}
+	select {
+	case a.queue <- r:
+		a.pending++
+		a.mu.Unlock()
+		a.queued.Add(1)
+		return []string{r.ID}, nil
+	default:
+		a.mu.Unlock()
+		a.full.Add(1)
+		return nil, ErrQueueFull
+	}
+}
+
+func (a *Async) run() {
+	defer close(a.done)
+	for r := range a.queue {
+		if a.ctx.Err() != nil {
+			a.dropClosed.Add(1)
+		} else if _, err := a.inner.Publish(a.ctx, r); err != nil {
+			a.failed.Add(1)
+			if a.onError != nil {
+				a.onError(r, err)
+			}
+		} else {
+			a.published.Add(1)
+		}
+		a.mu.Lock()
+		a.pending--
+		if a.pending == 0 {
+			close(a.idle)
+			a.idle = make(chan struct{})
+		}
+		a.mu.Unlock()
+	}
+}
+
+// Flush waits until every report queued so far has been handed to the inner
+// publisher, or ctx is done.
+func (a *Async) Flush(ctx context.Context) error {
+	a.mu.Lock()
+	if a.pending == 0 {
+		a.mu.Unlock()
+		return nil
+	}
+	idle := a.idle
+	a.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close stops accepting reports, publishes what is queued and stops the
+// goroutine. If ctx ends first, the report being published sees its context
+// canceled, the rest are counted as DroppedClosed, and Close returns
+// ctx.Err() once the goroutine has stopped. Close is idempotent.
+func (a *Async) Close(ctx context.Context) error {
+	a.mu.Lock()
+	if !a.closed {
+		a.closed = true
+		close(a.queue)
+	}
+	a.mu.Unlock()
+	select {
+	case <-a.done:
+		a.cancel()
+		return nil
+	case <-ctx.Done():
+		a.cancel()
+		<-a.done
+		return ctx.Err()
+	}
+}
+
+// Stats returns the counters so far.
+func (a *Async) Stats() AsyncStats {
+	return AsyncStats{
+		Queued:        a.queued.Load(),
+		Published:     a.published.Load(),
+		DroppedFull:   a.full.Load(),
+		DroppedError:  a.failed.Load(),
+		DroppedClosed: a.dropClosed.Load(),
+	}
+}

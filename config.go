@@ -1,0 +1,117 @@
+package oops
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"time"
+)
+
+// An Event is what a report is being made about: the information Create hands
+// to each create hook (python-oops calls it the report's context). Everything
+// about the surroundings (the timeline, the HTTP request, the trace span)
+// travels in the context.Context instead.
+type Event struct {
+	// Err is the error being reported, if any.
+	Err error
+	// Level is the level name ("ERROR", "WARN") when the event is a log record.
+	Level string
+	// Msg is the log message, when the event is a log record.
+	Msg string
+	// Time is when it happened; zero means when Create is called.
+	Time time.Time
+	// Stack holds the program counters of the stack where it happened (see
+	// Callers). The error's own stack, when it carries one, is preferred.
+	Stack []uintptr
+}
+
+// A Hook fills in part of a report being created. Hooks run in order; a hook
+// sees what earlier hooks wrote.
+type Hook func(ctx context.Context, r *Report, ev *Event)
+
+// A Filter decides whether a report is kept from publishing: true means drop.
+type Filter func(ctx context.Context, r *Report) bool
+
+// ErrFiltered is returned by Config.Publish when a filter dropped the report.
+// It is distinct from a nil error with no ids, which means the report reached
+// the publisher but no store took it.
+var ErrFiltered = errors.New("oops: report dropped by a filter")
+
+// Config makes and publishes reports, as python-oops' Config does: Create
+// copies the template and runs the create hooks; Publish runs the filters and
+// then the publisher.
+//
+// The zero Config is usable: with nil Hooks, Create runs DefaultHooks; with a
+// nil Publisher, Publish publishes nowhere. A Config must not be changed once
+// it is in use; it is then safe for concurrent use.
+type Config struct {
+	// Template is copied into every new report (maps are copied too).
+	Template Report
+	// Hooks run in order on every new report. Nil means DefaultHooks; set an
+	// empty, non-nil slice for none.
+	Hooks []Hook
+	// Filters run in order before publishing; the first that returns true
+	// stops the report from being published.
+	Filters []Filter
+	// Publisher publishes the reports that pass the filters.
+	Publisher Publisher
+}
+
+// DefaultHooks are the hooks a Config with nil Hooks runs: time, hostname,
+// the error (type, value, stack) or log message, and the timeline in ctx.
+var DefaultHooks = []Hook{AttachTime, AttachHostname, AttachError, AttachTimeline}
+
+// Create makes a new report about ev: it copies the template, gives the
+// report a fresh id (so a log line can quote it before it is published) and
+// runs the create hooks in order.
+func (c *Config) Create(ctx context.Context, ev Event) *Report {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	r := new(Report)
+	*r = c.Template
+	r.ReqVars = maps.Clone(r.ReqVars)
+	r.Attrs = maps.Clone(r.Attrs)
+	r.Extra = maps.Clone(r.Extra)
+	if r.Timeline != nil {
+		r.Timeline = append([]TimelineEntry(nil), r.Timeline...)
+	}
+	if r.Log != nil {
+		r.Log = append([]LogRecord(nil), r.Log...)
+	}
+	r.ID = NewID()
+	if r.Duration == 0 {
+		r.Duration = -1
+	}
+	hooks := c.Hooks
+	if hooks == nil {
+		hooks = DefaultHooks
+	}
+	for _, h := range hooks {
+		h(ctx, r, &ev)
+	}
+	return r
+}
+
+// Publish runs the filters and, if none drops r, the publisher. It returns
+// the ids the publisher gave and writes the last of them back to r.ID. A
+// dropped report gives ErrFiltered; a report that no store took gives no ids
+// and a nil error.
+func (c *Config) Publish(ctx context.Context, r *Report) ([]string, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	for _, f := range c.Filters {
+		if f(ctx, r) {
+			return nil, ErrFiltered
+		}
+	}
+	if c.Publisher == nil {
+		return nil, nil
+	}
+	ids, err := c.Publisher.Publish(ctx, r)
+	if len(ids) > 0 {
+		r.ID = ids[len(ids)-1]
+	}
+	return ids, err
+}

@@ -1,0 +1,47 @@
+// Package oops makes every failure in a service into an OOPS report: one
+// self-contained record with a unique id a user can quote ("please quote
+// OOPS-3f2a…"), the error and its stack, the request, the user, and a timeline
+// of the steps (database statements above all) that ran before it went wrong.
+//
+// The flow is python-oops': a Config copies its Template into a new Report
+// and runs its create Hooks (Create); then it runs its Filters and hands the
+// report to its Publisher (Publish). Publishers compose: ToMany publishes to
+// every store, WithFallback stops at the first that takes the report, and
+// Async puts a bounded queue in front of a slow store so that a log call never
+// waits for I/O.
+//
+// # The report's wire keys
+//
+// Report's fields have fixed names on the wire (JSON here, BSON in the
+// datedir store), shared with python-oops tools:
+//
+//	id          "OOPS-" + 32 lowercase hex digits, given at creation
+//	type        the error's most specific type (*fs.PathError), or the level name
+//	value       the error text, or the log message
+//	tb_text     the stack, in goroutine-dump format: "func(...)\n\tfile:line\n" per frame
+//	time        when it happened: RFC 3339 in JSON, a datetime in BSON
+//	hostname, reporter, topic, url, username, branch_nick, revno: strings
+//	req_vars    a document of strings; secrets show as "<hidden>"
+//	timeline    a list of [start_ms, end_ms, category, detail, backtrace-or-null],
+//	            with the step's error text as a sixth element when it failed
+//	duration    seconds, -1 when unknown
+//
+// and Go extensions:
+//
+//	level             the log record's level name, when a log record made the report
+//	msg               the log message as written (a template, not formatted)
+//	attrs             the log record's attributes, groups as nested documents
+//	log               records kept by a flight recorder outside any timeline:
+//	                  documents with time, level, msg and attrs
+//	signature         a short hash grouping reports of the same problem (the call
+//	                  site, the message template and the error type chain)
+//	trace_id, span_id the trace and span the failure happened in (hex)
+//	timeline_dropped  how many timeline entries the timeline's cap dropped
+//	suppressed        how many reports of this signature a rate limit held back
+//	                  since the last one published
+//
+// Extra carries any other key.
+//
+// Package oops imports the standard library and this module's timeline
+// package only.
+package oops

@@ -1,0 +1,109 @@
+package oops
+
+import (
+	"fmt"
+	"reflect"
+)
+
+// maxChain bounds how far the error helpers follow an Unwrap chain, so that a
+// chain that loops back on itself still ends.
+const maxChain = 100
+
+// ErrorType returns the name of err's most specific type: the type of the
+// deepest error in its Unwrap chain that wraps nothing (for Unwrap() []error,
+// the first non-nil branch is followed). It returns "" for a nil err.
+func ErrorType(err error) string {
+	chain := TypeChain(err)
+	if len(chain) == 0 {
+		return ""
+	}
+	return chain[len(chain)-1]
+}
+
+// TypeChain returns the type names along err's Unwrap chain, outermost first,
+// following the first non-nil branch of Unwrap() []error. A chain longer than
+// 100 (one that loops) is cut there.
+func TypeChain(err error) []string {
+	var out []string
+	for e := err; e != nil && len(out) < maxChain; e = unwrapOnce(e) {
+		out = append(out, fmt.Sprintf("%T", e))
+	}
+	return out
+}
+
+// unwrapOnce returns the next error in the chain, recovering from an Unwrap
+// method that panics (as one on a typed nil pointer may).
+func unwrapOnce(err error) (next error) {
+	defer func() {
+		if recover() != nil {
+			next = nil
+		}
+	}()
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return u.Unwrap()
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if e != nil {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// ErrorText returns err.Error() safely: "<nil>" for a nil error or a typed nil
+// whose Error method panics, and a placeholder naming the panic otherwise.
+func ErrorText(err error) (s string) {
+	if err == nil {
+		return "<nil>"
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if v := reflect.ValueOf(err); v.Kind() == reflect.Pointer && v.IsNil() {
+				s = "<nil>"
+				return
+			}
+			s = fmt.Sprintf("<Error method panicked: %v>", r)
+		}
+	}()
+	return err.Error()
+}
+
+// StackOf returns the program counters of the stack recorded in err or the
+// first error of its Unwrap chain that records one, through a method
+// StackTrace() whose result is a slice of program counters (as
+// github.com/pkg/errors provides), or through a method Callers() []uintptr.
+// It returns nil when no error in the chain carries a stack.
+func StackOf(err error) []uintptr {
+	for i, e := 0, err; e != nil && i < maxChain; i, e = i+1, unwrapOnce(e) {
+		if pcs := stackOfOne(e); len(pcs) > 0 {
+			return pcs
+		}
+	}
+	return nil
+}
+
+func stackOfOne(err error) (pcs []uintptr) {
+	defer func() {
+		if recover() != nil {
+			pcs = nil
+		}
+	}()
+	if c, ok := err.(interface{ Callers() []uintptr }); ok {
+		return c.Callers()
+	}
+	m := reflect.ValueOf(err).MethodByName("StackTrace")
+	if !m.IsValid() || m.Type().NumIn() != 0 || m.Type().NumOut() != 1 {
+		return nil
+	}
+	out := m.Call(nil)[0]
+	if out.Kind() != reflect.Slice || out.Type().Elem().Kind() != reflect.Uintptr {
+		return nil
+	}
+	pcs = make([]uintptr, out.Len())
+	for i := range pcs {
+		pcs[i] = uintptr(out.Index(i).Uint())
+	}
+	return pcs
+}

@@ -1,0 +1,117 @@
+package oops
+
+import (
+	"context"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/oops-go/oops/internal/stack"
+	"github.com/oops-go/oops/timeline"
+)
+
+// AttachTime sets r.Time to the event's time, or now, in UTC.
+func AttachTime(_ context.Context, r *Report, ev *Event) {
+	t := ev.Time
+	if t.IsZero() {
+		t = time.Now()
+	}
+	r.Time = t.UTC()
+}
+
+var hostname = sync.OnceValue(func() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	return h
+})
+
+// AttachHostname sets r.Hostname to this machine's name unless the template
+// gave one.
+func AttachHostname(_ context.Context, r *Report, _ *Event) {
+	if r.Hostname == "" {
+		r.Hostname = hostname()
+	}
+}
+
+// AttachError fills r.Type, r.Value and r.TBText from the event. With an
+// error: its most specific type (see ErrorType), its text and the stack it
+// carries (see StackOf), else the event's stack. Without one, the type is the
+// level name and the value the message. Fields already set are kept.
+func AttachError(_ context.Context, r *Report, ev *Event) {
+	if ev.Err != nil {
+		if r.Type == "" {
+			r.Type = ErrorType(ev.Err)
+		}
+		if r.Value == "" {
+			r.Value = ErrorText(ev.Err)
+		}
+	} else {
+		if r.Type == "" {
+			r.Type = ev.Level
+		}
+		if r.Value == "" {
+			r.Value = ev.Msg
+		}
+	}
+	if r.Level == "" {
+		r.Level = ev.Level
+	}
+	if r.Msg == "" {
+		r.Msg = ev.Msg
+	}
+	if r.TBText == "" {
+		pcs := StackOf(ev.Err)
+		if len(pcs) == 0 {
+			pcs = ev.Stack
+		}
+		r.TBText = stack.Format(pcs)
+	}
+}
+
+// Callers returns the program counters of the calling goroutine's stack for
+// Event.Stack, skipping skip frames above the caller of Callers.
+func Callers(skip int) []uintptr { return stack.Callers(skip + 1) }
+
+// FormatStack renders program counters in the goroutine-dump format of
+// tb_text, leaving out the library's own leading frames.
+func FormatStack(pcs []uintptr) string { return stack.Format(pcs) }
+
+// AttachTimeline flattens the timeline in ctx, if any, into r.Timeline and
+// sets r.TimelineDropped. Entries already in r.Timeline are kept before it.
+func AttachTimeline(ctx context.Context, r *Report, _ *Event) {
+	tl := timeline.FromContext(ctx)
+	if tl == nil {
+		return
+	}
+	r.Timeline = append(r.Timeline, FlattenTimeline(tl)...)
+	r.TimelineDropped += tl.Dropped()
+}
+
+// FlattenTimeline turns tl's entries into report timeline entries, with
+// millisecond offsets from the timeline's start.
+func FlattenTimeline(tl *timeline.Timeline) []TimelineEntry {
+	entries := tl.Entries()
+	if len(entries) == 0 {
+		return nil
+	}
+	out := make([]TimelineEntry, len(entries))
+	for i, e := range entries {
+		te := TimelineEntry{
+			Start:    e.Start.Milliseconds(),
+			End:      e.End.Milliseconds(),
+			Category: e.Category,
+			Detail:   e.Detail,
+		}
+		if e.Stack != "" {
+			s := e.Stack
+			te.Backtrace = &s
+		}
+		if e.Err != nil {
+			te.Error = ErrorText(e.Err)
+		}
+		out[i] = te
+	}
+	return out
+}

@@ -1,0 +1,111 @@
+// Package stack captures program counters cheaply and renders them, only when
+// a report is made, in the format of a goroutine dump.
+package stack
+
+import (
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// MaxDepth bounds how many frames are captured.
+const MaxDepth = 64
+
+// Callers returns the program counters of the calling goroutine's stack,
+// skipping skip frames above the caller of Callers (0 = the caller itself).
+func Callers(skip int) []uintptr {
+	var buf [MaxDepth]uintptr
+	n := runtime.Callers(skip+2, buf[:])
+	pcs := make([]uintptr, n)
+	copy(pcs, buf[:n])
+	return pcs
+}
+
+// Format renders program counters like a goroutine dump:
+//
+//	pkg.Func(...)
+//		/path/file.go:42
+//
+// Leading frames that belong to the oops library itself, database/sql or the
+// runtime are left out, so the first frame shown is the user's code.
+func Format(pcs []uintptr) string {
+	if len(pcs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	frames := runtime.CallersFrames(pcs)
+	leading := true
+	for {
+		f, more := frames.Next()
+		if f.Function != "" || f.File != "" {
+			if leading && isLibraryFrame(f.Function) {
+				if !more {
+					break
+				}
+				continue
+			}
+			leading = false
+			fn := f.Function
+			if fn == "" {
+				fn = "???"
+			}
+			b.WriteString(fn)
+			b.WriteString("(...)\n\t")
+			b.WriteString(f.File)
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(f.Line))
+			b.WriteByte('\n')
+		}
+		if !more {
+			break
+		}
+	}
+	if b.Len() == 0 && leading {
+		// Every frame was the library's own: show them rather than nothing.
+		return formatAll(pcs)
+	}
+	return b.String()
+}
+
+func formatAll(pcs []uintptr) string {
+	var b strings.Builder
+	frames := runtime.CallersFrames(pcs)
+	for {
+		f, more := frames.Next()
+		b.WriteString(f.Function)
+		b.WriteString("(...)\n\t")
+		b.WriteString(f.File)
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(f.Line))
+		b.WriteByte('\n')
+		if !more {
+			break
+		}
+	}
+	return b.String()
+}
+
+// PackageOf returns the import path of the package that defines the function
+// named fn (as runtime.Frame.Function spells it).
+func PackageOf(fn string) string {
+	slash := strings.LastIndexByte(fn, '/')
+	dot := strings.IndexByte(fn[slash+1:], '.')
+	if dot < 0 {
+		return fn
+	}
+	return fn[:slash+1+dot]
+}
+
+func isLibraryFrame(fn string) bool {
+	pkg := PackageOf(fn)
+	switch {
+	case pkg == "runtime", pkg == "database/sql", pkg == "log/slog", pkg == "net/http":
+		return true
+	case strings.HasPrefix(pkg, "go.uber.org/zap"):
+		return true
+	case pkg == "github.com/oops-go/oops" || strings.HasPrefix(pkg, "github.com/oops-go/oops/"):
+		// Our packages' own tests and examples are user code.
+		return !strings.HasSuffix(pkg, "_test") && !strings.Contains(pkg, "/examples/")
+	}
+	return false
+}

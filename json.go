@@ -1,0 +1,315 @@
+package oops
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// wireReport is the JSON shape of a Report, with the wire names of DESIGN.md
+// §3. Well-known keys that are empty are left out, except id, time and
+// duration.
+type wireReport struct {
+	ID              string            `json:"id"`
+	Type            string            `json:"type,omitempty"`
+	Value           string            `json:"value,omitempty"`
+	TBText          string            `json:"tb_text,omitempty"`
+	Time            time.Time         `json:"time"`
+	Hostname        string            `json:"hostname,omitempty"`
+	Reporter        string            `json:"reporter,omitempty"`
+	Topic           string            `json:"topic,omitempty"`
+	URL             string            `json:"url,omitempty"`
+	Username        string            `json:"username,omitempty"`
+	BranchNick      string            `json:"branch_nick,omitempty"`
+	Revno           string            `json:"revno,omitempty"`
+	ReqVars         map[string]string `json:"req_vars,omitempty"`
+	Timeline        []TimelineEntry   `json:"timeline,omitempty"`
+	Duration        float64           `json:"duration"`
+	Level           string            `json:"level,omitempty"`
+	Msg             string            `json:"msg,omitempty"`
+	Attrs           map[string]any    `json:"attrs,omitempty"`
+	Log             []LogRecord       `json:"log,omitempty"`
+	Signature       string            `json:"signature,omitempty"`
+	TraceID         string            `json:"trace_id,omitempty"`
+	SpanID          string            `json:"span_id,omitempty"`
+	TimelineDropped int               `json:"timeline_dropped,omitempty"`
+	Suppressed      int               `json:"suppressed,omitempty"`
+}
+
+// WireKeys lists the wire names of Report's fields. Extra keys with these
+// names are ignored when a report is encoded.
+var WireKeys = []string{
+	"id", "type", "value", "tb_text", "time", "hostname", "reporter", "topic", "url", "username",
+	"branch_nick", "revno", "req_vars", "timeline", "duration", "level", "msg", "attrs", "log",
+	"signature", "trace_id", "span_id", "timeline_dropped", "suppressed",
+}
+
+// IsWireKey reports whether k is the wire name of one of Report's fields.
+func IsWireKey(k string) bool { return slices.Contains(WireKeys, k) }
+
+// MarshalJSON encodes r as one JSON object with the wire keys, the time in
+// RFC 3339, and Extra's keys beside them. Attribute and Extra values that
+// encoding/json cannot encode are written as Plain makes them.
+func (r *Report) MarshalJSON() ([]byte, error) {
+	w := wireReport{
+		ID: r.ID, Type: r.Type, Value: r.Value, TBText: r.TBText, Time: r.Time,
+		Hostname: r.Hostname, Reporter: r.Reporter, Topic: r.Topic, URL: r.URL, Username: r.Username,
+		BranchNick: r.BranchNick, Revno: r.Revno, ReqVars: r.ReqVars, Timeline: r.Timeline,
+		Duration: r.Duration, Level: r.Level, Msg: r.Msg, Attrs: r.Attrs, Log: r.Log,
+		Signature: r.Signature, TraceID: r.TraceID, SpanID: r.SpanID,
+		TimelineDropped: r.TimelineDropped, Suppressed: r.Suppressed,
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		// An attribute holds something encoding/json refuses (a channel, a
+		// NaN, a cycle): encode the plain form instead of losing the report.
+		w.Attrs = plainMap(r.Attrs)
+		w.Log = plainLog(r.Log)
+		if b, err = json.Marshal(w); err != nil {
+			return nil, fmt.Errorf("oops: encoding report %s: %w", r.ID, err)
+		}
+	}
+	extra := make(map[string]any, len(r.Extra))
+	for k, v := range r.Extra {
+		if !IsWireKey(k) {
+			extra[k] = v
+		}
+	}
+	if len(extra) == 0 {
+		return b, nil
+	}
+	eb, err := json.Marshal(extra)
+	if err != nil {
+		if eb, err = json.Marshal(plainMap(extra)); err != nil {
+			return nil, fmt.Errorf("oops: encoding report %s extra: %w", r.ID, err)
+		}
+	}
+	// Splice {"id":…} and {"x":…} into {"id":…,"x":…}.
+	out := make([]byte, 0, len(b)+len(eb))
+	out = append(out, b[:len(b)-1]...)
+	out = append(out, ',')
+	out = append(out, eb[1:]...)
+	return out, nil
+}
+
+func plainMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	return Plain(m).(map[string]any)
+}
+
+func plainLog(l []LogRecord) []LogRecord {
+	out := slices.Clone(l)
+	for i := range out {
+		out[i].Attrs = plainMap(out[i].Attrs)
+	}
+	return out
+}
+
+// UnmarshalJSON decodes a report encoded by MarshalJSON, or by python-oops
+// tools: unknown keys go to Extra, req_vars may also be a list of pairs,
+// timeline entries may have four to six elements.
+func (r *Report) UnmarshalJSON(data []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return fmt.Errorf("oops: decoding report: %w", err)
+	}
+	*r = Report{Duration: -1}
+	for k, v := range raw {
+		var err error
+		switch k {
+		case "id":
+			err = json.Unmarshal(v, &r.ID)
+		case "type":
+			err = json.Unmarshal(v, &r.Type)
+		case "value":
+			err = json.Unmarshal(v, &r.Value)
+		case "tb_text":
+			err = json.Unmarshal(v, &r.TBText)
+		case "time":
+			err = json.Unmarshal(v, &r.Time)
+		case "hostname":
+			err = json.Unmarshal(v, &r.Hostname)
+		case "reporter":
+			err = json.Unmarshal(v, &r.Reporter)
+		case "topic":
+			err = json.Unmarshal(v, &r.Topic)
+		case "url":
+			err = json.Unmarshal(v, &r.URL)
+		case "username":
+			err = json.Unmarshal(v, &r.Username)
+		case "branch_nick":
+			err = json.Unmarshal(v, &r.BranchNick)
+		case "revno":
+			err = unmarshalStringish(v, &r.Revno)
+		case "req_vars":
+			r.ReqVars, err = unmarshalReqVars(v)
+		case "timeline":
+			err = json.Unmarshal(v, &r.Timeline)
+		case "duration":
+			err = json.Unmarshal(v, &r.Duration)
+		case "level":
+			err = json.Unmarshal(v, &r.Level)
+		case "msg":
+			err = json.Unmarshal(v, &r.Msg)
+		case "attrs":
+			err = json.Unmarshal(v, &r.Attrs)
+		case "log":
+			err = json.Unmarshal(v, &r.Log)
+		case "signature":
+			err = json.Unmarshal(v, &r.Signature)
+		case "trace_id":
+			err = json.Unmarshal(v, &r.TraceID)
+		case "span_id":
+			err = json.Unmarshal(v, &r.SpanID)
+		case "timeline_dropped":
+			err = json.Unmarshal(v, &r.TimelineDropped)
+		case "suppressed":
+			err = json.Unmarshal(v, &r.Suppressed)
+		default:
+			var x any
+			err = json.Unmarshal(v, &x)
+			if r.Extra == nil {
+				r.Extra = make(map[string]any)
+			}
+			r.Extra[k] = x
+		}
+		if err != nil {
+			return fmt.Errorf("oops: decoding report key %q: %w", k, err)
+		}
+	}
+	return nil
+}
+
+func unmarshalStringish(v json.RawMessage, dst *string) error {
+	if err := json.Unmarshal(v, dst); err == nil {
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(v, &n); err != nil {
+		return err
+	}
+	*dst = n.String()
+	return nil
+}
+
+func unmarshalReqVars(v json.RawMessage) (map[string]string, error) {
+	if bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+		return nil, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(v, &m); err == nil {
+		out := make(map[string]string, len(m))
+		for k, x := range m {
+			out[k] = fmt.Sprint(x)
+		}
+		return out, nil
+	}
+	var pairs [][2]any
+	if err := json.Unmarshal(v, &pairs); err != nil {
+		return nil, fmt.Errorf("req_vars is neither a document nor a list of pairs: %w", err)
+	}
+	out := make(map[string]string, len(pairs))
+	for _, p := range pairs {
+		out[fmt.Sprint(p[0])] = fmt.Sprint(p[1])
+	}
+	return out, nil
+}
+
+// MarshalJSON encodes e as [start_ms, end_ms, category, detail, backtrace]
+// with the error appended as a sixth element when there is one.
+func (e TimelineEntry) MarshalJSON() ([]byte, error) {
+	s := []any{e.Start, e.End, e.Category, e.Detail, e.Backtrace}
+	if e.Error != "" {
+		s = append(s, e.Error)
+	}
+	return json.Marshal(s)
+}
+
+// UnmarshalJSON decodes a timeline entry of four to six elements; offsets may
+// be floats, as some python tools write them.
+func (e *TimelineEntry) UnmarshalJSON(data []byte) error {
+	var s []any
+	if err := json.Unmarshal(data, &s); err != nil {
+		return fmt.Errorf("oops: timeline entry: %w", err)
+	}
+	return e.FromList(s)
+}
+
+// FromList fills e from a decoded wire list ([start, end, category, detail,
+// backtrace?, error?]); store decoders share it.
+func (e *TimelineEntry) FromList(s []any) error {
+	if len(s) < 4 || len(s) > 6 {
+		return fmt.Errorf("oops: timeline entry has %d elements, want 4 to 6", len(s))
+	}
+	*e = TimelineEntry{}
+	var ok bool
+	if e.Start, ok = toInt64(s[0]); !ok {
+		return fmt.Errorf("oops: timeline entry start %v is not a number", s[0])
+	}
+	if e.End, ok = toInt64(s[1]); !ok {
+		return fmt.Errorf("oops: timeline entry end %v is not a number", s[1])
+	}
+	e.Category = fmt.Sprint(s[2])
+	e.Detail = fmt.Sprint(s[3])
+	if len(s) > 4 && s[4] != nil {
+		bt := fmt.Sprint(s[4])
+		e.Backtrace = &bt
+	}
+	if len(s) > 5 && s[5] != nil {
+		e.Error = fmt.Sprint(s[5])
+	}
+	return nil
+}
+
+func toInt64(v any) (int64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return int64(n), true
+	case float32:
+		return int64(n), true
+	case int64:
+		return n, true
+	case int32:
+		return int64(n), true
+	case int:
+		return int64(n), true
+	case json.Number:
+		if i, err := n.Int64(); err == nil {
+			return i, true
+		}
+		f, err := n.Float64()
+		return int64(f), err == nil
+	}
+	return 0, false
+}
+
+// MarshalJSON encodes a log record as {"time","level","msg","attrs"}.
+func (l LogRecord) MarshalJSON() ([]byte, error) {
+	type wire struct {
+		Time  time.Time      `json:"time"`
+		Level string         `json:"level"`
+		Msg   string         `json:"msg"`
+		Attrs map[string]any `json:"attrs,omitempty"`
+	}
+	return json.Marshal(wire{l.Time, l.Level, l.Msg, l.Attrs})
+}
+
+// UnmarshalJSON decodes what MarshalJSON writes.
+func (l *LogRecord) UnmarshalJSON(data []byte) error {
+	var w struct {
+		Time  time.Time      `json:"time"`
+		Level string         `json:"level"`
+		Msg   string         `json:"msg"`
+		Attrs map[string]any `json:"attrs"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*l = LogRecord{Time: w.Time, Level: w.Level, Msg: w.Msg, Attrs: w.Attrs}
+	return nil
+}
+

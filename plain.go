@@ -1,0 +1,145 @@
+package oops
+
+import (
+	"encoding"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// maxPlainDepth bounds how deep Plain follows nested values, so that a value
+// that contains itself still ends.
+const maxPlainDepth = 32
+
+// Plain turns v into a value every report encoding can hold: nil, bool,
+// string (valid UTF-8), int64, uint64, float64 (finite; NaN and infinities
+// become strings), time.Time, []any or map[string]any. Errors become their
+// text, fmt.Stringer and encoding.TextMarshaler values their text (a method
+// that panics gives a placeholder), structs and other values fmt's %+v.
+// Integrations use it to put attribute values into Report.Attrs.
+func Plain(v any) any { return plain(v, 0) }
+
+func plain(v any, depth int) (out any) {
+	if depth > maxPlainDepth {
+		return "<too deep>"
+	}
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return ValidUTF8(x)
+	case bool, int64, uint64, time.Time:
+		return x
+	case int:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case uint:
+		return uint64(x)
+	case uint8:
+		return uint64(x)
+	case uint16:
+		return uint64(x)
+	case uint32:
+		return uint64(x)
+	case float32:
+		return plainFloat(float64(x))
+	case float64:
+		return plainFloat(x)
+	case time.Duration:
+		return x.String()
+	case []byte:
+		return ValidUTF8(string(x))
+	case error:
+		return ValidUTF8(ErrorText(x))
+	case []any:
+		s := make([]any, len(x))
+		for i, e := range x {
+			s[i] = plain(e, depth+1)
+		}
+		return s
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[ValidUTF8(k)] = plain(e, depth+1)
+		}
+		return m
+	case fmt.Stringer:
+		return safeText(func() string { return x.String() })
+	case encoding.TextMarshaler:
+		return safeText(func() string { b, err := x.MarshalText(); return string(b) + errSuffix(err) })
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return nil
+		}
+		return plain(rv.Elem().Interface(), depth+1)
+	case reflect.Slice, reflect.Array:
+		if rv.Kind() == reflect.Slice && rv.IsNil() {
+			return nil
+		}
+		s := make([]any, rv.Len())
+		for i := range s {
+			s[i] = plain(rv.Index(i).Interface(), depth+1)
+		}
+		return s
+	case reflect.Map:
+		m := make(map[string]any, rv.Len())
+		it := rv.MapRange()
+		for it.Next() {
+			m[ValidUTF8(fmt.Sprint(it.Key().Interface()))] = plain(it.Value().Interface(), depth+1)
+		}
+		return m
+	case reflect.String:
+		return ValidUTF8(rv.String())
+	case reflect.Bool:
+		return rv.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return rv.Uint()
+	case reflect.Float32, reflect.Float64:
+		return plainFloat(rv.Float())
+	}
+	return safeText(func() string { return fmt.Sprintf("%+v", v) })
+}
+
+func plainFloat(f float64) any {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return fmt.Sprint(f)
+	}
+	return f
+}
+
+func errSuffix(err error) string {
+	if err == nil {
+		return ""
+	}
+	return " <MarshalText error: " + ErrorText(err) + ">"
+}
+
+func safeText(f func() string) (s string) {
+	defer func() {
+		if r := recover(); r != nil {
+			s = fmt.Sprintf("<panicked: %v>", r)
+		}
+	}()
+	return ValidUTF8(f())
+}
+
+// ValidUTF8 returns s with each run of invalid UTF-8 bytes replaced by U+FFFD.
+func ValidUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}

@@ -1,0 +1,80 @@
+package oops
+
+import (
+	"maps"
+	"time"
+)
+
+// A Report is one OOPS: a self-contained record of one thing that went wrong.
+// Its fields are the well-known python-oops keys (their wire names are given
+// in each field's comment) and Go extensions; Extra holds anything else.
+type Report struct {
+	ID         string            // id: "OOPS-" + 32 lowercase hex digits
+	Type       string            // type: the error's most specific type, or the level name
+	Value      string            // value: the error text, or the log message
+	TBText     string            // tb_text: the traceback, in goroutine-dump format
+	Time       time.Time         // time: when it happened, UTC
+	Hostname   string            // hostname
+	Reporter   string            // reporter: the service instance that made the report
+	Topic      string            // topic: the route pattern or job name
+	URL        string            // url
+	Username   string            // username
+	BranchNick string            // branch_nick
+	Revno      string            // revno
+	ReqVars    map[string]string // req_vars: request variables, secrets hidden
+	Timeline   []TimelineEntry   // timeline
+	Duration   float64           // duration: seconds; -1 when unknown
+
+	// Go extensions.
+	Level           string         // level: the log level ("ERROR", "WARN")
+	Msg             string         // msg: the log message (a template, not formatted)
+	Attrs           map[string]any // attrs: the log record's attributes
+	Log             []LogRecord    // log: records kept by a flight recorder
+	Signature       string         // signature: groups reports of the same problem
+	TraceID         string         // trace_id: the trace the failure happened in
+	SpanID          string         // span_id: the span the failure happened in
+	TimelineDropped int            // timeline_dropped: entries the timeline's cap dropped
+	Suppressed      int            // suppressed: reports of this signature not published
+
+	// Extra holds keys that are not fields above. Keys that collide with a
+	// field's wire name are ignored when encoding.
+	Extra map[string]any
+}
+
+// A TimelineEntry is one step of a report's timeline. On the wire it is the
+// list [start_ms, end_ms, category, detail, backtrace-or-null], followed by
+// the error text as a sixth element only when the step failed.
+type TimelineEntry struct {
+	Start     int64   // milliseconds from the timeline's start
+	End       int64   // milliseconds from the timeline's start
+	Category  string  // e.g. "SQL-main", "log-INFO", "http-GET"
+	Detail    string  // e.g. the statement text
+	Backtrace *string // the stack that started the step, or nil
+	Error     string  // the error the step ended with, or ""
+}
+
+// A LogRecord is a log record kept by a flight recorder outside any timeline
+// and attached to a report. On the wire it is a document with the keys time,
+// level, msg and attrs.
+type LogRecord struct {
+	Time  time.Time
+	Level string
+	Msg   string
+	Attrs map[string]any
+}
+
+// Clone returns a copy of r whose maps and slices are not shared with r.
+// Values inside Attrs and Extra are copied shallowly.
+func (r *Report) Clone() *Report {
+	c := *r
+	c.ReqVars = maps.Clone(r.ReqVars)
+	c.Attrs = maps.Clone(r.Attrs)
+	c.Extra = maps.Clone(r.Extra)
+	if r.Timeline != nil {
+		c.Timeline = append([]TimelineEntry(nil), r.Timeline...)
+	}
+	if r.Log != nil {
+		c.Log = append([]LogRecord(nil), r.Log...)
+	}
+	return &c
+}

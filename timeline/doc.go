@@ -1,0 +1,25 @@
+// Package timeline records the slow steps of one unit of work (an HTTP
+// request, a job): every database statement, outgoing call and kept log
+// record, with start and end times, so that an OOPS report can show what
+// happened before something went wrong.
+//
+// A Timeline travels in a context.Context:
+//
+//	tl := timeline.New()
+//	ctx = timeline.NewContext(ctx, tl)
+//	...
+//	a := timeline.FromContext(ctx).Start("SQL-main", "SELECT 1")
+//	defer a.Finish()
+//
+// Methods on a nil *Timeline do nothing, so instrumented code never checks
+// whether the context carries one.
+//
+// Actions may overlap and may be started and finished from many goroutines.
+// A Timeline holds at most Options.MaxEntries actions: past that it keeps the
+// first half and the most recent half and counts the ones it dropped.
+//
+// Stacks are optional (Options.Stacks): when on, each action captures program
+// counters, which cost little; they are turned into text only by Entries.
+//
+// Package timeline imports the standard library only.
+package timeline

@@ -1,0 +1,259 @@
+package timeline
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/oops-go/oops/internal/stack"
+)
+
+// DefaultMaxEntries is the cap on entries of a Timeline made by New.
+const DefaultMaxEntries = 1000
+
+// Options configure a Timeline. The zero value is ready to use.
+type Options struct {
+	// MaxEntries caps how many entries the timeline keeps. Past it the first
+	// MaxEntries/2 and the most recent ones are kept and the rest counted in
+	// Dropped. Zero means DefaultMaxEntries; a negative value means no cap.
+	MaxEntries int
+
+	// Stacks makes every action capture the stack that started it.
+	Stacks bool
+
+	// Observer, when set, is told of every action as it starts and finishes.
+	Observer Observer
+}
+
+// A Timeline is the record of one unit of work. It is safe for concurrent
+// use. The zero value is not usable; make one with New or NewWithOptions.
+type Timeline struct {
+	start time.Time
+	opts  Options
+	head  int // how many entries the first part keeps
+	tail  int // how many the ring of recent entries keeps; <0 unbounded
+
+	mu      sync.Mutex
+	first   []entry
+	recent  []entry // ring once len(recent) == tail
+	seq     uint64  // entries ever started
+	dropped int
+}
+
+type entry struct {
+	seq        uint64
+	start, end time.Duration // offsets from Timeline.start; end < 0: unfinished
+	category   string
+	detail     string
+	lazy       fmt.Stringer
+	err        error
+	pcs        []uintptr
+}
+
+// New returns an empty Timeline that starts now, with default options.
+func New() *Timeline { return NewWithOptions(Options{}) }
+
+// NewWithOptions returns an empty Timeline that starts now.
+func NewWithOptions(opts Options) *Timeline {
+	t := &Timeline{start: time.Now(), opts: opts}
+	switch max := opts.MaxEntries; {
+	case max == 0:
+		max = DefaultMaxEntries
+		fallthrough
+	case max > 0:
+		t.head = max / 2
+		t.tail = max - t.head
+		if t.tail == 0 {
+			t.tail = 1
+			t.head = 0
+		}
+	default:
+		t.head, t.tail = 0, -1
+	}
+	return t
+}
+
+// Started returns the time the timeline began; entry offsets count from it.
+func (t *Timeline) Started() time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.start
+}
+
+// An Action is one step on a timeline, returned by Start. Its zero value (and
+// any Action of a nil Timeline) ignores Finish.
+type Action struct {
+	t   *Timeline
+	seq uint64
+}
+
+// Start begins an action of the given category ("SQL-main", "http-GET") with
+// its detail (the statement, the URL) and returns it; call Finish when the step
+// ends.
+func (t *Timeline) Start(category, detail string) Action {
+	if t == nil {
+		return Action{}
+	}
+	return t.begin(category, detail, nil, 2)
+}
+
+// StartLazy is Start with a detail rendered only if the timeline is read.
+func (t *Timeline) StartLazy(category string, detail fmt.Stringer) Action {
+	if t == nil {
+		return Action{}
+	}
+	return t.begin(category, "", detail, 2)
+}
+
+func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, skip int) Action {
+	var pcs []uintptr
+	if t.opts.Stacks {
+		pcs = stack.Callers(skip)
+	}
+	now := time.Since(t.start)
+	t.mu.Lock()
+	seq := t.store(entry{start: now, end: -1, category: category, detail: detail, lazy: lazy, pcs: pcs})
+	t.mu.Unlock()
+	a := Action{t: t, seq: seq}
+	if o := t.opts.Observer; o != nil {
+		o.Started(a, category, detailString(detail, lazy), t.start.Add(now))
+	}
+	return a
+}
+
+// Add records a step that has already happened, from start to end (such as a
+// span reported by other instrumentation, or a log record with start == end).
+func (t *Timeline) Add(category string, start, end time.Time, detail string) {
+	if t == nil {
+		return
+	}
+	t.add(category, start, end, detail, nil, nil)
+}
+
+// AddLazy is Add with a detail rendered only if the timeline is read.
+func (t *Timeline) AddLazy(category string, start, end time.Time, detail fmt.Stringer) {
+	if t == nil {
+		return
+	}
+	t.add(category, start, end, "", detail, nil)
+}
+
+// AddErr is Add for a step that failed with err.
+func (t *Timeline) AddErr(category string, start, end time.Time, detail string, err error) {
+	if t == nil {
+		return
+	}
+	t.add(category, start, end, detail, nil, err)
+}
+
+func (t *Timeline) add(category string, start, end time.Time, detail string, lazy fmt.Stringer, err error) {
+	s, e := start.Sub(t.start), end.Sub(t.start)
+	if e < s {
+		e = s
+	}
+	t.mu.Lock()
+	t.store(entry{start: s, end: e, category: category, detail: detail, lazy: lazy, err: err})
+	t.mu.Unlock()
+}
+
+// store keeps e and returns its sequence number. t.mu is held.
+func (t *Timeline) store(e entry) uint64 {
+	e.seq = t.seq
+	t.seq++
+	if len(t.first) < t.head {
+		t.first = append(t.first, e)
+		return e.seq
+	}
+	if t.tail < 0 || len(t.recent) < t.tail {
+		t.recent = append(t.recent, e)
+		return e.seq
+	}
+	slot := (e.seq - uint64(t.head)) % uint64(t.tail)
+	t.recent[slot] = e
+	t.dropped++
+	return e.seq
+}
+
+// lookup returns the stored entry with sequence seq, or nil if it was
+// dropped. t.mu is held.
+func (t *Timeline) lookup(seq uint64) *entry {
+	if seq < uint64(len(t.first)) {
+		return &t.first[seq]
+	}
+	if t.tail < 0 || len(t.recent) < t.tail {
+		i := seq - uint64(t.head)
+		if i < uint64(len(t.recent)) {
+			return &t.recent[i]
+		}
+		return nil
+	}
+	e := &t.recent[(seq-uint64(t.head))%uint64(t.tail)]
+	if e.seq != seq {
+		return nil
+	}
+	return e
+}
+
+// Finish ends the action now. Finishing twice keeps the first end.
+func (a Action) Finish() { a.FinishErr(nil) }
+
+// FinishErr ends the action now and records err (nil for success) on it.
+func (a Action) FinishErr(err error) {
+	t := a.t
+	if t == nil {
+		return
+	}
+	now := time.Since(t.start)
+	t.mu.Lock()
+	e := t.lookup(a.seq)
+	first := e != nil && e.end < 0
+	if first {
+		e.end = now
+		e.err = err
+	}
+	t.mu.Unlock()
+	if o := t.opts.Observer; o != nil && (first || e == nil) {
+		o.Finished(a, t.start.Add(now), err)
+	}
+}
+
+// Timeline returns the timeline the action belongs to (nil for the zero Action).
+func (a Action) Timeline() *Timeline { return a.t }
+
+// Dropped returns how many entries were dropped because of the cap.
+func (t *Timeline) Dropped() int {
+	if t == nil {
+		return 0
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.dropped
+}
+
+// Len returns how many entries the timeline holds now.
+func (t *Timeline) Len() int {
+	if t == nil {
+		return 0
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.first) + len(t.recent)
+}
+
+type ctxKey struct{}
+
+// NewContext returns a copy of ctx that carries t.
+func NewContext(ctx context.Context, t *Timeline) context.Context {
+	return context.WithValue(ctx, ctxKey{}, t)
+}
+
+// FromContext returns the timeline ctx carries, or nil.
+func FromContext(ctx context.Context) *Timeline {
+	if ctx == nil {
+		return nil
+	}
+	t, _ := ctx.Value(ctxKey{}).(*Timeline)
+	return t
+}
