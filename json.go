@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -51,8 +52,12 @@ func IsWireKey(k string) bool { return slices.Contains(WireKeys, k) }
 
 // MarshalJSON encodes r as one JSON object with the wire keys, the time in
 // RFC 3339, and Extra's keys beside them. Attribute and Extra values that
-// encoding/json cannot encode are written as Plain makes them.
-func (r *Report) MarshalJSON() ([]byte, error) {
+// encoding/json cannot encode are written as Plain makes them, and a NaN or
+// infinite duration as -1 (unknown).
+//
+// The receiver is a value so that json.Marshal(report) and a Report inside a
+// map use the wire keys too, not only a *Report.
+func (r Report) MarshalJSON() ([]byte, error) {
 	w := wireReport{
 		ID: r.ID, Type: r.Type, Value: r.Value, TBText: r.TBText, Time: r.Time,
 		Hostname: r.Hostname, Reporter: r.Reporter, Topic: r.Topic, URL: r.URL, Username: r.Username,
@@ -60,6 +65,9 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Duration: r.Duration, Level: r.Level, Msg: r.Msg, Attrs: r.Attrs, Log: r.Log,
 		Signature: r.Signature, TraceID: r.TraceID, SpanID: r.SpanID,
 		TimelineDropped: r.TimelineDropped, Suppressed: r.Suppressed,
+	}
+	if math.IsNaN(w.Duration) || math.IsInf(w.Duration, 0) {
+		w.Duration = -1
 	}
 	b, err := json.Marshal(w)
 	if err != nil {
@@ -111,7 +119,8 @@ func plainLog(l []LogRecord) []LogRecord {
 
 // UnmarshalJSON decodes a report encoded by MarshalJSON, or by python-oops
 // tools: unknown keys go to Extra, req_vars may also be a list of pairs,
-// timeline entries may have four to six elements.
+// timeline entries may have four to six elements, and time may be an ISO 8601
+// text without a zone (taken as UTC) or with a space before the clock.
 func (r *Report) UnmarshalJSON(data []byte) error {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
@@ -130,7 +139,7 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 		case "tb_text":
 			err = json.Unmarshal(v, &r.TBText)
 		case "time":
-			err = json.Unmarshal(v, &r.Time)
+			r.Time, err = unmarshalTime(v)
 		case "hostname":
 			err = json.Unmarshal(v, &r.Hostname)
 		case "reporter":
@@ -184,6 +193,33 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// pythonTimeLayouts are the shapes python's datetime.isoformat and str give,
+// with or without a zone, after RFC 3339 itself.
+var pythonTimeLayouts = []string{
+	"2006-01-02T15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999",
+}
+
+func unmarshalTime(v json.RawMessage) (time.Time, error) {
+	var t time.Time
+	err := json.Unmarshal(v, &t)
+	if err == nil {
+		return t, nil
+	}
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return time.Time{}, err
+	}
+	for _, layout := range pythonTimeLayouts {
+		if t, perr := time.Parse(layout, s); perr == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
+}
+
 func unmarshalStringish(v json.RawMessage, dst *string) error {
 	if err := json.Unmarshal(v, dst); err == nil {
 		return nil
@@ -204,7 +240,7 @@ func unmarshalReqVars(v json.RawMessage) (map[string]string, error) {
 	if err := json.Unmarshal(v, &m); err == nil {
 		out := make(map[string]string, len(m))
 		for k, x := range m {
-			out[k] = fmt.Sprint(x)
+			out[k] = varString(x)
 		}
 		return out, nil
 	}
@@ -214,9 +250,17 @@ func unmarshalReqVars(v json.RawMessage) (map[string]string, error) {
 	}
 	out := make(map[string]string, len(pairs))
 	for _, p := range pairs {
-		out[fmt.Sprint(p[0])] = fmt.Sprint(p[1])
+		out[varString(p[0])] = varString(p[1])
 	}
 	return out, nil
+}
+
+// varString turns a decoded request variable into its text; null is "".
+func varString(x any) string {
+	if x == nil {
+		return ""
+	}
+	return fmt.Sprint(x)
 }
 
 // MarshalJSON encodes e as [start_ms, end_ms, category, detail, backtrace]
@@ -286,30 +330,3 @@ func toInt64(v any) (int64, bool) {
 	}
 	return 0, false
 }
-
-// MarshalJSON encodes a log record as {"time","level","msg","attrs"}.
-func (l LogRecord) MarshalJSON() ([]byte, error) {
-	type wire struct {
-		Time  time.Time      `json:"time"`
-		Level string         `json:"level"`
-		Msg   string         `json:"msg"`
-		Attrs map[string]any `json:"attrs,omitempty"`
-	}
-	return json.Marshal(wire{l.Time, l.Level, l.Msg, l.Attrs})
-}
-
-// UnmarshalJSON decodes what MarshalJSON writes.
-func (l *LogRecord) UnmarshalJSON(data []byte) error {
-	var w struct {
-		Time  time.Time      `json:"time"`
-		Level string         `json:"level"`
-		Msg   string         `json:"msg"`
-		Attrs map[string]any `json:"attrs"`
-	}
-	if err := json.Unmarshal(data, &w); err != nil {
-		return err
-	}
-	*l = LogRecord{Time: w.Time, Level: w.Level, Msg: w.Msg, Attrs: w.Attrs}
-	return nil
-}
-

@@ -57,10 +57,10 @@ type TimelineEntry struct {
 // and attached to a report. On the wire it is a document with the keys time,
 // level, msg and attrs.
 type LogRecord struct {
-	Time  time.Time
-	Level string
-	Msg   string
-	Attrs map[string]any
+	Time  time.Time      `json:"time"`
+	Level string         `json:"level"`
+	Msg   string         `json:"msg"`
+	Attrs map[string]any `json:"attrs,omitempty"`
 }
 
 // Clone returns a copy of r whose maps and slices are not shared with r.
