@@ -1,0 +1,84 @@
+package datedir
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/oops-go/oops"
+)
+
+// benchReport is a typical report of a request that failed after n
+// statements.
+func benchReport(n int) *oops.Report {
+	r := &oops.Report{
+		ID:       oops.NewID(),
+		Type:     "*pgconn.PgError",
+		Value:    "ERROR: deadlock detected (SQLSTATE 40P01)",
+		TBText:   "main.(*server).order(...)\n\t/app/order.go:88\nnet/http.HandlerFunc.ServeHTTP(...)\n\t/usr/lib/go/src/net/http/server.go:2294\n",
+		Time:     time.Date(2024, 5, 6, 12, 0, 0, 0, time.UTC),
+		Hostname: "app1",
+		Reporter: "shop-web",
+		Topic:    "POST /orders/{id}",
+		URL:      "https://shop.example.com/orders/42",
+		ReqVars:  map[string]string{"Cookie": "<hidden>", "User-Agent": "curl/8", "X-Request-Id": "abc"},
+		Duration: 1.25,
+		Level:    "ERROR",
+		Msg:      "order failed",
+		Attrs:    map[string]any{"order": 42, "user": "alice"},
+	}
+	for i := range n {
+		r.Timeline = append(r.Timeline, oops.TimelineEntry{
+			Start: int64(i * 10), End: int64(i*10 + 7), Category: "SQL-main",
+			Detail: fmt.Sprintf("SELECT id, state FROM orders WHERE customer = $1 AND n = %d", i),
+		})
+	}
+	return r
+}
+
+// BenchmarkEncode is the BSON encoding of a report with a 100-entry
+// timeline.
+func BenchmarkEncode(b *testing.B) {
+	r := benchReport(100)
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		data, err := Encode(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(data)
+	}
+	b.SetBytes(int64(n))
+}
+
+// BenchmarkDecode reads back the report of BenchmarkEncode.
+func BenchmarkDecode(b *testing.B) {
+	data, err := Encode(benchReport(100))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPublish writes one report (10 timeline entries) to a repository
+// in a temporary directory: encode, create, write, rename.
+func BenchmarkPublish(b *testing.B) {
+	repo := New(b.TempDir())
+	r := benchReport(10)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		r.ID = oops.NewID()
+		if _, err := repo.Publish(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,50 @@
+// Package datedir stores OOPS reports on disk in the layout of python's
+// oops-datedir-repo, so that the two read each other's files.
+//
+// # Layout
+//
+// A repository is a directory holding one directory per day, named
+// YYYY-MM-DD, each holding one file per report, named by the report's id:
+//
+//	root/2024-05-06/OOPS-8c0ffa89962170b6e12623e36a3252e0
+//
+// The day is the report's time in UTC. A file is written under a name ending
+// in ".tmp" and renamed into place, so a file whose name ends in ".tmp" is
+// being written (or was abandoned by a crash) and every reader skips it.
+// Files are created 0644 and directories 0755 whatever the umask, so that
+// tools running as another user can read them. Other entries of the root
+// (python keeps a "metadata" directory there) are left alone.
+//
+// # Compatibility with oops-datedir-repo
+//
+// A report file is one BSON document whose keys are the report's wire keys
+// (see the oops package): id, type, value, tb_text, time (a BSON datetime),
+// hostname, reporter, topic, url, username, branch_nick, revno, req_vars (a
+// document of strings), timeline (an array of [start_ms, end_ms, category,
+// detail, backtrace-or-null] arrays, a sixth element holding the step's error
+// when it failed), duration (a double, -1 when unknown), the Go extensions
+// when set, and Extra's keys. Integers are int32 when they fit and int64
+// otherwise, strings valid UTF-8: exactly what python's bson library writes
+// for the same dictionary, so python's DateDirRepo, its serializer and
+// bsondump read our files, and a report python would encode with its keys in
+// our order is byte-for-byte what Encode writes. Times keep millisecond
+// precision, as BSON datetimes do.
+//
+// We read what python writes: files named OOPS-<md5 hex> (or any other
+// name), reports with keys missing or None, revno an integer, req_vars a
+// list of pairs, timeline entries of four to six elements with int32, int64
+// or double offsets, unknown keys (kept in Report.Extra), and files
+// compressed with bzip2 (detected, as python does, by their "BZh" magic).
+// Python's older RFC 822 text format is not read.
+//
+// A Repo never reaches outside its root: every file is opened through an
+// os.Root, and Get refuses names that are not report names. Empty, garbage
+// or truncated files give errors that name the file and wrap ErrCorrupt.
+//
+// # Operations
+//
+// Repo is an oops.Publisher. Get reads a report by id, Walk iterates over the
+// reports of a date range, Prune removes the days before a date, and
+// Republish forwards every stored report to another oops.Publisher,
+// removing each file once that publisher took it (store and forward).
+package datedir

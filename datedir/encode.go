@@ -1,0 +1,414 @@
+package datedir
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/oops-go/oops"
+)
+
+// Encode returns the BSON document that stores r in a date-dir repository:
+// the wire keys of the oops package doc, with the same omission rules as
+// Report.MarshalJSON (id, time and duration always; other well-known keys
+// only when set), then Extra's keys in sorted order. Integers are int32 when
+// they fit and int64 otherwise, as python's bson library writes them; time
+// is a BSON datetime (millisecond precision); strings are made valid UTF-8
+// and NUL bytes in keys become U+FFFD, so that python can read every file
+// we write.
+func Encode(r *oops.Report) ([]byte, error) {
+	enc := getEncoder()
+	data, err := enc.encode(r, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := bytes.Clone(data)
+	enc.release()
+	return out, nil
+}
+
+// A bufEncoder is a BSON writer and the buffer it writes into, kept in a
+// pool so that encoding a report allocates only what it must.
+type bufEncoder struct {
+	out bytes.Buffer
+	vw  bson.ValueWriter
+}
+
+var encoders = sync.Pool{New: func() any {
+	b := new(bufEncoder)
+	b.vw = bson.NewDocumentWriter(&b.out)
+	return b
+}}
+
+// maxPooled is the largest buffer kept for reuse.
+const maxPooled = 1 << 20
+
+func getEncoder() *bufEncoder { return encoders.Get().(*bufEncoder) }
+
+// release returns b to the pool; the bytes encode returned are then no
+// longer valid. An encoder whose encode failed is never released: its
+// writer may be mid-document.
+func (b *bufEncoder) release() {
+	if b.out.Cap() <= maxPooled {
+		encoders.Put(b)
+	}
+}
+
+// encode writes r with the id replaced (so that Publish can assign an id
+// without changing the caller's report) and returns the document, valid
+// until release.
+func (b *bufEncoder) encode(r *oops.Report, id string) (out []byte, err error) {
+	defer func() {
+		// The writer reports misuse with errors, but a report is never worth
+		// a panic across the API.
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("datedir: encoding report %s: panic: %v", id, p)
+		}
+	}()
+	b.out.Reset()
+	dw, err := b.vw.WriteDocument()
+	if err != nil {
+		return nil, fmt.Errorf("datedir: encoding report %s: %w", id, err)
+	}
+	e := encoder{}
+	e.report(dw, r, id)
+	if e.err == nil {
+		e.err = dw.WriteDocumentEnd()
+	}
+	if e.err != nil {
+		return nil, fmt.Errorf("datedir: encoding report %s: %w", id, e.err)
+	}
+	return b.out.Bytes(), nil
+}
+
+// An encoder writes one report; its first error sticks and turns every later
+// write into a no-op, so that the report's shape reads top to bottom.
+type encoder struct {
+	err error
+}
+
+func (e *encoder) report(dw bson.DocumentWriter, r *oops.Report, id string) {
+	e.str(dw, "id", id)
+	e.optStr(dw, "type", r.Type)
+	e.optStr(dw, "value", r.Value)
+	e.optStr(dw, "tb_text", r.TBText)
+	if vw := e.elem(dw, "time"); vw != nil {
+		e.err = vw.WriteDateTime(r.Time.UnixMilli())
+	}
+	e.optStr(dw, "hostname", r.Hostname)
+	e.optStr(dw, "reporter", r.Reporter)
+	e.optStr(dw, "topic", r.Topic)
+	e.optStr(dw, "url", r.URL)
+	e.optStr(dw, "username", r.Username)
+	e.optStr(dw, "branch_nick", r.BranchNick)
+	e.optStr(dw, "revno", r.Revno)
+	if len(r.ReqVars) > 0 {
+		e.reqVars(dw, r.ReqVars)
+	}
+	if len(r.Timeline) > 0 {
+		e.timeline(dw, r.Timeline)
+	}
+	if vw := e.elem(dw, "duration"); vw != nil {
+		e.err = vw.WriteDouble(r.Duration)
+	}
+	e.optStr(dw, "level", r.Level)
+	e.optStr(dw, "msg", r.Msg)
+	if len(r.Attrs) > 0 {
+		if vw := e.elem(dw, "attrs"); vw != nil {
+			e.value(vw, oops.Plain(r.Attrs))
+		}
+	}
+	if len(r.Log) > 0 {
+		e.log(dw, r.Log)
+	}
+	e.optStr(dw, "signature", r.Signature)
+	e.optStr(dw, "trace_id", r.TraceID)
+	e.optStr(dw, "span_id", r.SpanID)
+	e.optInt(dw, "timeline_dropped", int64(r.TimelineDropped))
+	e.optInt(dw, "suppressed", int64(r.Suppressed))
+	if len(r.Extra) > 0 {
+		keys := make([]string, 0, len(r.Extra))
+		for k := range r.Extra {
+			if !oops.IsWireKey(k) {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if vw := e.elem(dw, k); vw != nil {
+				e.value(vw, oops.Plain(r.Extra[k]))
+			}
+		}
+	}
+}
+
+// elem starts the element named key, or returns nil after an error.
+func (e *encoder) elem(dw bson.DocumentWriter, key string) bson.ValueWriter {
+	if e.err != nil {
+		return nil
+	}
+	vw, err := dw.WriteDocumentElement(cleanKey(key))
+	if err != nil {
+		e.err = err
+		return nil
+	}
+	return vw
+}
+
+func (e *encoder) str(dw bson.DocumentWriter, key, s string) {
+	if vw := e.elem(dw, key); vw != nil {
+		e.err = vw.WriteString(oops.ValidUTF8(s))
+	}
+}
+
+func (e *encoder) optStr(dw bson.DocumentWriter, key, s string) {
+	if s != "" {
+		e.str(dw, key, s)
+	}
+}
+
+func (e *encoder) optInt(dw bson.DocumentWriter, key string, n int64) {
+	if n != 0 {
+		if vw := e.elem(dw, key); vw != nil {
+			e.int(vw, n)
+		}
+	}
+}
+
+// int writes n as python's bson library would: int32 when it fits.
+func (e *encoder) int(vw bson.ValueWriter, n int64) {
+	if n >= math.MinInt32 && n <= math.MaxInt32 {
+		e.err = vw.WriteInt32(int32(n))
+	} else {
+		e.err = vw.WriteInt64(n)
+	}
+}
+
+func (e *encoder) reqVars(dw bson.DocumentWriter, m map[string]string) {
+	vw := e.elem(dw, "req_vars")
+	if vw == nil {
+		return
+	}
+	sub, err := vw.WriteDocument()
+	if err != nil {
+		e.err = err
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		e.str(sub, k, m[k])
+	}
+	if e.err == nil {
+		e.err = sub.WriteDocumentEnd()
+	}
+}
+
+func (e *encoder) timeline(dw bson.DocumentWriter, tl []oops.TimelineEntry) {
+	vw := e.elem(dw, "timeline")
+	if vw == nil {
+		return
+	}
+	aw, err := vw.WriteArray()
+	if err != nil {
+		e.err = err
+		return
+	}
+	for i := range tl {
+		if e.err != nil {
+			return
+		}
+		ew, err := aw.WriteArrayElement()
+		if err != nil {
+			e.err = err
+			return
+		}
+		e.timelineEntry(ew, &tl[i])
+	}
+	if e.err == nil {
+		e.err = aw.WriteArrayEnd()
+	}
+}
+
+// timelineEntry writes [start_ms, end_ms, category, detail, backtrace-or-null]
+// and the error as a sixth element when the step failed.
+func (e *encoder) timelineEntry(vw bson.ValueWriter, t *oops.TimelineEntry) {
+	aw, err := vw.WriteArray()
+	if err != nil {
+		e.err = err
+		return
+	}
+	next := func() bson.ValueWriter {
+		if e.err != nil {
+			return nil
+		}
+		ew, err := aw.WriteArrayElement()
+		if err != nil {
+			e.err = err
+			return nil
+		}
+		return ew
+	}
+	if ew := next(); ew != nil {
+		e.int(ew, t.Start)
+	}
+	if ew := next(); ew != nil {
+		e.int(ew, t.End)
+	}
+	if ew := next(); ew != nil {
+		e.err = ew.WriteString(oops.ValidUTF8(t.Category))
+	}
+	if ew := next(); ew != nil {
+		e.err = ew.WriteString(oops.ValidUTF8(t.Detail))
+	}
+	if ew := next(); ew != nil {
+		if t.Backtrace == nil {
+			e.err = ew.WriteNull()
+		} else {
+			e.err = ew.WriteString(oops.ValidUTF8(*t.Backtrace))
+		}
+	}
+	if t.Error != "" {
+		if ew := next(); ew != nil {
+			e.err = ew.WriteString(oops.ValidUTF8(t.Error))
+		}
+	}
+	if e.err == nil {
+		e.err = aw.WriteArrayEnd()
+	}
+}
+
+// log writes the flight recorder's records as documents {time, level, msg,
+// attrs}, attrs left out when empty, as LogRecord.MarshalJSON does.
+func (e *encoder) log(dw bson.DocumentWriter, recs []oops.LogRecord) {
+	vw := e.elem(dw, "log")
+	if vw == nil {
+		return
+	}
+	aw, err := vw.WriteArray()
+	if err != nil {
+		e.err = err
+		return
+	}
+	for i := range recs {
+		if e.err != nil {
+			return
+		}
+		ew, err := aw.WriteArrayElement()
+		if err != nil {
+			e.err = err
+			return
+		}
+		sub, err := ew.WriteDocument()
+		if err != nil {
+			e.err = err
+			return
+		}
+		rec := &recs[i]
+		if vw := e.elem(sub, "time"); vw != nil {
+			e.err = vw.WriteDateTime(rec.Time.UnixMilli())
+		}
+		e.str(sub, "level", rec.Level)
+		e.str(sub, "msg", rec.Msg)
+		if len(rec.Attrs) > 0 {
+			if vw := e.elem(sub, "attrs"); vw != nil {
+				e.value(vw, oops.Plain(rec.Attrs))
+			}
+		}
+		if e.err == nil {
+			e.err = sub.WriteDocumentEnd()
+		}
+	}
+	if e.err == nil {
+		e.err = aw.WriteArrayEnd()
+	}
+}
+
+// value writes one value of the kinds oops.Plain returns. Maps are written
+// with sorted keys so that a report always encodes to the same bytes.
+func (e *encoder) value(vw bson.ValueWriter, v any) {
+	if e.err != nil {
+		return
+	}
+	switch x := v.(type) {
+	case nil:
+		e.err = vw.WriteNull()
+	case bool:
+		e.err = vw.WriteBoolean(x)
+	case string:
+		e.err = vw.WriteString(oops.ValidUTF8(x))
+	case int64:
+		e.int(vw, x)
+	case uint64:
+		if x <= math.MaxInt64 {
+			e.int(vw, int64(x))
+		} else {
+			// BSON has no unsigned integers; a double would lose digits.
+			e.err = vw.WriteString(strconv.FormatUint(x, 10))
+		}
+	case float64:
+		e.err = vw.WriteDouble(x)
+	case time.Time:
+		e.err = vw.WriteDateTime(x.UnixMilli())
+	case []any:
+		aw, err := vw.WriteArray()
+		if err != nil {
+			e.err = err
+			return
+		}
+		for _, el := range x {
+			ew, err := aw.WriteArrayElement()
+			if err != nil {
+				e.err = err
+				return
+			}
+			e.value(ew, el)
+			if e.err != nil {
+				return
+			}
+		}
+		e.err = aw.WriteArrayEnd()
+	case map[string]any:
+		dw, err := vw.WriteDocument()
+		if err != nil {
+			e.err = err
+			return
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if ew := e.elem(dw, k); ew != nil {
+				e.value(ew, x[k])
+			}
+		}
+		if e.err == nil {
+			e.err = dw.WriteDocumentEnd()
+		}
+	default:
+		// Not a kind Plain returns; make it one rather than fail.
+		e.value(vw, oops.Plain(fmt.Sprintf("%+v", x)))
+	}
+}
+
+// cleanKey makes k a valid BSON key: valid UTF-8 without NUL bytes (a BSON
+// key is NUL-terminated, and python refuses keys that are not UTF-8).
+func cleanKey(k string) string {
+	k = oops.ValidUTF8(k)
+	if strings.IndexByte(k, 0) >= 0 {
+		k = strings.ReplaceAll(k, "\x00", "\uFFFD")
+	}
+	return k
+}
