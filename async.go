@@ -22,7 +22,7 @@ type AsyncStats struct {
 	Published     uint64 // handed to the inner publisher, which returned no error
 	DroppedFull   uint64 // refused because the queue was full
 	DroppedError  uint64 // the inner publisher returned an error
-	DroppedClosed uint64 // refused after Close, or still queued when Close gave up
+	DroppedClosed uint64 // refused after Close, or still queued or in flight when Close gave up
 }
 
 // Async is a Publisher that puts reports on a bounded queue and publishes
@@ -107,7 +107,12 @@ func (a *Async) run() {
 		if a.ctx.Err() != nil {
 			a.dropClosed.Add(1)
 		} else if _, err := a.inner.Publish(a.ctx, r); err != nil {
-			a.failed.Add(1)
+			if a.ctx.Err() != nil {
+				// Close gave up on it: the reason is the close, not the store.
+				a.dropClosed.Add(1)
+			} else {
+				a.failed.Add(1)
+			}
 			if a.onError != nil {
 				a.onError(r, err)
 			}

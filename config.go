@@ -68,8 +68,10 @@ func (c *Config) Create(ctx context.Context, ev Event) *Report {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	r := new(Report)
-	*r = c.Template
+	// The hooks get the event by pointer, which puts it on the heap anyway:
+	// one allocation for both is cheaper than two.
+	cr := &creation{r: c.Template, ev: ev}
+	r := &cr.r
 	r.ReqVars = maps.Clone(r.ReqVars)
 	r.Attrs = maps.Clone(r.Attrs)
 	r.Extra = maps.Clone(r.Extra)
@@ -88,9 +90,15 @@ func (c *Config) Create(ctx context.Context, ev Event) *Report {
 		hooks = DefaultHooks
 	}
 	for _, h := range hooks {
-		h(ctx, r, &ev)
+		h(ctx, r, &cr.ev)
 	}
 	return r
+}
+
+// creation holds a report being created and the event it is about.
+type creation struct {
+	r  Report
+	ev Event
 }
 
 // Publish runs the filters and, if none drops r, the publisher. It returns
@@ -110,7 +118,9 @@ func (c *Config) Publish(ctx context.Context, r *Report) ([]string, error) {
 		return nil, nil
 	}
 	ids, err := c.Publisher.Publish(ctx, r)
-	if len(ids) > 0 {
+	// Write only a changed id: a publisher that kept r.ID (Async does) may
+	// already be reading the report from another goroutine.
+	if len(ids) > 0 && r.ID != ids[len(ids)-1] {
 		r.ID = ids[len(ids)-1]
 	}
 	return ids, err

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // wireReport is the JSON shape of a Report, with the wire names of DESIGN.md
 // §3. Well-known keys that are empty are left out, except id, time and
-// duration.
+// duration. The timeline is not here: MarshalJSON writes it itself, because
+// encoding/json would scan every entry's Marshaler output again.
 type wireReport struct {
 	ID              string            `json:"id"`
 	Type            string            `json:"type,omitempty"`
@@ -26,7 +29,6 @@ type wireReport struct {
 	BranchNick      string            `json:"branch_nick,omitempty"`
 	Revno           string            `json:"revno,omitempty"`
 	ReqVars         map[string]string `json:"req_vars,omitempty"`
-	Timeline        []TimelineEntry   `json:"timeline,omitempty"`
 	Duration        float64           `json:"duration"`
 	Level           string            `json:"level,omitempty"`
 	Msg             string            `json:"msg,omitempty"`
@@ -61,7 +63,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	w := wireReport{
 		ID: r.ID, Type: r.Type, Value: r.Value, TBText: r.TBText, Time: r.Time,
 		Hostname: r.Hostname, Reporter: r.Reporter, Topic: r.Topic, URL: r.URL, Username: r.Username,
-		BranchNick: r.BranchNick, Revno: r.Revno, ReqVars: r.ReqVars, Timeline: r.Timeline,
+		BranchNick: r.BranchNick, Revno: r.Revno, ReqVars: r.ReqVars,
 		Duration: r.Duration, Level: r.Level, Msg: r.Msg, Attrs: r.Attrs, Log: r.Log,
 		Signature: r.Signature, TraceID: r.TraceID, SpanID: r.SpanID,
 		TimelineDropped: r.TimelineDropped, Suppressed: r.Suppressed,
@@ -79,27 +81,43 @@ func (r Report) MarshalJSON() ([]byte, error) {
 			return nil, fmt.Errorf("oops: encoding report %s: %w", r.ID, err)
 		}
 	}
-	extra := make(map[string]any, len(r.Extra))
-	for k, v := range r.Extra {
-		if !IsWireKey(k) {
-			extra[k] = v
+	var eb []byte // Extra's keys as a JSON object
+	if len(r.Extra) > 0 {
+		extra := make(map[string]any, len(r.Extra))
+		for k, v := range r.Extra {
+			if !IsWireKey(k) {
+				extra[k] = v
+			}
+		}
+		if len(extra) > 0 {
+			if eb, err = json.Marshal(extra); err != nil {
+				if eb, err = json.Marshal(plainMap(extra)); err != nil {
+					return nil, fmt.Errorf("oops: encoding report %s extra: %w", r.ID, err)
+				}
+			}
 		}
 	}
-	if len(extra) == 0 {
+	if len(r.Timeline) == 0 && len(eb) == 0 {
 		return b, nil
 	}
-	eb, err := json.Marshal(extra)
-	if err != nil {
-		if eb, err = json.Marshal(plainMap(extra)); err != nil {
-			return nil, fmt.Errorf("oops: encoding report %s extra: %w", r.ID, err)
-		}
-	}
-	// Splice {"id":…} and {"x":…} into {"id":…,"x":…}.
-	out := make([]byte, 0, len(b)+len(eb))
+	// Splice {"id":…}, the timeline and {"x":…} into {"id":…,"timeline":[…],"x":…}.
+	out := make([]byte, 0, len(b)+len(eb)+len(`,"timeline":[]`)+96*len(r.Timeline))
 	out = append(out, b[:len(b)-1]...)
-	out = append(out, ',')
-	out = append(out, eb[1:]...)
-	return out, nil
+	if len(r.Timeline) > 0 {
+		out = append(out, `,"timeline":[`...)
+		for i, e := range r.Timeline {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = appendTimelineEntry(out, e)
+		}
+		out = append(out, ']')
+	}
+	if len(eb) > 0 {
+		out = append(out, ',')
+		out = append(out, eb[1:len(eb)-1]...)
+	}
+	return append(out, '}'), nil
 }
 
 func plainMap(m map[string]any) map[string]any {
@@ -266,11 +284,83 @@ func varString(x any) string {
 // MarshalJSON encodes e as [start_ms, end_ms, category, detail, backtrace]
 // with the error appended as a sixth element when there is one.
 func (e TimelineEntry) MarshalJSON() ([]byte, error) {
-	s := []any{e.Start, e.End, e.Category, e.Detail, e.Backtrace}
-	if e.Error != "" {
-		s = append(s, e.Error)
+	return appendTimelineEntry(make([]byte, 0, 96), e), nil
+}
+
+func appendTimelineEntry(b []byte, e TimelineEntry) []byte {
+	b = append(b, '[')
+	b = strconv.AppendInt(b, e.Start, 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.End, 10)
+	b = append(b, ',')
+	b = appendJSONString(b, e.Category)
+	b = append(b, ',')
+	b = appendJSONString(b, e.Detail)
+	if e.Backtrace == nil {
+		b = append(b, ",null"...)
+	} else {
+		b = append(b, ',')
+		b = appendJSONString(b, *e.Backtrace)
 	}
-	return json.Marshal(s)
+	if e.Error != "" {
+		b = append(b, ',')
+		b = appendJSONString(b, e.Error)
+	}
+	return append(b, ']')
+}
+
+// appendJSONString appends s as a JSON string exactly as encoding/json writes
+// it: <, > and & escaped for HTML, invalid UTF-8 as U+FFFD, U+2028 and U+2029
+// escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // UnmarshalJSON decodes a timeline entry of four to six elements; offsets may

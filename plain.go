@@ -5,24 +5,44 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
 
-// maxPlainDepth bounds how deep Plain follows nested values, so that a value
-// that contains itself still ends.
+// maxPlainDepth bounds how deep Plain follows nested values.
 const maxPlainDepth = 32
+
+// plainPath holds the addresses of the maps, slices and pointers Plain is
+// inside of, so that a value that contains itself is cut at once: a bound on
+// depth alone would still let a map holding itself twice take 2^depth steps.
+type plainPath []uintptr
+
+// enter returns the path with ptr pushed, or false if ptr is already on it.
+// Siblings overwrite each other's slot, which is what a stack wants.
+func (p plainPath) enter(ptr uintptr) (plainPath, bool) {
+	if ptr == 0 {
+		return p, true
+	}
+	if slices.Contains(p, ptr) {
+		return p, false
+	}
+	return append(p, ptr), true
+}
+
+const cyclePlaceholder = "<cycle>"
 
 // Plain turns v into a value every report encoding can hold: nil, bool,
 // string (valid UTF-8), int64, uint64, float64 (finite; NaN and infinities
 // become strings), time.Time, []any or map[string]any. Errors become their
 // text, fmt.Stringer and encoding.TextMarshaler values their text (a method
-// that panics gives a placeholder), structs and other values fmt's %+v.
+// that panics gives a placeholder), structs and other values fmt's %+v. A
+// map, slice or pointer met again inside itself becomes "<cycle>".
 // Integrations use it to put attribute values into Report.Attrs.
-func Plain(v any) any { return plain(v, 0) }
+func Plain(v any) any { return plain(v, 0, nil) }
 
-func plain(v any, depth int) (out any) {
+func plain(v any, depth int, path plainPath) (out any) {
 	if depth > maxPlainDepth {
 		return "<too deep>"
 	}
@@ -60,15 +80,23 @@ func plain(v any, depth int) (out any) {
 	case error:
 		return ValidUTF8(ErrorText(x))
 	case []any:
+		path, ok := path.enter(reflect.ValueOf(x).Pointer())
+		if !ok {
+			return cyclePlaceholder
+		}
 		s := make([]any, len(x))
 		for i, e := range x {
-			s[i] = plain(e, depth+1)
+			s[i] = plain(e, depth+1, path)
 		}
 		return s
 	case map[string]any:
+		path, ok := path.enter(reflect.ValueOf(x).Pointer())
+		if !ok {
+			return cyclePlaceholder
+		}
 		m := make(map[string]any, len(x))
 		for k, e := range x {
-			m[ValidUTF8(k)] = plain(e, depth+1)
+			m[ValidUTF8(k)] = plain(e, depth+1, path)
 		}
 		return m
 	case fmt.Stringer:
@@ -78,25 +106,29 @@ func plain(v any, depth int) (out any) {
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
-	case reflect.Pointer, reflect.Interface:
+	case reflect.Pointer, reflect.Slice, reflect.Map:
 		if rv.IsNil() {
 			return nil
 		}
-		return plain(rv.Elem().Interface(), depth+1)
-	case reflect.Slice, reflect.Array:
-		if rv.Kind() == reflect.Slice && rv.IsNil() {
-			return nil
+		var ok bool
+		if path, ok = path.enter(rv.Pointer()); !ok {
+			return cyclePlaceholder
 		}
+	}
+	switch rv.Kind() {
+	case reflect.Pointer:
+		return plain(rv.Elem().Interface(), depth+1, path)
+	case reflect.Slice, reflect.Array:
 		s := make([]any, rv.Len())
 		for i := range s {
-			s[i] = plain(rv.Index(i).Interface(), depth+1)
+			s[i] = plain(rv.Index(i).Interface(), depth+1, path)
 		}
 		return s
 	case reflect.Map:
 		m := make(map[string]any, rv.Len())
 		it := rv.MapRange()
 		for it.Next() {
-			m[ValidUTF8(fmt.Sprint(it.Key().Interface()))] = plain(it.Value().Interface(), depth+1)
+			m[ValidUTF8(fmt.Sprint(it.Key().Interface()))] = plain(it.Value().Interface(), depth+1, path)
 		}
 		return m
 	case reflect.String:

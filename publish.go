@@ -22,7 +22,9 @@ func (f PublisherFunc) Publish(ctx context.Context, r *Report) ([]string, error)
 // ToMany returns a Publisher that publishes to every one of pubs in order and
 // returns all their ids concatenated. After each publisher, r.ID is set to the
 // last id it returned, so later publishers see it. Errors do not stop the
-// others; they are joined and returned with the ids.
+// others; they are joined and returned with the ids. An Async among pubs
+// reads the report later, from its own goroutine: the publishers after it
+// must keep r.ID.
 func ToMany(pubs ...Publisher) Publisher {
 	return toMany(pubs)
 }
@@ -38,7 +40,10 @@ func (m toMany) Publish(ctx context.Context, r *Report) ([]string, error) {
 			errs = append(errs, fmt.Errorf("oops: publisher %d: %w", i, err))
 		}
 		if len(ids) > 0 {
-			r.ID = ids[len(ids)-1]
+			// Write only a changed id: an Async among pubs may be reading r.
+			if last := ids[len(ids)-1]; r.ID != last {
+				r.ID = last
+			}
 			all = append(all, ids...)
 		}
 	}

@@ -201,10 +201,15 @@ func (a Action) Finish() { a.FinishErr(nil) }
 
 // FinishErr ends the action now and records err (nil for success) on it.
 func (a Action) FinishErr(err error) {
-	t := a.t
-	if t == nil {
-		return
+	// Small enough to inline, so that finishing an Action of a nil Timeline
+	// costs a comparison and no call.
+	if a.t != nil {
+		a.finish(err)
 	}
+}
+
+func (a Action) finish(err error) {
+	t := a.t
 	now := time.Since(t.start)
 	t.mu.Lock()
 	e := t.lookup(a.seq)
@@ -218,6 +223,12 @@ func (a Action) FinishErr(err error) {
 		o.Finished(a, t.start.Add(now), err)
 	}
 }
+
+// ID returns a number that tells a apart from the other actions of its
+// timeline: actions are numbered from 0 in the order they were started. An
+// observer can key what it keeps per action on it without holding the
+// timeline.
+func (a Action) ID() uint64 { return a.seq }
 
 // Timeline returns the timeline the action belongs to (nil for the zero Action).
 func (a Action) Timeline() *Timeline { return a.t }
@@ -244,9 +255,16 @@ func (t *Timeline) Len() int {
 
 type ctxKey struct{}
 
-// NewContext returns a copy of ctx that carries t.
+// NewContext returns a copy of ctx that carries t. When t's Observer is a
+// ContextObserver, NewContext tells it of the returned context.
 func NewContext(ctx context.Context, t *Timeline) context.Context {
-	return context.WithValue(ctx, ctxKey{}, t)
+	ctx = context.WithValue(ctx, ctxKey{}, t)
+	if t != nil {
+		if o, ok := t.opts.Observer.(ContextObserver); ok {
+			o.Attached(ctx, t)
+		}
+	}
+	return ctx
 }
 
 // FromContext returns the timeline ctx carries, or nil.

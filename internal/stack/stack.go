@@ -88,7 +88,13 @@ func formatAll(pcs []uintptr) string {
 // PackageOf returns the import path of the package that defines the function
 // named fn (as runtime.Frame.Function spells it).
 func PackageOf(fn string) string {
-	slash := strings.LastIndexByte(fn, '/')
+	// Type arguments ("pkg.F[go.shape.*example.com/x.T]") hold slashes of
+	// their own: the package path ends before them.
+	head := fn
+	if i := strings.IndexByte(head, '['); i >= 0 {
+		head = head[:i]
+	}
+	slash := strings.LastIndexByte(head, '/')
 	dot := strings.IndexByte(fn[slash+1:], '.')
 	if dot < 0 {
 		return fn

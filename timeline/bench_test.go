@@ -1,0 +1,75 @@
+package timeline_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/oops-go/oops/timeline"
+)
+
+// BenchmarkStartFinish measures what an instrumented step costs: looking the
+// timeline up in ctx, Start and Finish.
+func BenchmarkStartFinish(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		ctx  context.Context
+	}{
+		{"ctx=timeline/stacks=off", timeline.NewContext(context.Background(), timeline.New())},
+		{"ctx=timeline/stacks=on", timeline.NewContext(context.Background(),
+			timeline.NewWithOptions(timeline.Options{Stacks: true}))},
+		{"ctx=none", context.Background()},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := bc.ctx
+			b.ReportAllocs()
+			for b.Loop() {
+				timeline.FromContext(ctx).Start("SQL-main", "SELECT 1").Finish()
+			}
+		})
+	}
+	b.Run("ctx=timeline/stacks=off/parallel", func(b *testing.B) {
+		ctx := timeline.NewContext(context.Background(), timeline.New())
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				timeline.FromContext(ctx).Start("SQL-main", "SELECT 1").Finish()
+			}
+		})
+	})
+}
+
+// BenchmarkNilTimeline measures Start+Finish on a nil *Timeline, what
+// instrumented code pays when nobody records.
+func BenchmarkNilTimeline(b *testing.B) {
+	var tl *timeline.Timeline
+	b.ReportAllocs()
+	for b.Loop() {
+		tl.Start("SQL-main", "SELECT 1").Finish()
+	}
+}
+
+// BenchmarkEntries measures flattening a full default timeline.
+func BenchmarkEntries(b *testing.B) {
+	tl := timeline.New()
+	for range timeline.DefaultMaxEntries {
+		tl.Start("SQL-main", "SELECT 1").Finish()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		tl.Entries()
+	}
+}
+
+var sinkDuration time.Duration
+
+// BenchmarkClockRead is the floor under Start+Finish, which read the
+// monotonic clock once each: on machines where reading the clock is slow
+// (some virtual machines), it dominates.
+func BenchmarkClockRead(b *testing.B) {
+	start := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		sinkDuration = time.Since(start)
+	}
+}
