@@ -1,0 +1,275 @@
+package zapoops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/flight"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// DefaultIDKey is the key of the field that carries the report's id on the
+// log line, when Options.IDKey is empty.
+const DefaultIDKey = "oops_id"
+
+// DefaultFlushTimeout bounds how long Sync, and an entry at DPanic level or
+// above, wait for reports to be published, when Options.FlushTimeout is
+// zero.
+const DefaultFlushTimeout = 5 * time.Second
+
+// Options configure a Core. The zero value (or a nil *Options) gives the
+// defaults.
+type Options struct {
+	// ReportLevel decides which entries become reports; nil means
+	// zapcore.WarnLevel. A zap.AtomicLevel may be given to change it at run
+	// time.
+	ReportLevel zapcore.LevelEnabler
+
+	// RecordLevel decides which entries below the report level the flight
+	// recorder keeps; nil means zapcore.DebugLevel. Kept entries are copied,
+	// not encoded: they are rendered only if a report carries them.
+	RecordLevel zapcore.LevelEnabler
+
+	// NoRecording turns keeping entries below the report level off, and
+	// makes Enabled follow the wrapped core alone below the report level.
+	// Reports still go through the Recorder's rate limits and window.
+	NoRecording bool
+
+	// Recorder keeps the entries and decides, per signature, which reports
+	// are published; nil means flight.Default(), shared with slogoops.
+	Recorder *flight.Recorder
+
+	// IDKey is the key of the string field that carries the report's id on
+	// the log line; empty means DefaultIDKey, "-" adds no such field.
+	IDKey string
+
+	// TopicKey, UsernameKey and URLKey name the top-level string fields that
+	// fill the report's topic, username and url; "" means "topic",
+	// "username" and "url", "-" turns one off. The fields stay in attrs.
+	TopicKey, UsernameKey, URLKey string
+
+	// FlushTimeout bounds how long Sync, and an entry at DPanic level or
+	// above, wait for reports to be published; zero means
+	// DefaultFlushTimeout.
+	FlushTimeout time.Duration
+}
+
+// Core is a zapcore.Core that turns entries at or above the report level into
+// OOPS reports and keeps the entries below it in the flight recorder (see the
+// package documentation for what a report holds). Make one with NewCore to
+// add beside the cores that write the log (zapcore.NewTee), or with Wrap or
+// WrapCore around them.
+//
+// For an entry at or above the report level, the Core decides through the
+// Recorder, before any core of the entry writes, whether it makes a report,
+// and adds the report's id as a string field (Options.IDKey) to the fields
+// every core of the entry receives. When two Cores share an entry (a Tee of
+// two), each adds its own id field.
+//
+// A Core is safe for concurrent use; With returns a new Core and never
+// changes the one it is called on.
+type Core struct {
+	inner zapcore.Core // nil when the Core stands beside the others in a Tee
+	s     *settings
+	with  []zapcore.Field // fields of With, never appended to in place
+	ctx   context.Context // the last Context given to With
+	hook  zapcore.CheckPreWriteHook
+}
+
+// settings are shared by a Core and every Core With makes from it.
+type settings struct {
+	cfg          *oops.Config
+	rec          *flight.Recorder
+	report       levelTest
+	record       levelTest
+	keep         bool
+	idKey        string
+	topic, user  string
+	url          string
+	flushTimeout time.Duration
+}
+
+// NewCore returns a Core that writes no log itself: add it to a logger's
+// cores with zapcore.NewTee. A nil cfg means the zero oops.Config (reports
+// are made and published nowhere).
+func NewCore(cfg *oops.Config, opts *Options) *Core {
+	return Wrap(nil, cfg, opts)
+}
+
+// Wrap returns a Core around inner: every entry reaches inner as it would
+// have without the wrapper (inner's own Check decides), and entries that
+// become reports carry the report's id. A nil inner is NewCore.
+func Wrap(inner zapcore.Core, cfg *oops.Config, opts *Options) *Core {
+	if cfg == nil {
+		cfg = new(oops.Config)
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	s := &settings{cfg: cfg, rec: o.Recorder, report: newLevelTest(o.ReportLevel, zapcore.WarnLevel),
+		record: newLevelTest(o.RecordLevel, zapcore.DebugLevel), keep: !o.NoRecording, idKey: o.IDKey, flushTimeout: o.FlushTimeout,
+		topic: keyOr(o.TopicKey, "topic"), user: keyOr(o.UsernameKey, "username"), url: keyOr(o.URLKey, "url")}
+	if s.rec == nil {
+		s.rec = flight.Default()
+	}
+	if s.idKey == "" {
+		s.idKey = DefaultIDKey
+	}
+	if s.flushTimeout <= 0 {
+		s.flushTimeout = DefaultFlushTimeout
+	}
+	c := &Core{inner: inner, s: s}
+	c.hook = c.beforeWrite
+	return c
+}
+
+func keyOr(k, def string) string {
+	if k == "" {
+		return def
+	}
+	return k
+}
+
+// levelTest is a LevelEnabler with a fast path for a fixed level, the common
+// case: Enabled runs for every log call, even disabled ones.
+type levelTest struct {
+	min zapcore.Level
+	dyn zapcore.LevelEnabler // nil for a fixed level
+}
+
+func newLevelTest(e zapcore.LevelEnabler, def zapcore.Level) levelTest {
+	switch l := e.(type) {
+	case nil:
+		return levelTest{min: def}
+	case zapcore.Level:
+		return levelTest{min: l}
+	}
+	return levelTest{dyn: e}
+}
+
+func (t levelTest) Enabled(l zapcore.Level) bool {
+	if t.dyn != nil {
+		return t.dyn.Enabled(l)
+	}
+	return l >= t.min
+}
+
+// WrapCore returns a zap.Option that wraps a logger's core with Wrap:
+//
+//	logger = logger.WithOptions(zapoops.WrapCore(cfg, nil))
+func WrapCore(cfg *oops.Config, opts *Options) zap.Option {
+	return zap.WrapCore(func(inner zapcore.Core) zapcore.Core { return Wrap(inner, cfg, opts) })
+}
+
+// Enabled reports whether entries at level l are written by the wrapped
+// core, reported or kept.
+func (c *Core) Enabled(l zapcore.Level) bool {
+	return (c.inner != nil && c.inner.Enabled(l)) || c.s.report.Enabled(l) || (c.s.keep && c.s.record.Enabled(l))
+}
+
+// Level returns the lowest level Enabled reports as enabled (zapcore.LevelOf
+// uses it).
+func (c *Core) Level() zapcore.Level {
+	for l := zapcore.DebugLevel; l < zapcore.FatalLevel; l++ {
+		if c.Enabled(l) {
+			return l
+		}
+	}
+	if c.Enabled(zapcore.FatalLevel) {
+		return zapcore.FatalLevel
+	}
+	return zapcore.InvalidLevel
+}
+
+// With returns a Core with fields added. Fields made by Context set the
+// context used for reports and kept entries. c itself does not change.
+func (c *Core) With(fields []zapcore.Field) zapcore.Core {
+	n := &Core{inner: c.inner, s: c.s, ctx: c.ctx}
+	n.with = make([]zapcore.Field, 0, len(c.with)+len(fields))
+	n.with = append(append(n.with, c.with...), fields...)
+	if ctx := lastContext(fields); ctx != nil {
+		n.ctx = ctx
+	}
+	if c.inner != nil {
+		n.inner = c.inner.With(fields)
+	}
+	n.hook = n.beforeWrite
+	return n
+}
+
+// Check adds the Core to ce when the entry is to be reported or kept, and
+// lets the wrapped core add itself as its own Check decides.
+func (c *Core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if c.s.report.Enabled(ent.Level) {
+		if c.inner != nil {
+			ce = c.inner.Check(ent, ce)
+		}
+		return ce.AddCore(ent, c).Before(ent, c.hook)
+	}
+	if c.s.keep && c.s.record.Enabled(ent.Level) {
+		ce = ce.AddCore(ent, c)
+	}
+	if c.inner != nil {
+		ce = c.inner.Check(ent, ce)
+	}
+	return ce
+}
+
+// Write reports or keeps the entry. It is called by zap once the entry has
+// been checked; the wrapped core is written by zap too, not from here.
+func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
+	if !c.s.report.Enabled(ent.Level) {
+		c.keep(ent, fields)
+		return nil
+	}
+	p := findPending(c, fields)
+	if p == nil {
+		// Write without Check (or Check's hook bypassed): decide now.
+		p = c.prepare(ent, fields)
+	}
+	var err error
+	if p.d.Verdict == flight.Report {
+		err = c.publish(ent, fields, p)
+	}
+	if ent.Level > zapcore.ErrorLevel {
+		// zap may panic or exit once the cores are written.
+		err = errors.Join(err, c.flush())
+	}
+	return err
+}
+
+// Sync closes the Recorder's trailing window, waits for the publisher when it
+// can be flushed, and syncs the wrapped core.
+func (c *Core) Sync() error {
+	err := c.flush()
+	if c.inner != nil {
+		err = errors.Join(err, c.inner.Sync())
+	}
+	return err
+}
+
+type flusher interface {
+	Flush(ctx context.Context) error
+}
+
+func (c *Core) flush() error {
+	ctx, cancel := context.WithTimeout(context.Background(), c.s.flushTimeout)
+	defer cancel()
+	var errs []error
+	if err := c.s.rec.Flush(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("zapoops: flushing the recorder: %w", err))
+	}
+	if f, ok := c.s.cfg.Publisher.(flusher); ok {
+		if err := f.Flush(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("zapoops: flushing the publisher: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var _ zapcore.Core = (*Core)(nil)

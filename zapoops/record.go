@@ -1,0 +1,85 @@
+package zapoops
+
+import (
+	"time"
+
+	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/flight"
+	"go.uber.org/zap/zapcore"
+)
+
+// inlineFields is how many call fields a kept entry holds without
+// allocating.
+const inlineFields = 5
+
+// kept is an entry the flight recorder keeps: a copy of the entry and of its
+// fields, not encoded. It implements flight.Record and renders only when a
+// report reads it. It is laid out small because every kept entry is a fresh
+// copy: its size is what keeping costs in memory and collection.
+type kept struct {
+	inline [inlineFields]zapcore.Field
+	more   *[]zapcore.Field // the fields past inlineFields, if any
+	core   *Core            // for the fields given to With (never changed)
+	nanos  int64            // the entry's time, Unix nanoseconds; 0 for none
+	name   string           // the logger's name
+	msg    string
+	level  zapcore.Level
+	n      uint8 // fields in inline
+}
+
+// slab hands out kept entries, 32 to an allocation.
+var slab flight.Slab[kept]
+
+func (c *Core) newKept(ent zapcore.Entry, fields []zapcore.Field) *kept {
+	k := slab.New()
+	k.core, k.name, k.msg, k.level = c, ent.LoggerName, ent.Message, ent.Level
+	if !ent.Time.IsZero() {
+		k.nanos = ent.Time.UnixNano()
+	}
+	k.n = uint8(copy(k.inline[:], fields))
+	if len(fields) > inlineFields {
+		more := append([]zapcore.Field(nil), fields[inlineFields:]...)
+		k.more = &more
+	}
+	return k
+}
+
+// LogRecord implements flight.Record.
+func (k *kept) LogRecord() oops.LogRecord {
+	enc := newMapEncoder()
+	enc.addFields(k.core.with)
+	enc.addFields(k.inline[:k.n])
+	if k.more != nil {
+		enc.addFields(*k.more)
+	}
+	attrs := enc.result()
+	if k.name != "" {
+		if _, taken := attrs["logger"]; !taken {
+			attrs["logger"] = text(k.name)
+		}
+	}
+	var t time.Time
+	if k.nanos != 0 {
+		t = time.Unix(0, k.nanos).UTC()
+	}
+	return oops.LogRecord{Time: t, Level: k.level.CapitalString(), Msg: text(k.msg), Attrs: attrs}
+}
+
+// String implements flight.Record: the timeline entry's detail.
+func (k *kept) String() string { return flight.Detail(flight.Render(k)) }
+
+// keep hands the entry to the Recorder: into the Context's timeline, or the
+// rings.
+func (c *Core) keep(ent zapcore.Entry, fields []zapcore.Field) {
+	ctx := lastContext(fields)
+	if ctx == nil {
+		ctx = c.ctx
+	}
+	c.s.rec.Keep(ctx, flightLevel(ent.Level), ent.Time, c.newKept(ent, fields))
+}
+
+// flightLevel puts zap's levels on slog's scale, as package flight counts
+// them: Debug -4, Info 0, Warn 4, Error 8, and 4 more per level above.
+func flightLevel(l zapcore.Level) flight.Level { return flight.Level(int(l) * 4) }
+
+var _ flight.Record = (*kept)(nil)
