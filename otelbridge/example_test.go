@@ -1,0 +1,98 @@
+package otelbridge_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/otelbridge"
+	"github.com/oops-go/oops/timeline"
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+)
+
+func ExampleAttachTrace() {
+	// A context carrying a span, as a propagator or a tracer leaves it.
+	tid, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	sid, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
+	ctx := trace.ContextWithSpanContext(context.Background(),
+		trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled}))
+
+	cfg := oops.Config{Hooks: append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace)}
+	r := cfg.Create(ctx, oops.Event{Err: errors.New("boom")})
+	fmt.Println(r.TraceID, r.SpanID)
+
+	r = cfg.Create(context.Background(), oops.Event{Err: errors.New("boom")})
+	fmt.Printf("no span: %q %q\n", r.TraceID, r.SpanID)
+	// Output:
+	// 4bf92f3577b34da6a3ce929d0e0e4736 00f067aa0ba902b7
+	// no span: "" ""
+}
+
+func ExampleNewLogPublisher() {
+	exp := &memExporter{} // any sdklog.Exporter: OTLP, stdout, ...
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+	defer lp.Shutdown(context.Background())
+
+	cfg := oops.Config{Publisher: otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})}
+	r := cfg.Create(context.Background(), oops.Event{Err: errors.New("connection refused")})
+	ids, _ := cfg.Publish(context.Background(), r)
+
+	rec := exp.records()[0]
+	attrs := logAttrs(rec)
+	fmt.Println(rec.Severity(), rec.Body().AsString())
+	fmt.Println(attrs["exception.type"], attrs["exception.message"])
+	fmt.Println(attrs["oops.id"] == ids[0])
+	// Output:
+	// ERROR connection refused
+	// *errors.errorString connection refused
+	// true
+}
+
+func ExampleTimelineProcessor() {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})))
+	defer tp.Shutdown(context.Background())
+	tracer := tp.Tracer("example")
+
+	// The request's context carries a timeline; spans started under it (by
+	// otelsql, otelhttp, ...) land in it as they end.
+	ctx := timeline.NewContext(context.Background(), timeline.New())
+	_, span := tracer.Start(ctx, "query", trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("db.system.name", "postgresql"), attribute.String("db.query.text", "SELECT 1")))
+	span.End()
+
+	for _, e := range timeline.FromContext(ctx).Entries() {
+		fmt.Println(e.Category, e.Detail)
+	}
+	// Output:
+	// SQL-postgresql SELECT 1
+}
+
+func ExampleNewTimeline() {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	defer tp.Shutdown(context.Background())
+
+	ctx, request := tp.Tracer("example").Start(context.Background(), "GET /items")
+	ctx, _ = otelbridge.NewTimeline(ctx, tp, timeline.Options{})
+
+	// What sqltimeline does for every statement:
+	timeline.FromContext(ctx).Start("SQL-sqlite", "SELECT name FROM items").Finish()
+	request.End()
+
+	s := rec.Ended()[0]
+	fmt.Println(s.Name(), s.SpanKind(), s.Parent().SpanID() == request.SpanContext().SpanID())
+	for _, kv := range s.Attributes() {
+		fmt.Println(kv.Key, "=", kv.Value.String())
+	}
+	// Output:
+	// SELECT client true
+	// db.system.name = sqlite
+	// db.query.text = SELECT name FROM items
+	// oops.timeline.category = SQL-sqlite
+}

@@ -1,0 +1,4 @@
+package otelbridge
+
+// Tracked exposes SpanObserver.tracked to the tests.
+func (o *SpanObserver) Tracked() int { return o.tracked() }
