@@ -1,0 +1,315 @@
+//lint:file-ignore SA1019 the wrapper forwards the deprecated context-free driver interfaces, as database/sql still uses them.
+
+package sqltimeline
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"time"
+
+	"github.com/oops-go/oops/timeline"
+)
+
+// conn wraps a driver.Conn. It always implements ConnPrepareContext,
+// ConnBeginTx and Pinger, doing what database/sql does when the inner conn
+// lacks them (a context check before Prepare; the same refusals of isolation
+// levels and read-only; no ping), so that behaviour through the wrapper is the
+// driver's own.
+//
+// ExecerContext, QueryerContext, NamedValueChecker, SessionResetter and
+// Validator, which database/sql uses on every statement, are there exactly
+// when the inner conn has them (ExecerContext and QueryerContext also for the
+// older context-free forms): the generated types of conn_combos.go add them.
+// Always having them, answering driver.ErrSkip, nil or true, would behave the
+// same, but would cost every statement calls the unwrapped driver does not
+// make, and for ErrSkip a second conversion of its arguments.
+//
+// database/sql never uses a conn from two goroutines at once, so its fields
+// need no lock.
+type conn struct {
+	inner driver.Conn
+	cfg   *config
+
+	execer     driver.ExecerContext
+	execerOld  driver.Execer
+	queryer    driver.QueryerContext
+	queryerOld driver.Queryer
+	preparer   driver.ConnPrepareContext
+	beginner   driver.ConnBeginTx
+	pinger     driver.Pinger
+	resetter   driver.SessionResetter
+	validator  driver.Validator
+	checker    driver.NamedValueChecker
+
+	// pending is the entry of a statement whose fast path (ExecContext or
+	// QueryContext) the driver refused with driver.ErrSkip. database/sql
+	// then prepares the same query on this conn and runs it as a statement:
+	// that statement finishes this entry rather than starting a second one.
+	pending      timeline.Action
+	pendingQuery string
+	hasPending   bool
+
+	// spare is a closed statement wrapper kept for reuse (see newStmt).
+	spare *stmt
+}
+
+var (
+	_ driver.Conn               = (*conn)(nil)
+	_ driver.ExecerContext      = (*conn31)(nil)
+	_ driver.QueryerContext     = (*conn31)(nil)
+	_ driver.NamedValueChecker  = (*conn31)(nil)
+	_ driver.SessionResetter    = (*conn31)(nil)
+	_ driver.Validator          = (*conn31)(nil)
+	_ driver.ConnPrepareContext = (*conn)(nil)
+	_ driver.ConnBeginTx        = (*conn)(nil)
+	_ driver.Pinger             = (*conn)(nil)
+)
+
+// newConn wraps inner in the conn type (conn_combos.go) with the same
+// optional interfaces as inner among those database/sql uses on every
+// statement.
+func newConn(inner driver.Conn, cfg *config) driver.Conn {
+	c := conn{inner: inner, cfg: cfg}
+	c.execer, _ = inner.(driver.ExecerContext)
+	c.execerOld, _ = inner.(driver.Execer)
+	c.queryer, _ = inner.(driver.QueryerContext)
+	c.queryerOld, _ = inner.(driver.Queryer)
+	c.preparer, _ = inner.(driver.ConnPrepareContext)
+	c.beginner, _ = inner.(driver.ConnBeginTx)
+	c.pinger, _ = inner.(driver.Pinger)
+	c.resetter, _ = inner.(driver.SessionResetter)
+	c.validator, _ = inner.(driver.Validator)
+	c.checker, _ = inner.(driver.NamedValueChecker)
+	return connFor(c)
+}
+
+// setPending keeps a, the entry of a statement refused with ErrSkip.
+func (c *conn) setPending(a timeline.Action, query string) {
+	c.dropPending()
+	if a.Timeline() == nil {
+		return
+	}
+	c.pending, c.pendingQuery, c.hasPending = a, query, true
+}
+
+// takePending returns the pending entry if it is query's.
+func (c *conn) takePending(query string) timeline.Action {
+	if !c.hasPending {
+		return timeline.Action{}
+	}
+	a, q := c.pending, c.pendingQuery
+	c.pending, c.pendingQuery, c.hasPending = timeline.Action{}, "", false
+	if q != query {
+		a.FinishErr(errNotRun)
+		return timeline.Action{}
+	}
+	return a
+}
+
+// dropPending finishes a pending entry that database/sql did not follow up.
+func (c *conn) dropPending() {
+	if c.hasPending {
+		c.pending.FinishErr(errNotRun)
+		c.pending, c.pendingQuery, c.hasPending = timeline.Action{}, "", false
+	}
+}
+
+func (c *conn) execContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	c.dropPending()
+	a := c.cfg.start(ctx, query, args)
+	var res driver.Result
+	var err error
+	if c.execer != nil {
+		res, err = c.execer.ExecContext(ctx, query, args)
+	} else {
+		res, err = execOld(ctx, c.execerOld, query, args)
+	}
+	if err == driver.ErrSkip {
+		c.setPending(a, query)
+		return nil, err
+	}
+	a.FinishErr(err)
+	return res, err
+}
+
+func (c *conn) queryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.dropPending()
+	a := c.cfg.start(ctx, query, args)
+	var rows driver.Rows
+	var err error
+	if c.queryer != nil {
+		rows, err = c.queryer.QueryContext(ctx, query, args)
+	} else {
+		rows, err = queryOld(ctx, c.queryerOld, query, args)
+	}
+	if err == driver.ErrSkip {
+		c.setPending(a, query)
+		return nil, err
+	}
+	if err != nil {
+		a.FinishErr(err)
+		return nil, err
+	}
+	if a.Timeline() == nil {
+		return rows, nil
+	}
+	return newRows(rows, a), nil
+}
+
+func (c *conn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+// PrepareContext records nothing when preparing succeeds: the statement's
+// entries are its runs. A failed prepare is recorded, since it is the only
+// trace of that statement.
+func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	adopted := c.takePending(query)
+	var si driver.Stmt
+	var err error
+	if c.preparer != nil {
+		si, err = c.preparer.PrepareContext(ctx, query)
+	} else {
+		select {
+		default:
+			si, err = c.inner.Prepare(query)
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+	}
+	if err != nil {
+		c.prepareFailed(ctx, query, adopted, err)
+		return nil, err
+	}
+	return newStmt(si, c, query, adopted), nil
+}
+
+// prepareFailed records a failed prepare: on the entry of the statement
+// being run if there is one, else as an entry of its own. That entry takes
+// no time: looking the timeline up only now keeps successful prepares cheap.
+func (c *conn) prepareFailed(ctx context.Context, query string, adopted timeline.Action, err error) {
+	if adopted.Timeline() != nil {
+		finish(adopted, err)
+		return
+	}
+	tl := timeline.FromContext(ctx)
+	if tl == nil || err == driver.ErrSkip || (c.cfg.filter != nil && !c.cfg.filter(ctx, query)) {
+		return
+	}
+	now := time.Now()
+	tl.AddErr(c.cfg.category, now, now, query, err)
+}
+
+func (c *conn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+// Errors database/sql returns for options a driver without ConnBeginTx cannot
+// honour; the wrapper returns the same text.
+var (
+	errIsolation = errors.New("sql: driver does not support non-default isolation level")
+	errReadOnly  = errors.New("sql: driver does not support read-only transactions")
+)
+
+func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	c.dropPending()
+	tl := timeline.FromContext(ctx)
+	var a timeline.Action
+	if tl != nil {
+		a = c.cfg.start(ctx, beginDetail(opts), nil)
+	}
+	tx, err := c.begin(ctx, opts)
+	a.FinishErr(err)
+	if err != nil {
+		return nil, err
+	}
+	if tl == nil {
+		return tx, nil
+	}
+	return &wrappedTx{inner: tx, ctx: ctx, cfg: c.cfg}, nil
+}
+
+func (c *conn) begin(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if c.beginner != nil {
+		return c.beginner.BeginTx(ctx, opts)
+	}
+	// What database/sql does for a driver without ConnBeginTx.
+	if opts.Isolation != 0 {
+		return nil, errIsolation
+	}
+	if opts.ReadOnly {
+		return nil, errReadOnly
+	}
+	tx, err := c.inner.Begin()
+	if err == nil && ctx.Done() != nil {
+		select {
+		default:
+		case <-ctx.Done():
+			_ = tx.Rollback()
+			return nil, ctx.Err()
+		}
+	}
+	return tx, err
+}
+
+func (c *conn) Ping(ctx context.Context) error {
+	if c.pinger == nil {
+		return nil
+	}
+	return c.pinger.Ping(ctx)
+}
+
+func (c *conn) resetSession(ctx context.Context) error {
+	c.dropPending()
+	return c.resetter.ResetSession(ctx)
+}
+
+func (c *conn) Close() error {
+	c.dropPending()
+	c.spare = nil
+	return c.inner.Close()
+}
+
+// errNamedArgs is database/sql's error for named arguments given to a driver
+// that predates contexts.
+var errNamedArgs = errors.New("sql: driver does not support the use of Named Parameters")
+
+func namedValueToValue(named []driver.NamedValue) ([]driver.Value, error) {
+	dargs := make([]driver.Value, len(named))
+	for n, param := range named {
+		if len(param.Name) > 0 {
+			return nil, errNamedArgs
+		}
+		dargs[n] = param.Value
+	}
+	return dargs, nil
+}
+
+// execOld is what database/sql does for a conn with only driver.Execer.
+func execOld(ctx context.Context, e driver.Execer, query string, args []driver.NamedValue) (driver.Result, error) {
+	dargs, err := namedValueToValue(args)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	default:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return e.Exec(query, dargs)
+}
+
+// queryOld is what database/sql does for a conn with only driver.Queryer.
+func queryOld(ctx context.Context, q driver.Queryer, query string, args []driver.NamedValue) (driver.Rows, error) {
+	dargs, err := namedValueToValue(args)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	default:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return q.Query(query, dargs)
+}

@@ -1,0 +1,74 @@
+// Package sqltimeline records every database/sql statement in the timeline of
+// the request that ran it, so that an OOPS report shows each statement the
+// failing request ran, with its duration and error.
+//
+// Wrap the driver once:
+//
+//	db, err := sqltimeline.Open("sqlite", "app.db", nil)
+//
+// or wrap a connector (sql.OpenDB(sqltimeline.WrapConnector("main", c, nil))),
+// a driver (WrapDriver), or register a wrapped driver under a name of its own
+// (Register). From then on a statement run with a context that carries a
+// timeline (see timeline.NewContext) becomes one entry of that timeline:
+//
+//   - the category is "SQL-<name>" (Options.Category changes it) and the
+//     detail is the statement's text as written, not rewritten;
+//   - Exec and Query on DB, Conn and Tx, and every run of a prepared
+//     statement (whose detail is the prepared text) are one entry each;
+//     preparing records nothing unless it fails;
+//   - BEGIN (with its isolation level and READ ONLY), COMMIT and ROLLBACK are
+//     entries of their own, recorded in the timeline of the context the
+//     transaction began with;
+//   - a Query's entry ends when its rows are closed, so iteration time counts,
+//     and carries the first error met while reading rows;
+//   - errors are recorded on the entry. driver.ErrSkip is not an error but
+//     database/sql's signal to prepare the statement and run it instead: the
+//     entry the refused call started is finished by that run, so it is never
+//     recorded as an error nor twice.
+//
+// A context without a timeline costs a context lookup per call: nothing is
+// recorded or allocated, and query rows are the driver's own.
+//
+// Argument values are not recorded unless Options.Args is set; then each value
+// goes through Options.Redact and is cut to Options.MaxArgLen bytes. A
+// statement filter (Options.Filter) can leave statements out. Stacks are a
+// property of the timeline: a timeline made with timeline.Options.Stacks gives
+// every statement the stack of the code that ran it.
+//
+// # What the wrapper keeps of the driver
+//
+// The wrapper must not change what the driver does. The optional interfaces
+// database/sql uses on every statement (ExecerContext, QueryerContext,
+// NamedValueChecker, SessionResetter, Validator) are implemented by a wrapped
+// connection exactly when the driver's connection implements them, and
+// forwarded: the driver's own checker still decides which arguments pass
+// (pgx's lets []string and []int64 through as arrays), and its
+// SessionResetter and Validator still keep bad connections out of the pool.
+// Pinger, ConnPrepareContext and ConnBeginTx are always there and forwarded,
+// doing what database/sql does when the driver lacks them: ConnBeginTx passes
+// isolation and read-only through, and without it the wrapper refuses them
+// with database/sql's own errors. A wrapped driver implements
+// driver.DriverContext, and a wrapped connector io.Closer, exactly when the
+// original does. Wrapped statements have NamedValueChecker and
+// ColumnConverter exactly when the driver's do. Wrapped rows implement
+// exactly the optional Rows interfaces the driver's rows implement (column
+// types, scan types, NextResultSet), so ColumnTypes and multiple result sets
+// behave as without the wrapper; built with Go 1.27 or later they also
+// forward RowsColumnScanner when the driver's rows have it.
+//
+// # sqlx
+//
+// sqlx chooses its placeholder style ("?", "$1", ":name") from the driver name
+// given to sqlx.NewDb or sqlx.Open, looked up in a fixed table: "pgx" and
+// "postgres" mean $1, "sqlite3" and "mysql" mean ?. It cannot see through the
+// wrapper, so give it the real driver's name, not the name a wrapped driver
+// was registered under:
+//
+//	db, err := sqltimeline.Open("pgx", dsn, nil)
+//	x := sqlx.NewDb(db, "pgx")
+//
+// Under an unknown name Rebind and NamedExec produce "?" placeholders, which
+// PostgreSQL rejects. (sqlx.BindDriver can teach sqlx a new name instead.)
+//
+// Package sqltimeline imports the standard library and package timeline only.
+package sqltimeline

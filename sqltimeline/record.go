@@ -1,0 +1,38 @@
+package sqltimeline
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+
+	"github.com/oops-go/oops/timeline"
+)
+
+// errNotRun finishes an entry whose statement database/sql prepared but then
+// did not run (its arguments failed to convert, or the connection went away).
+var errNotRun = errors.New("sqltimeline: statement prepared but not run")
+
+// start begins the entry of one statement, or returns the zero Action (whose
+// Finish does nothing) when ctx carries no timeline or the filter says no.
+func (c *config) start(ctx context.Context, query string, args []driver.NamedValue) timeline.Action {
+	tl := timeline.FromContext(ctx)
+	if tl == nil {
+		return timeline.Action{}
+	}
+	if c.filter != nil && !c.filter(ctx, query) {
+		return timeline.Action{}
+	}
+	if c.args && len(args) > 0 {
+		return tl.Start(c.category, c.withArgs(query, args))
+	}
+	return tl.Start(c.category, query)
+}
+
+// finish ends a with err, except for driver.ErrSkip, which is control flow
+// and never the statement's outcome.
+func finish(a timeline.Action, err error) {
+	if err == driver.ErrSkip {
+		err = nil
+	}
+	a.FinishErr(err)
+}

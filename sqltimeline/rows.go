@@ -1,0 +1,49 @@
+package sqltimeline
+
+//go:generate go run ./internal/rowsgen
+
+import (
+	"database/sql"
+	"database/sql/driver"
+	"io"
+
+	"github.com/oops-go/oops/timeline"
+)
+
+// rows is the state shared by the generated rows types (rows_combos.go), one
+// per combination of the optional driver.Rows interfaces; newRows picks the
+// one matching the inner rows, so type assertions through the wrapper give
+// the driver's own answers. The statement's entry ends when the rows are
+// closed, so iteration time counts, with the first error iteration met.
+type rows struct {
+	inner driver.Rows
+	act   timeline.Action
+	err   error
+}
+
+func (r *rows) Columns() []string { return r.inner.Columns() }
+
+func (r *rows) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
+func (r *rows) Close() error {
+	err := r.inner.Close()
+	if r.err != nil {
+		r.act.FinishErr(r.err)
+	} else {
+		r.act.FinishErr(err)
+	}
+	return err
+}
+
+// note remembers the first error other than io.EOF, the statement's failure
+// when a row or result set could not be read.
+func (r *rows) note(err error) error {
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return err
+}
+
+func isolationName(l driver.IsolationLevel) string { return sql.IsolationLevel(l).String() }
