@@ -23,7 +23,10 @@ func (c *config) start(ctx context.Context, query string, args []driver.NamedVal
 		return timeline.Action{}
 	}
 	if c.args && len(args) > 0 {
-		return tl.Start(c.category, c.withArgs(query, args))
+		query = c.withArgs(query, args)
+	}
+	if c.stacks {
+		return tl.StartStack(c.category, query)
 	}
 	return tl.Start(c.category, query)
 }

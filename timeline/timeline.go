@@ -96,7 +96,17 @@ func (t *Timeline) Start(category, detail string) Action {
 	if t == nil {
 		return Action{}
 	}
-	return t.begin(category, detail, nil, 2)
+	return t.begin(category, detail, nil, false)
+}
+
+// StartStack is Start for an action that captures the stack that started it
+// even when the timeline's Options.Stacks is off, for instrumentation that
+// asks for stacks itself (such as sqltimeline's Options.Stacks).
+func (t *Timeline) StartStack(category, detail string) Action {
+	if t == nil {
+		return Action{}
+	}
+	return t.begin(category, detail, nil, true)
 }
 
 // StartLazy is Start with a detail rendered only if the timeline is read.
@@ -104,13 +114,15 @@ func (t *Timeline) StartLazy(category string, detail fmt.Stringer) Action {
 	if t == nil {
 		return Action{}
 	}
-	return t.begin(category, "", detail, 2)
+	return t.begin(category, "", detail, false)
 }
 
-func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, skip int) Action {
+// begin is called only from the exported Start methods, so that the stack it
+// captures starts at their caller.
+func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, withStack bool) Action {
 	var pcs []uintptr
-	if t.opts.Stacks {
-		pcs = stack.Callers(skip)
+	if withStack || t.opts.Stacks {
+		pcs = stack.Callers(2)
 	}
 	now := time.Since(t.start)
 	t.mu.Lock()

@@ -478,3 +478,16 @@ func TestObserverDroppedAction(t *testing.T) {
 	assert.Equal(t, []timeline.Action{b, a}, finished, "a dropped action's Finish still reaches the observer")
 	assert.Equal(t, []string{"0", "2"}, details(tl.Entries()))
 }
+
+func TestStartStackCapturesWithStacksOff(t *testing.T) {
+	tl := timeline.New()
+	tl.StartStack("SQL-x", "SELECT 1").Finish()
+	tl.Start("SQL-x", "SELECT 2").Finish()
+	es := tl.Entries()
+	require.Len(t, es, 2)
+	first, _, _ := strings.Cut(es[0].Stack, "\n")
+	assert.Equal(t, "github.com/oops-go/oops/timeline_test.TestStartStackCapturesWithStacksOff(...)", first)
+	assert.Empty(t, es[1].Stack)
+	var nilTL *timeline.Timeline
+	assert.Equal(t, timeline.Action{}, nilTL.StartStack("SQL-x", "SELECT 3"))
+}
