@@ -1,0 +1,61 @@
+// Package slogoops is a log/slog handler that turns warnings and errors into
+// OOPS reports and keeps a flight recorder of the records below them.
+//
+//	logger := slog.New(slogoops.NewHandler(next, cfg, nil))
+//
+// The handler wraps the program's own handler (next): every record still
+// reaches next as before, filtered by next's level. A record at or above the
+// report level (Options.ReportLevel, Warn by default) also becomes a report
+// through the oops.Config, and the record passed on to next carries the
+// report's id as an attribute (Options.IDKey, "oops_id"), so that the log
+// line and the report point at each other. Under WithGroup the id attribute
+// lands in the open group, as any attribute added at that point would.
+//
+// # What a report holds
+//
+//	level, msg   the record's level name and message
+//	attrs        every attribute, those added with WithAttrs and WithGroup
+//	             included, groups as nested maps, values as oops.Plain makes
+//	             them (long strings and lists cut, see flight.Value)
+//	type, value  from the first attribute that holds an error (keys "err" and
+//	             "error" first, then any, groups included); without one, the
+//	             level name and the message
+//	tb_text      the stack the error carries (a StackTrace() method, as in
+//	             github.com/pkg/errors, or Callers() []uintptr), else the
+//	             stack of the log call
+//	topic, username, url
+//	             from top-level string attributes with these keys (see
+//	             Options.TopicKey, UsernameKey, URLKey); they stay in attrs
+//	timeline     the timeline in ctx, if any (the Config's AttachTimeline hook)
+//	log          the records the flight recorder kept (see below)
+//	signature    flight.Signature of the record's call site (Record.PC), its
+//	             message and the error's type chain
+//	suppressed   reports of this signature a rate limit held back before it
+//
+// # Flight recorder
+//
+// Records below the report level and at or above the recording level
+// (Options.RecordLevel, Debug by default) are kept without being formatted
+// (a clone of the slog.Record): as log-<LEVEL> entries of the ctx timeline
+// when ctx carries one, else in the flight.Recorder's rings, one per level.
+// Enabled is true down to the recording level even where next would drop the
+// record; such records are kept but never reach next. The recorder
+// (Options.Recorder, flight.Default() unless set) also runs the trailing
+// window and the per-signature rate limits: see package flight. The trailing
+// window is off in flight.Default(); turn it on with a recorder of your own:
+//
+//	rec := flight.New(flight.Options{Window: true}) // 100 records or 5 s
+//	h := slogoops.NewHandler(next, cfg, &slogoops.Options{Recorder: rec})
+//	defer rec.Flush(ctx) // at shutdown, before the publisher is closed
+//
+// Set
+// Options.NoRecording to keep nothing and make Enabled follow next alone
+// below the report level.
+//
+// A record whose report a rate limit suppressed still reaches next, without
+// an id. A record that arrives while a trailing window is open folds into the
+// window's report and carries its id.
+//
+// Publishing from a log call should never wait for I/O: give the Config an
+// oops.Async publisher.
+package slogoops

@@ -1,0 +1,5 @@
+//go:build !race
+
+package slogoops_test
+
+const raceEnabled = false

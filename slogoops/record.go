@@ -1,0 +1,228 @@
+package slogoops
+
+import (
+	"log/slog"
+	"sync"
+
+	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/flight"
+)
+
+// A scope is what WithAttrs and WithGroup added, as an immutable list from
+// the innermost step out: handlers derived from one another share their
+// common part and never write to it.
+type scope struct {
+	parent *scope
+	group  string      // a group opened here, or ""
+	attrs  []slog.Attr // attributes added here (when group is "")
+}
+
+// kept is a record the handler keeps for the flight recorder or a report: a
+// clone of the slog.Record and the handler's scope, rendered only on demand.
+type kept struct {
+	rec   slog.Record
+	scope *scope
+}
+
+// Kept records come from the slab, or back from the rings once released:
+// reusing them keeps the ring's memory warm in the cache.
+var (
+	keptSlab flight.Slab[kept]
+	keptFree sync.Pool // of *kept
+)
+
+func newKept() *kept {
+	if k, ok := keptFree.Get().(*kept); ok {
+		return k
+	}
+	return keptSlab.New()
+}
+
+// Release implements flight.Releaser: the recorder is done with k.
+func (k *kept) Release() {
+	*k = kept{}
+	keptFree.Put(k)
+}
+
+// LogRecord renders k for a report's log.
+func (k *kept) LogRecord() oops.LogRecord {
+	return oops.LogRecord{
+		Time:  k.rec.Time,
+		Level: k.rec.Level.String(),
+		Msg:   flight.Truncate(oops.ValidUTF8(k.rec.Message)),
+		Attrs: k.attrs(),
+	}
+}
+
+// String renders k as a timeline entry's detail.
+func (k *kept) String() string { return flight.Detail(flight.Render(k)) }
+
+// steps returns k's scope outermost first.
+func (k *kept) steps() []*scope {
+	var out []*scope
+	for s := k.scope; s != nil; s = s.parent {
+		out = append(out, s)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// attrs renders the scope's and the record's attributes as nested maps,
+// following slog's rules: empty keys of non-group attributes are left out,
+// a group with an empty key is inlined, and a group with no attributes is
+// left out. It returns nil when there are none.
+func (k *kept) attrs() map[string]any {
+	if k.scope == nil && k.rec.NumAttrs() == 0 {
+		return nil
+	}
+	root := make(map[string]any, k.rec.NumAttrs())
+	cur := root
+	groups := false
+	for _, s := range k.steps() {
+		if s.group != "" {
+			m := make(map[string]any)
+			cur[key(s.group)] = m
+			cur = m
+			groups = true
+			continue
+		}
+		for _, a := range s.attrs {
+			groups = addAttr(cur, a, 0) || groups
+		}
+	}
+	k.rec.Attrs(func(a slog.Attr) bool {
+		groups = addAttr(cur, a, 0) || groups
+		return true
+	})
+	if groups {
+		prune(root)
+	}
+	if len(root) == 0 {
+		return nil
+	}
+	return root
+}
+
+// maxGroupDepth bounds nesting of group values, which a LogValuer can make
+// as deep as it likes.
+const maxGroupDepth = 32
+
+// addAttr adds a to m and reports whether it made a group map.
+func addAttr(m map[string]any, a slog.Attr, depth int) (group bool) {
+	v := a.Value.Resolve()
+	if v.Kind() == slog.KindGroup {
+		if depth >= maxGroupDepth {
+			m[key(a.Key)] = "<too deep>"
+			return false
+		}
+		dst := m
+		if a.Key != "" {
+			sub, ok := m[key(a.Key)].(map[string]any)
+			if !ok {
+				sub = make(map[string]any)
+				m[key(a.Key)] = sub
+			}
+			dst = sub
+		}
+		for _, ga := range v.Group() {
+			addAttr(dst, ga, depth+1)
+		}
+		return true
+	}
+	if a.Key != "" {
+		m[key(a.Key)] = plain(v)
+	}
+	return false
+}
+
+func key(k string) string { return flight.Truncate(oops.ValidUTF8(k)) }
+
+// plain turns a resolved slog value into plain data for a report.
+func plain(v slog.Value) any {
+	switch v.Kind() {
+	case slog.KindString:
+		return flight.Value(v.String())
+	case slog.KindInt64:
+		return v.Int64()
+	case slog.KindUint64:
+		return v.Uint64()
+	case slog.KindFloat64:
+		return flight.Value(v.Float64())
+	case slog.KindBool:
+		return v.Bool()
+	case slog.KindDuration:
+		return v.Duration().String()
+	case slog.KindTime:
+		return v.Time()
+	}
+	return flight.Value(v.Any())
+}
+
+// prune removes groups that ended up with no attributes.
+func prune(m map[string]any) {
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			prune(sub)
+			if len(sub) == 0 {
+				delete(m, k)
+			}
+		}
+	}
+}
+
+// findError returns the error the report is about: the first attribute that
+// holds an error, with the keys "err" and "error" first, then any, at any
+// depth of groups (the record's attributes after the scope's). A LogValuer
+// counts when it is itself an error; its LogValue is not called here.
+func (k *kept) findError() error {
+	var first, keyed error
+	visit := func(a slog.Attr) bool {
+		walkErrors(a, 0, func(key string, err error) bool {
+			if first == nil {
+				first = err
+			}
+			if key == "err" || key == "error" {
+				keyed = err
+				return false
+			}
+			return true
+		})
+		return keyed == nil
+	}
+	for _, s := range k.steps() {
+		for _, a := range s.attrs {
+			if !visit(a) {
+				return keyed
+			}
+		}
+	}
+	k.rec.Attrs(visit)
+	if keyed != nil {
+		return keyed
+	}
+	return first
+}
+
+// walkErrors calls f with each error held in a (and in groups inside it)
+// until f returns false.
+func walkErrors(a slog.Attr, depth int, f func(key string, err error) bool) bool {
+	v := a.Value
+	switch v.Kind() {
+	case slog.KindAny, slog.KindLogValuer:
+		if err, ok := v.Any().(error); ok && err != nil {
+			return f(a.Key, err)
+		}
+	case slog.KindGroup:
+		if depth >= maxGroupDepth {
+			return true
+		}
+		for _, ga := range v.Group() {
+			if !walkErrors(ga, depth+1, f) {
+				return false
+			}
+		}
+	}
+	return true
+}
