@@ -3,7 +3,13 @@
 # DSN to use as OOPS_TEST_POSTGRES_DSN. Installs the server from Debian's
 # packages when it is missing. Usage: eval "$(bash .ci/postgres.sh)"
 set -euo pipefail
-port=${OOPS_PG_PORT:-54329}
+port=${OOPS_PG_PORT:-}
+if [ -z "$port" ]; then
+  for p in $(seq 54329 54359); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+  done
+fi
+[ -n "$port" ] || { echo "no free port for PostgreSQL in 54329-54359" >&2; exit 1; }
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
