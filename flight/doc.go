@@ -31,10 +31,11 @@
 // (Record.LogRecord, with a recover) only when a report is made.
 //
 // A Record that also implements Releaser gets its Release method called when
-// a ring evicts it and nothing else can read it any more; the integration
-// can then reuse its storage for the next record (slogoops keeps a free list
-// in front of its Slab), so that keeping a record in a ring touches memory
-// that is already in the cache and allocates nothing.
+// a ring (or a ctx timeline past its cap) evicts it and nothing else can
+// read it any more; the integration can then reuse its storage for the next
+// record (slogoops and zapoops keep a free list in front of their Slab), so
+// that keeping a record touches memory that is already in the cache and
+// allocates nothing.
 //
 // Integrations render attribute values with Value (oops.Plain, with strings
 // cut at MaxValueLen and lists and maps at MaxElements, a marker saying how

@@ -444,11 +444,31 @@ func TestRingReleasesEvictedRecords(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, r.Flush(ctx))
 
-	// Records kept in a timeline are never released.
+	// A record kept in a timeline is released when the timeline's cap drops
+	// its entry, and not before.
 	tctx := timeline.NewContext(ctx, timeline.NewWithOptions(timeline.Options{MaxEntries: 1}))
 	k := put(tctx)
+	assert.Zero(t, k.released.Load(), "still in the timeline")
+	k2 := put(tctx)
+	assert.Equal(t, int32(1), k.released.Load(), "dropped by the cap: released once")
+	assert.Zero(t, k2.released.Load())
+
+	// One kept while a window is open is never released by the timeline.
+	d = r.Trigger("s2", nil)
+	require.Equal(t, flight.Report, d.Verdict)
+	k3 := put(tctx)
+	assert.Equal(t, int32(1), k2.released.Load())
 	put(tctx)
-	assert.Zero(t, k.released.Load())
+	assert.Zero(t, k3.released.Load(), "in the window too: never released")
+	_, _, err = r.Publish(ctx, &oops.Config{}, d, (&oops.Config{}).Create(ctx, oops.Event{}))
+	require.NoError(t, err)
+	require.NoError(t, r.Flush(ctx))
+
+	// A timeline below its cap releases nothing.
+	tctx = timeline.NewContext(ctx, timeline.New())
+	k4 := put(tctx)
+	put(tctx)
+	assert.Zero(t, k4.released.Load())
 	for _, k := range recs {
 		assert.LessOrEqual(t, k.released.Load(), int32(1))
 	}

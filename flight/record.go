@@ -32,7 +32,10 @@ type Record interface {
 // that implements Releaser, and nothing else can read it any more (it did
 // not also go into a trailing window, and no Records call was reading the
 // ring), the recorder calls Release, once; the record may be overwritten
-// from then on. Records kept in a timeline are never released.
+// from then on. A record kept in a ctx timeline is released in the same way
+// when the timeline's cap drops its entry (see timeline.AddReleasable),
+// unless it went into a trailing window too; a timeline that is simply
+// dropped takes its records to the garbage collector with it.
 type Releaser interface {
 	Release()
 }

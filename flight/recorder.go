@@ -117,7 +117,13 @@ func (r *Recorder) Keep(ctx context.Context, level Level, t time.Time, rec Recor
 	}
 	w := r.win.Load()
 	if tl := timeline.FromContext(ctx); tl != nil {
-		tl.AddLazy(level.Category(), t, t, rec)
+		// A Record is a timeline.Releaser when it is a Releaser. One the
+		// window also reads must outlive the timeline entry: not released.
+		if rel, ok := rec.(timeline.Releaser); ok && w == nil {
+			tl.AddReleasable(level.Category(), t, t, rel)
+		} else {
+			tl.AddLazy(level.Category(), t, t, rec)
+		}
 	} else {
 		r.rings[level.bucket()].put(kept{t: t, level: level, rec: rec, shared: w != nil})
 	}

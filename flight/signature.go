@@ -2,11 +2,10 @@ package flight
 
 import (
 	"encoding/hex"
+	"reflect"
 	"runtime"
 	"strconv"
-	"sync"
-
-	"github.com/oops-go/oops"
+	"sync/atomic"
 )
 
 // Signature returns the short hash that groups reports of the same problem
@@ -17,23 +16,81 @@ import (
 // part of it, so errors that carry ids or values still group; a message that
 // is formatted with values (rather than carrying them as attributes) does
 // not. pc may be 0 and err nil.
+//
+// It is on every report's path, so it allocates nothing once a call site and
+// a signature have been seen (both are cached, in bounded tables).
 func Signature(pc uintptr, msg string, err error) string {
-	h := fnvOffset
-	h = fnvString(h, CallSite(pc))
+	h := fnvOffset // FNV-1a of CallSite(pc), cached with it
+	if pc != 0 {
+		h = lookupCallSite(pc).h
+	}
 	h = fnvByte(h, 0)
 	h = fnvString(h, msg)
-	for _, t := range oops.TypeChain(err) {
+	// The walk of oops.TypeChain, without building the list.
+	for e, n := err, 0; e != nil && n < maxChain; e, n = unwrapOnce(e), n+1 {
 		h = fnvByte(h, 0)
-		h = fnvString(h, t)
+		h = fnvString(h, reflect.TypeOf(e).String())
+	}
+	return sigText(h)
+}
+
+// maxChain is oops.TypeChain's bound on the chain (one that loops is cut).
+const maxChain = 100
+
+// unwrapOnce returns the next error in err's chain as oops.TypeChain follows
+// it (the first non-nil branch of Unwrap() []error), recovering from an
+// Unwrap method that panics.
+func unwrapOnce(err error) (next error) {
+	defer func() {
+		if recover() != nil {
+			next = nil
+		}
+	}()
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return u.Unwrap()
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if e != nil {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// sigTexts remembers the hex text of recent signature hashes, one per slot,
+// so that a signature seen before costs no allocation.
+var sigTexts [256]atomic.Pointer[sigEntry]
+
+type sigEntry struct {
+	h uint64
+	s string
+}
+
+func sigText(h uint64) string {
+	slot := &sigTexts[h%uint64(len(sigTexts))]
+	if e := slot.Load(); e != nil && e.h == h {
+		return e.s
 	}
 	var b [8]byte
 	for i := range b {
 		b[i] = byte(h >> (56 - 8*i))
 	}
-	return hex.EncodeToString(b[:])
+	s := hex.EncodeToString(b[:])
+	slot.Store(&sigEntry{h: h, s: s})
+	return s
 }
 
-var callSites sync.Map // uintptr -> string
+// callSites remembers CallSite's results, one pc per slot: bounded, and read
+// without locks or allocations.
+var callSites [1024]atomic.Pointer[callSite]
+
+type callSite struct {
+	pc uintptr
+	s  string
+	h  uint64 // fnvString(fnvOffset, s)
+}
 
 // CallSite returns "function file:line" for pc (a return address, as
 // runtime.Callers and slog.Record.PC give it), or "" for 0. Results are
@@ -42,13 +99,19 @@ func CallSite(pc uintptr) string {
 	if pc == 0 {
 		return ""
 	}
-	if s, ok := callSites.Load(pc); ok {
-		return s.(string)
+	return lookupCallSite(pc).s
+}
+
+func lookupCallSite(pc uintptr) *callSite {
+	slot := &callSites[(uint64(pc)*0x9e3779b97f4a7c15)>>54] // top 10 bits: 1024 slots
+	if e := slot.Load(); e != nil && e.pc == pc {
+		return e
 	}
 	f, _ := runtime.CallersFrames([]uintptr{pc}).Next()
 	s := f.Function + " " + f.File + ":" + strconv.Itoa(f.Line)
-	callSites.Store(pc, s)
-	return s
+	e := &callSite{pc: pc, s: s, h: fnvString(fnvOffset, s)}
+	slot.Store(e)
+	return e
 }
 
 // FNV-1a, 64 bits.

@@ -203,22 +203,15 @@ func (h *Handler) publish(ctx context.Context, d flight.Decision, k *kept, err e
 	return id
 }
 
-// logFrames is how many frames lie between callerStack's caller and the log
-// call site when a slog.Logger method called the handler: publish,
-// handleReport and Handle here, Logger.log and the Logger method in log/slog.
-const logFrames = 5
-
-// callerStack returns the stack from the log call site (pc) on. It skips the
-// frames that usually lie above it, so that they cost nothing to capture,
-// and looks further up when the call came another way (a handler wrapping
-// this one, a Record handled by hand).
+// callerStack returns the stack from the log call site (pc) on. It captures
+// the whole stack once (the frames above the call site cost as much to skip
+// as to capture) and finds the call site in it, however many frames lie
+// above it: the usual five (publish, handleReport and Handle here,
+// Logger.log and the Logger method in log/slog), or more when a handler
+// wraps this one.
 //
 //go:noinline
 func callerStack(pc uintptr) []uintptr {
-	pcs := oops.Callers(1 + logFrames)
-	if len(pcs) > 0 && pcs[0] == pc {
-		return pcs
-	}
 	return fromCallSite(oops.Callers(1), pc)
 }
 

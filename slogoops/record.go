@@ -38,11 +38,11 @@ func newKept() *kept {
 	return keptSlab.New()
 }
 
-// Release implements flight.Releaser: the recorder is done with k.
-func (k *kept) Release() {
-	*k = kept{}
-	keptFree.Put(k)
-}
+// Release implements flight.Releaser: the recorder is done with k. k goes
+// back as it is, to be overwritten whole by Handler.keep: clearing it here
+// would write its memory twice per record. What it still points to is held
+// only until k is reused or the free list is emptied by a collection.
+func (k *kept) Release() { keptFree.Put(k) }
 
 // LogRecord renders k for a report's log.
 func (k *kept) LogRecord() oops.LogRecord {
@@ -143,7 +143,9 @@ func key(k string) string { return flight.Truncate(oops.ValidUTF8(k)) }
 func plain(v slog.Value) any {
 	switch v.Kind() {
 	case slog.KindString:
-		return flight.Value(v.String())
+		// flight.Value's rule for strings, without boxing the string twice
+		// (once to pass it, once to return it).
+		return oops.ValidUTF8(flight.Truncate(v.String()))
 	case slog.KindInt64:
 		return v.Int64()
 	case slog.KindUint64:

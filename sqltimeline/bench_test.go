@@ -183,3 +183,131 @@ func BenchmarkTimelineStartFinish(b *testing.B) {
 	}
 	reportSQLCPU(b, cpu)
 }
+
+// BenchmarkConnPrepareExec and BenchmarkConnPrepareQuery run a statement on a
+// minimal driver connection the way database/sql does when the driver has no
+// ExecerContext or QueryerContext: prepare, run, close. Without database/sql
+// around it, the wrapper's own cost on that fallback path is all that differs
+// between impl=unwrapped and the others.
+func BenchmarkConnPrepareExec(b *testing.B) {
+	args := []driver.NamedValue{{Ordinal: 1, Value: "a"}, {Ordinal: 2, Value: int64(1)}}
+	for _, m := range benchModes {
+		b.Run("impl="+m.name, func(b *testing.B) {
+			c := benchMinimalConn(b, m.wrap)
+			ctx := benchContext(m.timeline)
+			b.ReportAllocs()
+			cpu := sqlCPUTime(b)
+			for b.Loop() {
+				s, err := fallbackPrepare(ctx, c, "update")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := fallbackExec(ctx, s, args); err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportSQLCPU(b, cpu)
+		})
+	}
+}
+
+func BenchmarkConnPrepareQuery(b *testing.B) {
+	args := []driver.NamedValue{{Ordinal: 1, Value: int64(1)}}
+	dest := make([]driver.Value, 2)
+	for _, m := range benchModes {
+		b.Run("impl="+m.name, func(b *testing.B) {
+			c := benchMinimalConn(b, m.wrap)
+			ctx := benchContext(m.timeline)
+			b.ReportAllocs()
+			cpu := sqlCPUTime(b)
+			for b.Loop() {
+				s, err := fallbackPrepare(ctx, c, "rows 1")
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows, err := fallbackQuery(ctx, s, args)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for rows.Next(dest) == nil {
+				}
+				if err := rows.Close(); err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportSQLCPU(b, cpu)
+		})
+	}
+}
+
+func benchMinimalConn(b *testing.B, wrap bool) driver.Conn {
+	var d driver.Driver = &memDriver{}
+	if wrap {
+		d = WrapDriver("mem", d, nil)
+	}
+	c, err := d.Open("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// fallbackPrepare, fallbackExec and fallbackQuery do what database/sql's
+// ctxDriverPrepare, ctxDriverStmtExec and ctxDriverStmtQuery do.
+func fallbackPrepare(ctx context.Context, c driver.Conn, query string) (driver.Stmt, error) {
+	if pc, ok := c.(driver.ConnPrepareContext); ok {
+		return pc.PrepareContext(ctx, query)
+	}
+	s, err := c.Prepare(query)
+	if err == nil {
+		select {
+		default:
+		case <-ctx.Done():
+			s.Close()
+			return nil, ctx.Err()
+		}
+	}
+	return s, err
+}
+
+func fallbackValues(args []driver.NamedValue) []driver.Value {
+	v := make([]driver.Value, len(args))
+	for i, a := range args {
+		v[i] = a.Value
+	}
+	return v
+}
+
+func fallbackExec(ctx context.Context, s driver.Stmt, args []driver.NamedValue) (driver.Result, error) {
+	if se, ok := s.(driver.StmtExecContext); ok {
+		return se.ExecContext(ctx, args)
+	}
+	v := fallbackValues(args)
+	select {
+	default:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	//lint:ignore SA1019 database/sql calls the context-free form on such drivers.
+	return s.Exec(v)
+}
+
+func fallbackQuery(ctx context.Context, s driver.Stmt, args []driver.NamedValue) (driver.Rows, error) {
+	if sq, ok := s.(driver.StmtQueryContext); ok {
+		return sq.QueryContext(ctx, args)
+	}
+	v := fallbackValues(args)
+	select {
+	default:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	//lint:ignore SA1019 database/sql calls the context-free form on such drivers.
+	return s.Query(v)
+}

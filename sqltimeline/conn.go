@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"reflect"
 	"time"
 
 	"github.com/oops-go/oops/timeline"
@@ -50,8 +51,27 @@ type conn struct {
 	pendingQuery string
 	hasPending   bool
 
-	// spare is a closed statement wrapper kept for reuse (see newStmt).
-	spare *stmt
+	// spare is a plain statement wrapper kept for reuse (see newStmt),
+	// free when spareFree is set.
+	spare     *stmt
+	spareFree bool
+
+	// rowsSpare is a rows wrapper (as rowsSpareW, of mask rowsSpareMask)
+	// kept for reuse, free when rowsSpareFree is set (see newRows).
+	rowsSpare     *rows
+	rowsSpareW    driver.Rows
+	rowsSpareMask int
+	rowsSpareFree bool
+
+	// rowsType and rowsMask cache the mask of the last rows type the
+	// driver returned (see rowsMaskOf).
+	rowsType reflect.Type
+	rowsMask int
+
+	// stmtType and stmtKind cache the kind of the last statement type
+	// prepared (see stmtKindOf).
+	stmtType reflect.Type
+	stmtKind stmtKind
 }
 
 var (
@@ -154,7 +174,42 @@ func (c *conn) queryContext(ctx context.Context, query string, args []driver.Nam
 	if a.Timeline() == nil {
 		return rows, nil
 	}
-	return newRows(rows, a), nil
+	return c.newRows(rows, a), nil
+}
+
+// newRows wraps inner (see newRowsMask), in the conn's spare wrapper when
+// it is free and of the right type. database/sql makes and closes the rows
+// of a conn only while holding that conn's lock, and never uses rows once
+// closed, so the spare needs no synchronisation of its own, and a query
+// recorded in a timeline allocates no wrapper.
+func (c *conn) newRows(inner driver.Rows, a timeline.Action) driver.Rows {
+	m := c.rowsMaskOf(inner)
+	if r := c.rowsSpare; r != nil && c.rowsSpareFree && c.rowsSpareMask == m {
+		c.rowsSpareFree = false
+		r.inner, r.act = inner, a
+		return c.rowsSpareW
+	}
+	w, r := newRowsMask(inner, a, m)
+	r.c = c
+	if c.rowsSpare == nil || c.rowsSpareFree {
+		// No spare, or a free one of another type: this one replaces
+		// it. A spare in use (rows still open) stays.
+		c.rowsSpare, c.rowsSpareW, c.rowsSpareMask, c.rowsSpareFree = r, w, m, false
+	}
+	return w
+}
+
+// rowsMaskOf returns rowsMask(r), remembering it for r's type: a driver's
+// rows are nearly always of one type, so this is one comparison instead of
+// a type assertion per optional interface.
+func (c *conn) rowsMaskOf(r driver.Rows) int {
+	t := reflect.TypeOf(r)
+	if t == c.rowsType && t != nil {
+		return c.rowsMask
+	}
+	m := rowsMask(r)
+	c.rowsType, c.rowsMask = t, m
+	return m
 }
 
 func (c *conn) Prepare(query string) (driver.Stmt, error) {
@@ -171,11 +226,8 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	if c.preparer != nil {
 		si, err = c.preparer.PrepareContext(ctx, query)
 	} else {
-		select {
-		default:
+		if err = canceled(ctx); err == nil {
 			si, err = c.inner.Prepare(query)
-		case <-ctx.Done():
-			err = ctx.Err()
 		}
 	}
 	if err != nil {
@@ -217,7 +269,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	tl := timeline.FromContext(ctx)
 	var a timeline.Action
 	if tl != nil {
-		a = c.cfg.start(ctx, beginDetail(opts), nil)
+		a = c.cfg.startIn(ctx, tl, beginDetail(opts), nil)
 	}
 	tx, err := c.begin(ctx, opts)
 	a.FinishErr(err)
@@ -227,7 +279,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	if tl == nil {
 		return tx, nil
 	}
-	return &wrappedTx{inner: tx, ctx: ctx, cfg: c.cfg}, nil
+	return &wrappedTx{inner: tx, ctx: ctx, tl: tl, cfg: c.cfg}, nil
 }
 
 func (c *conn) begin(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
@@ -267,8 +319,24 @@ func (c *conn) resetSession(ctx context.Context) error {
 
 func (c *conn) Close() error {
 	c.dropPending()
-	c.spare = nil
+	c.spare, c.spareFree = nil, false
+	c.rowsSpare, c.rowsSpareW, c.rowsSpareFree = nil, nil, false
 	return c.inner.Close()
+}
+
+// canceled returns ctx.Err() when ctx is done, else nil, without a
+// channel operation for a context that can never be done.
+func canceled(ctx context.Context) error {
+	done := ctx.Done()
+	if done == nil {
+		return nil
+	}
+	select {
+	case <-done:
+		return ctx.Err()
+	default:
+		return nil
+	}
 }
 
 // errNamedArgs is database/sql's error for named arguments given to a driver
@@ -292,10 +360,8 @@ func execOld(ctx context.Context, e driver.Execer, query string, args []driver.N
 	if err != nil {
 		return nil, err
 	}
-	select {
-	default:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := canceled(ctx); err != nil {
+		return nil, err
 	}
 	return e.Exec(query, dargs)
 }
@@ -306,10 +372,8 @@ func queryOld(ctx context.Context, q driver.Queryer, query string, args []driver
 	if err != nil {
 		return nil, err
 	}
-	select {
-	default:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := canceled(ctx); err != nil {
+		return nil, err
 	}
 	return q.Query(query, dargs)
 }

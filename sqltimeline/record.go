@@ -15,7 +15,11 @@ var errNotRun = errors.New("sqltimeline: statement prepared but not run")
 // start begins the entry of one statement, or returns the zero Action (whose
 // Finish does nothing) when ctx carries no timeline or the filter says no.
 func (c *config) start(ctx context.Context, query string, args []driver.NamedValue) timeline.Action {
-	tl := timeline.FromContext(ctx)
+	return c.startIn(ctx, timeline.FromContext(ctx), query, args)
+}
+
+// startIn is start for a caller that has looked ctx's timeline tl up.
+func (c *config) startIn(ctx context.Context, tl *timeline.Timeline, query string, args []driver.NamedValue) timeline.Action {
 	if tl == nil {
 		return timeline.Action{}
 	}

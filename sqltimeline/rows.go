@@ -15,10 +15,14 @@ import (
 // one matching the inner rows, so type assertions through the wrapper give
 // the driver's own answers. The statement's entry ends when the rows are
 // closed, so iteration time counts, with the first error iteration met.
+//
+// A conn keeps one closed wrapper (its spare, see conn.newRows) for reuse;
+// c is that conn, nil for rows not made by one.
 type rows struct {
 	inner driver.Rows
 	act   timeline.Action
 	err   error
+	c     *conn
 }
 
 func (r *rows) Columns() []string { return r.inner.Columns() }
@@ -33,6 +37,11 @@ func (r *rows) Close() error {
 		r.act.FinishErr(r.err)
 	} else {
 		r.act.FinishErr(err)
+	}
+	if c := r.c; c != nil && c.rowsSpare == r {
+		// Nothing of the closed rows (nor their timeline) is kept.
+		r.inner, r.act, r.err = nil, timeline.Action{}, nil
+		c.rowsSpareFree = true
 	}
 	return err
 }

@@ -42,137 +42,206 @@ func rowsMask(r driver.Rows) int {
 // newRows returns inner wrapped in the type that implements the same
 // optional interfaces; closing it finishes a.
 func newRows(inner driver.Rows, a timeline.Action) driver.Rows {
-	switch rowsMask(inner) {
-	case 0:
-		return &rows0{rows{inner: inner, act: a}}
+	w, _ := newRowsMask(inner, a, rowsMask(inner))
+	return w
+}
+
+// newRowsMask returns inner wrapped in the type that implements the
+// optional interfaces of mask m (rowsMask(inner)), and that type's rows.
+func newRowsMask(inner driver.Rows, a timeline.Action, m int) (driver.Rows, *rows) {
+	switch m {
 	case 1:
-		return &rows1{rows{inner: inner, act: a}}
+		w := &rows1{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 2:
-		return &rows2{rows{inner: inner, act: a}}
+		w := &rows2{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 3:
-		return &rows3{rows{inner: inner, act: a}}
+		w := &rows3{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 4:
-		return &rows4{rows{inner: inner, act: a}}
+		w := &rows4{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 5:
-		return &rows5{rows{inner: inner, act: a}}
+		w := &rows5{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 6:
-		return &rows6{rows{inner: inner, act: a}}
+		w := &rows6{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 7:
-		return &rows7{rows{inner: inner, act: a}}
+		w := &rows7{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 8:
-		return &rows8{rows{inner: inner, act: a}}
+		w := &rows8{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 9:
-		return &rows9{rows{inner: inner, act: a}}
+		w := &rows9{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 10:
-		return &rows10{rows{inner: inner, act: a}}
+		w := &rows10{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 11:
-		return &rows11{rows{inner: inner, act: a}}
+		w := &rows11{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 12:
-		return &rows12{rows{inner: inner, act: a}}
+		w := &rows12{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 13:
-		return &rows13{rows{inner: inner, act: a}}
+		w := &rows13{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 14:
-		return &rows14{rows{inner: inner, act: a}}
+		w := &rows14{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 15:
-		return &rows15{rows{inner: inner, act: a}}
+		w := &rows15{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 16:
-		return &rows16{rows{inner: inner, act: a}}
+		w := &rows16{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 17:
-		return &rows17{rows{inner: inner, act: a}}
+		w := &rows17{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 18:
-		return &rows18{rows{inner: inner, act: a}}
+		w := &rows18{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 19:
-		return &rows19{rows{inner: inner, act: a}}
+		w := &rows19{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 20:
-		return &rows20{rows{inner: inner, act: a}}
+		w := &rows20{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 21:
-		return &rows21{rows{inner: inner, act: a}}
+		w := &rows21{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 22:
-		return &rows22{rows{inner: inner, act: a}}
+		w := &rows22{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 23:
-		return &rows23{rows{inner: inner, act: a}}
+		w := &rows23{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 24:
-		return &rows24{rows{inner: inner, act: a}}
+		w := &rows24{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 25:
-		return &rows25{rows{inner: inner, act: a}}
+		w := &rows25{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 26:
-		return &rows26{rows{inner: inner, act: a}}
+		w := &rows26{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 27:
-		return &rows27{rows{inner: inner, act: a}}
+		w := &rows27{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 28:
-		return &rows28{rows{inner: inner, act: a}}
+		w := &rows28{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 29:
-		return &rows29{rows{inner: inner, act: a}}
+		w := &rows29{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 30:
-		return &rows30{rows{inner: inner, act: a}}
+		w := &rows30{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 31:
-		return &rows31{rows{inner: inner, act: a}}
+		w := &rows31{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 32:
-		return &rows32{rows{inner: inner, act: a}}
+		w := &rows32{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 33:
-		return &rows33{rows{inner: inner, act: a}}
+		w := &rows33{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 34:
-		return &rows34{rows{inner: inner, act: a}}
+		w := &rows34{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 35:
-		return &rows35{rows{inner: inner, act: a}}
+		w := &rows35{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 36:
-		return &rows36{rows{inner: inner, act: a}}
+		w := &rows36{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 37:
-		return &rows37{rows{inner: inner, act: a}}
+		w := &rows37{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 38:
-		return &rows38{rows{inner: inner, act: a}}
+		w := &rows38{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 39:
-		return &rows39{rows{inner: inner, act: a}}
+		w := &rows39{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 40:
-		return &rows40{rows{inner: inner, act: a}}
+		w := &rows40{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 41:
-		return &rows41{rows{inner: inner, act: a}}
+		w := &rows41{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 42:
-		return &rows42{rows{inner: inner, act: a}}
+		w := &rows42{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 43:
-		return &rows43{rows{inner: inner, act: a}}
+		w := &rows43{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 44:
-		return &rows44{rows{inner: inner, act: a}}
+		w := &rows44{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 45:
-		return &rows45{rows{inner: inner, act: a}}
+		w := &rows45{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 46:
-		return &rows46{rows{inner: inner, act: a}}
+		w := &rows46{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 47:
-		return &rows47{rows{inner: inner, act: a}}
+		w := &rows47{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 48:
-		return &rows48{rows{inner: inner, act: a}}
+		w := &rows48{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 49:
-		return &rows49{rows{inner: inner, act: a}}
+		w := &rows49{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 50:
-		return &rows50{rows{inner: inner, act: a}}
+		w := &rows50{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 51:
-		return &rows51{rows{inner: inner, act: a}}
+		w := &rows51{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 52:
-		return &rows52{rows{inner: inner, act: a}}
+		w := &rows52{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 53:
-		return &rows53{rows{inner: inner, act: a}}
+		w := &rows53{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 54:
-		return &rows54{rows{inner: inner, act: a}}
+		w := &rows54{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 55:
-		return &rows55{rows{inner: inner, act: a}}
+		w := &rows55{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 56:
-		return &rows56{rows{inner: inner, act: a}}
+		w := &rows56{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 57:
-		return &rows57{rows{inner: inner, act: a}}
+		w := &rows57{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 58:
-		return &rows58{rows{inner: inner, act: a}}
+		w := &rows58{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 59:
-		return &rows59{rows{inner: inner, act: a}}
+		w := &rows59{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 60:
-		return &rows60{rows{inner: inner, act: a}}
+		w := &rows60{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 61:
-		return &rows61{rows{inner: inner, act: a}}
+		w := &rows61{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 62:
-		return &rows62{rows{inner: inner, act: a}}
+		w := &rows62{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 63:
-		return &rows63{rows{inner: inner, act: a}}
+		w := &rows63{rows{inner: inner, act: a}}
+		return w, &w.rows
 	}
-	return &rows0{rows{inner: inner, act: a}}
+	w := &rows0{rows{inner: inner, act: a}}
+	return w, &w.rows
 }
 
 var _ io.Closer = (*rows)(nil)

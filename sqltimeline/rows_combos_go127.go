@@ -50,265 +50,398 @@ func rowsMask(r driver.Rows) int {
 // newRows returns inner wrapped in the type that implements the same
 // optional interfaces; closing it finishes a.
 func newRows(inner driver.Rows, a timeline.Action) driver.Rows {
-	switch rowsMask(inner) {
-	case 0:
-		return &rows0{rows{inner: inner, act: a}}
+	w, _ := newRowsMask(inner, a, rowsMask(inner))
+	return w
+}
+
+// newRowsMask returns inner wrapped in the type that implements the
+// optional interfaces of mask m (rowsMask(inner)), and that type's rows.
+func newRowsMask(inner driver.Rows, a timeline.Action, m int) (driver.Rows, *rows) {
+	switch m {
 	case 1:
-		return &rows1{rows{inner: inner, act: a}}
+		w := &rows1{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 2:
-		return &rows2{rows{inner: inner, act: a}}
+		w := &rows2{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 3:
-		return &rows3{rows{inner: inner, act: a}}
+		w := &rows3{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 4:
-		return &rows4{rows{inner: inner, act: a}}
+		w := &rows4{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 5:
-		return &rows5{rows{inner: inner, act: a}}
+		w := &rows5{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 6:
-		return &rows6{rows{inner: inner, act: a}}
+		w := &rows6{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 7:
-		return &rows7{rows{inner: inner, act: a}}
+		w := &rows7{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 8:
-		return &rows8{rows{inner: inner, act: a}}
+		w := &rows8{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 9:
-		return &rows9{rows{inner: inner, act: a}}
+		w := &rows9{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 10:
-		return &rows10{rows{inner: inner, act: a}}
+		w := &rows10{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 11:
-		return &rows11{rows{inner: inner, act: a}}
+		w := &rows11{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 12:
-		return &rows12{rows{inner: inner, act: a}}
+		w := &rows12{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 13:
-		return &rows13{rows{inner: inner, act: a}}
+		w := &rows13{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 14:
-		return &rows14{rows{inner: inner, act: a}}
+		w := &rows14{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 15:
-		return &rows15{rows{inner: inner, act: a}}
+		w := &rows15{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 16:
-		return &rows16{rows{inner: inner, act: a}}
+		w := &rows16{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 17:
-		return &rows17{rows{inner: inner, act: a}}
+		w := &rows17{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 18:
-		return &rows18{rows{inner: inner, act: a}}
+		w := &rows18{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 19:
-		return &rows19{rows{inner: inner, act: a}}
+		w := &rows19{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 20:
-		return &rows20{rows{inner: inner, act: a}}
+		w := &rows20{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 21:
-		return &rows21{rows{inner: inner, act: a}}
+		w := &rows21{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 22:
-		return &rows22{rows{inner: inner, act: a}}
+		w := &rows22{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 23:
-		return &rows23{rows{inner: inner, act: a}}
+		w := &rows23{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 24:
-		return &rows24{rows{inner: inner, act: a}}
+		w := &rows24{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 25:
-		return &rows25{rows{inner: inner, act: a}}
+		w := &rows25{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 26:
-		return &rows26{rows{inner: inner, act: a}}
+		w := &rows26{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 27:
-		return &rows27{rows{inner: inner, act: a}}
+		w := &rows27{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 28:
-		return &rows28{rows{inner: inner, act: a}}
+		w := &rows28{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 29:
-		return &rows29{rows{inner: inner, act: a}}
+		w := &rows29{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 30:
-		return &rows30{rows{inner: inner, act: a}}
+		w := &rows30{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 31:
-		return &rows31{rows{inner: inner, act: a}}
+		w := &rows31{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 32:
-		return &rows32{rows{inner: inner, act: a}}
+		w := &rows32{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 33:
-		return &rows33{rows{inner: inner, act: a}}
+		w := &rows33{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 34:
-		return &rows34{rows{inner: inner, act: a}}
+		w := &rows34{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 35:
-		return &rows35{rows{inner: inner, act: a}}
+		w := &rows35{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 36:
-		return &rows36{rows{inner: inner, act: a}}
+		w := &rows36{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 37:
-		return &rows37{rows{inner: inner, act: a}}
+		w := &rows37{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 38:
-		return &rows38{rows{inner: inner, act: a}}
+		w := &rows38{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 39:
-		return &rows39{rows{inner: inner, act: a}}
+		w := &rows39{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 40:
-		return &rows40{rows{inner: inner, act: a}}
+		w := &rows40{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 41:
-		return &rows41{rows{inner: inner, act: a}}
+		w := &rows41{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 42:
-		return &rows42{rows{inner: inner, act: a}}
+		w := &rows42{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 43:
-		return &rows43{rows{inner: inner, act: a}}
+		w := &rows43{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 44:
-		return &rows44{rows{inner: inner, act: a}}
+		w := &rows44{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 45:
-		return &rows45{rows{inner: inner, act: a}}
+		w := &rows45{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 46:
-		return &rows46{rows{inner: inner, act: a}}
+		w := &rows46{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 47:
-		return &rows47{rows{inner: inner, act: a}}
+		w := &rows47{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 48:
-		return &rows48{rows{inner: inner, act: a}}
+		w := &rows48{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 49:
-		return &rows49{rows{inner: inner, act: a}}
+		w := &rows49{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 50:
-		return &rows50{rows{inner: inner, act: a}}
+		w := &rows50{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 51:
-		return &rows51{rows{inner: inner, act: a}}
+		w := &rows51{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 52:
-		return &rows52{rows{inner: inner, act: a}}
+		w := &rows52{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 53:
-		return &rows53{rows{inner: inner, act: a}}
+		w := &rows53{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 54:
-		return &rows54{rows{inner: inner, act: a}}
+		w := &rows54{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 55:
-		return &rows55{rows{inner: inner, act: a}}
+		w := &rows55{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 56:
-		return &rows56{rows{inner: inner, act: a}}
+		w := &rows56{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 57:
-		return &rows57{rows{inner: inner, act: a}}
+		w := &rows57{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 58:
-		return &rows58{rows{inner: inner, act: a}}
+		w := &rows58{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 59:
-		return &rows59{rows{inner: inner, act: a}}
+		w := &rows59{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 60:
-		return &rows60{rows{inner: inner, act: a}}
+		w := &rows60{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 61:
-		return &rows61{rows{inner: inner, act: a}}
+		w := &rows61{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 62:
-		return &rows62{rows{inner: inner, act: a}}
+		w := &rows62{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 63:
-		return &rows63{rows{inner: inner, act: a}}
+		w := &rows63{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 64:
-		return &rows64{rows{inner: inner, act: a}}
+		w := &rows64{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 65:
-		return &rows65{rows{inner: inner, act: a}}
+		w := &rows65{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 66:
-		return &rows66{rows{inner: inner, act: a}}
+		w := &rows66{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 67:
-		return &rows67{rows{inner: inner, act: a}}
+		w := &rows67{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 68:
-		return &rows68{rows{inner: inner, act: a}}
+		w := &rows68{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 69:
-		return &rows69{rows{inner: inner, act: a}}
+		w := &rows69{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 70:
-		return &rows70{rows{inner: inner, act: a}}
+		w := &rows70{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 71:
-		return &rows71{rows{inner: inner, act: a}}
+		w := &rows71{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 72:
-		return &rows72{rows{inner: inner, act: a}}
+		w := &rows72{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 73:
-		return &rows73{rows{inner: inner, act: a}}
+		w := &rows73{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 74:
-		return &rows74{rows{inner: inner, act: a}}
+		w := &rows74{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 75:
-		return &rows75{rows{inner: inner, act: a}}
+		w := &rows75{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 76:
-		return &rows76{rows{inner: inner, act: a}}
+		w := &rows76{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 77:
-		return &rows77{rows{inner: inner, act: a}}
+		w := &rows77{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 78:
-		return &rows78{rows{inner: inner, act: a}}
+		w := &rows78{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 79:
-		return &rows79{rows{inner: inner, act: a}}
+		w := &rows79{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 80:
-		return &rows80{rows{inner: inner, act: a}}
+		w := &rows80{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 81:
-		return &rows81{rows{inner: inner, act: a}}
+		w := &rows81{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 82:
-		return &rows82{rows{inner: inner, act: a}}
+		w := &rows82{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 83:
-		return &rows83{rows{inner: inner, act: a}}
+		w := &rows83{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 84:
-		return &rows84{rows{inner: inner, act: a}}
+		w := &rows84{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 85:
-		return &rows85{rows{inner: inner, act: a}}
+		w := &rows85{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 86:
-		return &rows86{rows{inner: inner, act: a}}
+		w := &rows86{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 87:
-		return &rows87{rows{inner: inner, act: a}}
+		w := &rows87{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 88:
-		return &rows88{rows{inner: inner, act: a}}
+		w := &rows88{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 89:
-		return &rows89{rows{inner: inner, act: a}}
+		w := &rows89{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 90:
-		return &rows90{rows{inner: inner, act: a}}
+		w := &rows90{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 91:
-		return &rows91{rows{inner: inner, act: a}}
+		w := &rows91{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 92:
-		return &rows92{rows{inner: inner, act: a}}
+		w := &rows92{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 93:
-		return &rows93{rows{inner: inner, act: a}}
+		w := &rows93{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 94:
-		return &rows94{rows{inner: inner, act: a}}
+		w := &rows94{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 95:
-		return &rows95{rows{inner: inner, act: a}}
+		w := &rows95{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 96:
-		return &rows96{rows{inner: inner, act: a}}
+		w := &rows96{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 97:
-		return &rows97{rows{inner: inner, act: a}}
+		w := &rows97{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 98:
-		return &rows98{rows{inner: inner, act: a}}
+		w := &rows98{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 99:
-		return &rows99{rows{inner: inner, act: a}}
+		w := &rows99{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 100:
-		return &rows100{rows{inner: inner, act: a}}
+		w := &rows100{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 101:
-		return &rows101{rows{inner: inner, act: a}}
+		w := &rows101{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 102:
-		return &rows102{rows{inner: inner, act: a}}
+		w := &rows102{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 103:
-		return &rows103{rows{inner: inner, act: a}}
+		w := &rows103{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 104:
-		return &rows104{rows{inner: inner, act: a}}
+		w := &rows104{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 105:
-		return &rows105{rows{inner: inner, act: a}}
+		w := &rows105{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 106:
-		return &rows106{rows{inner: inner, act: a}}
+		w := &rows106{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 107:
-		return &rows107{rows{inner: inner, act: a}}
+		w := &rows107{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 108:
-		return &rows108{rows{inner: inner, act: a}}
+		w := &rows108{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 109:
-		return &rows109{rows{inner: inner, act: a}}
+		w := &rows109{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 110:
-		return &rows110{rows{inner: inner, act: a}}
+		w := &rows110{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 111:
-		return &rows111{rows{inner: inner, act: a}}
+		w := &rows111{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 112:
-		return &rows112{rows{inner: inner, act: a}}
+		w := &rows112{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 113:
-		return &rows113{rows{inner: inner, act: a}}
+		w := &rows113{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 114:
-		return &rows114{rows{inner: inner, act: a}}
+		w := &rows114{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 115:
-		return &rows115{rows{inner: inner, act: a}}
+		w := &rows115{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 116:
-		return &rows116{rows{inner: inner, act: a}}
+		w := &rows116{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 117:
-		return &rows117{rows{inner: inner, act: a}}
+		w := &rows117{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 118:
-		return &rows118{rows{inner: inner, act: a}}
+		w := &rows118{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 119:
-		return &rows119{rows{inner: inner, act: a}}
+		w := &rows119{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 120:
-		return &rows120{rows{inner: inner, act: a}}
+		w := &rows120{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 121:
-		return &rows121{rows{inner: inner, act: a}}
+		w := &rows121{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 122:
-		return &rows122{rows{inner: inner, act: a}}
+		w := &rows122{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 123:
-		return &rows123{rows{inner: inner, act: a}}
+		w := &rows123{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 124:
-		return &rows124{rows{inner: inner, act: a}}
+		w := &rows124{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 125:
-		return &rows125{rows{inner: inner, act: a}}
+		w := &rows125{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 126:
-		return &rows126{rows{inner: inner, act: a}}
+		w := &rows126{rows{inner: inner, act: a}}
+		return w, &w.rows
 	case 127:
-		return &rows127{rows{inner: inner, act: a}}
+		w := &rows127{rows{inner: inner, act: a}}
+		return w, &w.rows
 	}
-	return &rows0{rows{inner: inner, act: a}}
+	w := &rows0{rows{inner: inner, act: a}}
+	return w, &w.rows
 }
 
 var _ io.Closer = (*rows)(nil)

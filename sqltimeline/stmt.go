@@ -5,6 +5,7 @@ package sqltimeline
 import (
 	"context"
 	"database/sql/driver"
+	"reflect"
 
 	"github.com/oops-go/oops/timeline"
 )
@@ -12,13 +13,18 @@ import (
 // stmt wraps a driver.Stmt; every Exec and Query is one entry whose detail
 // is the statement's text. database/sql never uses a stmt from two goroutines
 // at once.
+//
+// Its fields are few, and the inner statement's optional interfaces are
+// asserted when used rather than kept, because on a driver without
+// ExecerContext or QueryerContext database/sql prepares a statement for every
+// Exec and Query: setting the wrapper up is part of every statement's cost,
+// and every pointer it writes costs a write barrier while the collector
+// marks.
 type stmt struct {
-	inner   driver.Stmt
-	conn    *conn
-	query   string
-	execer  driver.StmtExecContext
-	queryer driver.StmtQueryContext
-	checker driver.NamedValueChecker
+	inner driver.Stmt
+	conn  *conn
+	query string
+	kind  stmtKind
 	// adopted is the entry of the conn's fast-path call that returned
 	// driver.ErrSkip; the next run finishes it.
 	adopted timeline.Action
@@ -29,9 +35,15 @@ type stmt struct {
 // exactly when the inner statement does: stmtNVC, convStmt and convStmtNVC
 // add them to stmt.
 type (
-	stmtNVC     struct{ stmt }
+	stmtNVC struct {
+		stmt
+		checker driver.NamedValueChecker
+	}
 	convStmt    struct{ stmt }
-	convStmtNVC struct{ stmt }
+	convStmtNVC struct {
+		stmt
+		checker driver.NamedValueChecker
+	}
 )
 
 func (s *stmtNVC) CheckNamedValue(nv *driver.NamedValue) error { return s.checker.CheckNamedValue(nv) }
@@ -56,43 +68,76 @@ var (
 	_ driver.ColumnConverter   = (*convStmtNVC)(nil)
 )
 
-// newStmt wraps si. A conn keeps one closed plain wrapper for reuse:
+// newStmt wraps si. A conn keeps one plain wrapper (its spare) for reuse:
 // database/sql prepares a statement for every Exec or Query on a driver
 // without ExecerContext or QueryerContext and closes it right after, and it
 // prepares and closes statements of a conn only while holding that conn's
 // lock, so the spare needs no synchronisation of its own.
 func newStmt(si driver.Stmt, c *conn, query string, adopted timeline.Action) driver.Stmt {
-	_, conv := si.(driver.ColumnConverter)
-	_, nvc := si.(driver.NamedValueChecker)
-	switch {
-	case conv && nvc:
-		s := new(convStmtNVC)
-		s.init(si, c, query, adopted)
-		return s
-	case conv:
-		s := new(convStmt)
-		s.init(si, c, query, adopted)
-		return s
-	case nvc:
-		s := new(stmtNVC)
-		s.init(si, c, query, adopted)
+	k := c.stmtKindOf(si)
+	switch k & (stmtConv | stmtChecker) {
+	case stmtConv | stmtChecker:
+		return &convStmtNVC{stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted}, si.(driver.NamedValueChecker)}
+	case stmtConv:
+		return &convStmt{stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted}}
+	case stmtChecker:
+		return &stmtNVC{stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted}, si.(driver.NamedValueChecker)}
+	}
+	if s := c.spare; s != nil && c.spareFree {
+		// The spare already points at c and, when the same statement runs
+		// again, at the same text: write only what changed.
+		c.spareFree = false
+		s.inner = si
+		if s.query != query {
+			s.query = query
+		}
+		s.kind = k
+		if adopted.Timeline() != nil {
+			s.adopted = adopted
+		}
 		return s
 	}
-	s := c.spare
-	if s != nil {
-		c.spare = nil
-	} else {
-		s = new(stmt)
+	s := &stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted}
+	if c.spare == nil {
+		c.spare = s
 	}
-	s.init(si, c, query, adopted)
 	return s
 }
 
-func (s *stmt) init(si driver.Stmt, c *conn, query string, adopted timeline.Action) {
-	*s = stmt{inner: si, conn: c, query: query, adopted: adopted}
-	s.execer, _ = si.(driver.StmtExecContext)
-	s.queryer, _ = si.(driver.StmtQueryContext)
-	s.checker, _ = si.(driver.NamedValueChecker)
+// stmtKind tells which optional interfaces a driver's statement implements.
+type stmtKind uint8
+
+const (
+	stmtConv     stmtKind = 1 << iota // driver.ColumnConverter
+	stmtChecker                       // driver.NamedValueChecker
+	stmtExecCtx                       // driver.StmtExecContext
+	stmtQueryCtx                      // driver.StmtQueryContext
+)
+
+// stmtKindOf returns si's stmtKind. The statements of one connection are
+// nearly always of one type, so the conn remembers the last type's kind:
+// one comparison instead of four type assertions per statement. Like newStmt
+// it runs under the conn's lock.
+func (c *conn) stmtKindOf(si driver.Stmt) stmtKind {
+	t := reflect.TypeOf(si)
+	if t == c.stmtType && t != nil {
+		return c.stmtKind
+	}
+	var k stmtKind
+	if _, ok := si.(driver.ColumnConverter); ok {
+		k |= stmtConv
+	}
+	if _, ok := si.(driver.NamedValueChecker); ok {
+		k |= stmtChecker
+	}
+	if _, ok := si.(driver.StmtExecContext); ok {
+		k |= stmtExecCtx
+	}
+	if _, ok := si.(driver.StmtQueryContext); ok {
+		k |= stmtQueryCtx
+	}
+	c.stmtType, c.stmtKind = t, k
+	return k
 }
 
 // entry returns the adopted entry, or starts one.
@@ -101,7 +146,11 @@ func (s *stmt) entry(ctx context.Context, args []driver.NamedValue) timeline.Act
 		s.adopted = timeline.Action{}
 		return a
 	}
-	return s.conn.cfg.start(ctx, s.query, args)
+	tl := timeline.FromContext(ctx)
+	if tl == nil {
+		return timeline.Action{}
+	}
+	return s.conn.cfg.startIn(ctx, tl, s.query, args)
 }
 
 func (s *stmt) NumInput() int { return s.inner.NumInput() }
@@ -118,8 +167,8 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	a := s.entry(ctx, args)
 	var res driver.Result
 	var err error
-	if s.execer != nil {
-		res, err = s.execer.ExecContext(ctx, args)
+	if s.kind&stmtExecCtx != 0 {
+		res, err = s.inner.(driver.StmtExecContext).ExecContext(ctx, args)
 	} else {
 		res, err = s.execOld(ctx, args)
 	}
@@ -131,8 +180,8 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	a := s.entry(ctx, args)
 	var rows driver.Rows
 	var err error
-	if s.queryer != nil {
-		rows, err = s.queryer.QueryContext(ctx, args)
+	if s.kind&stmtQueryCtx != 0 {
+		rows, err = s.inner.(driver.StmtQueryContext).QueryContext(ctx, args)
 	} else {
 		rows, err = s.queryOld(ctx, args)
 	}
@@ -143,7 +192,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	if a.Timeline() == nil {
 		return rows, nil
 	}
-	return newRows(rows, a), nil
+	return s.conn.newRows(rows, a), nil
 }
 
 // execOld is what database/sql does for a statement without StmtExecContext.
@@ -152,10 +201,8 @@ func (s *stmt) execOld(ctx context.Context, args []driver.NamedValue) (driver.Re
 	if err != nil {
 		return nil, err
 	}
-	select {
-	default:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := canceled(ctx); err != nil {
+		return nil, err
 	}
 	return s.inner.Exec(dargs)
 }
@@ -166,21 +213,28 @@ func (s *stmt) queryOld(ctx context.Context, args []driver.NamedValue) (driver.R
 	if err != nil {
 		return nil, err
 	}
-	select {
-	default:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := canceled(ctx); err != nil {
+		return nil, err
 	}
 	return s.inner.Query(dargs)
 }
 
+// Close makes a closed plain wrapper the conn's spare. It keeps its
+// fields (the next statement overwrites them) rather than clearing them:
+// the closed inner statement stays reachable until then, which saves two
+// write barriers per statement.
 func (s *stmt) Close() error {
-	c := s.conn
 	err := s.close()
-	*s = stmt{}
-	if c.spare == nil {
+	c := s.conn
+	if c.spare != s {
+		if c.spare != nil && c.spareFree {
+			return err
+		}
+		// No spare, or one still open (a statement prepared and kept
+		// by the application): this one takes its place.
 		c.spare = s
 	}
+	c.spareFree = true
 	return err
 }
 
@@ -191,6 +245,7 @@ func (s *convStmtNVC) Close() error { return s.close() }
 func (s *stmt) close() error {
 	if s.adopted.Timeline() != nil {
 		s.adopted.FinishErr(errNotRun)
+		s.adopted = timeline.Action{}
 	}
 	return s.inner.Close()
 }

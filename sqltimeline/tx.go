@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"strings"
+
+	"github.com/oops-go/oops/timeline"
 )
 
 // wrappedTx records COMMIT and ROLLBACK in the timeline of the context the
@@ -11,18 +13,19 @@ import (
 type wrappedTx struct {
 	inner driver.Tx
 	ctx   context.Context
+	tl    *timeline.Timeline // ctx's, looked up once at BEGIN
 	cfg   *config
 }
 
 func (t *wrappedTx) Commit() error {
-	a := t.cfg.start(t.ctx, "COMMIT", nil)
+	a := t.cfg.startIn(t.ctx, t.tl, "COMMIT", nil)
 	err := t.inner.Commit()
 	a.FinishErr(err)
 	return err
 }
 
 func (t *wrappedTx) Rollback() error {
-	a := t.cfg.start(t.ctx, "ROLLBACK", nil)
+	a := t.cfg.startIn(t.ctx, t.tl, "ROLLBACK", nil)
 	err := t.inner.Rollback()
 	a.FinishErr(err)
 	return err

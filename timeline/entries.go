@@ -37,7 +37,13 @@ func (t *Timeline) Entries() []Entry {
 	raw := make([]entry, 0, len(t.first)+len(t.recent))
 	raw = append(raw, t.first...)
 	raw = append(raw, t.recent...)
+	t.readers++ // details in raw must not be released while rendered
 	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		t.readers--
+		t.mu.Unlock()
+	}()
 
 	out := make([]Entry, len(raw))
 	for i, e := range raw {

@@ -39,6 +39,7 @@ type Timeline struct {
 	recent  []entry // ring once len(recent) == tail
 	seq     uint64  // entries ever started
 	dropped int
+	readers int // Entries calls rendering a copy of the entries
 }
 
 type entry struct {
@@ -50,6 +51,11 @@ type entry struct {
 	err        error
 	pcs        []uintptr
 }
+
+// releaseDetail is the detail of an entry added by AddReleasable, whose lazy
+// detail is released when the entry is dropped. A lazy detail wins over
+// detail, so it is never shown; marking the entry so keeps entry small.
+const releaseDetail = "\x00release"
 
 // New returns an empty Timeline that starts now, with default options.
 func New() *Timeline { return NewWithOptions(Options{}) }
@@ -126,8 +132,11 @@ func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, withStack b
 	}
 	now := time.Since(t.start)
 	t.mu.Lock()
-	seq := t.store(entry{start: now, end: -1, category: category, detail: detail, lazy: lazy, pcs: pcs})
+	seq, rel := t.store(entry{start: now, end: -1, category: category, detail: detail, lazy: lazy, pcs: pcs})
 	t.mu.Unlock()
+	if rel != nil {
+		rel.Release()
+	}
 	a := Action{t: t, seq: seq}
 	if o := t.opts.Observer; o != nil {
 		o.Started(a, category, detailString(detail, lazy), t.start.Add(now))
@@ -152,6 +161,39 @@ func (t *Timeline) AddLazy(category string, start, end time.Time, detail fmt.Str
 	t.add(category, start, end, "", detail, nil)
 }
 
+// A Releaser is a lazy detail whose storage its owner reuses (see
+// AddReleasable).
+type Releaser interface {
+	fmt.Stringer
+	// Release tells the owner that the timeline dropped the entry and
+	// will not read the detail again. It is called once, outside the
+	// timeline's lock, from the goroutine whose Start or Add dropped the
+	// entry, and must be fast.
+	Release()
+}
+
+// AddReleasable is AddLazy for a detail whose storage its owner wants back:
+// when the cap drops the entry (see Options.MaxEntries) and no Entries call
+// can still be rendering it, the timeline calls detail.Release and forgets
+// it. The owner may then reuse it for another entry. A timeline that is
+// simply dropped releases nothing: its details go to the garbage collector
+// with it.
+func (t *Timeline) AddReleasable(category string, start, end time.Time, detail Releaser) {
+	if t == nil {
+		return
+	}
+	s, e := start.Sub(t.start), end.Sub(t.start)
+	if e < s {
+		e = s
+	}
+	t.mu.Lock()
+	_, rel := t.store(entry{start: s, end: e, category: category, detail: releaseDetail, lazy: detail})
+	t.mu.Unlock()
+	if rel != nil {
+		rel.Release()
+	}
+}
+
 // AddErr is Add for a step that failed with err.
 func (t *Timeline) AddErr(category string, start, end time.Time, detail string, err error) {
 	if t == nil {
@@ -166,26 +208,35 @@ func (t *Timeline) add(category string, start, end time.Time, detail string, laz
 		e = s
 	}
 	t.mu.Lock()
-	t.store(entry{start: s, end: e, category: category, detail: detail, lazy: lazy, err: err})
+	_, rel := t.store(entry{start: s, end: e, category: category, detail: detail, lazy: lazy, err: err})
 	t.mu.Unlock()
+	if rel != nil {
+		rel.Release()
+	}
 }
 
-// store keeps e and returns its sequence number. t.mu is held.
-func (t *Timeline) store(e entry) uint64 {
+// store keeps e and returns its sequence number, and the detail of the entry
+// it dropped when that is to be released now (the caller calls Release once
+// t.mu is unlocked). t.mu is held.
+func (t *Timeline) store(e entry) (uint64, Releaser) {
 	e.seq = t.seq
 	t.seq++
 	if len(t.first) < t.head {
 		t.first = append(t.first, e)
-		return e.seq
+		return e.seq, nil
 	}
 	if t.tail < 0 || len(t.recent) < t.tail {
 		t.recent = append(t.recent, e)
-		return e.seq
+		return e.seq, nil
 	}
-	slot := (e.seq - uint64(t.head)) % uint64(t.tail)
-	t.recent[slot] = e
+	slot := &t.recent[(e.seq-uint64(t.head))%uint64(t.tail)]
+	var rel Releaser
+	if slot.detail == releaseDetail && slot.lazy != nil && t.readers == 0 {
+		rel, _ = slot.lazy.(Releaser)
+	}
+	*slot = e
 	t.dropped++
-	return e.seq
+	return e.seq, rel
 }
 
 // lookup returns the stored entry with sequence seq, or nil if it was

@@ -55,8 +55,15 @@ func (b *budget) take() bool {
 }
 
 func newMapEncoder() *mapEncoder {
+	// The top-level encoder and its budget live and die together: one
+	// allocation for both.
+	top := &struct {
+		enc mapEncoder
+		b   budget
+	}{b: budget{left: maxValues}}
 	m := make(map[string]any)
-	return &mapEncoder{root: m, cur: m, budget: &budget{left: maxValues}}
+	top.enc = mapEncoder{root: m, cur: m, budget: &top.b}
+	return &top.enc
 }
 
 func (e *mapEncoder) child() *mapEncoder {

@@ -1,6 +1,7 @@
 package zapoops
 
 import (
+	"sync"
 	"time"
 
 	"github.com/oops-go/oops"
@@ -14,8 +15,8 @@ const inlineFields = 5
 
 // kept is an entry the flight recorder keeps: a copy of the entry and of its
 // fields, not encoded. It implements flight.Record and renders only when a
-// report reads it. It is laid out small because every kept entry is a fresh
-// copy: its size is what keeping costs in memory and collection.
+// report reads it. It is laid out small because its size is what keeping
+// costs in memory and collection when it is not reused (see Release).
 type kept struct {
 	inline [inlineFields]zapcore.Field
 	more   *[]zapcore.Field // the fields past inlineFields, if any
@@ -27,22 +28,42 @@ type kept struct {
 	n      uint8 // fields in inline
 }
 
-// slab hands out kept entries, 32 to an allocation.
-var slab flight.Slab[kept]
+// Kept entries come from the slab, 32 to an allocation, or back from the
+// recorder once released (see flight.Releaser): reusing them keeps their
+// memory warm in the cache and spares the garbage collector.
+var (
+	slab     flight.Slab[kept]
+	keptFree sync.Pool // of *kept
+)
 
 func (c *Core) newKept(ent zapcore.Entry, fields []zapcore.Field) *kept {
-	k := slab.New()
-	k.core, k.name, k.msg, k.level = c, ent.LoggerName, ent.Message, ent.Level
+	k, ok := keptFree.Get().(*kept)
+	if !ok {
+		k = slab.New()
+	}
+	// Every field is set: k may be a reused entry (see Release).
+	k.core, k.name, k.msg, k.level, k.nanos, k.more = c, ent.LoggerName, ent.Message, ent.Level, 0, nil
 	if !ent.Time.IsZero() {
 		k.nanos = ent.Time.UnixNano()
 	}
-	k.n = uint8(copy(k.inline[:], fields))
+	n := uint8(copy(k.inline[:], fields))
+	if n < k.n {
+		// A reused entry: let go of what its last use left past n.
+		clear(k.inline[n:k.n])
+	}
+	k.n = n
 	if len(fields) > inlineFields {
 		more := append([]zapcore.Field(nil), fields[inlineFields:]...)
 		k.more = &more
 	}
 	return k
 }
+
+// Release implements flight.Releaser: the recorder is done with k. k goes
+// back as it is, to be overwritten by newKept: clearing it here would write
+// its memory twice per record. What it still points to is held only until
+// k is reused or the free list is emptied by a collection.
+func (k *kept) Release() { keptFree.Put(k) }
 
 // LogRecord implements flight.Record.
 func (k *kept) LogRecord() oops.LogRecord {
@@ -82,4 +103,7 @@ func (c *Core) keep(ent zapcore.Entry, fields []zapcore.Field) {
 // them: Debug -4, Info 0, Warn 4, Error 8, and 4 more per level above.
 func flightLevel(l zapcore.Level) flight.Level { return flight.Level(int(l) * 4) }
 
-var _ flight.Record = (*kept)(nil)
+var (
+	_ flight.Record   = (*kept)(nil)
+	_ flight.Releaser = (*kept)(nil)
+)

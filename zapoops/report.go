@@ -8,6 +8,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/stack"
 	"go.uber.org/zap/zapcore"
 )
 
@@ -195,8 +196,19 @@ func fieldError(f *zapcore.Field) error {
 }
 
 // userPC returns the program counter of the first frame of pcs outside zap,
-// this module's library packages and the runtime: the log call site.
+// this module's library packages and the runtime: the log call site. It
+// depends on the whole of pcs only, so it is cached by it: a call site that
+// reports again and again resolves its frames once.
 func userPC(pcs []uintptr) uintptr {
+	if len(pcs) == 0 {
+		return 0
+	}
+	return userPCs.Get(pcs, findUserPC)
+}
+
+var userPCs stack.Cache[uintptr]
+
+func findUserPC(pcs []uintptr) uintptr {
 	frames := runtime.CallersFrames(pcs)
 	for i := 0; ; i++ {
 		f, more := frames.Next()

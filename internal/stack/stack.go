@@ -28,10 +28,20 @@ func Callers(skip int) []uintptr {
 //
 // Leading frames that belong to the oops library itself, database/sql or the
 // runtime are left out, so the first frame shown is the user's code.
+//
+// Results are cached by the whole PC sequence (see Cache): a call site that
+// reports again and again is resolved once.
 func Format(pcs []uintptr) string {
 	if len(pcs) == 0 {
 		return ""
 	}
+	return formatted.Get(pcs, format)
+}
+
+// formatted caches Format's results.
+var formatted Cache[string]
+
+func format(pcs []uintptr) string {
 	var b strings.Builder
 	frames := runtime.CallersFrames(pcs)
 	leading := true

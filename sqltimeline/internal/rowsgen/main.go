@@ -158,11 +158,12 @@ func genLib(b *bytes.Buffer, ifs []iface, n int) {
 		fmt.Fprintf(b, "\tif _, ok := r.(%s); ok {\n\t\tm |= %d\n\t}\n", f.typ, 1<<i)
 	}
 	b.WriteString("\treturn m\n}\n\n")
-	b.WriteString("// newRows returns inner wrapped in the type that implements the same\n// optional interfaces; closing it finishes a.\nfunc newRows(inner driver.Rows, a timeline.Action) driver.Rows {\n\tswitch rowsMask(inner) {\n")
-	for m := 0; m < n; m++ {
-		fmt.Fprintf(b, "\tcase %d:\n\t\treturn &rows%d{rows{inner: inner, act: a}}\n", m, m)
+	b.WriteString("// newRows returns inner wrapped in the type that implements the same\n// optional interfaces; closing it finishes a.\nfunc newRows(inner driver.Rows, a timeline.Action) driver.Rows {\n\tw, _ := newRowsMask(inner, a, rowsMask(inner))\n\treturn w\n}\n\n")
+	b.WriteString("// newRowsMask returns inner wrapped in the type that implements the\n// optional interfaces of mask m (rowsMask(inner)), and that type's rows.\nfunc newRowsMask(inner driver.Rows, a timeline.Action, m int) (driver.Rows, *rows) {\n\tswitch m {\n")
+	for m := 1; m < n; m++ {
+		fmt.Fprintf(b, "\tcase %d:\n\t\tw := &rows%d{rows{inner: inner, act: a}}\n\t\treturn w, &w.rows\n", m, m)
 	}
-	b.WriteString("\t}\n\treturn &rows0{rows{inner: inner, act: a}}\n}\n\n")
+	b.WriteString("\t}\n\tw := &rows0{rows{inner: inner, act: a}}\n\treturn w, &w.rows\n}\n\n")
 	b.WriteString("var _ io.Closer = (*rows)(nil)\n\n")
 	for m := 0; m < n; m++ {
 		fmt.Fprintf(b, "// rows%d implements %s.\ntype rows%d struct{ rows }\n\n", m, names(ifs, m), m)
