@@ -42,19 +42,23 @@ func Format(pcs []uintptr) string {
 var formatted Cache[string]
 
 func format(pcs []uintptr) string {
+	if s := render(pcs, true); s != "" {
+		return s
+	}
+	// Every frame was the library's own: show them rather than nothing.
+	return render(pcs, false)
+}
+
+// render writes one "func(...)\n\tfile:line\n" per frame, leaving out the
+// leading library frames when trim is set.
+func render(pcs []uintptr, trim bool) string {
 	var b strings.Builder
 	frames := runtime.CallersFrames(pcs)
-	leading := true
 	for {
 		f, more := frames.Next()
-		if f.Function != "" || f.File != "" {
-			if leading && isLibraryFrame(f.Function) {
-				if !more {
-					break
-				}
-				continue
-			}
-			leading = false
+		known := f.Function != "" || f.File != ""
+		if known && !(trim && isLibraryFrame(f.Function)) {
+			trim = false
 			fn := f.Function
 			if fn == "" {
 				fn = "???"
@@ -66,28 +70,6 @@ func format(pcs []uintptr) string {
 			b.WriteString(strconv.Itoa(f.Line))
 			b.WriteByte('\n')
 		}
-		if !more {
-			break
-		}
-	}
-	if b.Len() == 0 && leading {
-		// Every frame was the library's own: show them rather than nothing.
-		return formatAll(pcs)
-	}
-	return b.String()
-}
-
-func formatAll(pcs []uintptr) string {
-	var b strings.Builder
-	frames := runtime.CallersFrames(pcs)
-	for {
-		f, more := frames.Next()
-		b.WriteString(f.Function)
-		b.WriteString("(...)\n\t")
-		b.WriteString(f.File)
-		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(f.Line))
-		b.WriteByte('\n')
 		if !more {
 			break
 		}
