@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/slogoops"
 )
 
@@ -55,25 +55,16 @@ func (t tee) WithGroup(name string) slog.Handler {
 }
 
 // slogLoopCPU runs f b.N times and reports, beside the wall time, the
-// process's CPU time per operation ("cpu-ns/op", the garbage collector's and
-// the async publisher's included): on a shared, loaded machine wall time
-// mostly measures waiting for a core.
+// process's CPU time per operation ("cpu-ns/op", see package benchcpu; the
+// garbage collector's and the async publisher's included): on a shared,
+// loaded machine wall time mostly measures waiting for a core.
 func slogLoopCPU(b *testing.B, f func()) {
 	b.ReportAllocs()
-	var ru syscall.Rusage
-	cpu := func() int64 {
-		if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-			return 0
-		}
-		return ru.Utime.Nano() + ru.Stime.Nano()
-	}
-	start := cpu()
+	stopCPU := benchcpu.Start(b)
 	for b.Loop() {
 		f()
 	}
-	if used := cpu() - start; used > 0 && b.N > 0 {
-		b.ReportMetric(float64(used)/float64(b.N), "cpu-ns/op")
-	}
+	stopCPU()
 }
 
 // discardTransport is a Sentry transport that sends nothing.

@@ -6,9 +6,7 @@ import (
 	"database/sql/driver"
 	"io"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/XSAM/otelsql"
 	"github.com/luna-duclos/instrumentedsql"
@@ -17,6 +15,7 @@ import (
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 	"modernc.org/sqlite"
 
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/sqltimeline"
 	"github.com/oops-go/oops/timeline"
 )
@@ -158,13 +157,13 @@ func BenchmarkSQLExec(b *testing.B) {
 				defer db.Close()
 				ctx := sqlContext(im.timeline)
 				b.ReportAllocs()
-				cpu := sqlCPUTime(b)
+				stopCPU := benchcpu.Start(b)
 				for b.Loop() {
 					if _, err := db.ExecContext(ctx, tg.exec, "a", 1); err != nil {
 						b.Fatal(err)
 					}
 				}
-				reportSQLCPU(b, cpu)
+				stopCPU()
 			})
 		}
 	}
@@ -181,7 +180,7 @@ func BenchmarkSQLQuery(b *testing.B) {
 				var id int64
 				var name string
 				b.ReportAllocs()
-				cpu := sqlCPUTime(b)
+				stopCPU := benchcpu.Start(b)
 				for b.Loop() {
 					rows, err := db.QueryContext(ctx, tg.query, 1)
 					if err != nil {
@@ -196,25 +195,8 @@ func BenchmarkSQLQuery(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				reportSQLCPU(b, cpu)
+				stopCPU()
 			})
 		}
 	}
-}
-
-// sqlCPUTime is the CPU time the process has used so far (user + system, all
-// threads). On a shared, loaded machine the CPU time per op measures the work
-// done rather than the wait for a core, which sec/op also counts.
-func sqlCPUTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportSQLCPU reports cpu-ns/op for the b.N iterations run since start (in
-// nanoseconds: testing prints a metric in seconds with too few digits).
-func reportSQLCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(sqlCPUTime(b)-start)/float64(b.N), "cpu-ns/op")
 }

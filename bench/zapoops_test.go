@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/TheZeroSlave/zapsentry"
 	"github.com/getsentry/sentry-go"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/zapoops"
 )
 
@@ -41,26 +40,17 @@ func zapSentryCore(b *testing.B, stacks bool) zapcore.Core {
 	return core
 }
 
-// processCPU returns the CPU time (user and system, all threads, the
-// garbage collector's included) the process has used so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // loopCPU runs f b.N times and reports, beside sec/op, cpu-ns/op: the
-// process's CPU time per op. On a shared, loaded machine wall time mostly
-// measures waiting for a core; CPU time measures the work.
+// process's CPU time per op (see package benchcpu). On a shared, loaded
+// machine wall time mostly measures waiting for a core; CPU time measures
+// the work.
 func loopCPU(b *testing.B, f func()) {
 	b.ReportAllocs()
-	start := processCPU()
+	stopCPU := benchcpu.Start(b)
 	for b.Loop() {
 		f()
 	}
-	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+	stopCPU()
 }
 
 // BenchmarkZapErrorEntry logs one Error entry with an error and two more

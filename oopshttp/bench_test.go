@@ -4,10 +4,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"testing"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/oopshttp"
 )
 
@@ -55,17 +55,13 @@ func BenchmarkFailingRequest(b *testing.B) {
 	loop(b, func() { h.ServeHTTP(httptest.NewRecorder(), req) })
 }
 
-// loop runs f b.N times on a goroutine locked to its thread and reports,
-// beside the wall time, the thread's CPU time per operation ("cpu-ns/op").
+// loop runs f b.N times and reports, beside the wall time, the process's
+// CPU time per operation ("cpu-ns/op", see package benchcpu).
 func loop(b *testing.B, f func()) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
-	start := threadCPU()
+	stopCPU := benchcpu.Start(b)
 	for b.Loop() {
 		f()
 	}
-	if cpu := threadCPU() - start; cpu > 0 && b.N > 0 {
-		b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
-	}
+	stopCPU()
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/otelbridge"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -90,8 +91,8 @@ func BenchmarkAttachTrace(b *testing.B) {
 			b.ReportAllocs()
 			var ev oops.Event
 			var r oops.Report
-			cpu := startCPU(b)
-			defer cpu.stop()
+			stopCPU := benchcpu.Start(b)
+			defer stopCPU()
 			for b.Loop() {
 				r.TraceID, r.SpanID = "", ""
 				otelbridge.AttachTrace(bc.ctx, &r, &ev)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/oopshttp"
 	"github.com/oops-go/oops/otelbridge"
 	"github.com/oops-go/oops/timeline"
@@ -277,8 +278,8 @@ func BenchmarkSpanObserver(b *testing.B) {
 			}
 			tl := timeline.NewWithOptions(opts)
 			b.ReportAllocs()
-			cpu := startCPU(b)
-			defer cpu.stop()
+			stopCPU := benchcpu.Start(b)
+			defer stopCPU()
 			for b.Loop() {
 				tl.Start("SQL-sqlite", "SELECT * FROM items WHERE id = ?").Finish()
 			}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/otelbridge"
 	"github.com/oops-go/oops/timeline"
 	"github.com/stretchr/testify/assert"
@@ -238,8 +239,8 @@ func BenchmarkTimelineProcessor(b *testing.B) {
 			ctx = timeline.NewContext(ctx, timeline.New())
 			attrs := trace.WithAttributes(attribute.String("db.system.name", "sqlite"), attribute.String("db.query.text", "SELECT 1"))
 			b.ReportAllocs()
-			cpu := startCPU(b)
-			defer cpu.stop()
+			stopCPU := benchcpu.Start(b)
+			defer stopCPU()
 			for b.Loop() {
 				_, s := tracer.Start(ctx, "SELECT", attrs)
 				s.End()
@@ -267,8 +268,8 @@ func BenchmarkTimelineProcessorOnly(b *testing.B) {
 	}{{"timeline=yes", ctx}, {"timeline=no", context.Background()}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu := startCPU(b)
-			defer cpu.stop()
+			stopCPU := benchcpu.Start(b)
+			defer stopCPU()
 			for b.Loop() {
 				proc.OnStart(bc.ctx, rw)
 				proc.OnEnd(ended)
@@ -280,8 +281,8 @@ func BenchmarkTimelineProcessorOnly(b *testing.B) {
 		tl := timeline.New()
 		start, end := ended.StartTime(), ended.EndTime()
 		b.ReportAllocs()
-		cpu := startCPU(b)
-		defer cpu.stop()
+		stopCPU := benchcpu.Start(b)
+		defer stopCPU()
 		for b.Loop() {
 			tl.Add("SQL-sqlite", start, end, "SELECT 1")
 		}

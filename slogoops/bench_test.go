@@ -10,6 +10,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/slogoops"
 	"github.com/oops-go/oops/timeline"
 )
@@ -90,16 +91,15 @@ func BenchmarkReport(b *testing.B) {
 }
 
 // loop runs f b.N times and reports, beside the wall time, the process's
-// CPU time per operation ("cpu-ns/op"), the garbage collector's included.
+// CPU time per operation ("cpu-ns/op", see package benchcpu), the garbage
+// collector's included.
 func loop(b *testing.B, f func()) {
 	b.ReportAllocs()
-	start := processCPU()
+	stopCPU := benchcpu.Start(b)
 	for b.Loop() {
 		f()
 	}
-	if cpu := processCPU() - start; cpu > 0 && b.N > 0 {
-		b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
-	}
+	stopCPU()
 }
 
 type errRecord struct{ i int }

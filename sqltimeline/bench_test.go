@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"testing"
 
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -58,13 +59,13 @@ func BenchmarkExec(b *testing.B) {
 				db := tg.open(b, m.wrap)
 				ctx := benchContext(m.timeline)
 				b.ReportAllocs()
-				cpu := sqlCPUTime(b)
+				stopCPU := benchcpu.Start(b)
 				for b.Loop() {
 					if _, err := db.ExecContext(ctx, tg.exec, "a", 1); err != nil {
 						b.Fatal(err)
 					}
 				}
-				reportSQLCPU(b, cpu)
+				stopCPU()
 			})
 		}
 	}
@@ -79,7 +80,7 @@ func BenchmarkQuery(b *testing.B) {
 				var id int64
 				var name string
 				b.ReportAllocs()
-				cpu := sqlCPUTime(b)
+				stopCPU := benchcpu.Start(b)
 				for b.Loop() {
 					rows, err := db.QueryContext(ctx, tg.query, 1)
 					if err != nil {
@@ -94,7 +95,7 @@ func BenchmarkQuery(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				reportSQLCPU(b, cpu)
+				stopCPU()
 			})
 		}
 	}
@@ -105,13 +106,13 @@ func BenchmarkArgs(b *testing.B) {
 	db, _ := openMem(b, true, true, &Options{Args: true})
 	ctx := benchContext(true)
 	b.ReportAllocs()
-	cpu := sqlCPUTime(b)
+	stopCPU := benchcpu.Start(b)
 	for b.Loop() {
 		if _, err := db.ExecContext(ctx, "update", "ann", int64(42)); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportSQLCPU(b, cpu)
+	stopCPU()
 }
 
 // BenchmarkConnExec and BenchmarkConnQuery call the driver connection
@@ -124,13 +125,13 @@ func BenchmarkConnExec(b *testing.B) {
 			c := benchConn(b, m.wrap).(driver.ExecerContext)
 			ctx := benchContext(m.timeline)
 			b.ReportAllocs()
-			cpu := sqlCPUTime(b)
+			stopCPU := benchcpu.Start(b)
 			for b.Loop() {
 				if _, err := c.ExecContext(ctx, "update", args); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportSQLCPU(b, cpu)
+			stopCPU()
 		})
 	}
 }
@@ -143,7 +144,7 @@ func BenchmarkConnQuery(b *testing.B) {
 			c := benchConn(b, m.wrap).(driver.QueryerContext)
 			ctx := benchContext(m.timeline)
 			b.ReportAllocs()
-			cpu := sqlCPUTime(b)
+			stopCPU := benchcpu.Start(b)
 			for b.Loop() {
 				rows, err := c.QueryContext(ctx, "rows 1", args)
 				if err != nil {
@@ -155,7 +156,7 @@ func BenchmarkConnQuery(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			reportSQLCPU(b, cpu)
+			stopCPU()
 		})
 	}
 }
@@ -177,11 +178,11 @@ func benchConn(b *testing.B, wrap bool) driver.Conn {
 func BenchmarkTimelineStartFinish(b *testing.B) {
 	tl := timeline.New()
 	b.ReportAllocs()
-	cpu := sqlCPUTime(b)
+	stopCPU := benchcpu.Start(b)
 	for b.Loop() {
 		tl.Start("SQL-mem", "update").FinishErr(nil)
 	}
-	reportSQLCPU(b, cpu)
+	stopCPU()
 }
 
 // BenchmarkConnPrepareExec and BenchmarkConnPrepareQuery run a statement on a
@@ -196,7 +197,7 @@ func BenchmarkConnPrepareExec(b *testing.B) {
 			c := benchMinimalConn(b, m.wrap)
 			ctx := benchContext(m.timeline)
 			b.ReportAllocs()
-			cpu := sqlCPUTime(b)
+			stopCPU := benchcpu.Start(b)
 			for b.Loop() {
 				s, err := fallbackPrepare(ctx, c, "update")
 				if err != nil {
@@ -209,7 +210,7 @@ func BenchmarkConnPrepareExec(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			reportSQLCPU(b, cpu)
+			stopCPU()
 		})
 	}
 }
@@ -222,7 +223,7 @@ func BenchmarkConnPrepareQuery(b *testing.B) {
 			c := benchMinimalConn(b, m.wrap)
 			ctx := benchContext(m.timeline)
 			b.ReportAllocs()
-			cpu := sqlCPUTime(b)
+			stopCPU := benchcpu.Start(b)
 			for b.Loop() {
 				s, err := fallbackPrepare(ctx, c, "rows 1")
 				if err != nil {
@@ -241,7 +242,7 @@ func BenchmarkConnPrepareQuery(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			reportSQLCPU(b, cpu)
+			stopCPU()
 		})
 	}
 }
