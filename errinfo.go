@@ -5,9 +5,9 @@ import (
 	"reflect"
 )
 
-// maxChain bounds how far the error helpers follow an Unwrap chain, so that a
+// MaxChain bounds how far the error helpers follow an Unwrap chain, so that a
 // chain that loops back on itself still ends.
-const maxChain = 100
+const MaxChain = 100
 
 // ErrorType returns the name of err's most specific type: the first error
 // along its Unwrap chain, outermost first, that is not a mere wrapper (for
@@ -22,9 +22,9 @@ const maxChain = 100
 func ErrorType(err error) string {
 	e, n := err, 0
 	for e != nil {
-		next := unwrapOnce(e)
+		next := UnwrapFirst(e)
 		n++
-		if next == nil || n >= maxChain || !isWrapper(e, next) {
+		if next == nil || n >= MaxChain || !isWrapper(e, next) {
 			return reflect.TypeOf(e).String()
 		}
 		e = next
@@ -63,15 +63,18 @@ func isWrapper(err, next error) bool {
 // 100 (one that loops) is cut there.
 func TypeChain(err error) []string {
 	var out []string
-	for e := err; e != nil && len(out) < maxChain; e = unwrapOnce(e) {
+	for e := err; e != nil && len(out) < MaxChain; e = UnwrapFirst(e) {
 		out = append(out, reflect.TypeOf(e).String())
 	}
 	return out
 }
 
-// unwrapOnce returns the next error in the chain, recovering from an Unwrap
-// method that panics (as one on a typed nil pointer may).
-func unwrapOnce(err error) (next error) {
+// UnwrapFirst returns the error err wraps, the step TypeChain, ErrorType and
+// StackOf take along a chain: Unwrap() error, or the first non-nil branch of
+// Unwrap() []error. An Unwrap method that panics (as one on a typed nil
+// pointer may) ends the chain: UnwrapFirst returns nil. Follow it at most
+// MaxChain times; a chain may loop.
+func UnwrapFirst(err error) (next error) {
 	defer func() {
 		if recover() != nil {
 			next = nil
@@ -114,7 +117,7 @@ func ErrorText(err error) (s string) {
 // github.com/pkg/errors provides), or through a method Callers() []uintptr.
 // It returns nil when no error in the chain carries a stack.
 func StackOf(err error) []uintptr {
-	for i, e := 0, err; e != nil && i < maxChain; i, e = i+1, unwrapOnce(e) {
+	for i, e := 0, err; e != nil && i < MaxChain; i, e = i+1, UnwrapFirst(e) {
 		if pcs := stackOfOne(e); len(pcs) > 0 {
 			return pcs
 		}

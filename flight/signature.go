@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strconv"
 	"sync/atomic"
+
+	"github.com/oops-go/oops"
 )
 
 // Signature returns the short hash that groups reports of the same problem
@@ -27,36 +29,11 @@ func Signature(pc uintptr, msg string, err error) string {
 	h = fnvByte(h, 0)
 	h = fnvString(h, msg)
 	// The walk of oops.TypeChain, without building the list.
-	for e, n := err, 0; e != nil && n < maxChain; e, n = unwrapOnce(e), n+1 {
+	for e, n := err, 0; e != nil && n < oops.MaxChain; e, n = oops.UnwrapFirst(e), n+1 {
 		h = fnvByte(h, 0)
 		h = fnvString(h, reflect.TypeOf(e).String())
 	}
 	return sigText(h)
-}
-
-// maxChain is oops.TypeChain's bound on the chain (one that loops is cut).
-const maxChain = 100
-
-// unwrapOnce returns the next error in err's chain as oops.TypeChain follows
-// it (the first non-nil branch of Unwrap() []error), recovering from an
-// Unwrap method that panics.
-func unwrapOnce(err error) (next error) {
-	defer func() {
-		if recover() != nil {
-			next = nil
-		}
-	}()
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		return u.Unwrap()
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			if e != nil {
-				return e
-			}
-		}
-	}
-	return nil
 }
 
 // sigTexts remembers the hex text of recent signature hashes, one per slot,
