@@ -275,26 +275,15 @@ func reqVars(v bson.RawValue) (map[string]string, error) {
 		}
 		return out, nil
 	case bson.TypeArray:
-		arr, _ := v.ArrayOK()
-		if err := arr.Validate(); err != nil {
-			return nil, err
-		}
-		pairs, err := arr.Values()
+		pairs, err := arrayValues(v)
 		if err != nil {
 			return nil, err
 		}
 		out := make(map[string]string, len(pairs))
 		for i, p := range pairs {
-			pa, ok := p.ArrayOK()
-			if !ok {
-				return nil, fmt.Errorf("pair %d: %w", i, typeError("an array", p))
-			}
-			if err := pa.Validate(); err != nil {
-				return nil, err
-			}
-			kv, err := pa.Values()
+			kv, err := arrayValues(p)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("pair %d: %w", i, err)
 			}
 			if len(kv) != 2 {
 				return nil, fmt.Errorf("pair %d has %d elements, want 2", i, len(kv))
@@ -331,27 +320,13 @@ func timeline(v bson.RawValue) ([]oops.TimelineEntry, error) {
 	if v.Type == bson.TypeNull || v.Type == bson.TypeUndefined {
 		return nil, nil
 	}
-	arr, ok := v.ArrayOK()
-	if !ok {
-		return nil, typeError("an array", v)
-	}
-	if err := arr.Validate(); err != nil {
-		return nil, err
-	}
-	vals, err := arr.Values()
+	vals, err := arrayValues(v)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]oops.TimelineEntry, len(vals))
 	for i, ev := range vals {
-		ea, ok := ev.ArrayOK()
-		if !ok {
-			return nil, fmt.Errorf("timeline entry %d: %w", i, typeError("an array", ev))
-		}
-		if err := ea.Validate(); err != nil {
-			return nil, fmt.Errorf("timeline entry %d: %w", i, err)
-		}
-		fields, err := ea.Values()
+		fields, err := arrayValues(ev)
 		if err != nil {
 			return nil, fmt.Errorf("timeline entry %d: %w", i, err)
 		}
@@ -401,14 +376,7 @@ func logRecords(v bson.RawValue) ([]oops.LogRecord, error) {
 	if v.Type == bson.TypeNull || v.Type == bson.TypeUndefined {
 		return nil, nil
 	}
-	arr, ok := v.ArrayOK()
-	if !ok {
-		return nil, typeError("an array", v)
-	}
-	if err := arr.Validate(); err != nil {
-		return nil, err
-	}
-	vals, err := arr.Values()
+	vals, err := arrayValues(v)
 	if err != nil {
 		return nil, err
 	}
@@ -513,11 +481,7 @@ func generic(v bson.RawValue, depth int) (any, error) {
 		}
 		return m, nil
 	case bson.TypeArray:
-		arr, _ := v.ArrayOK()
-		if err := arr.Validate(); err != nil {
-			return nil, err
-		}
-		vals, err := arr.Values()
+		vals, err := arrayValues(v)
 		if err != nil {
 			return nil, err
 		}
@@ -535,4 +499,17 @@ func generic(v bson.RawValue, depth int) (any, error) {
 		return nil, err
 	}
 	return oops.ValidUTF8(v.String()), nil
+}
+
+// arrayValues returns the elements of the BSON array v, checked to be well
+// formed; anything else is a type error.
+func arrayValues(v bson.RawValue) ([]bson.RawValue, error) {
+	arr, ok := v.ArrayOK()
+	if !ok {
+		return nil, typeError("an array", v)
+	}
+	if err := arr.Validate(); err != nil {
+		return nil, err
+	}
+	return arr.Values()
 }

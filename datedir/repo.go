@@ -231,16 +231,9 @@ func (r *Repo) read(root *os.Root, name string) (*oops.Report, error) {
 		return nil, fmt.Errorf("datedir: reading %s: %w", path, err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, int64(readLimit)+1))
+	rep, err := decodeFile(f, path)
 	if err != nil {
-		return nil, fmt.Errorf("datedir: reading %s: %w", path, err)
-	}
-	if len(data) > readLimit {
-		return nil, fmt.Errorf("datedir: reading %s: %w: larger than %d bytes", path, ErrCorrupt, readLimit)
-	}
-	rep, err := Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("datedir: reading %s: %w", path, err)
+		return nil, err
 	}
 	if rep.ID == "" {
 		// Reports are filed under their id; one that lost it (or never had
@@ -259,6 +252,12 @@ func ReadFile(path string) (*oops.Report, error) {
 		return nil, fmt.Errorf("datedir: %w", err) // the error names the file
 	}
 	defer f.Close()
+	return decodeFile(f, path)
+}
+
+// decodeFile reads and decodes one report file of at most readLimit bytes;
+// errors name the file by path.
+func decodeFile(f io.Reader, path string) (*oops.Report, error) {
 	data, err := io.ReadAll(io.LimitReader(f, int64(readLimit)+1))
 	if err != nil {
 		return nil, fmt.Errorf("datedir: reading %s: %w", path, err)

@@ -36,19 +36,14 @@ type Entry struct {
 // stops. A repository whose root does not exist yet is empty.
 func (r *Repo) Walk(ctx context.Context, from, to time.Time) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
-		root, err := r.open()
+		root, ds, err := r.openDays()
 		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
-				yield(Entry{Path: r.root}, fmt.Errorf("datedir: %w", err))
-			}
+			yield(Entry{Path: r.root}, err)
+		}
+		if root == nil {
 			return
 		}
 		defer root.Close()
-		ds, err := days(root)
-		if err != nil {
-			yield(Entry{Path: r.root}, fmt.Errorf("datedir: listing %s: %w", r.root, err))
-			return
-		}
 		lo, hi := dateOf(from), dateOf(to)
 		for _, d := range ds {
 			if (!from.IsZero() && d.date.Before(lo)) || (!to.IsZero() && d.date.After(hi)) {
@@ -96,18 +91,11 @@ func dateOf(t time.Time) time.Time {
 // Subdirectories of a date directory are left alone (and so is the
 // directory holding them).
 func (r *Repo) Prune(ctx context.Context, before time.Time) (int, error) {
-	root, err := r.open()
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return 0, nil
-		}
-		return 0, fmt.Errorf("datedir: %w", err)
+	root, ds, err := r.openDays()
+	if root == nil {
+		return 0, err
 	}
 	defer root.Close()
-	ds, err := days(root)
-	if err != nil {
-		return 0, fmt.Errorf("datedir: listing %s: %w", r.root, err)
-	}
 	cut := dateOf(before)
 	removed := 0
 	var errs []error
@@ -177,18 +165,11 @@ func removeIfEmpty(root *os.Root, name string) error {
 // many reports it handed on and removed. When ctx is done it stops and
 // returns ctx.Err() among the errors.
 func (r *Repo) Republish(ctx context.Context, pub oops.Publisher) (int, error) {
-	root, err := r.open()
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return 0, nil
-		}
-		return 0, fmt.Errorf("datedir: %w", err)
+	root, ds, err := r.openDays()
+	if root == nil {
+		return 0, err
 	}
 	defer root.Close()
-	ds, err := days(root)
-	if err != nil {
-		return 0, fmt.Errorf("datedir: listing %s: %w", r.root, err)
-	}
 	keepFrom := dateOf(time.Now()).AddDate(0, 0, -1)
 	done := 0
 	var errs []error
@@ -249,4 +230,23 @@ func safePublish(ctx context.Context, pub oops.Publisher, rep *oops.Report) (ids
 		}
 	}()
 	return pub.Publish(ctx, rep)
+}
+
+// openDays opens the repository's root and lists its date directories. A
+// root that does not exist yet is an empty repository: a nil root and no
+// error. On an error the root is nil.
+func (r *Repo) openDays() (*os.Root, []day, error) {
+	root, err := r.open()
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, nil
+		}
+		return nil, nil, fmt.Errorf("datedir: %w", err)
+	}
+	ds, err := days(root)
+	if err != nil {
+		root.Close()
+		return nil, nil, fmt.Errorf("datedir: listing %s: %w", r.root, err)
+	}
+	return root, ds, nil
 }
