@@ -219,25 +219,28 @@ func (e *encoder) timeline(dw bson.DocumentWriter, tl []oops.TimelineEntry) {
 	if vw == nil {
 		return
 	}
+	e.array(vw, len(tl), func(i int, ew bson.ValueWriter) { e.timelineEntry(ew, &tl[i]) })
+}
+
+// array writes an array of n elements, elem writing element i; it stops at
+// the first error.
+func (e *encoder) array(vw bson.ValueWriter, n int, elem func(i int, ew bson.ValueWriter)) {
 	aw, err := vw.WriteArray()
 	if err != nil {
 		e.err = err
 		return
 	}
-	for i := range tl {
-		if e.err != nil {
-			return
-		}
+	for i := range n {
 		ew, err := aw.WriteArrayElement()
 		if err != nil {
 			e.err = err
 			return
 		}
-		e.timelineEntry(ew, &tl[i])
+		if elem(i, ew); e.err != nil {
+			return
+		}
 	}
-	if e.err == nil {
-		e.err = aw.WriteArrayEnd()
-	}
+	e.err = aw.WriteArrayEnd()
 }
 
 // timelineEntry writes [start_ms, end_ms, category, detail, backtrace-or-null]
@@ -295,20 +298,7 @@ func (e *encoder) log(dw bson.DocumentWriter, recs []oops.LogRecord) {
 	if vw == nil {
 		return
 	}
-	aw, err := vw.WriteArray()
-	if err != nil {
-		e.err = err
-		return
-	}
-	for i := range recs {
-		if e.err != nil {
-			return
-		}
-		ew, err := aw.WriteArrayElement()
-		if err != nil {
-			e.err = err
-			return
-		}
+	e.array(vw, len(recs), func(i int, ew bson.ValueWriter) {
 		sub, err := ew.WriteDocument()
 		if err != nil {
 			e.err = err
@@ -328,10 +318,7 @@ func (e *encoder) log(dw bson.DocumentWriter, recs []oops.LogRecord) {
 		if e.err == nil {
 			e.err = sub.WriteDocumentEnd()
 		}
-	}
-	if e.err == nil {
-		e.err = aw.WriteArrayEnd()
-	}
+	})
 }
 
 // value writes one value of the kinds oops.Plain returns. Maps are written
@@ -361,23 +348,7 @@ func (e *encoder) value(vw bson.ValueWriter, v any) {
 	case time.Time:
 		e.err = vw.WriteDateTime(x.UnixMilli())
 	case []any:
-		aw, err := vw.WriteArray()
-		if err != nil {
-			e.err = err
-			return
-		}
-		for _, el := range x {
-			ew, err := aw.WriteArrayElement()
-			if err != nil {
-				e.err = err
-				return
-			}
-			e.value(ew, el)
-			if e.err != nil {
-				return
-			}
-		}
-		e.err = aw.WriteArrayEnd()
+		e.array(vw, len(x), func(i int, ew bson.ValueWriter) { e.value(ew, x[i]) })
 	case map[string]any:
 		dw, err := vw.WriteDocument()
 		if err != nil {
