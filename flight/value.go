@@ -38,6 +38,9 @@ func Value(v any) any {
 func bound(v any) any {
 	switch x := v.(type) {
 	case string:
+		if len(x) <= MaxValueLen {
+			return v // boxing the same string again would allocate
+		}
 		return Truncate(x)
 	case []any:
 		if len(x) > MaxElements {
