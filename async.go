@@ -43,7 +43,7 @@ type Async struct {
 	mu      sync.Mutex // guards closed, pending, idle; held while sending to queue
 	closed  bool
 	pending int           // queued or being published
-	idle    chan struct{} // closed and replaced when pending drops to zero
+	idle    chan struct{} // made by a waiting Flush; closed and cleared when pending drops to zero
 
 	queued, published, full, failed, dropClosed atomic.Uint64
 	onError                                     func(*Report, error)
@@ -72,7 +72,6 @@ func NewAsync(inner Publisher, opts AsyncOptions) *Async {
 		ctx:     ctx,
 		cancel:  cancel,
 		done:    make(chan struct{}),
-		idle:    make(chan struct{}),
 		onError: opts.OnError,
 	}
 	go a.run()
@@ -121,9 +120,9 @@ func (a *Async) run() {
 		}
 		a.mu.Lock()
 		a.pending--
-		if a.pending == 0 {
+		if a.pending == 0 && a.idle != nil {
 			close(a.idle)
-			a.idle = make(chan struct{})
+			a.idle = nil
 		}
 		a.mu.Unlock()
 	}
@@ -136,6 +135,9 @@ func (a *Async) Flush(ctx context.Context) error {
 	if a.pending == 0 {
 		a.mu.Unlock()
 		return nil
+	}
+	if a.idle == nil {
+		a.idle = make(chan struct{})
 	}
 	idle := a.idle
 	a.mu.Unlock()
