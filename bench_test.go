@@ -64,7 +64,7 @@ func benchReport() *oops.Report {
 	}
 	for i := range 100 {
 		r.Timeline = append(r.Timeline, oops.TimelineEntry{
-			Start: int64(i * 2), End: int64(i*2 + 1), Category: "SQL-main",
+			Start: time.Duration(i*2) * time.Millisecond, End: time.Duration(i*2+1) * time.Millisecond, Category: "SQL-main",
 			Detail: fmt.Sprintf("SELECT id, name, total FROM invoices WHERE customer_id = $1 AND n = %d", i),
 		})
 	}

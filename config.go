@@ -58,8 +58,9 @@ type Config struct {
 }
 
 // DefaultHooks are the hooks a Config with nil Hooks runs: time, hostname,
-// the error (type, value, stack) or log message, and the timeline in ctx.
-var DefaultHooks = []Hook{AttachTime, AttachHostname, AttachError, AttachTimeline}
+// the error (type, value, stack) or log message, the timeline and the
+// resource (see WithResource) in ctx.
+var DefaultHooks = []Hook{AttachTime, AttachHostname, AttachError, AttachTimeline, AttachResource}
 
 // Create makes a new report about ev: it copies the template, gives the
 // report a fresh id (so a log line can quote it before it is published) and

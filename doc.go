@@ -23,7 +23,9 @@
 //	hostname, reporter, topic, url, username, branch_nick, revno: strings
 //	req_vars    a document of strings; secrets show as "<hidden>"
 //	timeline    a list of [start_ms, end_ms, category, detail, backtrace-or-null],
-//	            with the step's error text as a sixth element when it failed
+//	            with the step's error text as a sixth element when it failed;
+//	            offsets are whole milliseconds as integers (as python writes
+//	            them), else doubles with microsecond precision
 //	duration    seconds, -1 when unknown
 //
 // and Go extensions:
@@ -39,6 +41,15 @@
 //	timeline_dropped  how many timeline entries the timeline's cap dropped
 //	suppressed        how many reports of this signature a rate limit held back
 //	                  since the last one published
+//	resource          what the failure concerns, e.g. "order/8123" (see
+//	                  WithResource); stores keep each resource's faults
+//	revision          0 when a report is first published; n when the same id is
+//	                  published again, completed, for the nth time (a trailing
+//	                  window closed, a request ended). Stores keep the latest;
+//	                  a publisher that is not idempotent by id (a log exporter,
+//	                  a webhook) emits once per id, preferring the last revision
+//	pending           true while the report's maker will publish the same id
+//	                  again, completed; absent (false) on the last revision
 //
 // Extra carries any other key.
 //

@@ -54,7 +54,7 @@ func ExampleReport_MarshalJSON() {
 		Value:    "open /x: no such file or directory",
 		Time:     time.Date(2026, 11, 21, 23, 50, 0, 0, time.UTC),
 		ReqVars:  map[string]string{"Cookie": "<hidden>"},
-		Timeline: []oops.TimelineEntry{{Start: 0, End: 3, Category: "SQL-main", Detail: "SELECT 1"}},
+		Timeline: []oops.TimelineEntry{{Start: 0, End: 3 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 1"}},
 		Duration: -1,
 		Extra:    map[string]any{"region": "eu-west-1"},
 	}

@@ -90,7 +90,7 @@ func AttachTimeline(ctx context.Context, r *Report, _ *Event) {
 }
 
 // FlattenTimeline turns tl's entries into report timeline entries, with
-// millisecond offsets from the timeline's start.
+// offsets from the timeline's start.
 func FlattenTimeline(tl *timeline.Timeline) []TimelineEntry {
 	entries := tl.Entries()
 	if len(entries) == 0 {
@@ -99,8 +99,8 @@ func FlattenTimeline(tl *timeline.Timeline) []TimelineEntry {
 	out := make([]TimelineEntry, len(entries))
 	for i, e := range entries {
 		te := TimelineEntry{
-			Start:    e.Start.Milliseconds(),
-			End:      e.End.Milliseconds(),
+			Start:    e.Start,
+			End:      e.End,
 			Category: e.Category,
 			Detail:   e.Detail,
 		}

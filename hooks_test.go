@@ -284,9 +284,9 @@ func TestAttachTimeline(t *testing.T) {
 	for _, e := range r.Timeline[1:] {
 		byDetail[e.Detail] = e
 	}
-	assert.Equal(t, oops.TimelineEntry{Start: 1, End: 1, Category: "log-INFO", Detail: "hello"}, byDetail["hello"])
-	assert.Equal(t, oops.TimelineEntry{Start: 2, End: 7, Category: "SQL-main", Detail: "SELECT * FROM nope", Error: "no such table: nope"}, byDetail["SELECT * FROM nope"])
-	assert.Equal(t, oops.TimelineEntry{Start: 14, End: 15, Category: "SQL-main", Detail: "SELECT 4"}, byDetail["SELECT 4"])
+	assert.Equal(t, oops.TimelineEntry{Start: 1500 * time.Microsecond, End: 1500 * time.Microsecond, Category: "log-INFO", Detail: "hello"}, byDetail["hello"])
+	assert.Equal(t, oops.TimelineEntry{Start: 2 * time.Millisecond, End: 7 * time.Millisecond, Category: "SQL-main", Detail: "SELECT * FROM nope", Error: "no such table: nope"}, byDetail["SELECT * FROM nope"])
+	assert.Equal(t, oops.TimelineEntry{Start: 14 * time.Millisecond, End: 15 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 4"}, byDetail["SELECT 4"])
 	last, ok := byDetail["SELECT pg_sleep(1)"]
 	require.True(t, ok, "the most recent entry is kept")
 	assert.GreaterOrEqual(t, last.End, last.Start, "unfinished ends now")

@@ -3,10 +3,10 @@ package oops
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -39,6 +39,9 @@ type wireReport struct {
 	SpanID          string            `json:"span_id,omitempty"`
 	TimelineDropped int               `json:"timeline_dropped,omitempty"`
 	Suppressed      int               `json:"suppressed,omitempty"`
+	Resource        string            `json:"resource,omitempty"`
+	Revision        int               `json:"revision,omitempty"`
+	Pending         bool              `json:"pending,omitempty"`
 }
 
 // WireKeys lists the wire names of Report's fields. Extra keys with these
@@ -46,7 +49,8 @@ type wireReport struct {
 var WireKeys = []string{
 	"id", "type", "value", "tb_text", "time", "hostname", "reporter", "topic", "url", "username",
 	"branch_nick", "revno", "req_vars", "timeline", "duration", "level", "msg", "attrs", "log",
-	"signature", "trace_id", "span_id", "timeline_dropped", "suppressed",
+	"signature", "trace_id", "span_id", "timeline_dropped", "suppressed", "resource", "revision",
+	"pending",
 }
 
 // IsWireKey reports whether k is the wire name of one of Report's fields.
@@ -67,6 +71,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 		Duration: r.Duration, Level: r.Level, Msg: r.Msg, Attrs: r.Attrs, Log: r.Log,
 		Signature: r.Signature, TraceID: r.TraceID, SpanID: r.SpanID,
 		TimelineDropped: r.TimelineDropped, Suppressed: r.Suppressed,
+		Resource: r.Resource, Revision: r.Revision, Pending: r.Pending,
 	}
 	if math.IsNaN(w.Duration) || math.IsInf(w.Duration, 0) {
 		w.Duration = -1
@@ -196,6 +201,12 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 			err = json.Unmarshal(v, &r.TimelineDropped)
 		case "suppressed":
 			err = json.Unmarshal(v, &r.Suppressed)
+		case "resource":
+			err = json.Unmarshal(v, &r.Resource)
+		case "revision":
+			err = json.Unmarshal(v, &r.Revision)
+		case "pending":
+			err = json.Unmarshal(v, &r.Pending)
 		default:
 			var x any
 			err = json.Unmarshal(v, &x)
@@ -289,9 +300,9 @@ func (e TimelineEntry) MarshalJSON() ([]byte, error) {
 
 func appendTimelineEntry(b []byte, e TimelineEntry) []byte {
 	b = append(b, '[')
-	b = strconv.AppendInt(b, e.Start, 10)
+	b = appendOffset(b, e.Start)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, e.End, 10)
+	b = appendOffset(b, e.End)
 	b = append(b, ',')
 	b = appendJSONString(b, e.Category)
 	b = append(b, ',')
@@ -380,12 +391,12 @@ func (e *TimelineEntry) FromList(s []any) error {
 		return fmt.Errorf("oops: timeline entry has %d elements, want 4 to 6", len(s))
 	}
 	*e = TimelineEntry{}
-	var ok bool
-	if e.Start, ok = toInt64(s[0]); !ok {
-		return fmt.Errorf("oops: timeline entry start %v is not a number", s[0])
+	var err error
+	if e.Start, err = offset(s[0]); err != nil {
+		return fmt.Errorf("oops: timeline entry start %v: %w", s[0], err)
 	}
-	if e.End, ok = toInt64(s[1]); !ok {
-		return fmt.Errorf("oops: timeline entry end %v is not a number", s[1])
+	if e.End, err = offset(s[1]); err != nil {
+		return fmt.Errorf("oops: timeline entry end %v: %w", s[1], err)
 	}
 	e.Category = fmt.Sprint(s[2])
 	e.Detail = fmt.Sprint(s[3])
@@ -399,24 +410,25 @@ func (e *TimelineEntry) FromList(s []any) error {
 	return nil
 }
 
-func toInt64(v any) (int64, bool) {
+// offset reads a wire offset in milliseconds, whole or not.
+func offset(v any) (time.Duration, error) {
 	switch n := v.(type) {
 	case float64:
-		return int64(n), true
+		return OffsetFromMillis(n)
 	case float32:
-		return int64(n), true
+		return OffsetFromMillis(float64(n))
 	case int64:
-		return n, true
+		return OffsetFromMillis(float64(n))
 	case int32:
-		return int64(n), true
+		return OffsetFromMillis(float64(n))
 	case int:
-		return int64(n), true
+		return OffsetFromMillis(float64(n))
 	case json.Number:
-		if i, err := n.Int64(); err == nil {
-			return i, true
-		}
 		f, err := n.Float64()
-		return int64(f), err == nil
+		if err != nil {
+			return 0, errBadOffset
+		}
+		return OffsetFromMillis(f)
 	}
-	return 0, false
+	return 0, errors.New("not a number")
 }

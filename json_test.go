@@ -33,8 +33,8 @@ func fullReport() *oops.Report {
 		Revno:      "1234",
 		ReqVars:    map[string]string{"HTTP_COOKIE": "<hidden>", "REQUEST_METHOD": "GET"},
 		Timeline: []oops.TimelineEntry{
-			{Start: 0, End: 12, Category: "SQL-main", Detail: "SELECT 1"},
-			{Start: 13, End: 20, Category: "SQL-main", Detail: "SELECT * FROM users", Backtrace: strp("main.q(...)\n\t/src/q.go:3\n"), Error: "no such table: users"},
+			{Start: 0, End: 12 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 1"},
+			{Start: 13 * time.Millisecond, End: 20 * time.Millisecond, Category: "SQL-main", Detail: "SELECT * FROM users", Backtrace: strp("main.q(...)\n\t/src/q.go:3\n"), Error: "no such table: users"},
 		},
 		Duration:        0.5,
 		Level:           "ERROR",
@@ -46,6 +46,9 @@ func fullReport() *oops.Report {
 		SpanID:          "00f067aa0ba902b7",
 		TimelineDropped: 3,
 		Suppressed:      2,
+		Resource:        "order/8123",
+		Revision:        1,
+		Pending:         true,
 		Extra:           map[string]any{"region": "eu-west-1"},
 	}
 }
@@ -67,7 +70,7 @@ func TestMarshalJSONWireKeys(t *testing.T) {
 	}
 	want := append(slices.Clone(oops.WireKeys), "region")
 	assert.ElementsMatch(t, want, keys)
-	assert.Len(t, oops.WireKeys, 24)
+	assert.Len(t, oops.WireKeys, 27)
 
 	assert.JSONEq(t, `"2026-11-21T23:50:01.25Z"`, string(m["time"]))
 	assert.JSONEq(t, `{"HTTP_COOKIE":"<hidden>","REQUEST_METHOD":"GET"}`, string(m["req_vars"]))
@@ -205,10 +208,10 @@ func TestUnmarshalJSONPythonStyle(t *testing.T) {
 	assert.Equal(t, "1234", r.Revno)
 	assert.Equal(t, map[string]string{"HTTP_HOST": "example.com", "CONTENT_LENGTH": "12", "EMPTY": ""}, r.ReqVars)
 	assert.Equal(t, []oops.TimelineEntry{
-		{Start: 0, End: 1, Category: "SQL-main", Detail: "SELECT 1"},
-		{Start: 2, End: 3, Category: "SQL-main", Detail: "SELECT 2"},
-		{Start: 4, End: 5, Category: "SQL-main", Detail: "SELECT 3", Backtrace: strp("  File \"x.py\", line 1\n")},
-		{Start: 6, End: 7, Category: "SQL-main", Detail: "SELECT 4", Error: "boom"},
+		{Start: 0, End: 1500 * time.Microsecond, Category: "SQL-main", Detail: "SELECT 1"},
+		{Start: 2 * time.Millisecond, End: 3 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 2"},
+		{Start: 4 * time.Millisecond, End: 5 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 3", Backtrace: strp("  File \"x.py\", line 1\n")},
+		{Start: 6 * time.Millisecond, End: 7 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 4", Error: "boom"},
 	}, r.Timeline)
 	assert.Equal(t, -1.0, r.Duration)
 	assert.Empty(t, r.BranchNick)
@@ -288,9 +291,9 @@ func TestTimelineEntryJSON(t *testing.T) {
 		e    oops.TimelineEntry
 		wire string
 	}{
-		{oops.TimelineEntry{Start: 1, End: 2, Category: "SQL-main", Detail: "SELECT 1"}, `[1,2,"SQL-main","SELECT 1",null]`},
-		{oops.TimelineEntry{Start: 1, End: 2, Category: "c", Detail: "d", Backtrace: strp("bt")}, `[1,2,"c","d","bt"]`},
-		{oops.TimelineEntry{Start: 1, End: 2, Category: "c", Detail: "d", Error: "e"}, `[1,2,"c","d",null,"e"]`},
+		{oops.TimelineEntry{Start: 1 * time.Millisecond, End: 2 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 1"}, `[1,2,"SQL-main","SELECT 1",null]`},
+		{oops.TimelineEntry{Start: 1 * time.Millisecond, End: 2 * time.Millisecond, Category: "c", Detail: "d", Backtrace: strp("bt")}, `[1,2,"c","d","bt"]`},
+		{oops.TimelineEntry{Start: 1 * time.Millisecond, End: 2 * time.Millisecond, Category: "c", Detail: "d", Error: "e"}, `[1,2,"c","d",null,"e"]`},
 	} {
 		b, err := json.Marshal(tc.e)
 		require.NoError(t, err)
@@ -302,8 +305,50 @@ func TestTimelineEntryJSON(t *testing.T) {
 	var e oops.TimelineEntry
 	assert.ErrorContains(t, e.FromList([]any{1.0, 2.0, "c"}), "3 elements")
 	require.NoError(t, e.FromList([]any{int64(1), int32(2), "c", "d", nil, nil}))
-	assert.Equal(t, oops.TimelineEntry{Start: 1, End: 2, Category: "c", Detail: "d"}, e)
+	assert.Equal(t, oops.TimelineEntry{Start: 1 * time.Millisecond, End: 2 * time.Millisecond, Category: "c", Detail: "d"}, e)
 	require.NoError(t, e.FromList([]any{json.Number("3"), json.Number("4.7"), "c", "d"}))
-	assert.Equal(t, int64(3), e.Start)
-	assert.Equal(t, int64(4), e.End)
+	assert.Equal(t, 3*time.Millisecond, e.Start)
+	assert.Equal(t, 4700*time.Microsecond, e.End, "fractions of a millisecond are kept")
+}
+
+func TestTimelineOffsetsKeepMicroseconds(t *testing.T) {
+	e := oops.TimelineEntry{Start: 1234 * time.Microsecond, End: 2 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 1"}
+	b, err := json.Marshal(e)
+	require.NoError(t, err)
+	assert.Equal(t, `[1.234,2,"SQL-main","SELECT 1",null]`, string(b), "whole milliseconds stay integers, as python writes them")
+	var back oops.TimelineEntry
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, e, back)
+
+	e.Start = 1234567 * time.Nanosecond
+	b, err = json.Marshal(e)
+	require.NoError(t, err)
+	assert.Equal(t, `[1.235,2,"SQL-main","SELECT 1",null]`, string(b), "rounded to the microsecond")
+
+	for _, bad := range []string{`[1e300,2,"c","d"]`, `["x",2,"c","d"]`, `[1,null,"c","d"]`} {
+		assert.Error(t, json.Unmarshal([]byte(bad), &back), bad)
+	}
+}
+
+func TestParseID(t *testing.T) {
+	const id = "OOPS-3f2a9c0e1d2b4a5f8e7d6c5b4a392817"
+	for _, in := range []string{
+		id, "  " + id + "\n", "oops-3f2a9c0e1d2b4a5f8e7d6c5b4a392817", "3F2A9C0E1D2B4A5F8E7D6C5B4A392817",
+		"OOPS-3F2A9C0E1D2B4A5F8E7D6C5B4A392817", "https://oops.example.com/report/" + id,
+		"https://oops.example.com/report/" + id + "/", "http://x/oops?id=" + id, `"` + id + `".`,
+	} {
+		got, err := oops.ParseID(in)
+		if assert.NoError(t, err, in) {
+			assert.Equal(t, id, got, in)
+		}
+	}
+	got, err := oops.ParseID("OOPS-1234AB56")
+	require.NoError(t, err)
+	assert.Equal(t, "OOPS-1234AB56", got, "older python ids keep their case")
+	for _, bad := range []string{"", "OOPS-", "../../etc/passwd", "OOPS-'; DROP TABLE reports; --", "OOPS-" + strings.Repeat("a", 10000), "<script>"} {
+		_, err := oops.ParseID(bad)
+		if assert.ErrorIs(t, err, oops.ErrBadID, bad) {
+			assert.Less(t, len(err.Error()), 200, "a hostile id is not quoted whole")
+		}
+	}
 }

@@ -35,6 +35,9 @@ type Report struct {
 	SpanID          string         // span_id: the span the failure happened in
 	TimelineDropped int            // timeline_dropped: entries the timeline's cap dropped
 	Suppressed      int            // suppressed: reports of this signature not published
+	Resource        string         // resource: what the failure concerns ("order/8123"); see WithResource
+	Revision        int            // revision: 0 when first published, n at the nth republication
+	Pending         bool           // pending: its maker will publish this id again, completed
 
 	// Extra holds keys that are not fields above. Keys that collide with a
 	// field's wire name are ignored when encoding.
@@ -43,14 +46,17 @@ type Report struct {
 
 // A TimelineEntry is one step of a report's timeline. On the wire it is the
 // list [start_ms, end_ms, category, detail, backtrace-or-null], followed by
-// the error text as a sixth element only when the step failed.
+// the error text as a sixth element only when the step failed. The offsets
+// are milliseconds: a whole number when the offset is a whole millisecond (as
+// python-oops writes them), else a double with microsecond precision, which
+// python's tools read as a number too.
 type TimelineEntry struct {
-	Start     int64   // milliseconds from the timeline's start
-	End       int64   // milliseconds from the timeline's start
-	Category  string  // e.g. "SQL-main", "log-INFO", "http-GET"
-	Detail    string  // e.g. the statement text
-	Backtrace *string // the stack that started the step, or nil
-	Error     string  // the error the step ended with, or ""
+	Start     time.Duration // offset from the timeline's start
+	End       time.Duration // offset from the timeline's start
+	Category  string        // e.g. "SQL-main", "log-INFO", "http-GET"
+	Detail    string        // e.g. the statement text
+	Backtrace *string       // the stack that started the step, or nil
+	Error     string        // the error the step ended with, or ""
 }
 
 // A LogRecord is a log record kept by a flight recorder outside any timeline

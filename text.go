@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -28,6 +29,12 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	if r.Duration >= 0 {
 		fields = append(fields, struct{ k, v string }{"duration", fmt.Sprintf("%.3fs", r.Duration)})
+	}
+	if r.Resource != "" {
+		fields = append(fields, struct{ k, v string }{"resource", r.Resource})
+	}
+	if r.Revision > 0 {
+		fields = append(fields, struct{ k, v string }{"revision", fmt.Sprint(r.Revision)})
 	}
 	if r.Suppressed > 0 {
 		fields = append(fields, struct{ k, v string }{"suppressed", fmt.Sprint(r.Suppressed)})
@@ -58,7 +65,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			if e.Error != "" {
 				detail += "  !! " + oneLine(e.Error)
 			}
-			fmt.Fprintf(tw, "  %dms\t%dms\t%s\t%s\n", e.Start, e.End-e.Start, e.Category, detail)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", millis(e.Start), millis(e.End-e.Start), e.Category, detail)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -84,6 +91,13 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	return ew.err
+}
+
+// millis renders a timeline offset or duration in milliseconds, to the
+// microsecond when it is not whole.
+func millis(d time.Duration) string {
+	ms, _ := OffsetMillis(d)
+	return strconv.FormatFloat(ms, 'f', -1, 64) + "ms"
 }
 
 func writeMap(ew *errWriter, name string, m map[string]any) {

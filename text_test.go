@@ -21,8 +21,8 @@ func TestWriteTextShowsTimelineAsTable(t *testing.T) {
 		Duration: 0.25,
 		ReqVars:  map[string]string{"Cookie": "<hidden>", "REQUEST_METHOD": "GET"},
 		Timeline: []oops.TimelineEntry{
-			{Start: 0, End: 3, Category: "SQL-sqlite", Detail: "SELECT 1", Backtrace: &bt},
-			{Start: 4, End: 9, Category: "SQL-sqlite", Detail: "INSERT INTO t\nVALUES (1)", Error: "constraint failed"},
+			{Start: 0, End: 3 * time.Millisecond, Category: "SQL-sqlite", Detail: "SELECT 1", Backtrace: &bt},
+			{Start: 4 * time.Millisecond, End: 9 * time.Millisecond, Category: "SQL-sqlite", Detail: "INSERT INTO t\nVALUES (1)", Error: "constraint failed"},
 		},
 		TBText: bt,
 	}

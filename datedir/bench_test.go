@@ -30,7 +30,7 @@ func benchReport(n int) *oops.Report {
 	}
 	for i := range n {
 		r.Timeline = append(r.Timeline, oops.TimelineEntry{
-			Start: int64(i * 10), End: int64(i*10 + 7), Category: "SQL-main",
+			Start: time.Duration(i*10) * time.Millisecond, End: time.Duration(i*10+7) * time.Millisecond, Category: "SQL-main",
 			Detail: fmt.Sprintf("SELECT id, state FROM orders WHERE customer = $1 AND n = %d", i),
 		})
 	}

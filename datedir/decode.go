@@ -176,6 +176,18 @@ func decodeKey(r *oops.Report, k string, v bson.RawValue) error {
 		r.TimelineDropped, err = intish(v)
 	case "suppressed":
 		r.Suppressed, err = intish(v)
+	case "resource":
+		r.Resource, err = stringish(v)
+	case "revision":
+		r.Revision, err = intish(v)
+	case "pending":
+		if v.Type == bson.TypeNull {
+			r.Pending = false
+		} else if b, ok := v.BooleanOK(); ok {
+			r.Pending = b
+		} else {
+			err = typeError("a boolean", v)
+		}
 	default:
 		var x any
 		x, err = generic(v, 0)
@@ -343,14 +355,13 @@ func timelineEntry(e *oops.TimelineEntry, f []bson.RawValue) error {
 	if len(f) < 4 || len(f) > 6 {
 		return fmt.Errorf("%d elements, want 4 to 6", len(f))
 	}
-	var ok bool
-	if e.Start, ok = f[0].AsInt64OK(); !ok {
-		return fmt.Errorf("start: %w", typeError("a number", f[0]))
-	}
-	if e.End, ok = f[1].AsInt64OK(); !ok {
-		return fmt.Errorf("end: %w", typeError("a number", f[1]))
-	}
 	var err error
+	if e.Start, err = offset(f[0]); err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
+	if e.End, err = offset(f[1]); err != nil {
+		return fmt.Errorf("end: %w", err)
+	}
 	if e.Category, err = anyString(f[2]); err != nil {
 		return fmt.Errorf("category: %w", err)
 	}
@@ -370,6 +381,15 @@ func timelineEntry(e *oops.TimelineEntry, f []bson.RawValue) error {
 		}
 	}
 	return nil
+}
+
+// offset reads a timeline offset in milliseconds, whole or not.
+func offset(v bson.RawValue) (time.Duration, error) {
+	f, ok := v.AsFloat64OK()
+	if !ok {
+		return 0, typeError("a number", v)
+	}
+	return oops.OffsetFromMillis(f)
 }
 
 func logRecords(v bson.RawValue) ([]oops.LogRecord, error) {

@@ -133,6 +133,13 @@ func (e *encoder) report(dw bson.DocumentWriter, r *oops.Report, id string) {
 	e.optStr(dw, "span_id", r.SpanID)
 	e.optInt(dw, "timeline_dropped", int64(r.TimelineDropped))
 	e.optInt(dw, "suppressed", int64(r.Suppressed))
+	e.optStr(dw, "resource", r.Resource)
+	e.optInt(dw, "revision", int64(r.Revision))
+	if r.Pending {
+		if vw := e.elem(dw, "pending"); vw != nil {
+			e.err = vw.WriteBoolean(true)
+		}
+	}
 	if len(r.Extra) > 0 {
 		keys := make([]string, 0, len(r.Extra))
 		for k := range r.Extra {
@@ -188,6 +195,17 @@ func (e *encoder) int(vw bson.ValueWriter, n int64) {
 		e.err = vw.WriteInt32(int32(n))
 	} else {
 		e.err = vw.WriteInt64(n)
+	}
+}
+
+// offset writes a timeline offset in milliseconds: an integer when whole, as
+// python writes it, else a double with microsecond precision.
+func (e *encoder) offset(vw bson.ValueWriter, d time.Duration) {
+	ms, whole := oops.OffsetMillis(d)
+	if whole {
+		e.int(vw, int64(ms))
+	} else {
+		e.err = vw.WriteDouble(ms)
 	}
 }
 
@@ -263,10 +281,10 @@ func (e *encoder) timelineEntry(vw bson.ValueWriter, t *oops.TimelineEntry) {
 		return ew
 	}
 	if ew := next(); ew != nil {
-		e.int(ew, t.Start)
+		e.offset(ew, t.Start)
 	}
 	if ew := next(); ew != nil {
-		e.int(ew, t.End)
+		e.offset(ew, t.End)
 	}
 	if ew := next(); ew != nil {
 		e.err = ew.WriteString(oops.ValidUTF8(t.Category))

@@ -38,8 +38,8 @@ func sameReport() *oops.Report {
 		Revno:      "abc123",
 		ReqVars:    map[string]string{"User-Agent": "curl/8", "Cookie": "<hidden>"},
 		Timeline: []oops.TimelineEntry{
-			{Start: 0, End: 3, Category: "SQL-main", Detail: "SELECT 1"},
-			{Start: 3, End: 5_000_000_000, Category: "SQL-main", Detail: "UPDATE orders SET state = $1",
+			{Start: 0, End: 3 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 1"},
+			{Start: 3 * time.Millisecond, End: 5_000_000_000 * time.Millisecond, Category: "SQL-main", Detail: "UPDATE orders SET state = $1",
 				Backtrace: &bt, Error: "database is locked"},
 		},
 		Duration: 0.25,
@@ -251,9 +251,9 @@ func TestDecodeLenient(t *testing.T) {
 	assert.Equal(t, map[string]string{"A": "1", "B": "2", "C": "[x]"}, r.ReqVars)
 	bt := "bt"
 	assert.Equal(t, []oops.TimelineEntry{
-		{Start: 0, End: 5, Category: "SQL-a", Detail: "SELECT 1"},
-		{Start: 0, End: 7, Category: "SQL-a", Detail: "SELECT 2"},
-		{Start: 1, End: 2, Category: "SQL-a", Detail: "SELECT 3", Backtrace: &bt, Error: "failed"},
+		{Start: 0, End: 5 * time.Millisecond, Category: "SQL-a", Detail: "SELECT 1"},
+		{Start: 0, End: 7900 * time.Microsecond, Category: "SQL-a", Detail: "SELECT 2"},
+		{Start: 1 * time.Millisecond, End: 2 * time.Millisecond, Category: "SQL-a", Detail: "SELECT 3", Backtrace: &bt, Error: "failed"},
 	}, r.Timeline)
 	assert.Equal(t, 3, r.TimelineDropped)
 	assert.Equal(t, map[string]any{

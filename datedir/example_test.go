@@ -28,7 +28,7 @@ func Example() {
 		Value:    "open /etc/shop.conf: permission denied",
 		Time:     time.Date(2024, 5, 6, 12, 34, 56, 0, time.UTC),
 		Duration: -1,
-		Timeline: []oops.TimelineEntry{{Start: 0, End: 3, Category: "SQL-main", Detail: "SELECT 1"}},
+		Timeline: []oops.TimelineEntry{{Start: 0, End: 3 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 1"}},
 	}
 	ids, err := repo.Publish(ctx, r)
 	if err != nil {

@@ -43,9 +43,9 @@ func checkPyPlain(t *testing.T, r *oops.Report) {
 		Revno:      "1234",
 		ReqVars:    map[string]string{"REQUEST_METHOD": "GET", "PATH_INFO": "/orders/42", "HTTP_COOKIE": "<hidden>"},
 		Timeline: []oops.TimelineEntry{
-			{Start: 0, End: 3, Category: "SQL-main", Detail: "SELECT 1"},
-			{Start: 3, End: 250, Category: "SQL-main", Detail: "UPDATE orders SET state = ? WHERE id = ?", Backtrace: &bt},
-			{Start: 250, End: 251, Category: "SQL-main", Detail: "ROLLBACK"},
+			{Start: 0, End: 3 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 1"},
+			{Start: 3 * time.Millisecond, End: 250 * time.Millisecond, Category: "SQL-main", Detail: "UPDATE orders SET state = ? WHERE id = ?", Backtrace: &bt},
+			{Start: 250 * time.Millisecond, End: 251 * time.Millisecond, Category: "SQL-main", Detail: "ROLLBACK"},
 		},
 		Duration: 0.2515,
 		Extra: map[string]any{
@@ -68,7 +68,7 @@ func checkPyBzip2(t *testing.T, r *oops.Report) {
 		URL:      "https://shop.example.com/~bob/+edit",
 		Revno:    "99",
 		ReqVars:  map[string]string{"HTTP_HOST": "shop.example.com", "QUERY_STRING": "a=1"},
-		Timeline: []oops.TimelineEntry{{Start: 0, End: 12, Category: "SQL-replica", Detail: "SELECT name FROM person"}},
+		Timeline: []oops.TimelineEntry{{Start: 0, End: 12 * time.Millisecond, Category: "SQL-replica", Detail: "SELECT name FROM person"}},
 		Duration: -1,
 	}, r)
 }
