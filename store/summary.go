@@ -115,4 +115,3 @@ func Before(a, b Summary) bool {
 	}
 	return a.ID > b.ID
 }
-
