@@ -17,12 +17,13 @@ func TestAsyncWorkersPublishConcurrently(t *testing.T) {
 	var mu sync.Mutex
 	var inFlight, most int
 	all := make(chan struct{})
+	var release sync.Once
 	pub := oops.PublisherFunc(func(ctx context.Context, r *oops.Report) ([]string, error) {
 		mu.Lock()
 		inFlight++
 		most = max(most, inFlight)
 		if inFlight == workers {
-			close(all)
+			release.Do(func() { close(all) })
 		}
 		mu.Unlock()
 		<-all
