@@ -59,11 +59,12 @@ type ReceiverOptions struct {
 
 // ReceiverStats counts what a Receiver did.
 type ReceiverStats struct {
-	Stored   uint64 // reports the store took, acknowledged
-	Rejected uint64 // messages that are not reports, rejected without requeue
-	Requeued uint64 // reports the store failed to take, returned to the queue after a backoff
-	Returned uint64 // messages returned to the queue unprocessed at shutdown
-	Connects uint64 // connections established
+	Stored      uint64 // reports the store took, acknowledged
+	Redelivered uint64 // of those, reports the broker had delivered before (to this or another receiver)
+	Rejected    uint64 // messages that are not reports, rejected without requeue
+	Requeued    uint64 // reports the store failed to take, returned to the queue after a backoff
+	Returned    uint64 // messages returned to the queue unprocessed at shutdown
+	Connects    uint64 // connections established
 }
 
 // A Receiver consumes reports from a durable queue and publishes each to a
@@ -87,7 +88,7 @@ type Receiver struct {
 
 	failures atomic.Int64 // consecutive store failures, across workers
 
-	stored, rejected, requeued, returned, connects atomic.Uint64
+	stored, redelivered, rejected, requeued, returned, connects atomic.Uint64
 }
 
 // NewReceiver returns a Receiver of the broker at url that stores what it
@@ -120,11 +121,12 @@ func NewReceiver(url string, store oops.Publisher, opts ReceiverOptions) *Receiv
 // Stats returns the counters so far.
 func (r *Receiver) Stats() ReceiverStats {
 	return ReceiverStats{
-		Stored:   r.stored.Load(),
-		Rejected: r.rejected.Load(),
-		Requeued: r.requeued.Load(),
-		Returned: r.returned.Load(),
-		Connects: r.connects.Load(),
+		Stored:      r.stored.Load(),
+		Redelivered: r.redelivered.Load(),
+		Rejected:    r.rejected.Load(),
+		Requeued:    r.requeued.Load(),
+		Returned:    r.returned.Load(),
+		Connects:    r.connects.Load(),
 	}
 }
 
@@ -251,6 +253,9 @@ func (r *Receiver) handle(ctx context.Context, stopping <-chan struct{}, d amqp.
 			return
 		}
 		r.stored.Add(1)
+		if d.Redelivered {
+			r.redelivered.Add(1)
+		}
 		return
 	}
 	n := r.failures.Add(1)
