@@ -273,3 +273,21 @@ func TestReceiversShareOneQueue(t *testing.T) {
 	assert.Len(t, seen, 200)
 	assert.Equal(t, 200, count(t, repo))
 }
+
+// TestReceiverRefusesAConflictingTopology: a queue that exists with other
+// properties is a configuration error no retry fixes, so Run returns it.
+func TestReceiverRefusesAConflictingTopology(t *testing.T) {
+	url := brokerURL(t)
+	top := topology(t)
+	declare(t, top) // the queue, without a dead-letter exchange
+	top.DeadLetterExchange = top.Exchange + "-dead"
+	t.Cleanup(func() { _ = channel(t).ExchangeDelete(top.DeadLetterExchange, false, false) })
+	rcv := oopsamqp.NewReceiver(url, datedir.New(t.TempDir()), oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	err := rcv.Run(ctx)
+	require.Error(t, err)
+	var aerr *amqp.Error
+	require.ErrorAs(t, err, &aerr)
+	assert.Equal(t, amqp.PreconditionFailed, aerr.Code)
+}
