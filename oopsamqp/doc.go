@@ -68,6 +68,8 @@
 //
 // The tests run against a real broker named by OOPS_TEST_AMQP_URL and skip
 // without it; the fault tests that stop and start the broker run
-// OOPS_TEST_AMQP_CTL (a rabbitmqctl for that node: stop_app, start_app).
-// The repository's .ci/rabbitmq.sh starts such a node and prints both.
+// OOPS_TEST_AMQP_CTL (a rabbitmqctl for that node: stop_app, start_app), and
+// are best run alone, since stopping the broker disturbs every other test
+// using it. The repository's .ci/rabbitmq.sh starts such a node and prints
+// both.
 package oopsamqp

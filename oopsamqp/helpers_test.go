@@ -36,7 +36,8 @@ func brokerCtl(t testing.TB) string {
 	brokerURL(t)
 	c := os.Getenv("OOPS_TEST_AMQP_CTL")
 	if c == "" {
-		t.Skip("OOPS_TEST_AMQP_CTL is not set: cannot stop and start the test broker (bash .ci/rabbitmq.sh sets it)")
+		t.Skip("OOPS_TEST_AMQP_CTL is not set: cannot stop and start the test broker (bash .ci/rabbitmq.sh sets it; " +
+			"run this test alone, since stopping the broker disturbs every other test using it)")
 	}
 	return c
 }
