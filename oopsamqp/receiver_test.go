@@ -235,9 +235,14 @@ func TestReceiverShutdownFinishesOrReturns(t *testing.T) {
 	s := rcv.Stats()
 	assert.Equal(t, uint64(2), s.Stored, "the reports being stored are finished and acknowledged")
 	assert.Equal(t, 2, count(t, repo))
-	q, err := channel(t).QueueDeclarePassive(top.Queue, true, false, false, false, nil)
-	require.NoError(t, err)
-	assert.Equal(t, 18, q.Messages, "the rest are back in the queue")
+	// The broker counts the returned messages back in as it processes the
+	// nacks and the channel's close.
+	ch := channel(t)
+	waitFor(t, 10*time.Second, "the rest back in the queue", func() bool {
+		q, err := ch.QueueDeclarePassive(top.Queue, true, false, false, false, nil)
+		require.NoError(t, err)
+		return q.Messages == 18
+	})
 }
 
 func TestReceiversShareOneQueue(t *testing.T) {
