@@ -66,8 +66,19 @@ func BenchmarkPublish(b *testing.B) {
 }
 
 // BenchmarkReceive: one receiver drains b.N reports from its queue into a
-// datedir repository.
+// datedir repository (store=datedir), or into a store that keeps nothing
+// (store=none: the receiver's own ceiling: decoding, acknowledging).
 func BenchmarkReceive(b *testing.B) {
+	b.Run("store=datedir", func(b *testing.B) {
+		repo := datedir.New(b.TempDir())
+		benchReceive(b, repo.Publish)
+	})
+	b.Run("store=none", func(b *testing.B) {
+		benchReceive(b, func(_ context.Context, r *oops.Report) ([]string, error) { return []string{r.ID}, nil })
+	})
+}
+
+func benchReceive(b *testing.B, publish func(context.Context, *oops.Report) ([]string, error)) {
 	url := brokerURL(b)
 	top := topology(b)
 	pub := newPublisher(b, url, oopsamqp.PublisherOptions{Topology: top})
@@ -79,11 +90,10 @@ func BenchmarkReceive(b *testing.B) {
 	require.NoError(b, async.Close(context.Background()))
 	require.Equal(b, uint64(b.N), async.Stats().Published)
 
-	repo := datedir.New(b.TempDir())
 	var n atomic.Int64
 	all := make(chan struct{})
 	store := oops.PublisherFunc(func(ctx context.Context, r *oops.Report) ([]string, error) {
-		ids, err := repo.Publish(ctx, r)
+		ids, err := publish(ctx, r)
 		if n.Add(1) == int64(b.N) {
 			close(all)
 		}
