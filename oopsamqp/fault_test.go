@@ -187,3 +187,46 @@ func TestReceiverKilled(t *testing.T) {
 	assert.Equal(t, uint64(total-20), s.Stored, "all but the 20 the killed one acknowledged")
 	t.Logf("killed receiver left %d files; the other stored %d, %d of them redelivered", before, s.Stored, s.Redelivered)
 }
+
+// TestBrokerBlocked raises a memory alarm on the broker, which then blocks
+// publishing connections: Publish returns within its context, then fails at
+// once while the broker says it is blocked, and publishes again once the
+// alarm is cleared. Nothing waits on amqp091-go's notifications.
+func TestBrokerBlocked(t *testing.T) {
+	url := brokerURL(t)
+	brokerCtl(t)
+	t.Cleanup(func() { _ = exec.Command(brokerCtl(t), "set_vm_memory_high_watermark", "0.4").Run() })
+	top := topology(t)
+	pub := newPublisher(t, url, oopsamqp.PublisherOptions{Topology: top})
+	spool := datedir.New(t.TempDir())
+	pubs := oops.WithFallback(pub, spool)
+	_, err := pub.Publish(t.Context(), report(0))
+	require.NoError(t, err)
+
+	ctl(t, "set_vm_memory_high_watermark", "0")
+	var tookSpool int
+	waitFor(t, 30*time.Second, "publishing refused at once", func() bool {
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := pub.Publish(ctx, report(1))
+		require.Error(t, err)
+		require.Less(t, time.Since(start), 3*time.Second, "Publish waited past its context")
+		ids, err := pubs.Publish(ctx, report(2))
+		require.NoError(t, err)
+		require.Len(t, ids, 1)
+		tookSpool++
+		return pub.Stats().Unavailable > 0
+	})
+	start := time.Now()
+	_, err = pub.Publish(t.Context(), report(3))
+	require.ErrorIs(t, err, oopsamqp.ErrUnavailable)
+	assert.Less(t, time.Since(start), 100*time.Millisecond)
+
+	ctl(t, "set_vm_memory_high_watermark", "0.4")
+	waitFor(t, 30*time.Second, "publishing again", func() bool {
+		_, err := pub.Publish(t.Context(), report(4))
+		return err == nil
+	})
+	assert.Equal(t, tookSpool, count(t, spool), "the spool took what the broker could not")
+}
