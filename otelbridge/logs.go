@@ -28,6 +28,7 @@ const (
 	TopicKey     = attribute.Key("oops.topic")     // the route pattern or job name
 	ReporterKey  = attribute.Key("oops.reporter")  // the service instance
 	URLKey       = attribute.Key("oops.url")       // the request URL
+	RevisionKey  = attribute.Key("oops.revision")  // the report's revision, when not 0
 
 	// AttributesPanicKey holds what LogOptions.Attributes panicked with.
 	AttributesPanicKey = attribute.Key("oops.attributes_panic")
@@ -96,8 +97,8 @@ type LogOptions struct {
 //     r.Value, r.TBText, when the report is about an error. A report made
 //     from a log record without an error (r.Type is the level name) carries
 //     its stack as code.stacktrace instead;
-//   - oops.id, and oops.signature, oops.topic, oops.reporter and oops.url
-//     when set, then LogOptions.Attributes;
+//   - oops.id, and oops.revision, oops.signature, oops.topic, oops.reporter
+//     and oops.url when set, then LogOptions.Attributes;
 //   - trace context: the span in ctx, else r.TraceID, r.SpanID and
 //     r.TraceFlags.
 //
@@ -254,7 +255,7 @@ func isError(r *oops.Report) bool {
 }
 
 func reportAttributes(r *oops.Report) []attribute.KeyValue {
-	attrs := make([]attribute.KeyValue, 0, 8)
+	attrs := make([]attribute.KeyValue, 0, 9)
 	if isError(r) {
 		attrs = append(attrs,
 			semconv.ExceptionTypeKey.String(clean(r.Type)),
@@ -266,6 +267,9 @@ func reportAttributes(r *oops.Report) []attribute.KeyValue {
 		attrs = append(attrs, semconv.CodeStacktraceKey.String(clean(r.TBText)))
 	}
 	attrs = append(attrs, IDKey.String(clean(r.ID)))
+	if r.Revision != 0 {
+		attrs = append(attrs, RevisionKey.Int(r.Revision))
+	}
 	for _, kv := range [...]struct {
 		k attribute.Key
 		v string
