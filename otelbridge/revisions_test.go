@@ -50,8 +50,10 @@ func TestLogPublisherPendingThenFinalIsOneRecord(t *testing.T) {
 
 		publishAll(t, p, context.Background(), revision(id, 0, true, 1))
 		assert.Empty(t, exp.records(), "the pending revision is held")
+		assert.Equal(t, 1, p.Held())
 		time.Sleep(time.Second)
 		publishAll(t, p, context.Background(), revision(id, 1, false, 4))
+		assert.Equal(t, 0, p.Held())
 
 		recs := exp.records()
 		require.Len(t, recs, 1, "the final revision at once, in place of the first")
@@ -190,6 +192,7 @@ func TestLogPublisherRemembersBoundedIDs(t *testing.T) {
 		// A third id makes room by forgetting the oldest: the record held
 		// for it is emitted then, not lost.
 		publishAll(t, p, context.Background(), revision(oops.NewID(), 0, false, 0))
+		assert.Equal(t, 0, p.Held())
 		recs := exp.records()
 		require.Len(t, recs, 3)
 		assert.Equal(t, held, logAttrs(recs[1])["oops.id"])
@@ -307,6 +310,7 @@ func TestLogPublisherRevisionsConcurrent(t *testing.T) {
 			})
 		}
 		wg.Wait()
+		assert.Equal(t, 0, p.Held(), "every pending revision was followed by its final one")
 		require.NoError(t, p.Shutdown(context.Background()))
 		assert.Equal(t, len(ids), len(exp.records()))
 		seen := map[string]bool{}
