@@ -36,7 +36,7 @@ type Report struct {
 	TimelineDropped int            // timeline_dropped: entries the timeline's cap dropped
 	Suppressed      int            // suppressed: reports of this signature not published
 	Resource        string         // resource: what the failure concerns ("order/8123"); see WithResource
-	Revision        int            // revision: 0 when first published, n at the nth republication
+	Revision        int            // revision: 0 when first published, n at the nth republication (see the package doc)
 	Pending         bool           // pending: its maker will publish this id again, completed
 
 	// TraceFlags are the W3C trace flags of the span the failure happened
