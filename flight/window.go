@@ -15,7 +15,7 @@ type window struct {
 	id  string
 	max int
 
-	tl  *timeline.Timeline // the timeline of the report's context, if any
+	tl *timeline.Timeline // the timeline of the report's context, if any
 
 	mu        sync.Mutex
 	timer     *time.Timer // set just after the window opens

@@ -104,7 +104,7 @@ func NewHandler(next slog.Handler, cfg *oops.Config, opts *Options) *Handler {
 		report:    newLevel(opts.ReportLevel, slog.LevelWarn),
 		record:    newLevel(opts.RecordLevel, slog.LevelDebug),
 		recording: !opts.NoRecording,
-		idKey: keyOr(opts.IDKey, "oops_id"), droppedKey: keyOr(opts.DroppedKey, "oops_dropped"),
+		idKey:     keyOr(opts.IDKey, "oops_id"), droppedKey: keyOr(opts.DroppedKey, "oops_dropped"),
 		idTop: opts.IDTopLevel,
 		keys: flight.Keys{
 			Topic: keyOr(opts.TopicKey, flight.DefaultKeys.Topic), Username: keyOr(opts.UsernameKey, flight.DefaultKeys.Username),
