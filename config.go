@@ -113,8 +113,13 @@ type creation struct {
 // Publish runs the filters and, if none drops r, the publisher. It returns
 // the ids the publisher gave and writes the last of them back to r.ID. A
 // dropped report gives ErrFiltered; a report that no store took gives no ids
-// and a nil error. When ctx carries an Incident (see WithIncident), a report
-// that a publisher stored (returned ids for) is noted on it.
+// and a nil error.
+//
+// When ctx carries an Incident (see WithIncident), a report that a publisher
+// stored (returned ids for) is noted on it; the first report published during
+// the incident (revision 0, not Pending already) becomes its report: it goes
+// out with Pending set, and the incident's owner publishes it again,
+// completed, when the work ends (see Incident.End).
 func (c *Config) Publish(ctx context.Context, r *Report) ([]string, error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -127,7 +132,20 @@ func (c *Config) Publish(ctx context.Context, r *Report) ([]string, error) {
 	if c.Publisher == nil {
 		return nil, nil
 	}
+	inc := IncidentFromContext(ctx)
+	var adopted *Draft
+	if inc != nil && r.Revision == 0 && !r.Pending && inc.Draft() == nil {
+		// The first report of an incident becomes its report: its owner
+		// publishes it again, completed, when the work ends.
+		d := NewDraft(r)
+		if inc.Adopt(d) {
+			r.Pending, adopted = true, d
+		}
+	}
 	ids, err := c.Publisher.Publish(ctx, r)
+	if len(ids) == 0 && adopted != nil {
+		adopted.Abandon()
+	}
 	// Write only a changed id: a publisher that kept r.ID (Async does) may
 	// already be reading the report from another goroutine.
 	if len(ids) > 0 {
@@ -135,7 +153,7 @@ func (c *Config) Publish(ctx context.Context, r *Report) ([]string, error) {
 		if r.ID != last {
 			r.ID = last
 		}
-		if inc := IncidentFromContext(ctx); inc != nil {
+		if inc != nil {
 			inc.Note(last)
 		}
 	}

@@ -183,12 +183,12 @@ func (inc *Incident) Draft() *Draft {
 }
 
 // Note records id as a report stored during the incident. Empty and repeated
-// ids are ignored; past 100 ids, they are only counted. Notes after End are
+// ids, and the incident's own report's, are ignored; past 100 ids, they are only counted. Notes after End are
 // ignored.
 func (inc *Incident) Note(id string) {
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
-	if id == "" || inc.ended || slices.Contains(inc.noted, id) {
+	if id == "" || inc.ended || slices.Contains(inc.noted, id) || (inc.draft != nil && inc.draft.ID() == id) {
 		return
 	}
 	if len(inc.noted) >= maxNoted {

@@ -350,16 +350,17 @@ func (r *Recorder) Publish(ctx context.Context, cfg *oops.Config, d Decision, re
 	rep.Suppressed += d.Suppressed
 	rep.Log = append(rep.Log, r.Records()...)
 	var draft *oops.Draft
-	inc := oops.IncidentFromContext(ctx)
-	if d.w != nil || inc != nil {
+	if d.w != nil {
+		// The window and the incident (when this is its first report)
+		// share one draft, so that revisions count up across both and only
+		// the last goes out without Pending. Without a window, Config.Publish
+		// does the incident's part.
 		draft = oops.NewDraft(rep)
-		if d.w != nil {
-			draft.Hold()
-		}
-		if inc != nil {
+		draft.Hold()
+		if inc := oops.IncidentFromContext(ctx); inc != nil {
 			inc.Adopt(draft)
 		}
-		rep.Pending = draft.Held()
+		rep.Pending = true
 	}
 	ids, err = cfg.Publish(ctx, rep)
 	stored := len(ids) > 0
