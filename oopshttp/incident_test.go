@@ -144,7 +144,9 @@ func TestRequestWithoutEarlierReportGetsItsOwn(t *testing.T) {
 	resp, body := get(t, srv.URL+"/cart", "Accept", "application/json")
 	<-done
 	id := resp.Header.Get(oopshttp.HeaderID)
-	var page struct{ ID string `json:"oops_id"` }
+	var page struct {
+		ID string `json:"oops_id"`
+	}
 	require.NoError(t, json.Unmarshal([]byte(body), &page))
 	assert.Equal(t, id, page.ID)
 	r := c.one(t)
@@ -318,4 +320,3 @@ func TestNoRecordOfOneRequestInAnother(t *testing.T) {
 	require.NoError(t, bg.WriteText(&text))
 	assert.Contains(t, text.String(), "logged without a request context")
 }
-
