@@ -98,13 +98,6 @@ func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field) flight.Outcome 
 	return c.s.rec.Report(ctx, c.s.cfg, e, c.s.keys)
 }
 
-func stringAttr(attrs map[string]any, key string) string {
-	if key == "-" {
-		return ""
-	}
-	s, _ := attrs[key].(string)
-	return s
-}
 
 // pickError returns the error of the first error field with key "err" or
 // "error", else of the first error field (zap.Errors counts, joined), else
