@@ -98,7 +98,6 @@ func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field) flight.Outcome 
 	return c.s.rec.Report(ctx, c.s.cfg, e, c.s.keys)
 }
 
-
 // pickError returns the error of the first error field with key "err" or
 // "error", else of the first error field (zap.Errors counts, joined), else
 // nil. Fields of the call come after those of With.
