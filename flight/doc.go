@@ -66,7 +66,7 @@
 // either):
 //
 //	out := rec.Report(ctx, cfg, flight.Entry{Level: …, Msg: …, Err: err, PC: pc,
-//		Attrs: renderAttrs, Record: k}, flight.DefaultKeys)
+//		Source: k, Record: k}, flight.DefaultKeys)
 //	// out.ID: the id to quote on the log line (a stored report's), or
 //	// out.Dropped: why there is none ("filtered", "queue_full", …)
 //

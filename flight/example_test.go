@@ -44,8 +44,7 @@ func Example() {
 
 	// A record at the report level: the one builder decides, makes and
 	// publishes the report, and says what the log line should quote.
-	out := rec.Report(ctx, cfg, flight.Entry{Level: flight.LevelError, Msg: "job failed",
-		Attrs: func() map[string]any { return map[string]any{"job": "nightly"} }}, flight.DefaultKeys)
+	out := rec.Report(ctx, cfg, flight.Entry{Level: flight.LevelError, Msg: "job failed"}, flight.DefaultKeys)
 	fmt.Println("quote:", oops.ValidID(out.ID), "dropped:", out.Dropped == "")
 	// Output:
 	// published job failed signature 16 hex digits

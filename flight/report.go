@@ -17,21 +17,31 @@ type Entry struct {
 	Time  time.Time // when it was logged
 	Err   error     // the error the record is about, or nil
 	PC    uintptr   // the log call site, for the signature; 0 when unknown
-	// Stack returns the log call's stack, used when the error carries none;
-	// it is called only when a report is made. Nil means none.
-	Stack func() []uintptr
+	// Source renders the record's attributes and gives the log call's
+	// stack, asked only when a report is made. Nil means neither.
+	Source Source
 	// TBText is a traceback the logger made itself (zap's Entry.Stack),
 	// used when the error carries no stack.
 	TBText string
 	// Logger is the logger's name: the report's topic when neither an
 	// attribute, the template nor a hook gives one.
 	Logger string
-	// Attrs renders the record's attributes for Report.Attrs; it is called
-	// once, only when a report is made. Nil means none.
-	Attrs func() map[string]any
 	// Record is the record as kept (a snapshot; see Record), for a trailing
 	// window the record folds into; nil if the integration keeps none.
 	Record Record
+}
+
+// A Source gives what a report needs of a record beyond the Entry, computed
+// only when a report is made. An integration implements it on a value it
+// allocates anyway (its kept record), so that a record that makes no report
+// costs nothing for it.
+type Source interface {
+	// ReportAttrs renders the record's attributes for Report.Attrs, as plain
+	// data (see Value); nil when there are none.
+	ReportAttrs() map[string]any
+	// ReportStack returns the log call's stack (see oops.Callers), used when
+	// the error carries none and Entry.TBText is empty; nil when unknown.
+	ReportStack() []uintptr
 }
 
 // Keys name the top-level string attributes that fill report fields; ""
@@ -97,8 +107,8 @@ func (r *Recorder) Report(ctx context.Context, cfg *oops.Config, e Entry, keys K
 	msg := Truncate(oops.ValidUTF8(e.Msg))
 	errStack := len(oops.StackOf(e.Err)) > 0
 	var stack []uintptr
-	if !errStack && e.TBText == "" && e.Stack != nil {
-		stack = e.Stack()
+	if !errStack && e.TBText == "" && e.Source != nil {
+		stack = e.Source.ReportStack()
 	}
 	rep := cfg.Create(ctx, oops.Event{Err: e.Err, Level: level, Msg: msg, Time: e.Time, Stack: stack, ID: d.ID})
 	rep.Value = Truncate(oops.ValidUTF8(rep.Value)) // an error's text may be huge or invalid UTF-8
@@ -115,8 +125,8 @@ func (r *Recorder) Report(ctx context.Context, cfg *oops.Config, e Entry, keys K
 		}
 	}
 	var attrs map[string]any
-	if e.Attrs != nil {
-		attrs = e.Attrs()
+	if e.Source != nil {
+		attrs = e.Source.ReportAttrs()
 	}
 	if rep.Attrs == nil {
 		rep.Attrs = attrs

@@ -46,6 +46,9 @@ func newQuerySecrets(extra []string) *querySecrets {
 
 // normalizeParam lowercases name and drops '-', '_' and '.'.
 func normalizeParam(name string) string {
+	if !strings.ContainsFunc(name, func(r rune) bool { return r == '-' || r == '_' || r == '.' || (r >= 'A' && r <= 'Z') }) {
+		return name
+	}
 	var b strings.Builder
 	b.Grow(len(name))
 	for i := 0; i < len(name); i++ {
@@ -62,8 +65,10 @@ func normalizeParam(name string) string {
 }
 
 func (q *querySecrets) hidden(name string) bool {
-	if un, err := url.QueryUnescape(name); err == nil {
-		name = un
+	if strings.ContainsAny(name, "%+") {
+		if un, err := url.QueryUnescape(name); err == nil {
+			name = un
+		}
 	}
 	n := normalizeParam(name)
 	if q.exact[n] {
@@ -81,27 +86,29 @@ func (q *querySecrets) hidden(name string) bool {
 // parameter replaced by "<hidden>". Everything else, order and escaping
 // included, is kept as it was.
 func (q *querySecrets) hideQuery(raw string) string {
-	if raw == "" {
-		return raw
-	}
 	var b strings.Builder
-	changed := false
-	for i, part := range strings.Split(raw, "&") {
-		if i > 0 {
-			b.WriteByte('&')
-		}
+	done := 0 // raw[:done] is in b already, once b is in use
+	for rest, start := raw, 0; rest != ""; {
+		part, next, more := strings.Cut(rest, "&")
 		name, _, hasValue := strings.Cut(part, "=")
 		if hasValue && q.hidden(name) {
-			b.WriteString(name)
+			if b.Len() == 0 {
+				b.Grow(len(raw))
+			}
+			b.WriteString(raw[done : start+len(name)])
 			b.WriteString("=" + hidden)
-			changed = true
-			continue
+			done = start + len(part)
 		}
-		b.WriteString(part)
+		if !more {
+			break
+		}
+		start += len(part) + 1
+		rest = next
 	}
-	if !changed {
+	if done == 0 {
 		return raw
 	}
+	b.WriteString(raw[done:])
 	return b.String()
 }
 

@@ -155,7 +155,15 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
-	k := h.keep(r)
+	var k *kept
+	if h.rec.Options().Window {
+		// The record may fold into a window, rendered later: a snapshot.
+		k = h.keep(r)
+	} else {
+		// Rendered now or never: a clone will do, and costs less.
+		k = newKept()
+		k.rec, k.scope = r.Clone(), h.scope
+	}
 	err := k.findError()
 	out := h.rec.Report(ctx, h.cfg, flight.Entry{
 		Level:  flight.Level(r.Level),
@@ -164,8 +172,7 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 		Time:   r.Time,
 		Err:    err,
 		PC:     r.PC,
-		Stack:  k.stack,
-		Attrs:  k.attrs,
+		Source: k,
 		Record: k,
 	}, h.o.keys)
 	if !h.next.Enabled(ctx, r.Level) {
@@ -212,8 +219,11 @@ func (h *Handler) topLevel(a slog.Attr) slog.Handler {
 	return n
 }
 
-// stack returns the stack from k's log call site on.
-func (k *kept) stack() []uintptr { return callerStack(k.rec.PC) }
+// ReportStack implements flight.Source: the stack from k's log call site on.
+func (k *kept) ReportStack() []uintptr { return callerStack(k.rec.PC) }
+
+// ReportAttrs implements flight.Source.
+func (k *kept) ReportAttrs() map[string]any { return k.attrs() }
 
 // callerStack returns the stack from the log call site (pc) on. It captures
 // the whole stack once (the frames above the call site cost as much to skip

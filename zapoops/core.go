@@ -256,7 +256,7 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		// report that was not stored is counted by the Recorder, not
 		// returned: zap would write one line per failure to its error
 		// output (see flight.Options.OnDrops).
-		c.report(ent, fields)
+		c.report(ent, fields, &pending{core: c})
 	}
 	if ent.Level > zapcore.ErrorLevel {
 		// zap may panic or exit once the cores are written.

@@ -20,9 +20,22 @@ const pendingKey = "oops.pending"
 // the field every core writes says what happened: the id of a stored
 // report, or why there is none. It travels to the Core's Write in that field.
 type pending struct {
-	core *Core
-	out  flight.Outcome
+	core   *Core
+	out    flight.Outcome
+	fields []zapcore.Field // the entry's, for ReportAttrs
+	pcs    []uintptr       // the log call's stack, when the report needs it
 }
+
+// ReportAttrs implements flight.Source: the fields of With and of the call.
+func (p *pending) ReportAttrs() map[string]any {
+	enc := newMapEncoder()
+	enc.addFields(p.core.with)
+	enc.addFields(p.fields)
+	return enc.result()
+}
+
+// ReportStack implements flight.Source.
+func (p *pending) ReportStack() []uintptr { return p.pcs }
 
 // isOurs reports whether f is a field a Core's hook added.
 func isOurs(f *zapcore.Field) bool {
@@ -43,7 +56,8 @@ func findPending(c *Core, fields []zapcore.Field) *pending {
 // it makes and publishes the report, and adds the field that says what
 // became of it.
 func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.Entry, []zapcore.Field) {
-	p := &pending{core: c, out: c.report(ent, fields)}
+	p := &pending{core: c}
+	p.out = c.report(ent, fields, p)
 	out := make([]zapcore.Field, len(fields), len(fields)+1)
 	copy(out, fields)
 	switch {
@@ -60,7 +74,7 @@ func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.E
 // report finds the entry's error, call site and context, and hands it to
 // the Recorder, which decides, builds and publishes the report (see
 // flight.Recorder.Report).
-func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field) flight.Outcome {
+func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) flight.Outcome {
 	err := pickError(c.with, fields)
 	var pcs []uintptr
 	needStack := ent.Stack == "" && len(oops.StackOf(err)) == 0
@@ -84,16 +98,15 @@ func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field) flight.Outcome 
 		PC:     pc,
 		TBText: ent.Stack,
 		Logger: ent.LoggerName,
-		Attrs: func() map[string]any {
-			enc := newMapEncoder()
-			enc.addFields(c.with)
-			enc.addFields(fields)
-			return enc.result()
-		},
-		Record: c.newKept(ent, fields),
+		Source: p,
 	}
+	p.fields = fields
 	if needStack {
-		e.Stack = func() []uintptr { return pcs }
+		p.pcs = pcs
+	}
+	if c.s.rec.Options().Window {
+		// The entry may fold into a window, rendered later.
+		e.Record = c.newKept(ent, fields)
 	}
 	return c.s.rec.Report(ctx, c.s.cfg, e, c.s.keys)
 }
