@@ -108,7 +108,13 @@ func newDropLog(every time.Duration, emit func(DropSummary)) *dropLog {
 	if emit == nil {
 		emit = func(s DropSummary) { fmt.Fprintln(os.Stderr, s.String()) }
 	}
-	return &dropLog{every: every, emit: emit}
+	// A summary is told from a log call or a timer: one that panics must
+	// break neither.
+	safe := func(s DropSummary) {
+		defer func() { _ = recover() }()
+		emit(s)
+	}
+	return &dropLog{every: every, emit: safe}
 }
 
 func (l *dropLog) add(reason string, err error) {
