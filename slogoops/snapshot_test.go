@@ -87,7 +87,7 @@ func TestMapWrittenAfterTheLogCallDoesNotCrash(t *testing.T) {
 	rec := flight.New(flight.Options{Burst: -1})
 	logger := slog.New(slogoops.NewHandler(nil, &oops.Config{Publisher: &store{}}, &slogoops.Options{Recorder: rec}))
 	m := map[string]int{}
-	for i := range 100 {
+	for i := range 1000 {
 		m[strings.Repeat("k", i+1)] = i
 	}
 	logger.Info("state", "m", m)
@@ -99,11 +99,11 @@ func TestMapWrittenAfterTheLogCallDoesNotCrash(t *testing.T) {
 			case <-stop:
 				return
 			default:
-				m[strings.Repeat("k", i%100+1)] = i
+				m[strings.Repeat("k", i%1000+1)] = i
 			}
 		}
 	})
-	for range 200 {
+	for range 500 {
 		logger.Error("report reads the rings")
 	}
 	close(stop)

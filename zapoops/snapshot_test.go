@@ -91,7 +91,7 @@ func TestKeptEntriesShowWhatWasLogged(t *testing.T) {
 func TestMapWrittenAfterTheLogCallDoesNotCrash(t *testing.T) {
 	f := newFixture(t, &zapoops.Options{Recorder: flight.New(flight.Options{Burst: -1})})
 	m := map[string]int{}
-	for i := range 100 {
+	for i := range 1000 {
 		m[strings.Repeat("k", i+1)] = i
 	}
 	f.logger.Info("state", zap.Any("m", m))
@@ -103,11 +103,11 @@ func TestMapWrittenAfterTheLogCallDoesNotCrash(t *testing.T) {
 			case <-stop:
 				return
 			default:
-				m[strings.Repeat("k", i%100+1)] = i
+				m[strings.Repeat("k", i%1000+1)] = i
 			}
 		}
 	})
-	for range 200 {
+	for range 500 {
 		f.logger.Error("report reads the rings")
 	}
 	close(stop)
