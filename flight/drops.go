@@ -66,10 +66,11 @@ func (d *Drops) add(reason string) {
 }
 
 // A DropSummary tells Options.OnDrops about the reports not stored since
-// the last summary. Filtered reports are not in it.
+// the last summary. Reports a filter dropped, or that a Config publishing
+// nowhere did not store, are not in it: that was chosen.
 type DropSummary struct {
 	Since   time.Time // when the interval began
-	Drops   Drops     // counts by reason (Filtered is zero)
+	Drops   Drops     // counts by reason (Filtered and NotStored are zero)
 	LastErr error     // the last publisher error of the interval, if any
 }
 
@@ -80,7 +81,7 @@ func (s DropSummary) String() string {
 	for _, c := range []struct {
 		n    uint64
 		name string
-	}{{s.Drops.QueueFull, DropQueueFull}, {s.Drops.Closed, DropClosed}, {s.Drops.Error, DropError}, {s.Drops.NotStored, DropNotStored}} {
+	}{{s.Drops.QueueFull, DropQueueFull}, {s.Drops.Closed, DropClosed}, {s.Drops.Error, DropError}} {
 		if c.n > 0 {
 			fmt.Fprintf(&b, " %s=%d", c.name, c.n)
 		}
@@ -120,7 +121,8 @@ func newDropLog(every time.Duration, emit func(DropSummary)) *dropLog {
 func (l *dropLog) add(reason string, err error) {
 	l.mu.Lock()
 	l.total.add(reason)
-	if reason == DropFiltered {
+	if reason == DropFiltered || reason == DropNotStored {
+		// Chosen: a filter, or a Config that publishes nowhere.
 		l.mu.Unlock()
 		return
 	}

@@ -54,12 +54,14 @@ type Options struct {
 	MaxSignatures int
 
 	// OnDrops is told about reports that no store took (refused by a full
-	// queue, failed, published nowhere), at most once per DropEvery: the
-	// first drop after a quiet interval at once, then a summary of the
-	// interval's drops at its end. Reports a filter dropped are counted
-	// (Stats) but not summarized: dropping them was the point. Nil writes
-	// one line per summary to os.Stderr. It is called on its own goroutine
-	// or the log call's, never with a lock held.
+	// or closed queue, or failed), at most once per DropEvery: the first
+	// drop after a quiet interval at once, then a summary of the interval's
+	// drops at its end. Reports a filter dropped, or that a Config with no
+	// publisher (or one that stores nothing, as oops.Discard) did not
+	// store, are counted (Stats) but not summarized: that was chosen. Nil
+	// writes one line per summary to os.Stderr. It is called on its own
+	// goroutine or the log call's, never with a lock held; a panic in it is
+	// recovered.
 	OnDrops func(DropSummary)
 	// DropEvery is the interval of OnDrops; zero means DefaultDropEvery.
 	DropEvery time.Duration
