@@ -44,17 +44,20 @@ type wireReport struct {
 	Pending         bool              `json:"pending,omitempty"`
 }
 
-// WireKeys lists the wire names of Report's fields. Extra keys with these
-// names are ignored when a report is encoded.
-var WireKeys = []string{
+// wireKeys are what WireKeys returns.
+var wireKeys = []string{
 	"id", "type", "value", "tb_text", "time", "hostname", "reporter", "topic", "url", "username",
 	"branch_nick", "revno", "req_vars", "timeline", "duration", "level", "msg", "attrs", "log",
 	"signature", "trace_id", "span_id", "timeline_dropped", "suppressed", "resource", "revision",
 	"pending",
 }
 
+// WireKeys returns the wire names of Report's fields, a fresh slice each
+// time. Extra keys with these names are ignored when a report is encoded.
+func WireKeys() []string { return slices.Clone(wireKeys) }
+
 // IsWireKey reports whether k is the wire name of one of Report's fields.
-func IsWireKey(k string) bool { return slices.Contains(WireKeys, k) }
+func IsWireKey(k string) bool { return slices.Contains(wireKeys, k) }
 
 // MarshalJSON encodes r as one JSON object with the wire keys, the time in
 // RFC 3339, and Extra's keys beside them. Attribute and Extra values that

@@ -10,7 +10,7 @@
 // code, carries the request and is listed on the request's own report:
 //
 //	cfg := &oops.Config{Publisher: store}
-//	cfg.Hooks = append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest, oopshttp.NoteReport)
+//	cfg.Hooks = append(oops.DefaultHooks(), oopshttp.AttachRequest, oopshttp.NoteReport)
 //	handler := oopshttp.Middleware(cfg, nil)(mux)
 //
 // The middleware makes a report when

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
 
 	"github.com/oops-go/oops"
@@ -29,7 +28,7 @@ func ExampleMiddleware() {
 	// Every report made with a request's context carries the request and is
 	// listed on the request's own report.
 	cfg := &oops.Config{Publisher: store}
-	cfg.Hooks = append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest, oopshttp.NoteReport)
+	cfg.Hooks = append(oops.DefaultHooks(), oopshttp.AttachRequest, oopshttp.NoteReport)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {

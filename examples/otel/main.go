@@ -25,7 +25,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"slices"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/otelbridge"
@@ -77,7 +76,7 @@ func run(ctx context.Context, out, logs io.Writer) (err error) {
 	})
 	cfg := &oops.Config{
 		Template: oops.Report{Reporter: "items-api"},
-		Hooks:    append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace),
+		Hooks:    append(oops.DefaultHooks(), otelbridge.AttachTrace),
 		Publisher: oops.ToMany(
 			otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true}),
 			toText),
