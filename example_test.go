@@ -61,7 +61,7 @@ func ExampleReport_MarshalJSON() {
 	b, _ := json.Marshal(r)
 	fmt.Println(string(b))
 	// Output:
-	// {"id":"OOPS-3f2a0000000000000000000000000001","type":"*fs.PathError","value":"open /x: no such file or directory","time":"2026-11-21T23:50:00Z","req_vars":{"Cookie":"\u003chidden\u003e"},"duration":-1,"timeline":[[0,3,"SQL-main","SELECT 1",null]],"region":"eu-west-1"}
+	// {"id":"OOPS-3f2a0000000000000000000000000001","type":"*fs.PathError","value":"open /x: no such file or directory","time":"2026-11-21T23:50:00Z","req_vars":{"Cookie":"\u003chidden\u003e"},"timeline":[[0,3,"SQL-main","SELECT 1",null]],"duration":-1,"region":"eu-west-1"}
 }
 
 func ExampleConfig_Publish_filtered() {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/wire"
 )
 
 // ErrNotFound is wrapped by Get's error when no date directory holds a file
@@ -88,7 +89,9 @@ func (r *Repo) Publish(_ context.Context, rep *oops.Report) ([]string, error) {
 	}
 	defer enc.release()
 	t := rep.Time
-	if t.IsZero() {
+	if t.IsZero() || !wire.TimeOK(t) {
+		// A time no date directory can name (nor python read) is filed
+		// under today, where Get and Walk look; the file keeps it as text.
 		t = time.Now()
 	}
 	day := t.UTC().Format(dayLayout)
