@@ -364,3 +364,67 @@ func TestParseID(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONIsExact: integers beyond 2^53 come back as they went in, and a
+// value nested deeper than any reader takes is cut as Plain documents.
+func TestJSONIsExact(t *testing.T) {
+	big := int64(1)<<53 + 1
+	deep := map[string]any{}
+	cur := deep
+	for range 10_000 {
+		n := map[string]any{}
+		cur["d"] = n
+		cur = n
+	}
+	in := &oops.Report{
+		ID:    "OOPS-1",
+		Attrs: map[string]any{"big": big, "huge": uint64(math.MaxUint64), "neg": int64(math.MinInt64), "f": 0.1, "deep": deep},
+		Extra: map[string]any{"big": []any{big, -big}, "n": json.Number("123456789012345678901234567890")},
+		Log:   []oops.LogRecord{{Level: "INFO", Msg: "m", Attrs: map[string]any{"big": big}}},
+	}
+	b, err := json.Marshal(in)
+	require.NoError(t, err, "a 10,000-deep attribute does not make the report unencodable")
+	var out oops.Report
+	require.NoError(t, json.Unmarshal(b, &out))
+	assert.Equal(t, big, out.Attrs["big"])
+	assert.Equal(t, uint64(math.MaxUint64), out.Attrs["huge"])
+	assert.Equal(t, int64(math.MinInt64), out.Attrs["neg"])
+	assert.Equal(t, 0.1, out.Attrs["f"])
+	assert.Equal(t, []any{big, -big}, out.Extra["big"])
+	assert.Equal(t, 1.2345678901234568e+29, out.Extra["n"])
+	assert.Equal(t, big, out.Log[0].Attrs["big"])
+	// The deep value is cut where Plain cuts it.
+	d := out.Attrs["deep"]
+	n := 0
+	for {
+		m, ok := d.(map[string]any)
+		if !ok {
+			break
+		}
+		d = m["d"]
+		n++
+	}
+	assert.Equal(t, "<too deep>", d)
+	assert.Less(t, n, 40)
+}
+
+// TestJSONTimesOutOfRange: times no RFC 3339 reader (nor python) holds are
+// written as wider text and read back.
+func TestJSONTimesOutOfRange(t *testing.T) {
+	far := time.Date(10000, 1, 2, 3, 4, 5, 0, time.UTC)
+	early := time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)
+	in := &oops.Report{ID: "OOPS-1", Time: far, Duration: math.Inf(1),
+		Attrs: map[string]any{"when": far, "then": early},
+		Log:   []oops.LogRecord{{Time: far, Level: "INFO", Msg: "m"}}}
+	b, err := json.Marshal(in)
+	require.NoError(t, err)
+	m := decodeObject(t, b)
+	assert.JSONEq(t, `"10000-01-02T03:04:05Z"`, string(m["time"]))
+	assert.JSONEq(t, `-1`, string(m["duration"]), "a non-finite duration is unknown")
+	var out oops.Report
+	require.NoError(t, json.Unmarshal(b, &out))
+	assert.True(t, far.Equal(out.Time))
+	assert.True(t, far.Equal(out.Log[0].Time))
+	assert.Equal(t, "10000-01-02T03:04:05Z", out.Attrs["when"])
+	assert.Equal(t, "0000-12-31T00:00:00Z", out.Attrs["then"])
+}

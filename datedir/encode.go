@@ -24,9 +24,14 @@ import (
 // is a BSON datetime (millisecond precision); strings are made valid UTF-8
 // and NUL bytes in keys become U+FFFD, so that python can read every file
 // we write.
+//
+// A report whose document would be larger than MaxReportSize, which no
+// reader takes, is cut to fit with oops.Trim: its largest values are cut
+// first, each marked with how many bytes it lost, and Extra["cut"] lists
+// them.
 func Encode(r *oops.Report) ([]byte, error) {
 	enc := getEncoder()
-	data, err := enc.encode(r, r.ID)
+	data, err := enc.encodeFit(r, r.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +92,21 @@ func (b *bufEncoder) encode(r *oops.Report, id string) (out []byte, err error) {
 		return nil, fmt.Errorf("datedir: encoding report %s: %w", id, e.err)
 	}
 	return b.out.Bytes(), nil
+}
+
+// encodeFit is encode, with r cut (oops.Trim) until its document is no
+// larger than the readers take: a report the writer stores must never be
+// one Get, Walk and Republish refuse.
+func (b *bufEncoder) encodeFit(r *oops.Report, id string) ([]byte, error) {
+	data, err := b.encode(r, id)
+	for try := 0; err == nil && len(data) > readLimit; try++ {
+		if try == 4 {
+			return nil, fmt.Errorf("datedir: encoding report %s: %d bytes, more than %d even cut", id, len(data), readLimit)
+		}
+		r = oops.Trim(r, len(data)-readLimit)
+		data, err = b.encode(r, id)
+	}
+	return data, err
 }
 
 // An encoder writes one report; its first error sticks and turns every later

@@ -63,14 +63,17 @@ func New(dir string) *Repo {
 func (r *Repo) Root() string { return r.root }
 
 // Publish writes rep to root/YYYY-MM-DD/<id>, the date being rep.Time's in
-// UTC (now, if rep.Time is zero), and returns []string{id}. The id is
+// UTC (now, if rep.Time is zero or outside years 1 to 9999, which no date
+// directory can name; the file keeps that time as text), and returns
+// []string{id}. The id is
 // rep.ID when it is a well-formed OOPS id (oops.ValidID) and a new one
 // otherwise; rep itself is not changed. A report published twice under the
 // same id and date replaces the earlier file.
 //
 // The report is written to a temporary file whose name ends in ".tmp" and
 // then renamed into place, so readers see whole files or none. Files are
-// 0644 and directories 0755. Publish does not sync the file to stable
+// 0644 and directories 0755. A report too large for the readers
+// (MaxReportSize) is cut to fit, as Encode describes. Publish does not sync the file to stable
 // storage (neither does python's DateDirRepo); a file left empty by a crash
 // is reported by readers as ErrCorrupt.
 //
@@ -83,7 +86,7 @@ func (r *Repo) Publish(_ context.Context, rep *oops.Report) ([]string, error) {
 		id = oops.NewID()
 	}
 	enc := getEncoder()
-	data, err := enc.encode(rep, id)
+	data, err := enc.encodeFit(rep, id)
 	if err != nil {
 		return nil, err
 	}
