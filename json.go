@@ -41,7 +41,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 		b = appendJSONString(b, f.Key)
 		b = append(b, ':')
 		if b, err = appendJSONField(b, f.ptr(&r)); err != nil {
-			return nil, fmt.Errorf("oops: encoding report %s key %q: %w", cutID(r.ID), f.Key, err)
+			return nil, fmt.Errorf("oops: encoding report %s key %q: %w", wire.QuoteID(r.ID), f.Key, err)
 		}
 	}
 	if len(r.Extra) > 0 {
@@ -57,26 +57,11 @@ func (r Report) MarshalJSON() ([]byte, error) {
 			b = appendJSONString(b, k)
 			b = append(b, ':')
 			if b, err = appendJSONValue(b, r.Extra[k]); err != nil {
-				return nil, fmt.Errorf("oops: encoding report %s extra key %q: %w", cutID(r.ID), ValidUTF8(k), err)
+				return nil, fmt.Errorf("oops: encoding report %s extra key %q: %w", wire.QuoteID(r.ID), ValidUTF8(k), err)
 			}
 		}
 	}
 	return append(b, '}'), nil
-}
-
-// cutID keeps an id quoted in an error message short: an id is what a user
-// pastes, and a hostile one must not fill a log.
-func cutID(id string) string {
-	const max = 64
-	id = ValidUTF8(id)
-	if len(id) <= max {
-		return id
-	}
-	n := max
-	for n > 0 && !utf8.RuneStart(id[n]) {
-		n--
-	}
-	return fmt.Sprintf("%s… (%d bytes)", id[:n], len(id))
 }
 
 // appendJSONField appends the value of a field, p being WireField.Ptr's.

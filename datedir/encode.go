@@ -75,13 +75,13 @@ func (b *bufEncoder) encode(r *oops.Report, id string) (out []byte, err error) {
 		// The writer reports misuse with errors, but a report is never worth
 		// a panic across the API.
 		if p := recover(); p != nil {
-			out, err = nil, fmt.Errorf("datedir: encoding report %s: panic: %v", id, p)
+			out, err = nil, fmt.Errorf("datedir: encoding report %s: panic: %v", wire.QuoteID(id), p)
 		}
 	}()
 	b.out.Reset()
 	dw, err := b.vw.WriteDocument()
 	if err != nil {
-		return nil, fmt.Errorf("datedir: encoding report %s: %w", id, err)
+		return nil, fmt.Errorf("datedir: encoding report %s: %w", wire.QuoteID(id), err)
 	}
 	e := encoder{}
 	e.report(dw, r, id)
@@ -89,7 +89,7 @@ func (b *bufEncoder) encode(r *oops.Report, id string) (out []byte, err error) {
 		e.err = dw.WriteDocumentEnd()
 	}
 	if e.err != nil {
-		return nil, fmt.Errorf("datedir: encoding report %s: %w", id, e.err)
+		return nil, fmt.Errorf("datedir: encoding report %s: %w", wire.QuoteID(id), e.err)
 	}
 	return b.out.Bytes(), nil
 }
@@ -101,7 +101,7 @@ func (b *bufEncoder) encodeFit(r *oops.Report, id string) ([]byte, error) {
 	data, err := b.encode(r, id)
 	for try := 0; err == nil && len(data) > readLimit; try++ {
 		if try == 4 {
-			return nil, fmt.Errorf("datedir: encoding report %s: %d bytes, more than %d even cut", id, len(data), readLimit)
+			return nil, fmt.Errorf("datedir: encoding report %s: %d bytes, more than %d even cut", wire.QuoteID(id), len(data), readLimit)
 		}
 		r = oops.Trim(r, len(data)-readLimit)
 		data, err = b.encode(r, id)

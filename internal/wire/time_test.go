@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -25,4 +26,12 @@ func TestTimeRoundTrip(t *testing.T) {
 		_, err := ParseTime(bad)
 		assert.Error(t, err, bad)
 	}
+}
+
+func TestQuoteID(t *testing.T) {
+	assert.Equal(t, `"OOPS-1"`, QuoteID("OOPS-1"))
+	long := QuoteID(strings.Repeat("é", 1<<20))
+	assert.Less(t, len(long), 120)
+	assert.Contains(t, long, "(2097152 bytes)")
+	assert.Equal(t, `"\ufffd"`, QuoteID("\xff"))
 }
