@@ -389,6 +389,9 @@ func exactNumbers(x any) any {
 	case json.Number:
 		s := string(v)
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			if n == 0 && s[0] == '-' {
+				return math.Copysign(0, -1) // "-0" is the float encoding/json writes for -0.0
+			}
 			return n
 		}
 		if n, err := strconv.ParseUint(s, 10, 64); err == nil {

@@ -33,5 +33,26 @@ func TestQuoteID(t *testing.T) {
 	long := QuoteID(strings.Repeat("é", 1<<20))
 	assert.Less(t, len(long), 120)
 	assert.Contains(t, long, "(2097152 bytes)")
-	assert.Equal(t, `"\ufffd"`, QuoteID("\xff"))
+	assert.Equal(t, "\"\uFFFD\"", QuoteID("\xff"))
+}
+
+// FuzzParseTime: whatever ParseTime accepts, FormatTime writes so that
+// ParseTime reads the same instant back.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2024-05-06T07:08:09Z", "10000-01-01T00:00:00Z", "-0044-03-15T12:00:00.5+01:00", "x", "123456789012-01-01T00:00:00Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, err := ParseTime(s)
+		if err != nil {
+			return
+		}
+		back, err := ParseTime(FormatTime(tm))
+		if err != nil {
+			t.Fatalf("%q: %v", FormatTime(tm), err)
+		}
+		if !back.Equal(tm) {
+			t.Fatalf("%q: %v != %v", s, back, tm)
+		}
+	})
 }
