@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/oops-go/oops"
@@ -116,4 +117,24 @@ func ExampleNewAsync() {
 	// Output:
 	// <nil>
 	// {Queued:3 Published:3 DroppedFull:0 DroppedError:0 DroppedPanic:0 DroppedClosed:0}
+}
+
+// Trim makes a report fit a store's size limit by cutting its largest values,
+// marking each cut.
+func ExampleTrim() {
+	r := &oops.Report{ID: "OOPS-1", Value: "upload failed", Attrs: map[string]any{
+		"body": strings.Repeat("x", 100_000),
+		"user": "ann",
+	}}
+	before, _ := json.Marshal(r)
+	small := oops.Trim(r, len(before)-20_000)
+	after, _ := json.Marshal(small)
+	fmt.Println(len(before) > 100_000, len(after) <= 20_000)
+	body := small.Attrs["body"].(string)
+	fmt.Println(body[len(body)-20:], small.Attrs["user"])
+	fmt.Println(small.Extra[oops.CutKey])
+	// Output:
+	// true true
+	// …[cut 80202 bytes] ann
+	// map[attrs.body:80202]
 }
