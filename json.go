@@ -274,8 +274,7 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 			}
 			// A bad part never hides the rest: keep it, under a key of
 			// its own, and leave the field empty.
-			zero := Report{Duration: -1}
-			_ = unmarshalJSONField(f.ptr(r), mustJSON(f.ptr(&zero)))
+			resetField(f.ptr(r))
 			k = UndecodableKey(k)
 		}
 		x, err := unmarshalAny(v)
@@ -295,9 +294,29 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 // string, say): the rest of the report is read, and that value is not lost.
 func UndecodableKey(k string) string { return "undecodable_" + k }
 
-func mustJSON(p any) json.RawMessage {
-	b, _ := appendJSONField(nil, p)
-	return b
+// resetField empties the field p points to (WireField.Ptr), a duration to
+// -1 (unknown).
+func resetField(p any) {
+	switch f := p.(type) {
+	case *string:
+		*f = ""
+	case *time.Time:
+		*f = time.Time{}
+	case *map[string]string:
+		*f = nil
+	case *[]TimelineEntry:
+		*f = nil
+	case *float64:
+		*f = -1
+	case *map[string]any:
+		*f = nil
+	case *[]LogRecord:
+		*f = nil
+	case *int:
+		*f = 0
+	case *bool:
+		*f = false
+	}
 }
 
 func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }

@@ -18,8 +18,9 @@ import (
 )
 
 // ErrCorrupt is wrapped by every error about a report file whose content is
-// not a report: empty, truncated, not BSON, a well-known key of the wrong
-// type, a bzip2 stream that does not decompress. Test for it with errors.Is.
+// not a report: empty, truncated, not BSON, a bzip2 stream that does not
+// decompress. (A well-known key of the wrong type is not: see Decode.) Test
+// for it with errors.Is.
 var ErrCorrupt = errors.New("corrupt report file")
 
 // MaxReportSize bounds a report file, and a bzip2 file once decompressed, so
@@ -33,7 +34,9 @@ const MaxReportSize = 16 << 20
 // bombs do not slow it down.
 var readLimit = MaxReportSize
 
-// maxDepth bounds how deeply nested documents and arrays are decoded.
+// maxDepth bounds how deeply nested documents and arrays are decoded; a
+// value deeper is read as "<too deep>", as oops.Plain cuts values, so that
+// one hostile value does not hide the rest of the report.
 const maxDepth = 100
 
 // bzip2Magic starts every bzip2 stream; python's reader detects compressed
@@ -47,8 +50,13 @@ var bzip2Magic = []byte("BZh")
 // int32, int64 or double, revno and other strings may be numbers or null,
 // time may be missing. Unknown keys go to Extra (documents as
 // map[string]any, arrays as []any, integers as int64, datetimes as
-// time.Time, binary as []byte). A missing duration is -1. Every error wraps
-// ErrCorrupt.
+// time.Time, binary as []byte). A missing duration is -1. A bad part hides
+// nothing else, with the rules of the oops package's JSON decoder: a
+// well-known key whose value is not of its type leaves its field empty and
+// is kept in Extra under oops.UndecodableKey(key); an element of a req_vars
+// list that is not a [name, value] pair is kept under oops.BadPairKey(i);
+// a value nested more than 100 deep is read as "<too deep>". Every error
+// wraps ErrCorrupt.
 func Decode(data []byte) (r *oops.Report, err error) {
 	defer func() {
 		// The bson accessors used are the non-panicking ones, but a corrupt
@@ -443,7 +451,7 @@ func document(v bson.RawValue) (map[string]any, error) {
 // returns (and []byte for binary), so that a decoded report encodes again.
 func generic(v bson.RawValue, depth int) (any, error) {
 	if depth > maxDepth {
-		return nil, fmt.Errorf("nested more than %d deep", maxDepth)
+		return "<too deep>", nil
 	}
 	switch v.Type {
 	case bson.TypeNull, bson.TypeUndefined:
