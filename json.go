@@ -470,6 +470,11 @@ func unmarshalTime(v json.RawMessage) (time.Time, error) {
 // unmarshalStringish reads a string key; python writes None for unset keys,
 // and numbers (revno above all) or booleans where a string is meant.
 func unmarshalStringish(v json.RawMessage) (string, error) {
+	if len(v) > 0 && v[0] == '"' {
+		var s string
+		err := json.Unmarshal(v, &s)
+		return s, err
+	}
 	x, err := unmarshalAny(v)
 	if err != nil {
 		return "", err
