@@ -34,8 +34,14 @@ type WireField struct {
 
 // Ptr returns a pointer to the field in r, of the type Kind names: *string,
 // *time.Time, *map[string]string, *[]TimelineEntry, *float64,
-// *map[string]any, *[]LogRecord, *int or *bool.
-func (f WireField) Ptr(r *Report) any { return f.ptr(r) }
+// *map[string]any, *[]LogRecord, *int or *bool; nil for a WireField that
+// WireFields did not give.
+func (f WireField) Ptr(r *Report) any {
+	if f.ptr == nil {
+		return nil
+	}
+	return f.ptr(r)
+}
 
 // wireFields is the schema, in the order the encodings write the keys.
 var wireFields = []WireField{
@@ -108,7 +114,7 @@ func WireFieldOf(k string) (WireField, bool) {
 // IsZero reports whether the field f of r is empty, and so left out when
 // not Always.
 func (f WireField) IsZero(r *Report) bool {
-	switch p := f.ptr(r).(type) {
+	switch p := f.Ptr(r).(type) {
 	case *string:
 		return *p == ""
 	case *time.Time:
