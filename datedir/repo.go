@@ -12,9 +12,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/wire"
 )
 
 // ErrNotFound is wrapped by Get's error when no date directory holds a file
@@ -62,14 +64,17 @@ func New(dir string) *Repo {
 func (r *Repo) Root() string { return r.root }
 
 // Publish writes rep to root/YYYY-MM-DD/<id>, the date being rep.Time's in
-// UTC (now, if rep.Time is zero), and returns []string{id}. The id is
+// UTC (now, if rep.Time is zero or outside years 1 to 9999, which no date
+// directory can name; the file keeps that time as text), and returns
+// []string{id}. The id is
 // rep.ID when it is a well-formed OOPS id (oops.ValidID) and a new one
 // otherwise; rep itself is not changed. A report published twice under the
 // same id and date replaces the earlier file.
 //
 // The report is written to a temporary file whose name ends in ".tmp" and
 // then renamed into place, so readers see whole files or none. Files are
-// 0644 and directories 0755. Publish does not sync the file to stable
+// 0644 and directories 0755. A report too large for the readers
+// (MaxReportSize) is cut to fit, as Encode describes. Publish does not sync the file to stable
 // storage (neither does python's DateDirRepo); a file left empty by a crash
 // is reported by readers as ErrCorrupt.
 //
@@ -82,13 +87,15 @@ func (r *Repo) Publish(_ context.Context, rep *oops.Report) ([]string, error) {
 		id = oops.NewID()
 	}
 	enc := getEncoder()
-	data, err := enc.encode(rep, id)
+	data, err := enc.encodeFit(rep, id)
 	if err != nil {
 		return nil, err
 	}
 	defer enc.release()
 	t := rep.Time
-	if t.IsZero() {
+	if t.IsZero() || !wire.TimeOK(t) {
+		// A time no date directory can name (nor python read) is filed
+		// under today, where Get and Walk look; the file keeps it as text.
 		t = time.Now()
 	}
 	day := t.UTC().Format(dayLayout)
@@ -101,11 +108,7 @@ func (r *Repo) Publish(_ context.Context, rep *oops.Report) ([]string, error) {
 func (r *Repo) write(day, name string, data []byte) error {
 	root, err := os.OpenRoot(r.root)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(r.root, dirPerm); err != nil {
-			return err
-		}
-		// Readers running as another user must get in, whatever the umask.
-		if err := os.Chmod(r.root, dirPerm); err != nil {
+		if err := mkdirAll(r.root); err != nil {
 			return err
 		}
 		root, err = os.OpenRoot(r.root)
@@ -114,6 +117,42 @@ func (r *Repo) write(day, name string, data []byte) error {
 		return err
 	}
 	defer root.Close()
+	// Prune may remove the day's directory, or (on a system without
+	// advisory locks) an old ".tmp", between our steps: try again then.
+	for try := 0; ; try++ {
+		err := writeOnce(root, day, name, data)
+		if err == nil || !errors.Is(err, fs.ErrNotExist) || try == 10 {
+			return err
+		}
+	}
+}
+
+// mkdirAll makes dir and its missing parents 0755 whatever the umask:
+// readers running as another user must get in, and through the parents too.
+func mkdirAll(dir string) error {
+	dir = filepath.Clean(dir)
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return &fs.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOTDIR}
+		}
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := mkdirAll(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, dirPerm); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil // made by another writer meanwhile
+		}
+		return err
+	}
+	return os.Chmod(dir, dirPerm)
+}
+
+// writeOnce writes data to day/name through a ".tmp" file.
+func writeOnce(root *os.Root, day, name string, data []byte) error {
 	// A random part keeps two writers of the same id (a report published
 	// again when its trailing window closes, or two processes) from
 	// writing into one temporary file.
@@ -126,32 +165,37 @@ func (r *Repo) write(day, name string, data []byte) error {
 	// Republish remove emptied day directories, so one may also vanish
 	// between our Mkdir and our create; then make it again.
 	var f *os.File
+	var err error
 	for try := 0; ; try++ {
 		f, err = root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, fs.ErrNotExist) || try == 3 {
+		if !errors.Is(err, fs.ErrNotExist) || try == 10 {
 			return err
 		}
 		if err := root.Mkdir(day, dirPerm); err == nil {
 			// Mkdir's mode is subject to the umask; python chmods too.
-			if err := root.Chmod(day, dirPerm); err != nil {
+			// (Prune may have removed it again already: then go round.)
+			if err := root.Chmod(day, dirPerm); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
 		} else if !errors.Is(err, fs.ErrExist) {
 			return err
 		}
 	}
+	lockWriting(f)
 	_, werr := f.Write(data)
 	if werr == nil {
 		werr = f.Chmod(filePerm)
 	}
+	if werr == nil {
+		// Renamed while still open and locked, so that Prune never
+		// takes it for an abandoned ".tmp".
+		werr = root.Rename(tmp, day+"/"+name)
+	}
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
-	}
-	if werr == nil {
-		werr = root.Rename(tmp, day+"/"+name)
 	}
 	if werr != nil {
 		_ = root.Remove(tmp)
@@ -172,7 +216,7 @@ func (r *Repo) write(day, name string, data []byte) error {
 // Republish.
 func (r *Repo) Get(ctx context.Context, id string) (*oops.Report, error) {
 	if !oops.ValidID(id) && !validName(id) {
-		return nil, fmt.Errorf("datedir: get %q: %w", oops.ValidUTF8(id), ErrInvalidName)
+		return nil, fmt.Errorf("datedir: get %s: %w", wire.QuoteID(id), ErrInvalidName)
 	}
 	root, err := r.open()
 	if err != nil {

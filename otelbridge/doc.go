@@ -26,7 +26,7 @@
 //		sdktrace.WithSpanProcessor(otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})),
 //		sdktrace.WithBatcher(spanExporter))
 //	cfg := &oops.Config{
-//		Hooks:     append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace),
+//		Hooks:     append(oops.DefaultHooks(), otelbridge.AttachTrace),
 //		Publisher: oops.ToMany(store, otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})),
 //	}
 //	mw := oopshttp.Middleware(cfg, &oopshttp.Options{

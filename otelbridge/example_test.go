@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/otelbridge"
@@ -23,7 +22,7 @@ func ExampleAttachTrace() {
 	ctx := trace.ContextWithSpanContext(context.Background(),
 		trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled}))
 
-	cfg := oops.Config{Hooks: append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace)}
+	cfg := oops.Config{Hooks: append(oops.DefaultHooks(), otelbridge.AttachTrace)}
 	r := cfg.Create(ctx, oops.Event{Err: errors.New("boom")})
 	fmt.Println(r.TraceID, r.SpanID)
 

@@ -80,7 +80,7 @@ func kvMap(kvs []attribute.KeyValue) map[string]string {
 
 // hooks are the default hooks followed by AttachTrace.
 func hooks() []oops.Hook {
-	return append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace)
+	return append(oops.DefaultHooks(), otelbridge.AttachTrace)
 }
 
 // newLimitedLogs is newLogs with an attribute value length limit.

@@ -25,7 +25,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"slices"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/otelbridge"
@@ -80,7 +79,7 @@ func run(ctx context.Context, out, logs io.Writer) (err error) {
 	})
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "items-api"},
-		Hooks:     append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace),
+		Hooks:     append(oops.DefaultHooks(), otelbridge.AttachTrace),
 		Publisher: oops.ToMany(logPub, toText),
 	}
 	logger := slog.New(slogoops.NewHandler(slog.NewTextHandler(logs, nil), cfg, nil))

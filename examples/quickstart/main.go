@@ -23,7 +23,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"time"
 
@@ -63,7 +62,7 @@ func run(ctx context.Context, root string, out io.Writer) error {
 	defer pub.Close(ctx)
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "quickstart"},
-		Hooks:     append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest),
+		Hooks:     append(oops.DefaultHooks(), oopshttp.AttachRequest),
 		Publisher: pub,
 	}
 
