@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/analysis"
 	"github.com/oops-go/oops/store"
 )
 
@@ -38,6 +39,12 @@ type Options struct {
 	// Logger receives the errors of the store, which the pages do not show;
 	// slog.Default() when nil.
 	Logger *slog.Logger
+	// Rules classify the summary page's groups; nil means
+	// analysis.DefaultRules.
+	Rules analysis.Rules
+	// Analysis tunes the report page's analysis (N+1 thresholds, how many
+	// longest statements).
+	Analysis analysis.Options
 	// Now tells the time the home and summary pages take as "today";
 	// time.Now when nil.
 	Now func() time.Time

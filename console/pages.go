@@ -210,7 +210,7 @@ func (h *Handler) summary(w http.ResponseWriter, r *http.Request) {
 	for _, g := range d.Groups {
 		d.Total += g.Count
 	}
-	d.Sections = classify(d.Groups)
+	d.Sections = classify(h.opts.Rules, d.Groups)
 	h.render(w, r, http.StatusOK, "summary", "summary", d)
 }
 
