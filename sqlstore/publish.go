@@ -52,8 +52,8 @@ ON CONFLICT (resource) DO UPDATE SET id = excluded.id, time_ns = excluded.time_n
 WHERE oops_latest_faults.id = excluded.id
 	OR ((excluded.time_ns > oops_latest_faults.time_ns
 		OR (excluded.time_ns = oops_latest_faults.time_ns AND excluded.id > oops_latest_faults.id))
-	AND NOT (? > 0 AND oops_latest_faults.detailed = 1 AND excluded.detailed = 0
-		AND excluded.time_ns - oops_latest_faults.time_ns < ?))`
+	AND NOT (CAST(? AS BIGINT) > 0 AND oops_latest_faults.detailed = 1 AND excluded.detailed = 0
+		AND excluded.time_ns - oops_latest_faults.time_ns < CAST(? AS BIGINT)))`
 
 // A row is a report as the columns of oops_reports hold it.
 type row struct {
@@ -186,15 +186,16 @@ func column(s string) string {
 // fold is the case folding of the free-text filter, store.Query.Matches's.
 func fold(s string) string { return strings.ToLower(s) }
 
-// timeNS returns t in Unix nanoseconds, clamped to what int64 holds (the
-// years 1678 to 2262).
+// timeNS returns t in Unix nanoseconds, clamped to ±2⁶² ns (the years
+// 1823 to 2116), so that the difference of two times never overflows.
 func timeNS(t time.Time) int64 {
-	lo, hi := time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
+	const lim = 1 << 62
+	lo, hi := time.Unix(0, -lim), time.Unix(0, lim)
 	switch {
 	case t.Before(lo):
-		return math.MinInt64
+		return -lim
 	case t.After(hi):
-		return math.MaxInt64
+		return lim
 	}
 	return t.UnixNano()
 }
