@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -138,8 +139,8 @@ type listData struct {
 	Error  string
 	Page   store.Page
 	Cursor string
-	First  string
-	Next   string
+	First  template.URL // query strings made by url.Values.Encode
+	Next   template.URL
 }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
@@ -158,10 +159,10 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base := d.Form.values()
-	d.First = base.Encode()
+	d.First = template.URL(base.Encode())
 	if d.Page.Next != "" {
 		base.Set("cursor", d.Page.Next)
-		d.Next = base.Encode()
+		d.Next = template.URL(base.Encode())
 	}
 	h.render(w, r, http.StatusOK, "list", "reports", d)
 }

@@ -19,7 +19,10 @@ var funcs = template.FuncMap{
 	"cut":       func(s string, n int) string { return store.CutRunes(s, n) },
 	"value":     formatValue,
 	"dict":      dict,
-	"groupQuery": func(sig string, from, to time.Time) string {
+	// groupQuery returns the query string of a group's reports. It is a
+	// template.URL so that its "=" and "&" stay what they are; every value
+	// in it is escaped by url.Values.Encode.
+	"groupQuery": func(sig string, from, to time.Time) template.URL {
 		v := url.Values{"signature": {sig}}
 		if !from.IsZero() {
 			v.Set("from", from.UTC().Format(time.RFC3339))
@@ -27,7 +30,7 @@ var funcs = template.FuncMap{
 		if !to.IsZero() {
 			v.Set("to", to.UTC().Format(time.RFC3339))
 		}
-		return v.Encode()
+		return template.URL(v.Encode())
 	},
 }
 
