@@ -119,7 +119,7 @@ func newWaterfall(tl []oops.TimelineEntry, duration time.Duration, m marks) wate
 		wf.Bars[i] = b
 	}
 	for _, t := range axisTicks(total) {
-		wf.Ticks = append(wf.Ticks, tick{X: num(wfLeft + float64(t)*scale), Label: formatMillis(t)})
+		wf.Ticks = append(wf.Ticks, tick{X: num(wfLeft + float64(t)*scale), Label: tickLabel(t)})
 	}
 	return wf
 }
@@ -169,4 +169,9 @@ func formatMillis(d time.Duration) string {
 		return strconv.FormatFloat(ms, 'f', 1, 64) + " ms"
 	}
 	return strconv.FormatFloat(ms, 'f', 3, 64) + " ms"
+}
+
+// tickLabel writes a round offset of the axis with no needless decimals.
+func tickLabel(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', -1, 64) + " ms"
 }

@@ -57,7 +57,9 @@ func TestAxisTicks(t *testing.T) {
 	assert.LessOrEqual(t, ticks[len(ticks)-1], 90*time.Millisecond)
 	assert.GreaterOrEqual(t, len(ticks), 4)
 	assert.LessOrEqual(t, len(ticks), 11)
+	assert.Equal(t, "20 ms", tickLabel(ticks[1]))
 	ticks = axisTicks(37 * time.Microsecond)
+	assert.Equal(t, "0.01 ms", tickLabel(ticks[1]))
 	assert.Equal(t, 10*time.Microsecond, ticks[1])
 }
 
