@@ -5,10 +5,11 @@
 // running several statements, and prints the OOPS report that failure made,
 // with its SQL timeline.
 //
-//	go run ./examples/quickstart [-root DIR]
+//	go run ./examples/quickstart [-root DIR] [-serve]
 //
 // Reports are stored in DIR (default: a new temporary directory) the way
-// python's oops-datedir-repo stores them.
+// python's oops-datedir-repo stores them. With -serve it then opens the web
+// console on them, on a loopback address, until interrupted.
 package main
 
 import (
@@ -22,6 +23,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -30,19 +32,55 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/console"
 	"github.com/oops-go/oops/datedir"
 	"github.com/oops-go/oops/oopshttp"
 	"github.com/oops-go/oops/slogoops"
 	"github.com/oops-go/oops/sqltimeline"
+	"github.com/oops-go/oops/store"
 )
 
 func main() {
 	root := flag.String("root", "", "directory to store reports in (default: a new temporary directory)")
+	serve := flag.Bool("serve", false, "then serve the web console on the reports, on loopback, until interrupted")
 	flag.Parse()
-	if err := run(context.Background(), *root, os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err := func() error {
+		if *root == "" {
+			dir, err := os.MkdirTemp("", "oops-quickstart-")
+			if err != nil {
+				return err
+			}
+			*root = dir
+		}
+		if err := run(ctx, *root, os.Stdout); err != nil {
+			return err
+		}
+		if !*serve {
+			fmt.Printf("\nRead them in the web console:\n  go run ./examples/quickstart -root %s -serve\n", *root)
+			return nil
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		return serveConsole(ctx, ln, *root, os.Stdout)
+	}()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
+}
+
+// serveConsole serves the web console on the reports in root until ctx is
+// done. It listens on loopback and the reports are the reader's own, so
+// everyone who reaches it is an admin.
+func serveConsole(ctx context.Context, ln net.Listener, root string, out io.Writer) error {
+	admin := store.Admin
+	h := console.New(console.Options{Store: datedir.New(root), Auth: console.Auth{Anonymous: &admin}})
+	fmt.Fprintf(out, "\nThe web console is at http://%s/ (Ctrl-C to stop)\n", ln.Addr())
+	return console.Serve(ctx, ln, h)
 }
 
 func run(ctx context.Context, root string, out io.Writer) error {
