@@ -66,7 +66,7 @@ func newFixture(t *testing.T) fixture {
 		URL: "https://shop/orders", Signature: "sig-orders", Timeline: tl, Duration: 0.002})
 	for i := range 3 {
 		f.notFound = pub(&oops.Report{Type: "ERROR", Value: "no such page", Topic: "GET /p/{id}", Signature: "sig-404",
-			Time: f.now.Add(-time.Hour + time.Duration(i)*time.Second),
+			Time:  f.now.Add(-time.Hour + time.Duration(i)*time.Second),
 			Extra: map[string]any{store.StatusKey: "404"}})
 	}
 	f.soft = pub(&oops.Report{Type: "SoftRequestTimeout", Value: "first response byte after 3s", Signature: "sig-soft"})
