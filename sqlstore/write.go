@@ -2,9 +2,10 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -110,11 +111,17 @@ func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
+	// Rows are locked in one order, reports by id then faults by resource,
+	// so that concurrent batches cannot deadlock (PostgreSQL). The sort is
+	// stable: two revisions of an id keep their order.
+	rows := make([]*row, len(batch))
+	for i, req := range batch {
+		rows[i] = req.row
+	}
+	slices.SortStableFunc(rows, func(a, b *row) int { return strings.Compare(a.id, b.id) })
 	upsert := tx.StmtContext(ctx, s.upsert)
-	var fault *sql.Stmt
-	window := s.opts.FaultWindow.Nanoseconds()
-	for _, req := range batch {
-		r := req.row
+	var faults []*row
+	for _, r := range rows {
 		res, err := upsert.ExecContext(ctx, r.args()...)
 		if err != nil {
 			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
@@ -125,11 +132,16 @@ func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
 			continue // an older revision: the stored report did not change
 		}
-		if fault == nil {
-			fault = tx.StmtContext(ctx, s.upsertFault)
-		}
-		if _, err := fault.ExecContext(ctx, r.resource, r.id, r.timeNS, r.detailed, window, window); err != nil {
-			return fmt.Errorf("sqlstore: storing the fault of %s: %w", r.id, err)
+		faults = append(faults, r)
+	}
+	if len(faults) > 0 {
+		slices.SortStableFunc(faults, func(a, b *row) int { return strings.Compare(a.resource, b.resource) })
+		fault := tx.StmtContext(ctx, s.upsertFault)
+		window := s.opts.FaultWindow.Nanoseconds()
+		for _, r := range faults {
+			if _, err := fault.ExecContext(ctx, r.resource, r.id, r.timeNS, r.detailed, window, window); err != nil {
+				return fmt.Errorf("sqlstore: storing the fault of %s: %w", r.id, err)
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
