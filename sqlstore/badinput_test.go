@@ -195,4 +195,3 @@ func TestTooLargeReportsAreCutOrRefused(t *testing.T) {
 	_, err = s.Get(ctx, tiny.ID)
 	assert.ErrorIs(t, err, store.ErrNotFound, "no half-written row")
 }
-
