@@ -26,21 +26,36 @@ type request struct {
 // A writer that leaves work in the queue hands it to a new goroutine, so
 // that no caller writes the others' reports for long.
 func (s *Store) enqueue(ctx context.Context, req *request) error {
+	return s.enqueueAll(ctx, []*request{req})[0]
+}
+
+// enqueueAll writes reqs and returns each one's error.
+func (s *Store) enqueueAll(ctx context.Context, reqs []*request) []error {
+	errs := make([]error, len(reqs))
+	if len(reqs) == 0 {
+		return errs
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return ErrClosed
+		for i := range errs {
+			errs[i] = ErrClosed
+		}
+		return errs
 	}
-	s.queue = append(s.queue, req)
+	s.queue = append(s.queue, reqs...)
 	lead := s.leaders < s.opts.Writers
 	if lead {
 		s.leaders++
 	}
 	s.mu.Unlock()
 	if lead {
-		s.lead(ctx, req)
+		s.lead(ctx, reqs[len(reqs)-1])
 	}
-	return <-req.done
+	for i, req := range reqs {
+		errs[i] = <-req.done
+	}
+	return errs
 }
 
 // lead writes batches until own is written (own nil: until the queue is
