@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -284,4 +286,83 @@ func TestPrune(t *testing.T) {
 	assert.Regexp(t, `^pruned 1 reports made before `, r.stdout)
 	r = oopsCmd(t, f.env(), "show", f.timeout)
 	assert.Equal(t, exitPartial, r.code)
+}
+
+func TestImportIntoSQLiteAndReadIt(t *testing.T) {
+	f := newFixture(t)
+	day := filepath.Join(f.root, f.now.Add(-time.Hour).Format("2006-01-02"))
+	require.NoError(t, os.WriteFile(filepath.Join(day, "OOPS-garbage"), []byte("garbage"), 0o644))
+	db := "sqlite:" + filepath.Join(t.TempDir(), "oops.db")
+	r := oopsCmd(t, map[string]string{"OOPS_STORE": db}, "import", f.root)
+	assert.Equal(t, exitPartial, r.code, "the garbage file is named: %s", r.stderr)
+	assert.Contains(t, r.stderr, "OOPS-garbage")
+	assert.Equal(t, "imported 7 reports from "+f.root+" into "+db+"\n", r.stdout)
+	// Again: stored once by id.
+	r = oopsCmd(t, map[string]string{"OOPS_STORE": db}, "import", f.root)
+	assert.Contains(t, r.stdout, "imported 7 reports")
+
+	fromDir := oopsCmd(t, f.env(), "list", "--json", "--all", "--since", "7d")
+	fromDB := oopsCmd(t, nil, "-s", db, "list", "--json", "--all", "--since", "7d")
+	require.Equal(t, 0, fromDB.code, fromDB.stderr)
+	assert.Equal(t, fromDir.stdout, fromDB.stdout, "the same list from either store")
+	sumDir := oopsCmd(t, f.env(), "summary", "--from", "2020-01-01", "--to", "2100-01-01")
+	sumDB := oopsCmd(t, nil, "-s", db, "summary", "--from", "2020-01-01", "--to", "2100-01-01")
+	require.Equal(t, 0, sumDB.code, sumDB.stderr)
+	assert.Equal(t, sumDir.stdout, sumDB.stdout, "the same summary from either store")
+	show := oopsCmd(t, nil, "-s", db, "show", strings.ToUpper(f.nplus1))
+	require.Equal(t, 0, show.code, show.stderr)
+	assert.Contains(t, show.stdout, "N+1 queries:")
+
+	r = oopsCmd(t, nil, "-s", db, "prune", "--older-than", "1d")
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "pruned 1 reports")
+
+	// Import needs a SQL store and a directory.
+	r = oopsCmd(t, f.env(), "import", f.root)
+	assert.Equal(t, exitUsage, r.code)
+	r = oopsCmd(t, nil, "-s", db, "import", filepath.Join(t.TempDir(), "nope"))
+	assert.Equal(t, exitStore, r.code)
+	// Reading a SQLite file that does not exist does not create it.
+	missing := filepath.Join(t.TempDir(), "missing.db")
+	r = oopsCmd(t, nil, "-s", "sqlite:"+missing, "list")
+	assert.Equal(t, exitStore, r.code)
+	assert.NoFileExists(t, missing)
+}
+
+func TestUnreachablePostgres(t *testing.T) {
+	r := oopsCmd(t, nil, "-s", "postgres://oops:secret@127.0.0.1:1/oops?sslmode=disable&connect_timeout=2", "list")
+	assert.Equal(t, exitStore, r.code)
+	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+	assert.NotContains(t, r.stderr, "secret", "no password on stderr")
+}
+
+func TestPostgres(t *testing.T) {
+	dsn := os.Getenv("OOPS_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("set OOPS_TEST_POSTGRES_DSN to test a postgres:// store")
+	}
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer db.Close()
+	schema := fmt.Sprintf("oops_cmd_%d", time.Now().UnixNano())
+	_, err = db.Exec("CREATE SCHEMA " + schema)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	pg := dsn + sep + "search_path=" + schema
+
+	f := newFixture(t)
+	r := oopsCmd(t, nil, "-s", pg, "import", f.root)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "imported 7 reports")
+	fromDir := oopsCmd(t, f.env(), "list", "--json", "--all")
+	fromPG := oopsCmd(t, nil, "-s", pg, "list", "--json", "--all")
+	require.Equal(t, 0, fromPG.code, fromPG.stderr)
+	assert.Equal(t, fromDir.stdout, fromPG.stdout)
+	sumPG := oopsCmd(t, nil, "-s", pg, "summary", "--since", "7d", "--json")
+	require.Equal(t, 0, sumPG.code, sumPG.stderr)
+	assert.Contains(t, sumPG.stdout, `"reports": 7`)
 }

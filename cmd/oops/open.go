@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/oops-go/oops/datedir"
+	"github.com/oops-go/oops/sqlstore"
 	"github.com/oops-go/oops/store"
 )
 
@@ -18,12 +19,18 @@ type storeHandle struct {
 	reader store.Reader
 	pruner store.Pruner // nil when the store cannot prune
 	dir    *datedir.Repo
+	sql    *sqlstore.Store
 	close  func() error
 }
 
 // open opens the store the flags or OOPS_STORE name. Files a directory
 // store skips are reported through e.warn.
 func (e *env) open(ctx context.Context) (*storeHandle, error) {
+	return e.openFor(ctx, false)
+}
+
+// openFor is open; create lets a SQLite file be created (import's target).
+func (e *env) openFor(ctx context.Context, create bool) (*storeHandle, error) {
 	spec := strings.TrimSpace(e.storeSpec)
 	if spec == "" {
 		spec = strings.TrimSpace(e.getenv("OOPS_STORE"))
@@ -31,13 +38,13 @@ func (e *env) open(ctx context.Context) (*storeHandle, error) {
 	if spec == "" {
 		return nil, usageErr("no store: give --store DIR|sqlite:PATH|postgres://… or set OOPS_STORE")
 	}
-	return openSpec(ctx, spec, e.warn)
+	return openSpec(ctx, spec, create, e.warn)
 }
 
-func openSpec(ctx context.Context, spec string, onSkip func(error)) (*storeHandle, error) {
+func openSpec(ctx context.Context, spec string, create bool, onSkip func(error)) (*storeHandle, error) {
 	switch {
 	case strings.HasPrefix(spec, "sqlite:"), strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
-		return openSQL(ctx, spec)
+		return openSQL(ctx, spec, create)
 	case strings.Contains(spec, "://"):
 		return nil, storeErr(fmt.Errorf("store %s: unknown kind (want a directory, sqlite:PATH or postgres://…)", spec))
 	}

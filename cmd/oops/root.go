@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 )
@@ -45,11 +46,15 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	storeSpec      string
-	failed         int
+
+	mu     sync.Mutex // guards failed and the lines on stderr
+	failed int
 }
 
 // warn prints one line about an item that failed and counts it.
 func (e *env) warn(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.failed++
 	fmt.Fprintf(e.stderr, "oops: %s\n", oneLine(err.Error()))
 }
