@@ -41,19 +41,31 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
 }
 
 // Import stores every report of the date directory tree dir (see package
-// datedir) and returns how many it stored. It is Publish for each, so a
-// report stored already is stored once and an import can be run again.
-// Files that cannot be read do not stop it: their errors are joined, each
-// naming its file, and returned with the count.
+// datedir) and returns how many it stored. It is Publish for each, in
+// batches, so a report stored already is stored once and an import can be
+// run again. Files that cannot be read do not stop it: their errors are
+// joined, each naming its file, and returned with the count.
 func (s *Store) Import(ctx context.Context, dir string) (int, error) {
 	var errs []error
 	n := 0
+	var batch []*request
+	var paths []string
+	flush := func() {
+		for i, err := range s.enqueueAll(ctx, batch) {
+			if err != nil {
+				errs = append(errs, fmt.Errorf("sqlstore: importing %s: %w", paths[i], err))
+				continue
+			}
+			n++
+		}
+		batch, paths = nil, paths[:0]
+	}
 	for e, err := range datedir.New(dir).Walk(ctx, time.Time{}, time.Time{}) {
 		if err != nil {
-			if ctx.Err() != nil {
-				return n, errors.Join(append(errs, err)...)
-			}
 			errs = append(errs, err)
+			if ctx.Err() != nil {
+				break
+			}
 			continue
 		}
 		rw, err := s.row(e.Report)
@@ -61,12 +73,14 @@ func (s *Store) Import(ctx context.Context, dir string) (int, error) {
 			errs = append(errs, fmt.Errorf("sqlstore: importing %s: %w", e.Path, err))
 			continue
 		}
-		req := &request{row: rw, done: make(chan error, 1)}
-		if err := s.enqueue(ctx, req); err != nil {
-			errs = append(errs, fmt.Errorf("sqlstore: importing %s: %w", e.Path, err))
-			continue
+		batch = append(batch, &request{row: rw, done: make(chan error, 1)})
+		paths = append(paths, e.Path)
+		if len(batch) == s.opts.MaxBatch {
+			flush()
 		}
-		n++
+	}
+	if len(batch) > 0 {
+		flush()
 	}
 	return n, errors.Join(errs...)
 }

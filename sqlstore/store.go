@@ -271,18 +271,22 @@ func (s *Store) rebind(q string) string {
 	return b.String()
 }
 
-// isBusy reports whether err is SQLite's "database is locked": another
-// connection or process holds the write lock past the busy timeout.
+// isBusy reports whether err says that the transaction may succeed if run
+// again: SQLite's "database is locked" (another connection or process held
+// the write lock past the busy timeout), PostgreSQL's deadlock (40P01) and
+// serialization failure (40001). Driver errors are matched by their text,
+// since this package imports no driver.
 func isBusy(err error) bool {
 	if err == nil {
 		return false
 	}
 	m := err.Error()
 	return strings.Contains(m, "SQLITE_BUSY") || strings.Contains(m, "database is locked") ||
-		strings.Contains(m, "SQLITE_LOCKED")
+		strings.Contains(m, "SQLITE_LOCKED") || strings.Contains(m, "SQLSTATE 40P01") ||
+		strings.Contains(m, "SQLSTATE 40001")
 }
 
-// retryBusy runs f again while SQLite says busy, until ctx is done.
+// retryBusy runs f again while isBusy says so, until ctx is done.
 func retryBusy(ctx context.Context, f func() error) error {
 	wait := time.Millisecond
 	for {

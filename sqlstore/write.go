@@ -2,9 +2,10 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -25,21 +26,36 @@ type request struct {
 // A writer that leaves work in the queue hands it to a new goroutine, so
 // that no caller writes the others' reports for long.
 func (s *Store) enqueue(ctx context.Context, req *request) error {
+	return s.enqueueAll(ctx, []*request{req})[0]
+}
+
+// enqueueAll writes reqs and returns each one's error.
+func (s *Store) enqueueAll(ctx context.Context, reqs []*request) []error {
+	errs := make([]error, len(reqs))
+	if len(reqs) == 0 {
+		return errs
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return ErrClosed
+		for i := range errs {
+			errs[i] = ErrClosed
+		}
+		return errs
 	}
-	s.queue = append(s.queue, req)
+	s.queue = append(s.queue, reqs...)
 	lead := s.leaders < s.opts.Writers
 	if lead {
 		s.leaders++
 	}
 	s.mu.Unlock()
 	if lead {
-		s.lead(ctx, req)
+		s.lead(ctx, reqs[len(reqs)-1])
 	}
-	return <-req.done
+	for i, req := range reqs {
+		errs[i] = <-req.done
+	}
+	return errs
 }
 
 // lead writes batches until own is written (own nil: until the queue is
@@ -110,11 +126,17 @@ func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
+	// Rows are locked in one order, reports by id then faults by resource,
+	// so that concurrent batches cannot deadlock (PostgreSQL). The sort is
+	// stable: two revisions of an id keep their order.
+	rows := make([]*row, len(batch))
+	for i, req := range batch {
+		rows[i] = req.row
+	}
+	slices.SortStableFunc(rows, func(a, b *row) int { return strings.Compare(a.id, b.id) })
 	upsert := tx.StmtContext(ctx, s.upsert)
-	var fault *sql.Stmt
-	window := s.opts.FaultWindow.Nanoseconds()
-	for _, req := range batch {
-		r := req.row
+	var faults []*row
+	for _, r := range rows {
 		res, err := upsert.ExecContext(ctx, r.args()...)
 		if err != nil {
 			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
@@ -125,11 +147,16 @@ func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
 			continue // an older revision: the stored report did not change
 		}
-		if fault == nil {
-			fault = tx.StmtContext(ctx, s.upsertFault)
-		}
-		if _, err := fault.ExecContext(ctx, r.resource, r.id, r.timeNS, r.detailed, window, window); err != nil {
-			return fmt.Errorf("sqlstore: storing the fault of %s: %w", r.id, err)
+		faults = append(faults, r)
+	}
+	if len(faults) > 0 {
+		slices.SortStableFunc(faults, func(a, b *row) int { return strings.Compare(a.resource, b.resource) })
+		fault := tx.StmtContext(ctx, s.upsertFault)
+		window := s.opts.FaultWindow.Nanoseconds()
+		for _, r := range faults {
+			if _, err := fault.ExecContext(ctx, r.resource, r.id, r.timeNS, r.detailed, window, window); err != nil {
+				return fmt.Errorf("sqlstore: storing the fault of %s: %w", r.id, err)
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
