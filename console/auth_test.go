@@ -136,3 +136,19 @@ func TestParsePrefixes(t *testing.T) {
 	_, err = console.ParsePrefixes("10.0.0.0/8,example.com")
 	assert.Error(t, err)
 }
+
+func TestAuthFromEnv(t *testing.T) {
+	env := map[string]string{
+		"OOPS_VIEWER_TOKEN": "v", "OOPS_ADMIN_TOKEN": "a",
+		"OOPS_PROXY_HEADER": "X-Oops-Role", "OOPS_TRUSTED_PROXIES": "10.1.0.0/16",
+	}
+	a, err := console.AuthFromEnv(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"v"}, a.ViewerTokens)
+	assert.Equal(t, []string{"a"}, a.AdminTokens)
+	assert.Equal(t, "X-Oops-Role", a.ProxyHeader)
+	assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")}, a.TrustedProxies)
+	env["OOPS_TRUSTED_PROXIES"] = "nope"
+	_, err = console.AuthFromEnv(func(k string) string { return env[k] })
+	assert.ErrorContains(t, err, "OOPS_TRUSTED_PROXIES")
+}

@@ -28,18 +28,21 @@ const (
 // in OOPS_VIEWER_TOKEN, an admin token in OOPS_ADMIN_TOKEN, the header a
 // reverse proxy sets the role in (OOPS_PROXY_HEADER) and the proxies'
 // addresses (OOPS_TRUSTED_PROXIES, comma-separated addresses or CIDR
-// prefixes).
-func AuthFromEnv() (Auth, error) {
+// prefixes). getenv reads the environment; nil means os.Getenv.
+func AuthFromEnv(getenv func(string) string) (Auth, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	var a Auth
-	if t := os.Getenv(EnvViewerToken); t != "" {
+	if t := getenv(EnvViewerToken); t != "" {
 		a.ViewerTokens = []string{t}
 	}
-	if t := os.Getenv(EnvAdminToken); t != "" {
+	if t := getenv(EnvAdminToken); t != "" {
 		a.AdminTokens = []string{t}
 	}
-	a.ProxyHeader = os.Getenv(EnvProxyHeader)
+	a.ProxyHeader = getenv(EnvProxyHeader)
 	var err error
-	a.TrustedProxies, err = ParsePrefixes(os.Getenv(EnvTrustedProxies))
+	a.TrustedProxies, err = ParsePrefixes(getenv(EnvTrustedProxies))
 	if err != nil {
 		return a, fmt.Errorf("%s: %w", EnvTrustedProxies, err)
 	}

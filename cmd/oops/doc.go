@@ -25,6 +25,9 @@
 //	                exceptions); text, --json, or --html FILE
 //	import DIR      copies a date directory into a SQL store
 //	prune           deletes reports older than --older-than
+//	serve           the web console (package console), on loopback unless
+//	                --listen says otherwise; tokens from OOPS_VIEWER_TOKEN
+//	                and OOPS_ADMIN_TOKEN
 //
 // Run "oops help COMMAND" for each command's flags and examples. Ids are
 // taken as people paste them: with or without "OOPS-", in any case, with
