@@ -183,6 +183,15 @@ func TestSummaryPage(t *testing.T) {
 
 	_, body = get(t, h, "/summary?from=2026-11-28&to=2026-11-28", bearer(viewerToken)...)
 	assert.Contains(t, body, "sig-old")
+	assert.Empty(t, find(parse(t, body), byID("more-groups")))
+
+	_, body = get(t, h, "/summary?from=2026-11-01&limit=2", bearer(viewerToken)...)
+	doc = parse(t, body)
+	assert.Len(t, find(doc, byClass("tr", "group")), 2)
+	more := find(doc, byID("more-groups"))
+	require.Len(t, more, 1, "some groups were left out")
+	_, body = get(t, h, attr(more[0], "href"), bearer(viewerToken)...)
+	assert.Len(t, find(parse(t, body), byClass("tr", "group")), 3)
 }
 
 func TestSecurityHeadersEverywhere(t *testing.T) {

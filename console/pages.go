@@ -174,6 +174,7 @@ type summaryData struct {
 	Total    int
 	Groups   []store.Group
 	Sections []section
+	More     template.URL // the query of a page with more groups, when some were left out
 }
 
 // A section is the groups of one class on the summary page.
@@ -183,8 +184,11 @@ type section struct {
 	Groups    []store.Group
 }
 
-// summaryGroups bounds the groups the summary page asks the store for.
-const summaryGroups = 500
+// summaryGroups is how many of the most frequent groups the summary page
+// shows unless its limit parameter asks for more (up to store.MaxLimit): a
+// SQL store fills in each group's topics and URLs with queries of their
+// own, so a page of every problem of a busy day would be slow to come.
+const summaryGroups = 100
 
 func (h *Handler) summary(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
@@ -201,6 +205,9 @@ func (h *Handler) summary(w http.ResponseWriter, r *http.Request) {
 		q.From = q.To.Add(-24 * time.Hour)
 	}
 	q.Limit = summaryGroups
+	if v.Get("limit") != "" {
+		q.Limit = d.Form.Limit
+	}
 	q.Type, q.Signature, q.Resource, q.Text = "", "", "", ""
 	d.From, d.To = q.From, q.To
 	d.Groups, err = h.opts.Store.Groups(r.Context(), q)
@@ -212,6 +219,13 @@ func (h *Handler) summary(w http.ResponseWriter, r *http.Request) {
 		d.Total += g.Count
 	}
 	d.Sections = classify(h.opts.Rules, d.Groups)
+	if len(d.Groups) == q.Limit && q.Limit < store.MaxLimit {
+		more := d.Form.values()
+		more.Set("from", d.From.Format(time.RFC3339Nano))
+		more.Set("to", d.To.Format(time.RFC3339Nano))
+		more.Set("limit", strconv.Itoa(min(q.Limit*5, store.MaxLimit)))
+		d.More = template.URL(more.Encode())
+	}
 	h.render(w, r, http.StatusOK, "summary", "summary", d)
 }
 
