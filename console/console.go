@@ -153,7 +153,9 @@ func setSecurityHeaders(h http.Header) {
 func staticHandler(fsys fs.FS) http.Handler {
 	files := http.FileServerFS(fsys)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+		// FileServerFS answers a name fs.FS refuses (invalid UTF-8, say)
+		// with a 500; it is a name we have no file by.
+		if !fs.ValidPath(r.URL.Path) || r.URL.Path == "." || strings.HasSuffix(r.URL.Path, "/") {
 			http.NotFound(w, r)
 			return
 		}

@@ -106,6 +106,22 @@ func TestEveryFieldEscaped(t *testing.T) {
 		}
 	}
 
+	// The faults page, on a store that keeps faults.
+	goodFaults, badFaults := newConsole(t, newSQLStore(t, benign)), newConsole(t, newSQLStore(t, evil))
+	for _, role := range []string{adminToken, viewerToken} {
+		_, goodPage := get(t, goodFaults, "/faults?resource="+url.QueryEscape(benign.Resource), bearer(role)...)
+		_, badPage := get(t, badFaults, "/faults?resource="+url.QueryEscape(evil.Resource), bearer(role)...)
+		require.Contains(t, html.UnescapeString(badPage), evil.ID, "the hostile fault is shown")
+		goodElems, goodAttrs, _ := shape(t, goodPage)
+		elems, attrs, _ := shape(t, badPage)
+		for e := range elems {
+			assert.True(t, goodElems[e], "faults: element %s is not the page's own", e)
+		}
+		for a := range attrs {
+			assert.True(t, goodAttrs[a], "faults: attribute %s is not the page's own", a)
+		}
+	}
+
 	// The payload is shown, as text.
 	_, body := get(t, bad, "/report/"+evil.ID, bearer(adminToken)...)
 	doc := parse(t, body)
