@@ -18,7 +18,9 @@ import (
 
 func TestReportPageAdmin(t *testing.T) {
 	r := orderReport(now.Add(-time.Hour))
-	h := newConsole(t, newRepo(t, r))
+	rel := simpleReport(now.Add(-time.Hour), "ERROR", "sig-log", "POST /orders/{id}/pay")
+	r.Extra["related_ids"] = []string{rel.ID}
+	h := newConsole(t, newRepo(t, r, rel))
 	resp, body := get(t, h, "/report/"+r.ID, bearer(adminToken)...)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
@@ -64,6 +66,27 @@ func TestReportPageAdmin(t *testing.T) {
 	assert.Len(t, rows, len(r.Timeline), "the statements in a table below")
 	assert.Contains(t, text(rows[len(rows)-1]), "deadlock detected")
 	assert.Empty(t, find(doc, byID("viewer-note")))
+
+	related := find(doc, func(n *html.Node) bool { return attr(n, "href") == "/report/"+rel.ID })
+	assert.Len(t, related, 1, "related reports as links")
+}
+
+func TestReportPageWithoutTimeline(t *testing.T) {
+	r := simpleReport(now, "*fs.PathError", "sig-fs", "")
+	r.Value = strings.Repeat("big ", 100_000)
+	h := newConsole(t, newRepo(t, r))
+	for _, tok := range []string{adminToken, viewerToken} {
+		resp, body := get(t, h, "/report/"+r.ID, bearer(tok)...)
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		doc := parse(t, body)
+		assert.Empty(t, find(doc, byID("waterfall")))
+		assert.Contains(t, body, "unknown", "duration -1")
+	}
+	req := httptest.NewRequest(http.MethodHead, "/report/"+r.ID, nil)
+	req.Header.Set("Authorization", "Bearer "+viewerToken)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusOK, rec.Code)
 }
 
 func TestReportPageViewerSeesNoDetails(t *testing.T) {
