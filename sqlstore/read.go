@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -155,78 +156,139 @@ func (s *Store) List(ctx context.Context, q store.Query) (store.Page, error) {
 // Groups returns the reports q matches grouped by signature, the most
 // frequent first (then the most recent, then by signature), at most
 // q.PageSize() groups. Each group's type, value, status and example are its
-// latest report's; its topics and URLs are the most common non-empty ones
-// (ties by value), each with its latest report as the example.
+// latest report's (by time, then id); its topics and URLs are the most
+// common non-empty ones (ties by value), each with its latest report as the
+// example.
+//
+// It reads the range three times (groups, topics, URLs), whatever the
+// number of groups: "the latest of each" is the maximum of a key that
+// sorts by time and then id (latestKey).
 func (s *Store) Groups(ctx context.Context, q store.Query) ([]store.Group, error) {
 	w, args := s.where(q)
 	args = append(args, q.PageSize())
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT signature, COUNT(*), MIN(time_ns), MAX(time_ns) FROM oops_reports"+w+
-		" GROUP BY signature ORDER BY COUNT(*) DESC, MAX(time_ns) DESC, signature LIMIT ?"), args...)
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT signature, COUNT(*), MIN(time_ns), MAX(time_ns), MAX("+s.latestKey()+
+		") FROM oops_reports"+w+" GROUP BY signature ORDER BY COUNT(*) DESC, MAX(time_ns) DESC, signature LIMIT ?"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: grouping: %w", err)
 	}
 	var groups []store.Group
+	index := map[string]int{}
 	for rows.Next() {
 		var g store.Group
 		var first, last int64
-		if err := rows.Scan(&g.Signature, &g.Count, &first, &last); err != nil {
+		var key string
+		if err := rows.Scan(&g.Signature, &g.Count, &first, &last, &key); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("sqlstore: grouping: %w", err)
 		}
 		g.First, g.Last = time.Unix(0, first).UTC(), time.Unix(0, last).UTC()
+		g.ExampleID = idOfKey(key)
+		index[g.Signature] = len(groups)
 		groups = append(groups, g)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlstore: grouping: %w", err)
 	}
-	for i := range groups {
-		if err := s.fillGroup(ctx, q, &groups[i]); err != nil {
+	if len(groups) == 0 {
+		return groups, nil
+	}
+	if err := s.latestOfGroups(ctx, groups); err != nil {
+		return nil, err
+	}
+	for _, col := range []string{"topic", "url"} {
+		if err := s.topOfGroups(ctx, q, col, groups, index); err != nil {
 			return nil, err
 		}
 	}
 	return groups, nil
 }
 
-func (s *Store) fillGroup(ctx context.Context, q store.Query, g *store.Group) error {
-	// The group's own signature, "" included (where skips an empty filter).
-	q.Signature = ""
-	sig := cond{"signature = ?", []any{g.Signature}}
-	w, args := s.where(q, sig)
-	var status int64
-	err := s.db.QueryRowContext(ctx, s.rebind("SELECT id, type, value, status FROM oops_reports"+w+
-		" ORDER BY time_ns DESC, id DESC LIMIT 1"), args...).Scan(&g.ExampleID, &g.Type, &g.Value, &status)
-	if err != nil {
-		return fmt.Errorf("sqlstore: grouping %q: %w", g.Signature, err)
+// latestKey is an SQL expression that sorts as (time_ns, id): the time made
+// non-negative (timeNS keeps it within ±2⁶²) in 19 digits, then the id.
+func (s *Store) latestKey() string {
+	if s.dialect == PostgreSQL {
+		return `(lpad((time_ns + 4611686018427387904)::text, 19, '0') || id) COLLATE "C"`
 	}
-	g.Status = int(status)
-	if g.Topics, err = s.top(ctx, q, sig, "topic"); err != nil {
-		return err
-	}
-	g.URLs, err = s.top(ctx, q, sig, "url")
-	return err
+	return `printf('%019d', time_ns + 4611686018427387904) || id`
 }
 
-// top returns the most common non-empty values of col among the reports q
-// matches, with the latest report of each.
-func (s *Store) top(ctx context.Context, q store.Query, sig cond, col string) ([]store.Count, error) {
-	w, args := s.where(q, sig, cond{sql: col + " <> ''"})
-	args = append(args, store.MaxTop)
-	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT v, n, id FROM (
-	SELECT `+col+` AS v, id, COUNT(*) OVER (PARTITION BY `+col+`) AS n,
-		ROW_NUMBER() OVER (PARTITION BY `+col+` ORDER BY time_ns DESC, id DESC) AS rn
-	FROM oops_reports`+w+`) t WHERE rn = 1 ORDER BY n DESC, v LIMIT ?`), args...)
+func idOfKey(key string) string {
+	if len(key) < 19 {
+		return ""
+	}
+	return key[19:]
+}
+
+// latestOfGroups fills each group's type, value and status from its latest
+// report.
+func (s *Store) latestOfGroups(ctx context.Context, groups []store.Group) error {
+	byID := make(map[string]*store.Group, len(groups))
+	ph := make([]string, 0, len(groups))
+	args := make([]any, 0, len(groups))
+	for i := range groups {
+		byID[groups[i].ExampleID] = &groups[i]
+		ph = append(ph, "?")
+		args = append(args, groups[i].ExampleID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT id, type, value, status FROM oops_reports WHERE id IN ("+
+		strings.Join(ph, ", ")+")"), args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: grouping by %s: %w", col, err)
+		return fmt.Errorf("sqlstore: grouping: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Count
 	for rows.Next() {
-		var c store.Count
-		if err := rows.Scan(&c.Value, &c.N, &c.ExampleID); err != nil {
-			return nil, fmt.Errorf("sqlstore: grouping by %s: %w", col, err)
+		var id, typ, value string
+		var status int64
+		if err := rows.Scan(&id, &typ, &value, &status); err != nil {
+			return fmt.Errorf("sqlstore: grouping: %w", err)
 		}
-		out = append(out, c)
+		if g := byID[id]; g != nil {
+			g.Type, g.Value, g.Status = typ, value, int(status)
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
+}
+
+// topOfGroups fills each group's most common values of col (topic or url).
+func (s *Store) topOfGroups(ctx context.Context, q store.Query, col string, groups []store.Group, index map[string]int) error {
+	w, args := s.where(q, cond{sql: col + " <> ''"})
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT signature, "+col+", COUNT(*), MAX("+s.latestKey()+
+		") FROM oops_reports"+w+" GROUP BY signature, "+col), args...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: grouping by %s: %w", col, err)
+	}
+	defer rows.Close()
+	counts := make([][]store.Count, len(groups))
+	for rows.Next() {
+		var sig, key string
+		var c store.Count
+		if err := rows.Scan(&sig, &c.Value, &c.N, &key); err != nil {
+			return fmt.Errorf("sqlstore: grouping by %s: %w", col, err)
+		}
+		if i, ok := index[sig]; ok {
+			c.ExampleID = idOfKey(key)
+			counts[i] = append(counts[i], c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlstore: grouping by %s: %w", col, err)
+	}
+	for i, cs := range counts {
+		slices.SortFunc(cs, func(a, b store.Count) int {
+			if a.N != b.N {
+				return b.N - a.N
+			}
+			return strings.Compare(a.Value, b.Value)
+		})
+		if len(cs) > store.MaxTop {
+			cs = cs[:store.MaxTop:store.MaxTop]
+		}
+		if col == "topic" {
+			groups[i].Topics = cs
+		} else {
+			groups[i].URLs = cs
+		}
+	}
+	return nil
 }

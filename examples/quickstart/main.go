@@ -8,8 +8,10 @@
 //	go run ./examples/quickstart [-root DIR] [-serve]
 //
 // Reports are stored in DIR (default: a new temporary directory) the way
-// python's oops-datedir-repo stores them. With -serve it then opens the web
-// console on them, on a loopback address, until interrupted.
+// python's oops-datedir-repo stores them, and in the SQLite database
+// DIR/oops.db (package sqlstore), where they can be searched and grouped.
+// With -serve it then opens the web console on them, on a loopback address,
+// until interrupted.
 package main
 
 import (
@@ -36,6 +38,7 @@ import (
 	"github.com/oops-go/oops/datedir"
 	"github.com/oops-go/oops/oopshttp"
 	"github.com/oops-go/oops/slogoops"
+	"github.com/oops-go/oops/sqlstore"
 	"github.com/oops-go/oops/sqltimeline"
 	"github.com/oops-go/oops/store"
 )
@@ -77,8 +80,13 @@ func main() {
 // done. It listens on loopback and the reports are the reader's own, so
 // everyone who reaches it is an admin.
 func serveConsole(ctx context.Context, ln net.Listener, root string, out io.Writer) error {
+	reports, err := sqlstore.Open(ctx, "sqlite", filepath.Join(root, "oops.db"), nil)
+	if err != nil {
+		return err
+	}
+	defer reports.Close()
 	admin := store.Admin
-	h := console.New(console.Options{Store: datedir.New(root), Auth: console.Auth{Anonymous: &admin}})
+	h := console.New(console.Options{Store: reports, Auth: console.Auth{Anonymous: &admin}})
 	fmt.Fprintf(out, "\nThe web console is at http://%s/ (Ctrl-C to stop)\n", ln.Addr())
 	return console.Serve(ctx, ln, h)
 }
@@ -92,10 +100,17 @@ func run(ctx context.Context, root string, out io.Writer) error {
 		root = dir
 	}
 
-	// 1. Where reports go: a datedir store, behind a queue so that no request
+	// 1. Where reports go: a SQLite database (searchable) and a datedir
+	// store (python's tools read it), behind a queue so that no request
 	// waits for the disk.
 	store := datedir.New(root)
-	pub := oops.NewAsync(store, oops.AsyncOptions{})
+	dbPath := filepath.Join(root, "oops.db")
+	reports, err := sqlstore.Open(ctx, "sqlite", dbPath, nil)
+	if err != nil {
+		return err
+	}
+	defer reports.Close()
+	pub := oops.NewAsync(oops.ToMany(reports, store), oops.AsyncOptions{})
 	defer pub.Close(ctx)
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "quickstart"},
@@ -155,7 +170,7 @@ func run(ctx context.Context, root string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nOOPS id: %s\nstored:  %s\n\n", failed, filepath.Join(root, r.Time.Format(time.DateOnly), failed))
+	fmt.Fprintf(out, "\nOOPS id: %s\nstored:  %s\nand in:  %s\n\n", failed, filepath.Join(root, r.Time.Format(time.DateOnly), failed), dbPath)
 	if err := r.WriteText(out); err != nil {
 		return err
 	}
