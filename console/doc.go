@@ -24,7 +24,9 @@
 //	                   type, topic, reporter, signature, resource, q for text,
 //	                   limit), a page at a time
 //	/summary?from=&to= the groups by signature over a time range (the last
-//	                   24 hours by default), in sections by class
+//	                   24 hours by default), in sections by class (those of
+//	                   package analysis); the 100 most frequent, limit= for
+//	                   more
 //	/faults?resource=R the resource's latest fault and its history
 //	/static/…          the console's stylesheet and script
 //
