@@ -180,6 +180,8 @@ func TestListPageFiltersAndPages(t *testing.T) {
 	}
 	assert.Equal(t, 7, seen)
 
+	_, body = get(t, h, "/reports?from=90s", bearer(viewerToken)...)
+	assert.Len(t, find(parse(t, body), byClass("tr", "report")), 3, "a duration back from now, as the oops command takes it")
 	resp, _ = get(t, h, "/reports?from=yesterday", bearer(viewerToken)...)
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	resp, _ = get(t, h, "/reports?cursor=garbage!", bearer(viewerToken)...)

@@ -99,39 +99,65 @@ func (f listForm) values() url.Values {
 	return v
 }
 
-func (f listForm) query() (store.Query, error) {
+func (f listForm) query(now time.Time) (store.Query, error) {
 	q := store.Query{
 		Type: f.Type, Topic: f.Topic, Reporter: f.Reporter, Signature: f.Signature,
 		Resource: f.Resource, Text: f.Text, Limit: f.Limit,
 	}
 	var err error
-	if q.From, err = parseWhen(f.From, false); err != nil {
+	if q.From, err = parseWhen(f.From, false, now); err != nil {
 		return q, fmt.Errorf("from: %w", err)
 	}
-	if q.To, err = parseWhen(f.To, true); err != nil {
+	if q.To, err = parseWhen(f.To, true, now); err != nil {
 		return q, fmt.Errorf("to: %w", err)
 	}
 	return q, nil
 }
 
-// parseWhen reads a time as RFC 3339 or a day (YYYY-MM-DD, UTC). A day as an
-// upper bound means its end, so that from=to=the same day shows that day.
-func parseWhen(s string, upper bool) (time.Time, error) {
+// parseWhen reads a time as the oops command's time flags take it: a
+// duration back from now (24h, 90m, 7d, 2w), RFC 3339, or a day
+// (YYYY-MM-DD, UTC). A day as an upper bound means its end, so that
+// from=to=the same day shows that day.
+func parseWhen(s string, upper bool, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, nil
+	}
+	if d, ok := parseAgo(s); ok {
+		return now.Add(-d), nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
 	d, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is neither a day (2006-01-02) nor an RFC 3339 time", store.CutRunes(s, 40))
+		return time.Time{}, fmt.Errorf("%q is neither a duration back from now (24h, 7d), a day (2006-01-02) nor an RFC 3339 time", store.CutRunes(s, 40))
 	}
 	if upper {
 		d = d.AddDate(0, 0, 1)
 	}
 	return d, nil
+}
+
+// parseAgo reads a positive duration, with d (days) and w (weeks) besides
+// time.ParseDuration's units.
+func parseAgo(s string) (time.Duration, bool) {
+	unit := time.Duration(0)
+	switch {
+	case strings.HasSuffix(s, "d"):
+		unit = 24 * time.Hour
+	case strings.HasSuffix(s, "w"):
+		unit = 7 * 24 * time.Hour
+	}
+	if unit != 0 {
+		n, err := strconv.Atoi(s[:len(s)-1])
+		if err != nil || n <= 0 || n > 100_000 {
+			return 0, false
+		}
+		return time.Duration(n) * unit, true
+	}
+	d, err := time.ParseDuration(s)
+	return d, err == nil && d > 0
 }
 
 type listData struct {
@@ -146,7 +172,7 @@ type listData struct {
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	d := listData{Form: readListForm(v), Cursor: v.Get("cursor")}
-	q, err := d.Form.query()
+	q, err := d.Form.query(h.opts.Now().UTC())
 	if err != nil {
 		d.Error = err.Error()
 		h.render(w, r, http.StatusBadRequest, "list", "reports", d)
@@ -194,7 +220,7 @@ func (h *Handler) summary(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	d := summaryData{Form: readListForm(v)}
 	now := h.opts.Now().UTC()
-	q, err := d.Form.query()
+	q, err := d.Form.query(now)
 	if err != nil {
 		d.Error = err.Error()
 		h.render(w, r, http.StatusBadRequest, "summary", "summary", d)
