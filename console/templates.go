@@ -19,6 +19,12 @@ var funcs = template.FuncMap{
 	"cut":       func(s string, n int) string { return store.CutRunes(s, n) },
 	"value":     formatValue,
 	"dict":      dict,
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return one
+		}
+		return many
+	},
 	// groupQuery returns the query string of a group's reports. It is a
 	// template.URL so that its "=" and "&" stay what they are; every value
 	// in it is escaped by url.Values.Encode.
