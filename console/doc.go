@@ -15,7 +15,7 @@
 //	/go?id=…           opens the pasted id's report
 //	/report/{id}       one report: headline, request, the timeline as an SVG
 //	                   waterfall (one bar per step, coloured by category,
-//	                   failed steps, N+1 runs and the longest statements
+//	                   failed steps, N+1 runs and the longest statement
 //	                   marked, the statement on hover and in a table below),
 //	                   SQL against other time, repeated statements, kept log
 //	                   records, traceback, request variables, attributes,
