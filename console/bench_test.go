@@ -16,6 +16,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/console"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/sqlstore"
 	"github.com/oops-go/oops/store"
 )
@@ -126,10 +127,12 @@ func BenchmarkListPage(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
-			b.ReportMetric(float64(n), "reports")
+			stop := benchcpu.Start(b)
 			for b.Loop() {
 				benchGet(b, h, c.path)
 			}
+			stop()
+			b.ReportMetric(float64(n), "reports")
 		})
 	}
 }
@@ -141,10 +144,12 @@ func BenchmarkSummaryPage(b *testing.B) {
 	s := benchStore(b, "summary", n, benchDay, 24*time.Hour)
 	h := newConsole(b, s)
 	b.ReportAllocs()
-	b.ReportMetric(float64(n), "reports")
+	stop := benchcpu.Start(b)
 	for b.Loop() {
 		benchGet(b, h, "/summary?from=2026-11-30&to=2026-11-30")
 	}
+	stop()
+	b.ReportMetric(float64(n), "reports")
 }
 
 // BenchmarkReportPage serves the report page of a report with a 1,000-entry
@@ -170,9 +175,11 @@ func BenchmarkReportPage(b *testing.B) {
 			h := console.New(console.Options{Store: c.rd, Auth: console.Auth{AdminTokens: []string{adminToken}}})
 			var size int
 			b.ReportAllocs()
+			stop := benchcpu.Start(b)
 			for b.Loop() {
 				size = benchGet(b, h, "/report/"+r.ID)
 			}
+			stop()
 			b.ReportMetric(float64(size), "html-bytes")
 			if size > 1<<20 {
 				b.Errorf("the page is %d bytes, over 1 MB", size)

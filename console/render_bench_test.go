@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/store"
 )
 
@@ -58,11 +59,13 @@ func BenchmarkRenderReportPage(b *testing.B) {
 	req = req.WithContext(contextWith(req, Principal{Name: "bench", Role: store.Admin}))
 	var size int
 	b.ReportAllocs()
+	stop := benchcpu.Start(b)
 	for b.Loop() {
 		rec := &countingWriter{h: map[string][]string{}}
 		h.render(rec, req, 200, "report", "", newReportData(r.Clone(), store.Admin, h.opts.Analysis))
 		size = rec.n
 	}
+	stop()
 	b.ReportMetric(float64(size), "html-bytes")
 	if size > 1<<20 {
 		b.Errorf("the page is %d bytes, over 1 MB", size)
