@@ -187,4 +187,3 @@ func quickTimeline(rep *oops.Report, v bsoncore.Value) bool {
 	}
 	return true
 }
-
