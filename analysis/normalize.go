@@ -54,7 +54,11 @@ func Normalize(sql string) string {
 			}
 			n.put(tok.Value, kindIdent)
 		default:
-			n.put(tok.Value, kindWord)
+			// Whatever the lexer could not make out (an unterminated
+			// comment) keeps its text, spaced like the rest.
+			if v := strings.Join(strings.Fields(tok.Value), " "); v != "" {
+				n.put(v, kindWord)
+			}
 		}
 		n.after = 0
 	}

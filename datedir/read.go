@@ -199,19 +199,19 @@ func (r *Repo) readDay(ctx context.Context, root *os.Root, day string, names []s
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(names)) {
 		wg.Go(func() {
+			var buf []byte
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(names) || ctx.Err() != nil {
 					return
 				}
-				rep, err := r.read(root, day+"/"+names[i])
+				s, err := r.readSummary(root, day+"/"+names[i], &buf)
 				if err != nil {
 					if !errors.Is(err, fs.ErrNotExist) { // removed while we read
 						results[i].err = err
 					}
 					continue
 				}
-				s := store.SummaryOf(rep)
 				results[i] = result{s: s, ok: q.Matches(s)}
 			}
 		})

@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite"
@@ -185,7 +186,18 @@ func run(ctx context.Context, root string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "\nrelated report %s\n  %s: %s\n", rel.ID, rel.Type, rel.Value)
 	}
+
+	// 6. The console reads it, with its analysis and a waterfall.
+	fmt.Fprintf(out, "\nLook at it with the console:\n  go run ./cmd/oops --store %s show %s\n", shellQuote(root), failed)
 	return nil
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:,@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func setup(ctx context.Context, db *sql.DB) error {

@@ -49,8 +49,9 @@ func TestQuickstartShowsTheFailingRequestsReport(t *testing.T) {
 	assert.Contains(t, details, "SQL-sqlite INSERT INTO transfers (src, dst, amount) VALUES (?, ?, ?)")
 	assert.Contains(t, details, "SQL-sqlite UPDATE accounts SET balance = balance - ? WHERE id = ?")
 	assert.Contains(t, details, "SQL-sqlite ROLLBACK")
-	assert.Regexp(t, `(?m)^  \d+ms +\d+ms +SQL-sqlite +UPDATE accounts SET balance = balance - \? WHERE id = \?  !! .*CHECK constraint failed`, text)
+	assert.Regexp(t, `(?m)^  [\d.]+ms +[\d.]+ms +SQL-sqlite +UPDATE accounts SET balance = balance - \? WHERE id = \?  !! .*CHECK constraint failed`, text)
 	assert.Regexp(t, `(?m)^related report OOPS-[0-9a-f]{32}\n  \*sqlite\.Error: debit account 2: `, text)
+	assert.True(t, strings.HasSuffix(text, "\nLook at it with the console:\n  go run ./cmd/oops --store "+root+" show "+id+"\n"), text)
 }
 
 func TestQuickstartServesTheConsole(t *testing.T) {
