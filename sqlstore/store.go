@@ -80,6 +80,7 @@ type Store struct {
 	upsert, upsertFault *sql.Stmt
 
 	mu      sync.Mutex
+	idle    sync.Cond // on mu: no leader at work and an empty queue
 	queue   []*request
 	leaders int
 	closed  bool
@@ -177,6 +178,7 @@ func newStore(ctx context.Context, db *sql.DB, o *Options) (*Store, error) {
 		}
 	}
 	s := &Store{db: db, dialect: o.Dialect, opts: *o}
+	s.idle.L = &s.mu
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // ErrClosed is returned by Publish after Close.
@@ -68,6 +67,9 @@ func (s *Store) lead(ctx context.Context, own *request) {
 			more := len(s.queue) > 0
 			if !more {
 				s.leaders--
+				if s.leaders == 0 {
+					s.idle.Broadcast()
+				}
 			}
 			s.mu.Unlock()
 			if more {
@@ -86,14 +88,10 @@ func (s *Store) lead(ctx context.Context, own *request) {
 
 // waitIdle waits until no writer is at work.
 func (s *Store) waitIdle() {
-	for {
-		s.mu.Lock()
-		idle := s.leaders == 0 && len(s.queue) == 0
-		s.mu.Unlock()
-		if idle {
-			return
-		}
-		time.Sleep(time.Millisecond)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.leaders > 0 || len(s.queue) > 0 {
+		s.idle.Wait()
 	}
 }
 

@@ -42,4 +42,4 @@ CREATE TABLE oops_latest_faults (
 	id       TEXT    NOT NULL,
 	time_ns  INTEGER NOT NULL,
 	detailed INTEGER NOT NULL
-);
+) WITHOUT ROWID;
