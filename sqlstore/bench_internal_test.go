@@ -178,29 +178,26 @@ func fill(b *testing.B, s *Store, n int, repo *datedir.Repo) (ids, resources []s
 		}
 	})
 	const perTx = 10_000
+	lastNS := benchDay0.Add((benchDays - 1) * 24 * time.Hour).UnixNano()
 	for done := false; !done; {
-		tx, err := s.db.BeginTx(ctx, nil)
-		require.NoError(b, err)
-		up, fault := tx.Stmt(s.upsert), tx.Stmt(s.upsertFault)
-		for k := 0; k < perTx; k++ {
+		var batch []*row
+		for len(batch) < perTx {
 			rw, ok := <-rows
 			if !ok {
 				done = true
 				break
 			}
-			_, err := up.Exec(rw.args()...)
-			require.NoError(b, err)
-			if rw.resource != "" {
-				_, err := fault.Exec(rw.resource, rw.id, rw.timeNS, rw.detailed, 0, 0)
-				require.NoError(b, err)
-				if len(resources) < 1000 {
-					resources = append(resources, rw.resource)
-				}
+			batch = append(batch, rw)
+			if rw.resource != "" && len(resources) < 1000 {
+				resources = append(resources, rw.resource)
 			}
-			if rw.timeNS >= benchDay0.Add((benchDays-1)*24*time.Hour).UnixNano() && len(ids) < 1000 {
+			if rw.timeNS >= lastNS && len(ids) < 1000 {
 				ids = append(ids, rw.id)
 			}
 		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		require.NoError(b, err)
+		require.NoError(b, s.writeRows(ctx, tx, batch))
 		require.NoError(b, tx.Commit())
 	}
 	wg.Wait()

@@ -29,10 +29,12 @@ const CutKey = "sqlstore_cut"
 // id, as datedir does).
 const OriginalIDKey = "original_id"
 
+// upsertSQL stores a report's columns and returns its rid, or no row when
+// the stored report has a higher revision.
 const upsertSQL = `INSERT INTO oops_reports (id, time_ns, revision, pending, signature, type, value, value_fold,
 	level, topic, reporter, hostname, url, username, resource, trace_id, status, duration, statements,
-	sql_time_ns, detailed, cut, size, report)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	sql_time_ns, detailed, cut, size)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET time_ns = excluded.time_ns, revision = excluded.revision,
 	pending = excluded.pending, signature = excluded.signature, type = excluded.type,
 	value = excluded.value, value_fold = excluded.value_fold, level = excluded.level,
@@ -40,8 +42,13 @@ ON CONFLICT (id) DO UPDATE SET time_ns = excluded.time_ns, revision = excluded.r
 	url = excluded.url, username = excluded.username, resource = excluded.resource,
 	trace_id = excluded.trace_id, status = excluded.status, duration = excluded.duration,
 	statements = excluded.statements, sql_time_ns = excluded.sql_time_ns,
-	detailed = excluded.detailed, cut = excluded.cut, size = excluded.size, report = excluded.report
-WHERE oops_reports.revision <= excluded.revision`
+	detailed = excluded.detailed, cut = excluded.cut, size = excluded.size
+WHERE oops_reports.revision <= excluded.revision
+RETURNING rid`
+
+// upsertBodySQL stores the whole report under its rid.
+const upsertBodySQL = `INSERT INTO oops_report_bodies (rid, report) VALUES (?, ?)
+ON CONFLICT (rid) DO UPDATE SET report = excluded.report`
 
 // upsertFaultSQL moves a resource's latest fault to a report unless the
 // latest is newer, or (with FaultWindow, the 5th and 6th arguments) the
@@ -71,7 +78,7 @@ type row struct {
 func (r *row) args() []any {
 	return []any{r.id, r.timeNS, r.revision, r.pending, r.signature, r.typ, r.value, r.valueFold,
 		r.level, r.topic, r.reporter, r.hostname, r.url, r.username, r.resource, r.traceID,
-		r.status, r.duration, r.statements, r.sqlTimeNS, r.detailed, r.cut, r.size, r.report}
+		r.status, r.duration, r.statements, r.sqlTimeNS, r.detailed, r.cut, r.size}
 }
 
 // Publish stores r and returns its id. A report already stored under the

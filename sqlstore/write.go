@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -132,33 +133,45 @@ func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
 		rows[i] = req.row
 	}
 	slices.SortStableFunc(rows, func(a, b *row) int { return strings.Compare(a.id, b.id) })
-	upsert := tx.StmtContext(ctx, s.upsert)
-	var faults []*row
-	for _, r := range rows {
-		res, err := upsert.ExecContext(ctx, r.args()...)
-		if err != nil {
-			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
-		}
-		if r.resource == "" {
-			continue
-		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			continue // an older revision: the stored report did not change
-		}
-		faults = append(faults, r)
-	}
-	if len(faults) > 0 {
-		slices.SortStableFunc(faults, func(a, b *row) int { return strings.Compare(a.resource, b.resource) })
-		fault := tx.StmtContext(ctx, s.upsertFault)
-		window := s.opts.FaultWindow.Nanoseconds()
-		for _, r := range faults {
-			if _, err := fault.ExecContext(ctx, r.resource, r.id, r.timeNS, r.detailed, window, window); err != nil {
-				return fmt.Errorf("sqlstore: storing the fault of %s: %w", r.id, err)
-			}
-		}
+	if err := s.writeRows(ctx, tx, rows); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlstore: committing: %w", err)
+	}
+	return nil
+}
+
+// writeRows stores rows within tx.
+func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
+	upsert, body := tx.StmtContext(ctx, s.upsert), tx.StmtContext(ctx, s.upsertBody)
+	var faults []*row
+	for _, r := range rows {
+		var rid int64
+		err := upsert.QueryRowContext(ctx, r.args()...).Scan(&rid)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // an older revision: the stored report did not change
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
+		}
+		if _, err := body.ExecContext(ctx, rid, r.report); err != nil {
+			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
+		}
+		if r.resource != "" {
+			faults = append(faults, r)
+		}
+	}
+	if len(faults) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(faults, func(a, b *row) int { return strings.Compare(a.resource, b.resource) })
+	fault := tx.StmtContext(ctx, s.upsertFault)
+	window := s.opts.FaultWindow.Nanoseconds()
+	for _, r := range faults {
+		if _, err := fault.ExecContext(ctx, r.resource, r.id, r.timeNS, r.detailed, window, window); err != nil {
+			return fmt.Errorf("sqlstore: storing the fault of %s: %w", r.id, err)
+		}
 	}
 	return nil
 }
