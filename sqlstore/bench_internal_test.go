@@ -20,6 +20,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/datedir"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/store"
 )
 
@@ -71,11 +72,13 @@ func BenchmarkPublish(b *testing.B) {
 		ctx := context.Background()
 		b.ReportAllocs()
 		b.ResetTimer()
+		stop := benchcpu.Start(b)
 		for i := range b.N {
 			if _, err := s.Publish(ctx, benchReport(rng, benchDay0.Add(time.Duration(i)*time.Second))); err != nil {
 				b.Fatal(err)
 			}
 		}
+		stop()
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
 	})
 	parallel := func(b *testing.B, s *Store) {
@@ -83,6 +86,8 @@ func BenchmarkPublish(b *testing.B) {
 		b.SetParallelism(8)
 		b.ReportAllocs()
 		b.ResetTimer()
+		stop := benchcpu.Start(b)
+		defer stop()
 		b.RunParallel(func(pb *testing.PB) {
 			rng := rand.New(rand.NewPCG(rand.Uint64(), 2))
 			for pb.Next() {
@@ -223,6 +228,7 @@ func BenchmarkRead(b *testing.B) {
 
 	b.Run("Get", func(b *testing.B) {
 		b.ReportAllocs()
+		defer benchcpu.Start(b)()
 		for i := range b.N {
 			if _, err := s.Get(ctx, ids[i%len(ids)]); err != nil {
 				b.Fatal(err)
@@ -231,6 +237,7 @@ func BenchmarkRead(b *testing.B) {
 	})
 	b.Run("LatestFault", func(b *testing.B) {
 		b.ReportAllocs()
+		defer benchcpu.Start(b)()
 		for i := range b.N {
 			if _, err := s.LatestFault(ctx, resources[i%len(resources)], store.Admin); err != nil {
 				b.Fatal(err)
@@ -239,6 +246,7 @@ func BenchmarkRead(b *testing.B) {
 	})
 	b.Run("ListFirstPage", func(b *testing.B) {
 		b.ReportAllocs()
+		defer benchcpu.Start(b)()
 		for range b.N {
 			if _, err := s.List(ctx, store.Query{}); err != nil {
 				b.Fatal(err)
@@ -248,6 +256,7 @@ func BenchmarkRead(b *testing.B) {
 	var groupsNS float64
 	b.Run("GroupsOneDay", func(b *testing.B) {
 		b.ReportAllocs()
+		defer benchcpu.Start(b)()
 		for range b.N {
 			g, err := s.Groups(ctx, dayQuery)
 			if err != nil || len(g) == 0 {
@@ -258,6 +267,7 @@ func BenchmarkRead(b *testing.B) {
 	})
 	b.Run("DatedirScanGroupsOneDay", func(b *testing.B) {
 		b.ReportAllocs()
+		defer benchcpu.Start(b)()
 		for range b.N {
 			if g := scanGroups(b, repo, dayQuery); len(g) == 0 {
 				b.Fatal("no groups")
@@ -269,6 +279,7 @@ func BenchmarkRead(b *testing.B) {
 	})
 	b.Run("DatedirGet", func(b *testing.B) {
 		b.ReportAllocs()
+		defer benchcpu.Start(b)()
 		for i := range b.N {
 			if _, err := repo.Get(ctx, ids[i%len(ids)]); err != nil {
 				b.Fatal(err)
