@@ -46,6 +46,13 @@ ON CONFLICT (id) DO UPDATE SET time_ns = excluded.time_ns, revision = excluded.r
 WHERE oops_reports.revision <= excluded.revision
 RETURNING rid`
 
+// upsertBothSQL is upsertSQL and upsertBodySQL in one PostgreSQL statement
+// (one round trip), its 24th argument the report. It affects no row when
+// the stored report has a higher revision.
+const upsertBothSQL = `WITH r AS (` + upsertSQL + `)
+INSERT INTO oops_report_bodies (rid, report) SELECT rid, ? FROM r
+ON CONFLICT (rid) DO UPDATE SET report = excluded.report`
+
 // upsertBodySQL stores the whole report under its rid.
 const upsertBodySQL = `INSERT INTO oops_report_bodies (rid, report) VALUES (?, ?)
 ON CONFLICT (rid) DO UPDATE SET report = excluded.report`

@@ -186,6 +186,9 @@ func newStore(ctx context.Context, db *sql.DB, o *Options) (*Store, error) {
 		stmt **sql.Stmt
 		sql  string
 	}{{&s.upsert, upsertSQL}, {&s.upsertBody, upsertBodySQL}, {&s.upsertFault, upsertFaultSQL}} {
+		if p.stmt == &s.upsert && s.dialect == PostgreSQL {
+			p.sql = upsertBothSQL
+		}
 		st, err := db.PrepareContext(ctx, s.rebind(p.sql))
 		if err != nil {
 			s.closeStmts()

@@ -144,9 +144,20 @@ func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
 
 // writeRows stores rows within tx.
 func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
-	upsert, body := tx.StmtContext(ctx, s.upsert), tx.StmtContext(ctx, s.upsertBody)
+	upsert := tx.StmtContext(ctx, s.upsert)
+	var body *sql.Stmt // SQLite only
 	var faults []*row
 	for _, r := range rows {
+		if s.dialect == PostgreSQL {
+			res, err := upsert.ExecContext(ctx, append(r.args(), r.report)...)
+			if err != nil {
+				return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
+			}
+			if n, err := res.RowsAffected(); err == nil && n > 0 && r.resource != "" {
+				faults = append(faults, r)
+			}
+			continue
+		}
 		var rid int64
 		err := upsert.QueryRowContext(ctx, r.args()...).Scan(&rid)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -154,6 +165,9 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 		}
 		if err != nil {
 			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
+		}
+		if body == nil {
+			body = tx.StmtContext(ctx, s.upsertBody)
 		}
 		if _, err := body.ExecContext(ctx, rid, r.report); err != nil {
 			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
