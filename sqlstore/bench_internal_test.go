@@ -110,7 +110,7 @@ func BenchmarkPublish(b *testing.B) {
 
 // benchPostgres makes a database of its own on OOPS_TEST_POSTGRES_DSN's
 // server, dropped at the end, and returns its DSN.
-func benchPostgres(b *testing.B) string {
+func benchPostgres(b testing.TB) string {
 	base := os.Getenv("OOPS_TEST_POSTGRES_DSN")
 	if base == "" {
 		b.Skip("PostgreSQL benchmarks need OOPS_TEST_POSTGRES_DSN")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oops-go/oops"
@@ -84,6 +85,8 @@ type Store struct {
 	queue   []*request
 	leaders int
 	closed  bool
+
+	batches atomic.Int64 // transactions written, for tests
 }
 
 var (
@@ -186,9 +189,6 @@ func newStore(ctx context.Context, db *sql.DB, o *Options) (*Store, error) {
 		stmt **sql.Stmt
 		sql  string
 	}{{&s.upsert, upsertSQL}, {&s.upsertBody, upsertBodySQL}, {&s.upsertFault, upsertFaultSQL}} {
-		if p.stmt == &s.upsert && s.dialect == PostgreSQL {
-			p.sql = upsertBothSQL
-		}
 		st, err := db.PrepareContext(ctx, s.rebind(p.sql))
 		if err != nil {
 			s.closeStmts()
