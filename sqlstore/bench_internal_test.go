@@ -20,6 +20,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/datedir"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/store"
 )
 
@@ -71,11 +72,13 @@ func BenchmarkPublish(b *testing.B) {
 		ctx := context.Background()
 		b.ReportAllocs()
 		b.ResetTimer()
+		stop := benchcpu.Start(b)
 		for i := range b.N {
 			if _, err := s.Publish(ctx, benchReport(rng, benchDay0.Add(time.Duration(i)*time.Second))); err != nil {
 				b.Fatal(err)
 			}
 		}
+		stop()
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
 	})
 	parallel := func(b *testing.B, s *Store) {
@@ -83,6 +86,8 @@ func BenchmarkPublish(b *testing.B) {
 		b.SetParallelism(8)
 		b.ReportAllocs()
 		b.ResetTimer()
+		stop := benchcpu.Start(b)
+		defer stop()
 		b.RunParallel(func(pb *testing.PB) {
 			rng := rand.New(rand.NewPCG(rand.Uint64(), 2))
 			for pb.Next() {
@@ -105,7 +110,7 @@ func BenchmarkPublish(b *testing.B) {
 
 // benchPostgres makes a database of its own on OOPS_TEST_POSTGRES_DSN's
 // server, dropped at the end, and returns its DSN.
-func benchPostgres(b *testing.B) string {
+func benchPostgres(b testing.TB) string {
 	base := os.Getenv("OOPS_TEST_POSTGRES_DSN")
 	if base == "" {
 		b.Skip("PostgreSQL benchmarks need OOPS_TEST_POSTGRES_DSN")
@@ -178,29 +183,26 @@ func fill(b *testing.B, s *Store, n int, repo *datedir.Repo) (ids, resources []s
 		}
 	})
 	const perTx = 10_000
+	lastNS := benchDay0.Add((benchDays - 1) * 24 * time.Hour).UnixNano()
 	for done := false; !done; {
-		tx, err := s.db.BeginTx(ctx, nil)
-		require.NoError(b, err)
-		up, fault := tx.Stmt(s.upsert), tx.Stmt(s.upsertFault)
-		for k := 0; k < perTx; k++ {
+		var batch []*row
+		for len(batch) < perTx {
 			rw, ok := <-rows
 			if !ok {
 				done = true
 				break
 			}
-			_, err := up.Exec(rw.args()...)
-			require.NoError(b, err)
-			if rw.resource != "" {
-				_, err := fault.Exec(rw.resource, rw.id, rw.timeNS, rw.detailed, 0, 0)
-				require.NoError(b, err)
-				if len(resources) < 1000 {
-					resources = append(resources, rw.resource)
-				}
+			batch = append(batch, rw)
+			if rw.resource != "" && len(resources) < 1000 {
+				resources = append(resources, rw.resource)
 			}
-			if rw.timeNS >= benchDay0.Add((benchDays-1)*24*time.Hour).UnixNano() && len(ids) < 1000 {
+			if rw.timeNS >= lastNS && len(ids) < 1000 {
 				ids = append(ids, rw.id)
 			}
 		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		require.NoError(b, err)
+		require.NoError(b, s.writeRows(ctx, tx, batch))
 		require.NoError(b, tx.Commit())
 	}
 	wg.Wait()
@@ -226,6 +228,7 @@ func BenchmarkRead(b *testing.B) {
 
 	b.Run("Get", func(b *testing.B) {
 		b.ReportAllocs()
+		defer benchcpu.Start(b)()
 		for i := range b.N {
 			if _, err := s.Get(ctx, ids[i%len(ids)]); err != nil {
 				b.Fatal(err)
@@ -234,6 +237,7 @@ func BenchmarkRead(b *testing.B) {
 	})
 	b.Run("LatestFault", func(b *testing.B) {
 		b.ReportAllocs()
+		defer benchcpu.Start(b)()
 		for i := range b.N {
 			if _, err := s.LatestFault(ctx, resources[i%len(resources)], store.Admin); err != nil {
 				b.Fatal(err)
@@ -242,6 +246,7 @@ func BenchmarkRead(b *testing.B) {
 	})
 	b.Run("ListFirstPage", func(b *testing.B) {
 		b.ReportAllocs()
+		defer benchcpu.Start(b)()
 		for range b.N {
 			if _, err := s.List(ctx, store.Query{}); err != nil {
 				b.Fatal(err)
@@ -251,6 +256,7 @@ func BenchmarkRead(b *testing.B) {
 	var groupsNS float64
 	b.Run("GroupsOneDay", func(b *testing.B) {
 		b.ReportAllocs()
+		defer benchcpu.Start(b)()
 		for range b.N {
 			g, err := s.Groups(ctx, dayQuery)
 			if err != nil || len(g) == 0 {
@@ -261,6 +267,7 @@ func BenchmarkRead(b *testing.B) {
 	})
 	b.Run("DatedirScanGroupsOneDay", func(b *testing.B) {
 		b.ReportAllocs()
+		defer benchcpu.Start(b)()
 		for range b.N {
 			if g := scanGroups(b, repo, dayQuery); len(g) == 0 {
 				b.Fatal("no groups")
@@ -272,6 +279,7 @@ func BenchmarkRead(b *testing.B) {
 	})
 	b.Run("DatedirGet", func(b *testing.B) {
 		b.ReportAllocs()
+		defer benchcpu.Start(b)()
 		for i := range b.N {
 			if _, err := repo.Get(ctx, ids[i%len(ids)]); err != nil {
 				b.Fatal(err)

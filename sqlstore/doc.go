@@ -21,7 +21,9 @@
 // revision does not undo a newer one.
 //
 // The whole report is kept as its JSON encoding (the oops package's
-// MarshalJSON) in a BLOB (SQLite) or BYTEA (PostgreSQL) column. JSON rather
+// MarshalJSON) in a BLOB (SQLite) or BYTEA (PostgreSQL) column of its own
+// table, oops_report_bodies, so that the rows a search or a summary scans
+// stay small. JSON rather
 // than the BSON of package datedir because it is lossless where this store
 // needs it to be (times keep their nanoseconds, so that a report's time,
 // its column and the cursors agree; no 16 MB document cap), because both
@@ -70,7 +72,8 @@
 // database at once are safe. The table oops_schema_version records each
 // migration applied: SELECT max(version) FROM oops_schema_version, or
 // Store.Version. A database at a version newer than SchemaVersion is refused
-// with ErrSchemaTooNew rather than misread. Tables: oops_reports,
+// with ErrSchemaTooNew rather than misread. Tables: oops_reports (the
+// columns), oops_report_bodies (the reports, by oops_reports.rid),
 // oops_latest_faults, oops_schema_version.
 //
 // # SQLite and concurrency

@@ -23,7 +23,7 @@ func (s *Store) Get(ctx context.Context, id string) (*oops.Report, error) {
 		return nil, err
 	}
 	var b []byte
-	err = s.db.QueryRowContext(ctx, s.rebind("SELECT report FROM oops_reports WHERE id = ?"), canon).Scan(&b)
+	err = s.db.QueryRowContext(ctx, s.rebind("SELECT b.report FROM oops_reports r JOIN oops_report_bodies b ON b.rid = r.rid WHERE r.id = ?"), canon).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlstore: %s: %w", canon, store.ErrNotFound)
 	}

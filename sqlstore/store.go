@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oops-go/oops"
@@ -77,12 +78,15 @@ type Store struct {
 	dialect Dialect
 	opts    Options
 
-	upsert, upsertFault *sql.Stmt
+	upsert, upsertBody, upsertFault *sql.Stmt
 
 	mu      sync.Mutex
+	idle    sync.Cond // on mu: no leader at work and an empty queue
 	queue   []*request
 	leaders int
 	closed  bool
+
+	batches atomic.Int64 // transactions written, for tests
 }
 
 var (
@@ -177,16 +181,20 @@ func newStore(ctx context.Context, db *sql.DB, o *Options) (*Store, error) {
 		}
 	}
 	s := &Store{db: db, dialect: o.Dialect, opts: *o}
+	s.idle.L = &s.mu
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
-	var err error
-	if s.upsert, err = db.PrepareContext(ctx, s.rebind(upsertSQL)); err != nil {
-		return nil, fmt.Errorf("sqlstore: preparing: %w", err)
-	}
-	if s.upsertFault, err = db.PrepareContext(ctx, s.rebind(upsertFaultSQL)); err != nil {
-		s.upsert.Close()
-		return nil, fmt.Errorf("sqlstore: preparing: %w", err)
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{{&s.upsert, upsertSQL}, {&s.upsertBody, upsertBodySQL}, {&s.upsertFault, upsertFaultSQL}} {
+		st, err := db.PrepareContext(ctx, s.rebind(p.sql))
+		if err != nil {
+			s.closeStmts()
+			return nil, fmt.Errorf("sqlstore: preparing: %w", err)
+		}
+		*p.stmt = st
 	}
 	return s, nil
 }
@@ -245,11 +253,21 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	s.waitIdle()
-	err := errors.Join(s.upsert.Close(), s.upsertFault.Close())
+	err := s.closeStmts()
 	if s.owned {
 		err = errors.Join(err, s.db.Close())
 	}
 	return err
+}
+
+func (s *Store) closeStmts() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{s.upsert, s.upsertBody, s.upsertFault} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // rebind turns the ? placeholders of q into PostgreSQL's $n. The queries of
