@@ -62,7 +62,10 @@ func main() {
 			return err
 		}
 		if !*serve {
-			fmt.Printf("\nRead them in the web console:\n  go run ./examples/quickstart -root %s -serve\n", *root)
+			// The same reports in the web console, where admins see
+			// everything: it listens on loopback only.
+			fmt.Printf("\nOr in the web console (or run the quick start with -serve):\n  go run ./cmd/oops --store %s serve --anonymous admin\n",
+				shellQuote("sqlite:"+filepath.Join(*root, "oops.db")))
 			return nil
 		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
