@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -32,7 +33,8 @@ type Options struct {
 	// BasePath is the path the console is mounted at, such as "/oops",
 	// without a trailing slash; "" mounts it at the root. The console sees
 	// the whole request path, so mount it without http.StripPrefix:
-	// mux.Handle("/oops/", console.New(opts)).
+	// mux.Handle("/oops/", console.New(opts)). It is made of letters,
+	// digits and "-._~/"; New drops any other character.
 	BasePath string
 	// Title names the console in its pages; "oops" when empty.
 	Title string
@@ -67,12 +69,10 @@ type Handler struct {
 	bufs   sync.Pool
 }
 
-// New returns the console for opts.
+// New returns the console for opts. A console without a Store answers every
+// page with an error.
 func New(opts Options) *Handler {
-	opts.BasePath = strings.TrimRight(opts.BasePath, "/")
-	if opts.BasePath != "" && !strings.HasPrefix(opts.BasePath, "/") {
-		opts.BasePath = "/" + opts.BasePath
-	}
+	opts.BasePath = cleanBasePath(opts.BasePath)
 	if opts.Title == "" {
 		opts.Title = "oops"
 	}
@@ -86,7 +86,7 @@ func New(opts Options) *Handler {
 	if h.faults == nil {
 		h.faults, _ = opts.Store.(store.FaultReader)
 	}
-	h.pages = parsePages()
+	h.pages = pages()
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 
 	b := opts.BasePath
@@ -116,6 +116,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the console only reads: use GET", http.StatusMethodNotAllowed)
 		return
 	}
+	if h.opts.Store == nil {
+		http.Error(w, "the console has no store", http.StatusInternalServerError)
+		return
+	}
 	p, ok := h.auth.authenticate(r)
 	if !ok {
 		if h.auth.challenges() {
@@ -126,6 +130,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+}
+
+// cleanBasePath keeps the characters of a plain path, so that the patterns
+// made of it are patterns of literal paths: "{" or a space would make
+// http.ServeMux panic.
+func cleanBasePath(p string) string {
+	p = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune("-._~/", r):
+			return r
+		}
+		return -1
+	}, p)
+	p = path.Clean("/" + p)
+	if p == "/" {
+		return ""
+	}
+	return p
 }
 
 type principalKey struct{}

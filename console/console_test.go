@@ -270,3 +270,15 @@ func TestBasePath(t *testing.T) {
 	resp, _ = get(t, mux, "/admin/oops/go?id="+r.ID)
 	assert.Equal(t, "/admin/oops/report/"+r.ID, resp.Header.Get("Location"))
 }
+
+func TestOddOptions(t *testing.T) {
+	resp, _ := get(t, console.New(console.Options{}), "/")
+	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode, "no store: an error, not a panic")
+
+	h := console.New(console.Options{Store: newRepo(t), BasePath: "oops/{x} y/../"})
+	resp, body := get(t, h, "/oops/reports") // "oops/xy/.." cleaned
+	assert.Equal(t, http.StatusOK, resp.StatusCode, body)
+	h = console.New(console.Options{Store: newRepo(t), BasePath: "/"})
+	resp, _ = get(t, h, "/reports")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}

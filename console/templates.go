@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/oops-go/oops/store"
@@ -40,9 +41,11 @@ var funcs = template.FuncMap{
 	},
 }
 
-// parsePages parses each page with the layout and the shared parts. It
+// pages parses each page with the layout and the shared parts, once. It
 // panics on an error: the templates are embedded, so an error is a bug that
-// every test finds.
+// every test finds. The parsed templates are safe for concurrent use.
+var pages = sync.OnceValue(parsePages)
+
 func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"home", "report", "list", "summary", "faults", "error"} {
