@@ -59,4 +59,18 @@
 // ".tmp" files no writer is writing and empty files are removed. Writers
 // hold an advisory lock on their ".tmp" file, so Prune never removes a file
 // being written.
+//
+// # Reading as a store
+//
+// Repo implements the read API of package store, so that the console works
+// on a directory as on a database: Get (lenient about pasted ids; a missing
+// report wraps both ErrNotFound and store.ErrNotFound), List (newest first,
+// with the query's filters and cursors) and Groups (by signature, through
+// store.Grouper) scan the date directories of the query's time range, the
+// files of a day read in parallel, and Prune. A directory holds no index:
+// List reads whole days until its page is full, and Groups reads every
+// report of its range. Reports are found by their directory's date, so a
+// report filed under a date other than its time's (by hand) is seen only
+// when its directory is in range. A file that cannot be read or holds no
+// report does not stop a scan: it is skipped and handed to Options.OnSkip.
 package datedir

@@ -46,11 +46,16 @@ const (
 // directory, so no name, symbolic link or "..", whatever a file or a caller
 // holds, reaches a file outside it.
 //
-// A Repo holds no state besides its root: it is safe for concurrent use, and
-// several processes (python's oops-datedir-repo among them) may share one
-// directory. Make one with New.
+// A Repo holds no state besides its root and options: it is safe for
+// concurrent use, and several processes (python's oops-datedir-repo among
+// them) may share one directory. Make one with New or NewWithOptions.
+//
+// A Repo is also a store to read (store.Reader, store.Pruner): Get is
+// lenient about the forms people paste ids in, and List and Groups scan the
+// date directories of their query's range.
 type Repo struct {
-	root string
+	root   string
+	onSkip func(error) // Options.OnSkip
 }
 
 // New returns the repository rooted at dir. The directory is created (0755,
@@ -204,24 +209,28 @@ func writeOnce(root *os.Root, day, name string, data []byte) error {
 	return nil
 }
 
-// Get returns the report stored under id. The id is looked up as a file name
-// in every date directory, newest first: for reports written by Publish, and
+// Get returns the report stored under id (store.Reader). The id is looked
+// up as a file name in every date directory, newest first, as given and as
+// oops.ParseID reads what people paste (" oops-3F2A… ", a URL ending in an
+// id): for reports written by Publish, and
 // by python's DateDirRepo (which names files OOPS-<md5 hex> and stores that
 // name as the id unless inherit_id is set), the file name is the id. Besides
 // well-formed OOPS ids, Get accepts any other name a date-dir repository may
 // hold, as long as it cannot leave its directory; anything else is an error
-// wrapping ErrInvalidName. A missing report is an error wrapping
-// ErrNotFound; a file that holds no report, one wrapping ErrCorrupt. A report
+// wrapping ErrInvalidName and oops.ErrBadID. A missing report is an error
+// wrapping ErrNotFound and store.ErrNotFound; a file that holds no report, one wrapping ErrCorrupt. A report
 // stored without an id gets its file's name as id, here, in Walk and in
 // Republish.
 func (r *Repo) Get(ctx context.Context, id string) (*oops.Report, error) {
-	if !oops.ValidID(id) && !validName(id) {
-		return nil, fmt.Errorf("datedir: get %s: %w", wire.QuoteID(id), ErrInvalidName)
+	names := candidates(id)
+	if len(names) == 0 {
+		return nil, fmt.Errorf("datedir: get %s: %w", wire.QuoteID(id), badName{})
 	}
+	id = names[len(names)-1] // the parsed id names the report in errors
 	root, err := r.open()
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("datedir: get %s: %w", id, ErrNotFound)
+			return nil, fmt.Errorf("datedir: get %s: %w", id, notFound{})
 		}
 		return nil, fmt.Errorf("datedir: get %s: %w", id, err)
 	}
@@ -234,22 +243,24 @@ func (r *Repo) Get(ctx context.Context, id string) (*oops.Report, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		name := d.name + "/" + id
-		fi, err := root.Stat(name)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
+		for _, n := range names {
+			name := d.name + "/" + n
+			fi, err := root.Stat(name)
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					continue
+				}
+				return nil, fmt.Errorf("datedir: get %s: %w", n, err)
 			}
-			return nil, fmt.Errorf("datedir: get %s: %w", id, err)
+			if !fi.Mode().IsRegular() {
+				// Opening a FIFO would block; a directory is no report.
+				return nil, fmt.Errorf("datedir: reading %s: %w: not a regular file",
+					filepath.Join(r.root, d.name, n), ErrCorrupt)
+			}
+			return r.read(root, name)
 		}
-		if !fi.Mode().IsRegular() {
-			// Opening a FIFO would block; a directory is no report.
-			return nil, fmt.Errorf("datedir: reading %s: %w: not a regular file",
-				filepath.Join(r.root, d.name, id), ErrCorrupt)
-		}
-		return r.read(root, name)
 	}
-	return nil, fmt.Errorf("datedir: get %s: %w", id, ErrNotFound)
+	return nil, fmt.Errorf("datedir: get %s: %w", id, notFound{})
 }
 
 // validName reports whether name can be a report file's name in a day
