@@ -116,13 +116,3 @@ func pad(s string, n int) string {
 	}
 	return s
 }
-
-// cleanWriter writes through clean, for text a report's fields flow into.
-type cleanWriter struct{ w io.Writer }
-
-func (c cleanWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(c.w, clean(string(p), true)); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
