@@ -26,9 +26,10 @@ type AsyncStats struct {
 }
 
 // Async is a Publisher that puts reports on a bounded queue and publishes
-// them from one goroutine, so that the caller never waits for the inner
-// publisher's I/O. It counts what it drops and why (see Stats). Flush waits
-// for the queue to drain; Close drains it and stops the goroutine.
+// them from one goroutine (AsyncOptions.Workers for more), so that the caller
+// never waits for the inner publisher's I/O. It counts what it drops and why
+// (see Stats). Flush waits for the queue to drain; Close drains it and stops
+// the goroutines.
 //
 // Publish returns the report's own id at once: the inner publisher must keep
 // r.ID (the stores in this module do). The caller must not change a report
@@ -38,7 +39,7 @@ type Async struct {
 	queue  chan *Report
 	ctx    context.Context // given to the inner publisher; canceled when Close gives up
 	cancel context.CancelFunc
-	done   chan struct{} // closed when the worker goroutine exits
+	done   chan struct{} // closed when every worker goroutine has exited
 
 	mu      sync.Mutex // guards closed, pending, idle; held while sending to queue
 	closed  bool
@@ -53,12 +54,18 @@ type Async struct {
 type AsyncOptions struct {
 	// QueueSize bounds the queue; zero means DefaultQueueSize.
 	QueueSize int
-	// OnError, if set, is called from the worker goroutine with each report
+	// OnError, if set, is called from a worker goroutine with each report
 	// the inner publisher failed to publish.
 	OnError func(r *Report, err error)
+	// Workers is how many goroutines publish to the inner publisher at once;
+	// zero means one. More than one suits a publisher that waits on a round
+	// trip per report but takes many at once, such as a message broker with
+	// publisher confirms; reports are then published out of queue order, and
+	// the inner publisher must be safe for concurrent use.
+	Workers int
 }
 
-// NewAsync starts the goroutine that publishes to inner and returns the Async
+// NewAsync starts the goroutines that publish to inner and returns the Async
 // in front of it.
 func NewAsync(inner Publisher, opts AsyncOptions) *Async {
 	n := opts.QueueSize
@@ -74,7 +81,19 @@ func NewAsync(inner Publisher, opts AsyncOptions) *Async {
 		done:    make(chan struct{}),
 		onError: opts.OnError,
 	}
-	go a.run()
+	workers := max(opts.Workers, 1)
+	var wg sync.WaitGroup
+	wg.Add(workers)
+	for range workers {
+		go func() {
+			defer wg.Done()
+			a.run()
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(a.done)
+	}()
 	return a
 }
 
@@ -101,7 +120,6 @@ func (a *Async) Publish(_ context.Context, r *Report) ([]string, error) {
 }
 
 func (a *Async) run() {
-	defer close(a.done)
 	for r := range a.queue {
 		if a.ctx.Err() != nil {
 			a.dropClosed.Add(1)
@@ -150,9 +168,9 @@ func (a *Async) Flush(ctx context.Context) error {
 }
 
 // Close stops accepting reports, publishes what is queued and stops the
-// goroutine. If ctx ends first, the report being published sees its context
+// goroutines. If ctx ends first, the reports being published see its context
 // canceled, the rest are counted as DroppedClosed, and Close returns
-// ctx.Err() once the goroutine has stopped. Close is idempotent.
+// ctx.Err() once the goroutines have stopped. Close is idempotent.
 func (a *Async) Close(ctx context.Context) error {
 	a.mu.Lock()
 	if !a.closed {

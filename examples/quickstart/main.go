@@ -7,8 +7,8 @@
 //
 //	go run ./examples/quickstart [-root DIR]
 //
-// Reports are stored in DIR (default: a new temporary directory) the way
-// python's oops-datedir-repo stores them.
+// Reports are stored in DIR the way python's oops-datedir-repo stores them.
+// Without -root they go to a temporary directory that is removed on exit.
 package main
 
 import (
@@ -38,7 +38,7 @@ import (
 )
 
 func main() {
-	root := flag.String("root", "", "directory to store reports in (default: a new temporary directory)")
+	root := flag.String("root", "", "directory to store reports in and keep (default: a temporary directory, removed on exit)")
 	flag.Parse()
 	if err := run(context.Background(), *root, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
@@ -47,11 +47,14 @@ func main() {
 }
 
 func run(ctx context.Context, root string, out io.Writer) error {
-	if root == "" {
+	temporary := root == ""
+	if temporary {
 		dir, err := os.MkdirTemp("", "oops-quickstart-")
 		if err != nil {
 			return err
 		}
+		// Deferred first, so it runs last: after the queue is drained.
+		defer os.RemoveAll(dir)
 		root = dir
 	}
 
@@ -62,7 +65,7 @@ func run(ctx context.Context, root string, out io.Writer) error {
 	defer pub.Close(ctx)
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "quickstart"},
-		Hooks:     append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest, oopshttp.NoteReport),
+		Hooks:     append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest),
 		Publisher: pub,
 	}
 
@@ -110,7 +113,9 @@ func run(ctx context.Context, root string, out io.Writer) error {
 		return errors.New("no request failed")
 	}
 
-	// 5. The report, as a person reads it.
+	// 5. The report, as a person reads it: the one the logger made for the
+	// failure, which the middleware completed when the request ended, and
+	// whose id the 500 response quotes.
 	if err := pub.Flush(ctx); err != nil {
 		return err
 	}
@@ -123,18 +128,14 @@ func run(ctx context.Context, root string, out io.Writer) error {
 		return err
 	}
 
-	// Reports made during the same request (here, by the logger) share its
-	// timeline and are listed on it.
-	related, _ := r.Extra[oopshttp.RelatedKey].([]any)
-	for _, id := range related {
-		rel, err := store.Get(ctx, fmt.Sprint(id))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "\nrelated report %s\n  %s: %s\n", rel.ID, rel.Type, rel.Value)
-	}
-
 	// 6. The console reads it, with its analysis and a waterfall.
+	if temporary {
+		fmt.Fprintf(out, "\nThe reports are in a temporary directory, removed on exit. To keep them and look at\n"+
+			"this one with the console (analysis and waterfall), run:\n"+
+			"  go run ./examples/quickstart -root /tmp/oops-demo\n"+
+			"and the command it ends with: go run ./cmd/oops --store /tmp/oops-demo show OOPS-…\n")
+		return nil
+	}
 	fmt.Fprintf(out, "\nLook at it with the console:\n  go run ./cmd/oops --store %s show %s\n", shellQuote(root), failed)
 	return nil
 }
