@@ -116,7 +116,7 @@ opened or read.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v (see %q)", err, c.CommandPath()+" --help")
 	})
-	root.AddCommand(newShow(e), newList(e), newSummary(e), newPrune(e), newImport(e))
+	root.AddCommand(newShow(e), newList(e), newSummary(e), newPrune(e), newImport(e), newForward(e), newReceive(e))
 	return root
 }
 
