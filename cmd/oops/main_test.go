@@ -229,7 +229,7 @@ func TestSummary(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	out := r.stdout
 	assert.Contains(t, out, ": 7 reports in 5 groups")
-	order := []string{"== Time-outs: 1 reports", "== Soft time-outs: 1 reports", "== Not found: 3 reports", "== Exceptions: 2 reports"}
+	order := []string{"== Time-outs: 1 report ", "== Soft time-outs: 1 report ", "== Not found: 3 reports", "== Exceptions: 2 reports"}
 	last := -1
 	for _, h := range order {
 		i := strings.Index(out, h)
@@ -255,7 +255,7 @@ func TestSummary(t *testing.T) {
 	require.NoError(t, os.WriteFile(rules, []byte(`[{"class": "client error", "types": ["*evil.Type"]}]`), 0o644))
 	r = oopsCmd(t, f.env(), "summary", "--rules", rules)
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "== Client errors: 1 reports")
+	assert.Contains(t, r.stdout, "== Client errors: 1 report ")
 	assert.NotContains(t, r.stdout, "Not found", "the rules given replace the defaults")
 
 	page := filepath.Join(t.TempDir(), "s.html")
@@ -283,7 +283,7 @@ func TestPrune(t *testing.T) {
 	f := newFixture(t)
 	r := oopsCmd(t, f.env(), "prune", "--older-than", "1d")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Regexp(t, `^pruned 1 reports made before `, r.stdout)
+	assert.Regexp(t, `^pruned 1 report made before `, r.stdout)
 	r = oopsCmd(t, f.env(), "show", f.timeout)
 	assert.Equal(t, exitPartial, r.code)
 }
@@ -315,7 +315,7 @@ func TestImportIntoSQLiteAndReadIt(t *testing.T) {
 
 	r = oopsCmd(t, nil, "-s", db, "prune", "--older-than", "1d")
 	assert.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "pruned 1 reports")
+	assert.Contains(t, r.stdout, "pruned 1 report ")
 
 	// Import needs a SQL store and a directory.
 	r = oopsCmd(t, f.env(), "import", f.root)

@@ -94,7 +94,7 @@ broker, and exits. It ends with the count of reports forwarded.`,
 			fwd := oopsamqp.NewForwarder(datedir.NewWithOptions(spool, datedir.Options{OnSkip: e.warn}), pub, oopsamqp.ForwarderOptions{Logger: log})
 			if !once {
 				err := fwd.Run(ctx)
-				fmt.Fprintf(e.stdout, "forwarded %d reports from %s to %s\n", fwd.Stats().Forwarded, spool, redactURL(url))
+				fmt.Fprintf(e.stdout, "forwarded %s from %s to %s\n", count(int(fwd.Stats().Forwarded), "report"), spool, redactURL(url))
 				return err
 			}
 			wctx, cancel := context.WithTimeout(ctx, wait)
@@ -108,7 +108,7 @@ broker, and exits. It ends with the count of reports forwarded.`,
 				return storeErr(fmt.Errorf("broker %s: not reachable within %v", redactURL(url), wait))
 			}
 			n, err := fwd.Forward(ctx)
-			fmt.Fprintf(e.stdout, "forwarded %d reports from %s to %s\n", n, spool, redactURL(url))
+			fmt.Fprintf(e.stdout, "forwarded %s from %s to %s\n", count(n, "report"), spool, redactURL(url))
 			if err != nil {
 				for _, one := range unjoin(err) {
 					e.warn(one)
@@ -154,8 +154,8 @@ when the broker goes away, and ends with the counts.`,
 			})
 			err = rcv.Run(ctx)
 			st := rcv.Stats()
-			fmt.Fprintf(e.stdout, "received %d reports into %s (%d rejected, %d returned to the queue)\n",
-				st.Stored, h.name, st.Rejected, st.Requeued+st.Returned)
+			fmt.Fprintf(e.stdout, "received %s into %s (%d rejected, %d returned to the queue)\n",
+				count(int(st.Stored), "report"), h.name, st.Rejected, st.Requeued+st.Returned)
 			if err != nil {
 				return storeErr(err)
 			}

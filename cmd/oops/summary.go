@@ -117,7 +117,7 @@ with the classes "time-out", "soft time-out", "not found", "client error" and
 				if err := writeHTMLFile(htmlFile, s); err != nil {
 					return storeErr(fmt.Errorf("--html: %w", err))
 				}
-				fmt.Fprintf(e.stdout, "wrote %s: %d reports in %d groups\n", htmlFile, s.Reports, s.Groups)
+				fmt.Fprintf(e.stdout, "wrote %s: %s in %s\n", htmlFile, count(s.Reports, "report"), count(s.Groups, "group"))
 			default:
 				writeSummary(e.stdout, palette(e.color(e.stdout)), s, e.width(e.stdout))
 			}
@@ -166,10 +166,10 @@ func span(from, to time.Time) string {
 }
 
 func writeSummary(w io.Writer, p palette, s summary, width int) {
-	fmt.Fprintf(w, "%s\n", p.c(bold, fmt.Sprintf("OOPS summary, %s: %d reports in %d groups", span(s.From, s.To), s.Reports, s.Groups)))
+	fmt.Fprintf(w, "%s\n", p.c(bold, fmt.Sprintf("OOPS summary, %s: %s in %s", span(s.From, s.To), count(s.Reports, "report"), count(s.Groups, "group"))))
 	textW := max(width-12, 30)
 	for _, sec := range s.Sections {
-		fmt.Fprintf(w, "\n%s\n", p.c(bold, fmt.Sprintf("== %s: %d reports in %d groups ==", sec.Title, sec.Count, len(sec.Groups))))
+		fmt.Fprintf(w, "\n%s\n", p.c(bold, fmt.Sprintf("== %s: %s in %s ==", sec.Title, count(sec.Count, "report"), count(len(sec.Groups), "group"))))
 		for _, g := range sec.Groups {
 			typ := cut(oneLine(g.Type), textW/2)
 			fmt.Fprintf(w, "\n%6d  %s: %s\n", g.Count, p.c(red, typ), cut(oneLine(g.Value), max(textW-len(typ)-2, 20)))
