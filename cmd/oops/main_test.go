@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -266,6 +269,12 @@ func TestSummary(t *testing.T) {
 	assert.Contains(t, string(html), "&lt;script&gt;alert(1)&lt;/script&gt;")
 	assert.NotContains(t, string(html), "<script>")
 	assert.Contains(t, string(html), "<h2>Not found: 3 reports</h2>")
+	// The page's policy allows its one style by hash, and nothing else.
+	m := regexp.MustCompile(`(?s)content="default-src 'none'; style-src '(sha256-[^']+)'".*<style>\n(.*)</style>`).FindSubmatch(html)
+	require.NotNil(t, m)
+	sum := sha256.Sum256(m[2])
+	assert.Equal(t, "sha256-"+base64.StdEncoding.EncodeToString(sum[:]), string(m[1]))
+	assert.NotContains(t, string(html), "<script")
 }
 
 func TestHostileFieldsPrintAsText(t *testing.T) {

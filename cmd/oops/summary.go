@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -205,24 +207,22 @@ func writeHTMLFile(name string, s summary) error {
 	if err != nil {
 		return err
 	}
-	if err := summaryPage.Execute(f, s); err != nil {
+	page := struct {
+		summary
+		Style     template.CSS
+		StyleHash string
+	}{s, template.CSS(summaryStyle), summaryStyleHash}
+	if err := summaryPage.Execute(f, page); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
 }
 
-var summaryPage = template.Must(template.New("summary").Funcs(template.FuncMap{
-	"span": span,
-	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
-}).Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>OOPS summary, {{span .From .To}}</title>
-<style>
-body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+// summaryStyle is the page's only style; the page's Content-Security-Policy
+// allows it by its hash, and nothing else: no script, no other style, no
+// image, no request at all.
+const summaryStyle = `body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
 h2 { border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; }
 td, th { text-align: left; vertical-align: top; padding: .3em .6em; border-bottom: 1px solid #eee; }
@@ -230,13 +230,31 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .type { color: #a00; font-weight: bold; }
 .value, code { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
 small { color: #666; }
-</style>
+`
+
+var summaryStyleHash = func() string {
+	sum := sha256.Sum256([]byte(summaryStyle))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}()
+
+var summaryPage = template.Must(template.New("summary").Funcs(template.FuncMap{
+	"span":  span,
+	"count": count,
+	"when":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
+}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src '{{.StyleHash}}'">
+<title>OOPS summary, {{span .From .To}}</title>
+<style>
+{{.Style}}</style>
 </head>
 <body>
 <h1>OOPS summary</h1>
-<p>{{span .From .To}}: {{.Reports}} reports in {{.Groups}} groups.</p>
+<p>{{span .From .To}}: {{count .Reports "report"}} in {{count .Groups "group"}}.</p>
 {{range .Sections}}
-<h2>{{.Title}}: {{.Count}} reports</h2>
+<h2>{{.Title}}: {{count .Count "report"}}</h2>
 <table>
 <tr><th>count</th><th>problem</th><th>topics</th><th>URLs</th></tr>
 {{range .Groups}}
