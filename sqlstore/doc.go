@@ -21,7 +21,9 @@
 // revision does not undo a newer one.
 //
 // The whole report is kept as its JSON encoding (the oops package's
-// MarshalJSON) in a BLOB (SQLite) or BYTEA (PostgreSQL) column. JSON rather
+// MarshalJSON) in a BLOB (SQLite) or BYTEA (PostgreSQL) column of its own
+// table, oops_report_bodies, so that the rows a search or a summary scans
+// stay small. JSON rather
 // than the BSON of package datedir because it is lossless where this store
 // needs it to be (times keep their nanoseconds, so that a report's time,
 // its column and the cursors agree; no 16 MB document cap), because both
@@ -70,7 +72,8 @@
 // database at once are safe. The table oops_schema_version records each
 // migration applied: SELECT max(version) FROM oops_schema_version, or
 // Store.Version. A database at a version newer than SchemaVersion is refused
-// with ErrSchemaTooNew rather than misread. Tables: oops_reports,
+// with ErrSchemaTooNew rather than misread. Tables: oops_reports (the
+// columns), oops_report_bodies (the reports, by oops_reports.rid),
 // oops_latest_faults, oops_schema_version.
 //
 // # SQLite and concurrency
@@ -85,10 +88,17 @@
 //
 // # Benchmarks
 //
-// The benchmarks run on a small store by default. OOPS_BENCH_REPORTS=1000000
-// makes the reading benchmarks (BenchmarkGet, BenchmarkGroupsOneDay,
-// BenchmarkLatestFault, BenchmarkDatedirScanOneDay) generate that many
-// reports first (in batched INSERTs, into a SQLite file under the test's
-// temporary directory); OOPS_TEST_POSTGRES_DSN runs the PostgreSQL
-// publishing benchmark.
+// BenchmarkPublish publishes fresh reports with 20-entry timelines into a
+// SQLite file from one goroutine and from many, and into PostgreSQL from
+// many when OOPS_TEST_POSTGRES_DSN is set. BenchmarkRead stores 2,000
+// reports (fast enough for CI's run-everything-once pass) and measures Get,
+// LatestFault, the first page of List and one day's Groups, and the same
+// day's summary made by scanning a date directory with datedir's Walk
+// (its "x-sqlstore" metric is the ratio of the two). Set
+// OOPS_BENCH_REPORTS=1000000 to measure the budgets on a million reports,
+// 33,333 a day over 30 days, generated in batched transactions rather than
+// through Publish (about 5 GB in the test's temporary directory, and the
+// last day's reports as files for the scan):
+//
+//	OOPS_BENCH_REPORTS=1000000 go test -run '^$' -bench Read -benchtime 200ms -timeout 60m ./sqlstore
 package sqlstore

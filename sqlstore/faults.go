@@ -22,12 +22,13 @@ func (s *Store) LatestFault(ctx context.Context, resource string, role store.Rol
 	var b []byte
 	// The latest fault's report, if it still names the resource (a prune or
 	// a republication may have changed that) …
-	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT r.id, r.report FROM oops_latest_faults f
-	JOIN oops_reports r ON r.id = f.id AND r.resource = f.resource WHERE f.resource = ?`), res).Scan(&id, &b)
+	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT r.id, b.report FROM oops_latest_faults f
+	JOIN oops_reports r ON r.id = f.id AND r.resource = f.resource
+	JOIN oops_report_bodies b ON b.rid = r.rid WHERE f.resource = ?`), res).Scan(&id, &b)
 	if errors.Is(err, sql.ErrNoRows) {
 		// … else the newest report that does.
-		err = s.db.QueryRowContext(ctx, s.rebind(`SELECT id, report FROM oops_reports
-	WHERE resource = ? AND resource <> '' ORDER BY time_ns DESC, id DESC LIMIT 1`), res).Scan(&id, &b)
+		err = s.db.QueryRowContext(ctx, s.rebind(`SELECT r.id, b.report FROM oops_reports r JOIN oops_report_bodies b ON b.rid = r.rid
+	WHERE r.resource = ? AND r.resource <> '' ORDER BY r.time_ns DESC, r.id DESC LIMIT 1`), res).Scan(&id, &b)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Fault{}, fmt.Errorf("sqlstore: no fault of %q: %w", store.Cut(resource, 100), store.ErrNotFound)
@@ -51,8 +52,8 @@ func (s *Store) Faults(ctx context.Context, resource string, role store.Role, li
 		return nil, nil
 	}
 	limit = store.Query{Limit: limit}.PageSize()
-	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT id, report FROM oops_reports
-	WHERE resource = ? AND resource <> '' ORDER BY time_ns DESC, id DESC LIMIT ?`), column(resource), limit)
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT r.id, b.report FROM oops_reports r JOIN oops_report_bodies b ON b.rid = r.rid
+	WHERE r.resource = ? AND r.resource <> '' ORDER BY r.time_ns DESC, r.id DESC LIMIT ?`), column(resource), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: reading the faults of %q: %w", store.Cut(resource, 100), err)
 	}

@@ -76,7 +76,13 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.WriteTimeout+s.opts.BusyTimeout)
 	defer cancel()
-	conn, err := s.db.Conn(ctx)
+	// Connecting runs the dsn's pragmas; turning a new SQLite file to WAL
+	// finds it busy while another process does the same.
+	var conn *sql.Conn
+	err = retryBusy(ctx, func() (err error) {
+		conn, err = s.db.Conn(ctx)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("sqlstore: connecting: %w", err)
 	}

@@ -22,6 +22,9 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
 			return fmt.Errorf("sqlstore: pruning: %w", err)
 		}
 		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, s.rebind("DELETE FROM oops_report_bodies WHERE rid IN (SELECT rid FROM oops_reports WHERE time_ns < ?)"), ns); err != nil {
+			return fmt.Errorf("sqlstore: pruning: %w", err)
+		}
 		res, err := tx.ExecContext(ctx, s.rebind("DELETE FROM oops_reports WHERE time_ns < ?"), ns)
 		if err != nil {
 			return fmt.Errorf("sqlstore: pruning: %w", err)

@@ -29,10 +29,16 @@ const CutKey = "sqlstore_cut"
 // id, as datedir does).
 const OriginalIDKey = "original_id"
 
-const upsertSQL = `INSERT INTO oops_reports (id, time_ns, revision, pending, signature, type, value, value_fold,
+// The statements that store a report, in parts, so that PostgreSQL can
+// store a whole batch with one statement per table (see writeRowsPG):
+// an INSERT's head, one row's tuple, and its ON CONFLICT clause.
+const (
+	reportsHead = `INSERT INTO oops_reports (id, time_ns, revision, pending, signature, type, value, value_fold,
 	level, topic, reporter, hostname, url, username, resource, trace_id, status, duration, statements,
-	sql_time_ns, detailed, cut, size, report)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	sql_time_ns, detailed, cut, size) VALUES `
+	reportsTuple = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// A stored report is replaced only by the same or a later revision.
+	reportsConflict = `
 ON CONFLICT (id) DO UPDATE SET time_ns = excluded.time_ns, revision = excluded.revision,
 	pending = excluded.pending, signature = excluded.signature, type = excluded.type,
 	value = excluded.value, value_fold = excluded.value_fold, level = excluded.level,
@@ -40,20 +46,49 @@ ON CONFLICT (id) DO UPDATE SET time_ns = excluded.time_ns, revision = excluded.r
 	url = excluded.url, username = excluded.username, resource = excluded.resource,
 	trace_id = excluded.trace_id, status = excluded.status, duration = excluded.duration,
 	statements = excluded.statements, sql_time_ns = excluded.sql_time_ns,
-	detailed = excluded.detailed, cut = excluded.cut, size = excluded.size, report = excluded.report
+	detailed = excluded.detailed, cut = excluded.cut, size = excluded.size
 WHERE oops_reports.revision <= excluded.revision`
 
-// upsertFaultSQL moves a resource's latest fault to a report unless the
-// latest is newer, or (with FaultWindow, the 5th and 6th arguments) the
-// latest has a traceback, the new one has none, and the new one is less than
-// the window later. A republished report always updates its own entry.
-const upsertFaultSQL = `INSERT INTO oops_latest_faults (resource, id, time_ns, detailed) VALUES (?, ?, ?, ?)
+	bodiesHead     = `INSERT INTO oops_report_bodies (rid, report) VALUES `
+	bodiesTuple    = `(?, ?)`
+	bodiesConflict = `
+ON CONFLICT (rid) DO UPDATE SET report = excluded.report`
+
+	faultsHead  = `INSERT INTO oops_latest_faults (resource, id, time_ns, detailed) VALUES `
+	faultsTuple = `(?, ?, ?, ?)`
+	// The latest fault moves to a report unless the latest is newer, or
+	// (with FaultWindow, the two last arguments) the latest has a
+	// traceback, the new one has none, and the new one is less than the
+	// window later. A republished report always updates its own entry.
+	// replacesFault is the same rule in Go.
+	faultsConflict = `
 ON CONFLICT (resource) DO UPDATE SET id = excluded.id, time_ns = excluded.time_ns, detailed = excluded.detailed
 WHERE oops_latest_faults.id = excluded.id
 	OR ((excluded.time_ns > oops_latest_faults.time_ns
 		OR (excluded.time_ns = oops_latest_faults.time_ns AND excluded.id > oops_latest_faults.id))
 	AND NOT (CAST(? AS BIGINT) > 0 AND oops_latest_faults.detailed = 1 AND excluded.detailed = 0
 		AND excluded.time_ns - oops_latest_faults.time_ns < CAST(? AS BIGINT)))`
+)
+
+// upsertSQL stores a report's columns and returns its rid, or no row when
+// the stored report has a higher revision.
+const upsertSQL = reportsHead + reportsTuple + reportsConflict + "\nRETURNING rid"
+
+// upsertBodySQL stores the whole report under its rid.
+const upsertBodySQL = bodiesHead + bodiesTuple + bodiesConflict
+
+// upsertFaultSQL stores one fault.
+const upsertFaultSQL = faultsHead + faultsTuple + faultsConflict
+
+// replacesFault is faultsConflict's rule: whether f becomes the latest fault
+// of its resource in place of cur.
+func replacesFault(cur, f *row, window int64) bool {
+	if cur.id == f.id {
+		return true
+	}
+	newer := f.timeNS > cur.timeNS || (f.timeNS == cur.timeNS && f.id > cur.id)
+	return newer && !(window > 0 && cur.detailed == 1 && f.detailed == 0 && f.timeNS-cur.timeNS < window)
+}
 
 // A row is a report as the columns of oops_reports hold it.
 type row struct {
@@ -71,7 +106,7 @@ type row struct {
 func (r *row) args() []any {
 	return []any{r.id, r.timeNS, r.revision, r.pending, r.signature, r.typ, r.value, r.valueFold,
 		r.level, r.topic, r.reporter, r.hostname, r.url, r.username, r.resource, r.traceID,
-		r.status, r.duration, r.statements, r.sqlTimeNS, r.detailed, r.cut, r.size, r.report}
+		r.status, r.duration, r.statements, r.sqlTimeNS, r.detailed, r.cut, r.size}
 }
 
 // Publish stores r and returns its id. A report already stored under the
@@ -83,7 +118,9 @@ func (r *row) args() []any {
 // "OOPS-3f2a…"); a report without an id gets a new one, and so does a
 // report whose id is no OOPS id, its id being kept under the Extra key
 // OriginalIDKey. r is not changed. A report without a time is stored with
-// the time of publishing. Text is stored as valid UTF-8 (invalid bytes
+// the time of publishing; times are kept to the nanosecond, those before
+// 1823 or after 2116 as the nearest of those (the time column holds ±2⁶²
+// ns). Text is stored as valid UTF-8 (invalid bytes
 // become U+FFFD); the searchable columns also replace NUL bytes, which
 // PostgreSQL text cannot hold, and are cut to MaxColumn bytes. A report
 // whose encoding passes Options.MaxReportBytes is cut and marked (CutKey),

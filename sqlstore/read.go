@@ -1,11 +1,13 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +24,7 @@ func (s *Store) Get(ctx context.Context, id string) (*oops.Report, error) {
 		return nil, err
 	}
 	var b []byte
-	err = s.db.QueryRowContext(ctx, s.rebind("SELECT report FROM oops_reports WHERE id = ?"), canon).Scan(&b)
+	err = s.db.QueryRowContext(ctx, s.rebind("SELECT b.report FROM oops_reports r JOIN oops_report_bodies b ON b.rid = r.rid WHERE r.id = ?"), canon).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlstore: %s: %w", canon, store.ErrNotFound)
 	}
@@ -155,78 +157,182 @@ func (s *Store) List(ctx context.Context, q store.Query) (store.Page, error) {
 // Groups returns the reports q matches grouped by signature, the most
 // frequent first (then the most recent, then by signature), at most
 // q.PageSize() groups. Each group's type, value, status and example are its
-// latest report's; its topics and URLs are the most common non-empty ones
-// (ties by value), each with its latest report as the example.
+// latest report's (by time, then id); its topics and URLs are the most
+// common non-empty ones (ties by value), each with its latest report as the
+// example.
+//
+// It reads the range three times (groups, topics, URLs), whatever the
+// number of groups: "the latest of each" is the maximum of a key that
+// sorts by time and then id (latestKey).
 func (s *Store) Groups(ctx context.Context, q store.Query) ([]store.Group, error) {
+	// One pass counts by signature and topic; the signatures' counts are
+	// their sums.
 	w, args := s.where(q)
-	args = append(args, q.PageSize())
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT signature, COUNT(*), MIN(time_ns), MAX(time_ns) FROM oops_reports"+w+
-		" GROUP BY signature ORDER BY COUNT(*) DESC, MAX(time_ns) DESC, signature LIMIT ?"), args...)
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT signature, topic, COUNT(*), MIN(time_ns), MAX(time_ns), MAX("+s.latestKey()+
+		") FROM oops_reports"+s.groupIndex(q)+w+" GROUP BY signature, topic"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: grouping: %w", err)
 	}
-	var groups []store.Group
+	type acc struct {
+		g      store.Group
+		key    string
+		topics []store.Count
+	}
+	bySig := map[string]*acc{}
 	for rows.Next() {
-		var g store.Group
+		var sig, topic, key string
+		var n int
 		var first, last int64
-		if err := rows.Scan(&g.Signature, &g.Count, &first, &last); err != nil {
+		if err := rows.Scan(&sig, &topic, &n, &first, &last, &key); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("sqlstore: grouping: %w", err)
 		}
-		g.First, g.Last = time.Unix(0, first).UTC(), time.Unix(0, last).UTC()
-		groups = append(groups, g)
+		a := bySig[sig]
+		if a == nil {
+			a = &acc{g: store.Group{Signature: sig, First: time.Unix(0, first).UTC(), Last: time.Unix(0, last).UTC()}}
+			bySig[sig] = a
+		}
+		a.g.Count += n
+		if t := time.Unix(0, first).UTC(); t.Before(a.g.First) {
+			a.g.First = t
+		}
+		if t := time.Unix(0, last).UTC(); t.After(a.g.Last) {
+			a.g.Last = t
+		}
+		if key > a.key {
+			a.key = key
+		}
+		if topic != "" {
+			a.topics = append(a.topics, store.Count{Value: topic, N: n, ExampleID: idOfKey(key)})
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlstore: grouping: %w", err)
 	}
-	for i := range groups {
-		if err := s.fillGroup(ctx, q, &groups[i]); err != nil {
-			return nil, err
-		}
+	groups := make([]store.Group, 0, len(bySig))
+	for _, a := range bySig {
+		a.g.ExampleID = idOfKey(a.key)
+		a.g.Topics = topCounts(a.topics)
+		groups = append(groups, a.g)
+	}
+	slices.SortFunc(groups, func(a, b store.Group) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), b.Last.Compare(a.Last), strings.Compare(a.Signature, b.Signature))
+	})
+	groups = groups[:min(len(groups), q.PageSize())]
+	if len(groups) == 0 {
+		return groups, nil
+	}
+	if err := s.latestOfGroups(ctx, groups); err != nil {
+		return nil, err
+	}
+	if err := s.urlsOfGroups(ctx, q, groups); err != nil {
+		return nil, err
 	}
 	return groups, nil
 }
 
-func (s *Store) fillGroup(ctx context.Context, q store.Query, g *store.Group) error {
-	// The group's own signature, "" included (where skips an empty filter).
-	q.Signature = ""
-	sig := cond{"signature = ?", []any{g.Signature}}
-	w, args := s.where(q, sig)
-	var status int64
-	err := s.db.QueryRowContext(ctx, s.rebind("SELECT id, type, value, status FROM oops_reports"+w+
-		" ORDER BY time_ns DESC, id DESC LIMIT 1"), args...).Scan(&g.ExampleID, &g.Type, &g.Value, &status)
-	if err != nil {
-		return fmt.Errorf("sqlstore: grouping %q: %w", g.Signature, err)
+// topCounts returns the store.MaxTop largest of cs, ties by value, or nil.
+func topCounts(cs []store.Count) []store.Count {
+	if len(cs) == 0 {
+		return nil
 	}
-	g.Status = int(status)
-	if g.Topics, err = s.top(ctx, q, sig, "topic"); err != nil {
-		return err
-	}
-	g.URLs, err = s.top(ctx, q, sig, "url")
-	return err
+	slices.SortFunc(cs, func(a, b store.Count) int {
+		return cmp.Or(cmp.Compare(b.N, a.N), strings.Compare(a.Value, b.Value))
+	})
+	return cs[:min(len(cs), store.MaxTop):min(len(cs), store.MaxTop)]
 }
 
-// top returns the most common non-empty values of col among the reports q
-// matches, with the latest report of each.
-func (s *Store) top(ctx context.Context, q store.Query, sig cond, col string) ([]store.Count, error) {
-	w, args := s.where(q, sig, cond{sql: col + " <> ''"})
-	args = append(args, store.MaxTop)
-	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT v, n, id FROM (
-	SELECT `+col+` AS v, id, COUNT(*) OVER (PARTITION BY `+col+`) AS n,
-		ROW_NUMBER() OVER (PARTITION BY `+col+` ORDER BY time_ns DESC, id DESC) AS rn
-	FROM oops_reports`+w+`) t WHERE rn = 1 ORDER BY n DESC, v LIMIT ?`), args...)
+// latestKey is an SQL expression that sorts as (time_ns, id): the time made
+// non-negative (timeNS keeps it within ±2⁶²) in 19 digits, then the id.
+// idOfKey reads the id back.
+func (s *Store) latestKey() string {
+	if s.dialect == PostgreSQL {
+		return `(lpad((time_ns + 4611686018427387904)::text, 19, '0') || id) COLLATE "C"`
+	}
+	// A number's text sorts as the number when all have 19 digits: times
+	// after 1855 do, once shifted by 2⁶² (cheaper than printf's padding).
+	return `CAST(time_ns + 4611686018427387904 AS TEXT) || id`
+}
+
+// groupIndex names, for SQLite, the index that Groups reads when q filters
+// by time or text only: the time index holds every column the grouping
+// needs, but SQLite's planner, seeing few signatures, would rather skip-scan
+// the signature index and read each report's row.
+func (s *Store) groupIndex(q store.Query) string {
+	if s.dialect != SQLite || q.Signature != "" || q.Type != "" || q.Topic != "" || q.Reporter != "" || q.Resource != "" {
+		return ""
+	}
+	return " INDEXED BY oops_reports_time"
+}
+
+func idOfKey(key string) string {
+	if len(key) < 19 {
+		return ""
+	}
+	return key[19:]
+}
+
+// latestOfGroups fills each group's type, value and status from its latest
+// report.
+func (s *Store) latestOfGroups(ctx context.Context, groups []store.Group) error {
+	byID := make(map[string]*store.Group, len(groups))
+	ph := make([]string, 0, len(groups))
+	args := make([]any, 0, len(groups))
+	for i := range groups {
+		byID[groups[i].ExampleID] = &groups[i]
+		ph = append(ph, "?")
+		args = append(args, groups[i].ExampleID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT id, type, value, status FROM oops_reports WHERE id IN ("+
+		strings.Join(ph, ", ")+")"), args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: grouping by %s: %w", col, err)
+		return fmt.Errorf("sqlstore: grouping: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Count
 	for rows.Next() {
-		var c store.Count
-		if err := rows.Scan(&c.Value, &c.N, &c.ExampleID); err != nil {
-			return nil, fmt.Errorf("sqlstore: grouping by %s: %w", col, err)
+		var id, typ, value string
+		var status int64
+		if err := rows.Scan(&id, &typ, &value, &status); err != nil {
+			return fmt.Errorf("sqlstore: grouping: %w", err)
 		}
-		out = append(out, c)
+		if g := byID[id]; g != nil {
+			g.Type, g.Value, g.Status = typ, value, int(status)
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
+}
+
+// urlsOfGroups fills each group's most common URLs.
+func (s *Store) urlsOfGroups(ctx context.Context, q store.Query, groups []store.Group) error {
+	index := make(map[string]int, len(groups))
+	for i, g := range groups {
+		index[g.Signature] = i
+	}
+	w, args := s.where(q, cond{sql: "url <> ''"})
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT signature, url, COUNT(*), MAX("+s.latestKey()+
+		") FROM oops_reports"+s.groupIndex(q)+w+" GROUP BY signature, url"), args...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: grouping by url: %w", err)
+	}
+	defer rows.Close()
+	counts := make([][]store.Count, len(groups))
+	for rows.Next() {
+		var sig, key string
+		var c store.Count
+		if err := rows.Scan(&sig, &c.Value, &c.N, &key); err != nil {
+			return fmt.Errorf("sqlstore: grouping by url: %w", err)
+		}
+		if i, ok := index[sig]; ok {
+			c.ExampleID = idOfKey(key)
+			counts[i] = append(counts[i], c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlstore: grouping by url: %w", err)
+	}
+	for i, cs := range counts {
+		groups[i].URLs = topCounts(cs)
+	}
+	return nil
 }

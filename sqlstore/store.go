@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oops-go/oops"
@@ -51,7 +52,7 @@ type Options struct {
 	BusyTimeout time.Duration
 
 	// MaxBatch bounds how many concurrent Publish calls are written in one
-	// transaction. Zero means 128.
+	// transaction. Zero means 128; PostgreSQL takes at most 2000.
 	MaxBatch int
 
 	// Writers is how many transactions write at once. Zero means 1 for
@@ -77,12 +78,15 @@ type Store struct {
 	dialect Dialect
 	opts    Options
 
-	upsert, upsertFault *sql.Stmt
+	upsert, upsertBody, upsertFault *sql.Stmt
 
 	mu      sync.Mutex
+	idle    sync.Cond // on mu: no leader at work and an empty queue
 	queue   []*request
 	leaders int
 	closed  bool
+
+	batches atomic.Int64 // transactions written, for tests
 }
 
 var (
@@ -176,17 +180,26 @@ func newStore(ctx context.Context, db *sql.DB, o *Options) (*Store, error) {
 			o.Writers = 4
 		}
 	}
+	if o.Dialect == PostgreSQL {
+		// A batch is one statement: PostgreSQL takes at most 65535
+		// arguments, 23 a report.
+		o.MaxBatch = min(o.MaxBatch, 2000)
+	}
 	s := &Store{db: db, dialect: o.Dialect, opts: *o}
+	s.idle.L = &s.mu
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
-	var err error
-	if s.upsert, err = db.PrepareContext(ctx, s.rebind(upsertSQL)); err != nil {
-		return nil, fmt.Errorf("sqlstore: preparing: %w", err)
-	}
-	if s.upsertFault, err = db.PrepareContext(ctx, s.rebind(upsertFaultSQL)); err != nil {
-		s.upsert.Close()
-		return nil, fmt.Errorf("sqlstore: preparing: %w", err)
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{{&s.upsert, upsertSQL}, {&s.upsertBody, upsertBodySQL}, {&s.upsertFault, upsertFaultSQL}} {
+		st, err := db.PrepareContext(ctx, s.rebind(p.sql))
+		if err != nil {
+			s.closeStmts()
+			return nil, fmt.Errorf("sqlstore: preparing: %w", err)
+		}
+		*p.stmt = st
 	}
 	return s, nil
 }
@@ -245,11 +258,21 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	s.waitIdle()
-	err := errors.Join(s.upsert.Close(), s.upsertFault.Close())
+	err := s.closeStmts()
 	if s.owned {
 		err = errors.Join(err, s.db.Close())
 	}
 	return err
+}
+
+func (s *Store) closeStmts() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{s.upsert, s.upsertBody, s.upsertFault} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // rebind turns the ? placeholders of q into PostgreSQL's $n. The queries of

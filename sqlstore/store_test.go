@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -359,4 +360,25 @@ func TestOpenRefusesANewerSchema(t *testing.T) {
 func TestUnknownDialect(t *testing.T) {
 	_, err := sqlstore.Open(context.Background(), "sqlite", ":memory:", &sqlstore.Options{Dialect: "oracle"})
 	assert.ErrorContains(t, err, "oracle")
+}
+
+func TestNewOnAnOpenDB(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		driver, dsn := b.dsn(t)
+		db, err := sql.Open(driver, dsn)
+		require.NoError(t, err)
+		defer db.Close()
+		db.SetMaxOpenConns(1) // one :memory: database
+		s, err := sqlstore.New(context.Background(), db, nil)
+		require.NoError(t, err)
+		want := sqlstore.SQLite
+		if driver == "pgx" {
+			want = sqlstore.PostgreSQL
+		}
+		assert.Equal(t, want, s.Dialect())
+		_, err = s.Publish(context.Background(), report(1))
+		require.NoError(t, err)
+		require.NoError(t, s.Close())
+		assert.NoError(t, db.Ping(), "Close leaves the caller's database open")
+	})
 }

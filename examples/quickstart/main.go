@@ -7,8 +7,10 @@
 //
 //	go run ./examples/quickstart [-root DIR]
 //
-// Reports are stored in DIR the way python's oops-datedir-repo stores them.
-// Without -root they go to a temporary directory that is removed on exit.
+// Reports are stored in DIR the way python's oops-datedir-repo stores them,
+// and in the SQLite database DIR/oops.db (package sqlstore), where they can
+// be searched and grouped. Without -root they go to a temporary directory
+// that is removed on exit.
 package main
 
 import (
@@ -34,6 +36,7 @@ import (
 	"github.com/oops-go/oops/datedir"
 	"github.com/oops-go/oops/oopshttp"
 	"github.com/oops-go/oops/slogoops"
+	"github.com/oops-go/oops/sqlstore"
 	"github.com/oops-go/oops/sqltimeline"
 )
 
@@ -58,10 +61,17 @@ func run(ctx context.Context, root string, out io.Writer) error {
 		root = dir
 	}
 
-	// 1. Where reports go: a datedir store, behind a queue so that no request
+	// 1. Where reports go: a SQLite database (searchable) and a datedir
+	// store (python's tools read it), behind a queue so that no request
 	// waits for the disk.
 	store := datedir.New(root)
-	pub := oops.NewAsync(store, oops.AsyncOptions{})
+	dbPath := filepath.Join(root, "oops.db")
+	reports, err := sqlstore.Open(ctx, "sqlite", dbPath, nil)
+	if err != nil {
+		return err
+	}
+	defer reports.Close()
+	pub := oops.NewAsync(oops.ToMany(reports, store), oops.AsyncOptions{})
 	defer pub.Close(ctx)
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "quickstart"},
@@ -123,7 +133,7 @@ func run(ctx context.Context, root string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nOOPS id: %s\nstored:  %s\n\n", failed, filepath.Join(root, r.Time.Format(time.DateOnly), failed))
+	fmt.Fprintf(out, "\nOOPS id: %s\nstored:  %s\nand in:  %s\n\n", failed, filepath.Join(root, r.Time.Format(time.DateOnly), failed), dbPath)
 	if err := r.WriteText(out); err != nil {
 		return err
 	}

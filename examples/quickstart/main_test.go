@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oops-go/oops/datedir"
+	"github.com/oops-go/oops/sqlstore"
 )
 
 func TestQuickstartShowsTheFailingRequestsReport(t *testing.T) {
@@ -30,6 +31,13 @@ func TestQuickstartShowsTheFailingRequestsReport(t *testing.T) {
 	r, err := datedir.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, id, r.ID)
+
+	db, err := sqlstore.Open(context.Background(), "sqlite", filepath.Join(root, "oops.db"), nil)
+	require.NoError(t, err)
+	defer db.Close()
+	fromDB, err := db.Get(context.Background(), id)
+	require.NoError(t, err, "the database has the report too")
+	assert.Equal(t, r.Topic, fromDB.Topic)
 	assert.Equal(t, "POST /transfer", r.Topic)
 	var details []string
 	for _, e := range r.Timeline {
