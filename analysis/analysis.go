@@ -128,7 +128,9 @@ func Of(r *oops.Report, opts Options) Report {
 		a.Statements++
 		a.SQL += dur(e)
 		sqlIdx = append(sqlIdx, i)
-		repeats[key{e.Category, n}]++
+		if n != "" { // a text withheld (a viewer's copy) is no repeat of another
+			repeats[key{e.Category, n}]++
+		}
 	}
 	a.Total = end
 	if r.Duration >= 0 {
@@ -141,7 +143,7 @@ func Of(r *oops.Report, opts Options) Report {
 	for _, i := range sqlIdx {
 		e := tl[i]
 		k := key{e.Category, a.Entries[i].Normalized}
-		if repeats[k] < 2 {
+		if k.text == "" || repeats[k] < 2 {
 			continue
 		}
 		j, ok := slot[k]

@@ -199,3 +199,26 @@ func list(ids []int) string {
 	}
 	return s
 }
+
+// A viewer's copy keeps the timeline's shape without statement texts:
+// nothing is repeated, no N+1 is claimed, the times stay.
+func TestStatementsWithoutText(t *testing.T) {
+	db := shop(t)
+	r := record(t, func(ctx context.Context) {
+		for _, id := range ids(t, ctx, db) {
+			var n int
+			require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM lines WHERE order_id = ?`, id).Scan(&n))
+		}
+	})
+	full := analysis.Of(r, analysis.Options{})
+	require.Len(t, full.NPlusOne, 1)
+	for i := range r.Timeline {
+		r.Timeline[i].Detail = ""
+	}
+	a := analysis.Of(r, analysis.Options{})
+	assert.Equal(t, full.Statements, a.Statements)
+	assert.Equal(t, full.SQL, a.SQL)
+	assert.Empty(t, a.Repeated)
+	assert.Empty(t, a.NPlusOne)
+	assert.Len(t, a.Longest, analysis.DefaultLongest)
+}

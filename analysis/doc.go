@@ -23,7 +23,10 @@
 // strings, booleans, NULL) and parameters ($1, ?, :name) become "?", lists
 // of them ("IN (1, 2, 3)") become "(?)", comments are dropped and keywords
 // upper-cased. Identifiers are kept, so that users2 and users3 stay two
-// tables. Regular expressions of our own would get quoting wrong.
+// tables. Regular expressions of our own would get quoting wrong. A
+// statement without text (a viewer's copy of a report, see store.ForRole,
+// keeps the timeline's shape without statement texts) counts in the times
+// and the statement count but is never grouped with another.
 //
 // # Time
 //

@@ -26,7 +26,7 @@ func nPlusOne(tl []oops.TimelineEntry, en []Entry, idx []int, rule NPlusOneRule)
 		slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(tl[x].Start, tl[y].Start) })
 	}
 	same := func(x, y int) bool {
-		return tl[x].Category == tl[y].Category && en[x].Normalized == en[y].Normalized
+		return en[x].Normalized != "" && tl[x].Category == tl[y].Category && en[x].Normalized == en[y].Normalized
 	}
 	var runs []NPlusOne
 	for k := 1; k < len(idx); {
@@ -38,7 +38,7 @@ func nPlusOne(tl []oops.TimelineEntry, en []Entry, idx []int, rule NPlusOneRule)
 		}
 		src := idx[k-1]
 		count := end - k
-		if count >= minRep && !same(src, idx[k]) && tl[src].End <= tl[idx[k]].Start {
+		if count >= minRep && en[idx[k]].Normalized != "" && !same(src, idx[k]) && tl[src].End <= tl[idx[k]].Start {
 			var total time.Duration
 			for _, i := range idx[k:end] {
 				total += dur(tl[i])

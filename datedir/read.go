@@ -195,6 +195,16 @@ func (r *Repo) readDay(ctx context.Context, root *os.Root, day string, names []s
 		err error
 	}
 	results := make([]result, len(names))
+	// One handle on the day's directory: each file is then one openat,
+	// not a walk from the repository's root.
+	dayRoot, err := root.OpenRoot(day)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, []error{fmt.Errorf("datedir: listing %s: %w", filepath.Join(r.root, day), err)}
+	}
+	defer dayRoot.Close()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(names)) {
@@ -205,7 +215,7 @@ func (r *Repo) readDay(ctx context.Context, root *os.Root, day string, names []s
 				if i >= len(names) || ctx.Err() != nil {
 					return
 				}
-				s, err := r.readSummary(root, day+"/"+names[i], &buf)
+				s, err := r.readSummary(dayRoot, day, names[i], &buf)
 				if err != nil {
 					if !errors.Is(err, fs.ErrNotExist) { // removed while we read
 						results[i].err = err

@@ -22,9 +22,9 @@ import (
 // buffer, reused from file to file. A file this fast path does not take
 // (compressed, or not a well-formed plain report) is decoded whole, so that
 // its error, or its summary, is exactly Get's.
-func (r *Repo) readSummary(root *os.Root, name string, buf *[]byte) (store.Summary, error) {
-	path := filepath.Join(r.root, filepath.FromSlash(name))
-	f, err := root.Open(name)
+func (r *Repo) readSummary(dayRoot *os.Root, day, name string, buf *[]byte) (store.Summary, error) {
+	path := filepath.Join(r.root, day, name)
+	f, err := dayRoot.Open(name)
 	if err != nil {
 		return store.Summary{}, fmt.Errorf("datedir: reading %s: %w", path, err)
 	}
@@ -51,23 +51,22 @@ func (r *Repo) readSummary(root *os.Root, name string, buf *[]byte) (store.Summa
 	return store.SummaryOf(rep), nil
 }
 
-// readAllInto reads f whole (at most readLimit+1 bytes) into *buf, grown as
-// needed.
+// readAllInto reads f whole (at most readLimit+1 bytes) into *buf, which
+// keeps its capacity from file to file: no stat, and no allocation once the
+// buffer fits the day's files.
 func readAllInto(f *os.File, buf *[]byte) ([]byte, error) {
-	size := 512
-	if fi, err := f.Stat(); err == nil && fi.Size() > 0 && fi.Size() < int64(readLimit) {
-		size = int(fi.Size()) + 1 // +1 to see the end without another grow
-	}
 	b := (*buf)[:0]
-	if cap(b) < size {
-		b = make([]byte, 0, size)
+	if cap(b) == 0 {
+		b = make([]byte, 0, 64<<10)
 	}
-	lr := io.LimitReader(f, int64(readLimit)+1)
 	for {
 		if len(b) == cap(b) {
+			if len(b) > readLimit {
+				break
+			}
 			b = append(b, 0)[:len(b)]
 		}
-		n, err := lr.Read(b[len(b):cap(b)])
+		n, err := f.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
 		if err == io.EOF {
 			break
@@ -80,6 +79,9 @@ func readAllInto(f *os.File, buf *[]byte) ([]byte, error) {
 	*buf = b
 	return b, nil
 }
+
+// unsummarised are the string keys a summary does not show.
+var unsummarised = map[string]bool{"tb_text": true, "branch_nick": true, "revno": true, "msg": true, "span_id": true}
 
 // quickSummary decodes a plain BSON report as Decode does, except that of
 // its timeline it keeps only each entry's offsets and category (the rest is
@@ -113,6 +115,9 @@ func quickSummary(data []byte) (rep *oops.Report, ok bool) {
 			if !quickTimeline(rep, v) {
 				return nil, false
 			}
+		case unsummarised[k] && v.Type == bsoncore.TypeString:
+			// A string where decodeKey wants one; a summary does not
+			// show it, so it is not copied.
 		default:
 			if decodeKey(rep, k, bson.RawValue{Type: bson.Type(v.Type), Value: v.Data}) != nil {
 				return nil, false
@@ -167,7 +172,13 @@ func quickTimeline(rep *oops.Report, v bsoncore.Value) bool {
 			case 1:
 				e.End, err = offset(rv)
 			case 2:
-				e.Category, err = anyString(rv)
+				// SummaryOf reads a category's "SQL-" prefix only: the
+				// constant strings below keep it without a copy.
+				if fv.Type == bsoncore.TypeString && len(fv.Data) >= 5 {
+					e.Category = sqlCategory(fv.Data[4 : len(fv.Data)-1]) // int32 length, text, NUL
+				} else {
+					e.Category, err = anyString(rv)
+				}
 			case 3, 4, 5:
 				// The detail, backtrace and error: strings (or a null
 				// backtrace) as written; anything else as timelineEntry
@@ -186,4 +197,16 @@ func quickTimeline(rep *oops.Report, v bsoncore.Value) bool {
 		rep.Timeline = append(rep.Timeline, e)
 	}
 	return true
+}
+
+// sqlCategory returns c, or a constant with the same "SQL" or "SQL-"
+// prefix standing for it.
+func sqlCategory(c []byte) string {
+	switch {
+	case bytes.HasPrefix(c, []byte("SQL-")):
+		return "SQL-"
+	case string(c) == "SQL":
+		return "SQL"
+	}
+	return "other"
 }

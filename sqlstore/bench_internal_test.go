@@ -143,9 +143,12 @@ func benchReports(b *testing.B) int {
 	return n
 }
 
-// benchDays spreads the generated reports over this many days; the
-// one-day benchmarks read the last day.
-const benchDays = 30
+// benchPerDay is how many reports a day holds (1,000,000 over 30 days): the
+// generated reports are spread over benchDays(n) days, and the one-day
+// benchmarks read the last.
+const benchPerDay = 1_000_000 / 30
+
+func benchDays(n int) int { return max(1, (n+benchPerDay-1)/benchPerDay) }
 
 // fill stores n generated reports over benchDays days in s with batched
 // INSERTs inside transactions (not through Publish, for speed), and writes
@@ -155,13 +158,14 @@ func fill(b *testing.B, s *Store, n int, repo *datedir.Repo) (ids, resources []s
 	ctx := context.Background()
 	rows := make(chan *row, 1024)
 	last := make(chan *oops.Report, 1024)
-	step := time.Duration(int64(benchDays*24*time.Hour) / int64(n))
+	days := benchDays(n)
+	step := time.Duration(int64(time.Duration(days)*24*time.Hour) / int64(n))
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(rows)
 		defer close(last)
 		rng := rand.New(rand.NewPCG(7, 7))
-		lastDay := benchDay0.Add((benchDays - 1) * 24 * time.Hour)
+		lastDay := benchDay0.Add(time.Duration(days-1) * 24 * time.Hour)
 		for i := range n {
 			r := benchReport(rng, benchDay0.Add(time.Duration(i)*step))
 			rw, err := s.row(r)
@@ -183,7 +187,7 @@ func fill(b *testing.B, s *Store, n int, repo *datedir.Repo) (ids, resources []s
 		}
 	})
 	const perTx = 10_000
-	lastNS := benchDay0.Add((benchDays - 1) * 24 * time.Hour).UnixNano()
+	lastNS := benchDay0.Add(time.Duration(days-1) * 24 * time.Hour).UnixNano()
 	for done := false; !done; {
 		var batch []*row
 		for len(batch) < perTx {
@@ -223,7 +227,7 @@ func BenchmarkRead(b *testing.B) {
 	ids, resources := fill(b, s, n, repo)
 	b.Logf("stored %d reports in %v", n, time.Since(start).Round(time.Millisecond))
 	ctx := context.Background()
-	lastDay := benchDay0.Add((benchDays - 1) * 24 * time.Hour)
+	lastDay := benchDay0.Add(time.Duration(benchDays(n)-1) * 24 * time.Hour)
 	dayQuery := store.Query{From: lastDay, To: lastDay.Add(24 * time.Hour)}
 
 	b.Run("Get", func(b *testing.B) {

@@ -118,7 +118,9 @@ func (r *row) args() []any {
 // "OOPS-3f2a…"); a report without an id gets a new one, and so does a
 // report whose id is no OOPS id, its id being kept under the Extra key
 // OriginalIDKey. r is not changed. A report without a time is stored with
-// the time of publishing. Text is stored as valid UTF-8 (invalid bytes
+// the time of publishing; times are kept to the nanosecond, those before
+// 1823 or after 2116 as the nearest of those (the time column holds ±2⁶²
+// ns). Text is stored as valid UTF-8 (invalid bytes
 // become U+FFFD); the searchable columns also replace NUL bytes, which
 // PostgreSQL text cannot hold, and are cut to MaxColumn bytes. A report
 // whose encoding passes Options.MaxReportBytes is cut and marked (CutKey),

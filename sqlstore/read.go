@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -164,53 +165,105 @@ func (s *Store) List(ctx context.Context, q store.Query) (store.Page, error) {
 // number of groups: "the latest of each" is the maximum of a key that
 // sorts by time and then id (latestKey).
 func (s *Store) Groups(ctx context.Context, q store.Query) ([]store.Group, error) {
+	// One pass counts by signature and topic; the signatures' counts are
+	// their sums.
 	w, args := s.where(q)
-	args = append(args, q.PageSize())
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT signature, COUNT(*), MIN(time_ns), MAX(time_ns), MAX("+s.latestKey()+
-		") FROM oops_reports"+w+" GROUP BY signature ORDER BY COUNT(*) DESC, MAX(time_ns) DESC, signature LIMIT ?"), args...)
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT signature, topic, COUNT(*), MIN(time_ns), MAX(time_ns), MAX("+s.latestKey()+
+		") FROM oops_reports"+s.groupIndex(q)+w+" GROUP BY signature, topic"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: grouping: %w", err)
 	}
-	var groups []store.Group
-	index := map[string]int{}
+	type acc struct {
+		g      store.Group
+		key    string
+		topics []store.Count
+	}
+	bySig := map[string]*acc{}
 	for rows.Next() {
-		var g store.Group
+		var sig, topic, key string
+		var n int
 		var first, last int64
-		var key string
-		if err := rows.Scan(&g.Signature, &g.Count, &first, &last, &key); err != nil {
+		if err := rows.Scan(&sig, &topic, &n, &first, &last, &key); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("sqlstore: grouping: %w", err)
 		}
-		g.First, g.Last = time.Unix(0, first).UTC(), time.Unix(0, last).UTC()
-		g.ExampleID = idOfKey(key)
-		index[g.Signature] = len(groups)
-		groups = append(groups, g)
+		a := bySig[sig]
+		if a == nil {
+			a = &acc{g: store.Group{Signature: sig, First: time.Unix(0, first).UTC(), Last: time.Unix(0, last).UTC()}}
+			bySig[sig] = a
+		}
+		a.g.Count += n
+		if t := time.Unix(0, first).UTC(); t.Before(a.g.First) {
+			a.g.First = t
+		}
+		if t := time.Unix(0, last).UTC(); t.After(a.g.Last) {
+			a.g.Last = t
+		}
+		if key > a.key {
+			a.key = key
+		}
+		if topic != "" {
+			a.topics = append(a.topics, store.Count{Value: topic, N: n, ExampleID: idOfKey(key)})
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlstore: grouping: %w", err)
 	}
+	groups := make([]store.Group, 0, len(bySig))
+	for _, a := range bySig {
+		a.g.ExampleID = idOfKey(a.key)
+		a.g.Topics = topCounts(a.topics)
+		groups = append(groups, a.g)
+	}
+	slices.SortFunc(groups, func(a, b store.Group) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), b.Last.Compare(a.Last), strings.Compare(a.Signature, b.Signature))
+	})
+	groups = groups[:min(len(groups), q.PageSize())]
 	if len(groups) == 0 {
 		return groups, nil
 	}
 	if err := s.latestOfGroups(ctx, groups); err != nil {
 		return nil, err
 	}
-	for _, col := range []string{"topic", "url"} {
-		if err := s.topOfGroups(ctx, q, col, groups, index); err != nil {
-			return nil, err
-		}
+	if err := s.urlsOfGroups(ctx, q, groups); err != nil {
+		return nil, err
 	}
 	return groups, nil
 }
 
+// topCounts returns the store.MaxTop largest of cs, ties by value, or nil.
+func topCounts(cs []store.Count) []store.Count {
+	if len(cs) == 0 {
+		return nil
+	}
+	slices.SortFunc(cs, func(a, b store.Count) int {
+		return cmp.Or(cmp.Compare(b.N, a.N), strings.Compare(a.Value, b.Value))
+	})
+	return cs[:min(len(cs), store.MaxTop):min(len(cs), store.MaxTop)]
+}
+
 // latestKey is an SQL expression that sorts as (time_ns, id): the time made
 // non-negative (timeNS keeps it within ±2⁶²) in 19 digits, then the id.
+// idOfKey reads the id back.
 func (s *Store) latestKey() string {
 	if s.dialect == PostgreSQL {
 		return `(lpad((time_ns + 4611686018427387904)::text, 19, '0') || id) COLLATE "C"`
 	}
-	return `printf('%019d', time_ns + 4611686018427387904) || id`
+	// A number's text sorts as the number when all have 19 digits: times
+	// after 1855 do, once shifted by 2⁶² (cheaper than printf's padding).
+	return `CAST(time_ns + 4611686018427387904 AS TEXT) || id`
+}
+
+// groupIndex names, for SQLite, the index that Groups reads when q filters
+// by time or text only: the time index holds every column the grouping
+// needs, but SQLite's planner, seeing few signatures, would rather skip-scan
+// the signature index and read each report's row.
+func (s *Store) groupIndex(q store.Query) string {
+	if s.dialect != SQLite || q.Signature != "" || q.Type != "" || q.Topic != "" || q.Reporter != "" || q.Resource != "" {
+		return ""
+	}
+	return " INDEXED BY oops_reports_time"
 }
 
 func idOfKey(key string) string {
@@ -250,13 +303,17 @@ func (s *Store) latestOfGroups(ctx context.Context, groups []store.Group) error 
 	return rows.Err()
 }
 
-// topOfGroups fills each group's most common values of col (topic or url).
-func (s *Store) topOfGroups(ctx context.Context, q store.Query, col string, groups []store.Group, index map[string]int) error {
-	w, args := s.where(q, cond{sql: col + " <> ''"})
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT signature, "+col+", COUNT(*), MAX("+s.latestKey()+
-		") FROM oops_reports"+w+" GROUP BY signature, "+col), args...)
+// urlsOfGroups fills each group's most common URLs.
+func (s *Store) urlsOfGroups(ctx context.Context, q store.Query, groups []store.Group) error {
+	index := make(map[string]int, len(groups))
+	for i, g := range groups {
+		index[g.Signature] = i
+	}
+	w, args := s.where(q, cond{sql: "url <> ''"})
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT signature, url, COUNT(*), MAX("+s.latestKey()+
+		") FROM oops_reports"+s.groupIndex(q)+w+" GROUP BY signature, url"), args...)
 	if err != nil {
-		return fmt.Errorf("sqlstore: grouping by %s: %w", col, err)
+		return fmt.Errorf("sqlstore: grouping by url: %w", err)
 	}
 	defer rows.Close()
 	counts := make([][]store.Count, len(groups))
@@ -264,7 +321,7 @@ func (s *Store) topOfGroups(ctx context.Context, q store.Query, col string, grou
 		var sig, key string
 		var c store.Count
 		if err := rows.Scan(&sig, &c.Value, &c.N, &key); err != nil {
-			return fmt.Errorf("sqlstore: grouping by %s: %w", col, err)
+			return fmt.Errorf("sqlstore: grouping by url: %w", err)
 		}
 		if i, ok := index[sig]; ok {
 			c.ExampleID = idOfKey(key)
@@ -272,23 +329,10 @@ func (s *Store) topOfGroups(ctx context.Context, q store.Query, col string, grou
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlstore: grouping by %s: %w", col, err)
+		return fmt.Errorf("sqlstore: grouping by url: %w", err)
 	}
 	for i, cs := range counts {
-		slices.SortFunc(cs, func(a, b store.Count) int {
-			if a.N != b.N {
-				return b.N - a.N
-			}
-			return strings.Compare(a.Value, b.Value)
-		})
-		if len(cs) > store.MaxTop {
-			cs = cs[:store.MaxTop:store.MaxTop]
-		}
-		if col == "topic" {
-			groups[i].Topics = cs
-		} else {
-			groups[i].URLs = cs
-		}
+		groups[i].URLs = topCounts(cs)
 	}
 	return nil
 }

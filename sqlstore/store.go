@@ -52,7 +52,7 @@ type Options struct {
 	BusyTimeout time.Duration
 
 	// MaxBatch bounds how many concurrent Publish calls are written in one
-	// transaction. Zero means 128.
+	// transaction. Zero means 128; PostgreSQL takes at most 2000.
 	MaxBatch int
 
 	// Writers is how many transactions write at once. Zero means 1 for
@@ -179,6 +179,11 @@ func newStore(ctx context.Context, db *sql.DB, o *Options) (*Store, error) {
 		if o.Dialect == PostgreSQL {
 			o.Writers = 4
 		}
+	}
+	if o.Dialect == PostgreSQL {
+		// A batch is one statement: PostgreSQL takes at most 65535
+		// arguments, 23 a report.
+		o.MaxBatch = min(o.MaxBatch, 2000)
 	}
 	s := &Store{db: db, dialect: o.Dialect, opts: *o}
 	s.idle.L = &s.mu

@@ -28,6 +28,12 @@
 //	serve           the web console (package console), on loopback unless
 //	                --listen says otherwise; tokens from OOPS_VIEWER_TOKEN
 //	                and OOPS_ADMIN_TOKEN
+//	forward SPOOL   sends a spool directory's reports to RabbitMQ (package
+//	                oopsamqp), removing each once the broker confirmed it
+//	receive         stores the reports RabbitMQ delivers in the store,
+//	                until interrupted
+//
+// forward and receive take the broker's URL from --amqp or OOPS_AMQP_URL.
 //
 // Run "oops help COMMAND" for each command's flags and examples. Ids are
 // taken as people paste them: with or without "OOPS-", in any case, with
@@ -52,8 +58,8 @@
 //	1  the work was done, but some of it failed: an id not found or not an
 //	   id, a garbage or unreadable file skipped (each named on stderr)
 //	2  usage: an unknown command or flag, a bad flag value
-//	3  the store could not be opened or read: it does not exist, or is
-//	   unreachable
+//	3  the store (or the broker) could not be opened or read: it does not
+//	   exist, or is unreachable
 //
 // Errors are one line on standard error, starting "oops: ".
 //

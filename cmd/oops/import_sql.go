@@ -68,7 +68,7 @@ func runImport(ctx context.Context, e *env, dir string) error {
 	close(work)
 	wg.Wait()
 	bar.Finish()
-	fmt.Fprintf(e.stdout, "imported %d reports from %s into %s\n", done.Load(), dir, h.name)
+	fmt.Fprintf(e.stdout, "imported %s from %s into %s\n", count(int(done.Load()), "report"), dir, h.name)
 	return ctx.Err()
 }
 

@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -229,7 +232,7 @@ func TestSummary(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	out := r.stdout
 	assert.Contains(t, out, ": 7 reports in 5 groups")
-	order := []string{"== Time-outs: 1 reports", "== Soft time-outs: 1 reports", "== Not found: 3 reports", "== Exceptions: 2 reports"}
+	order := []string{"== Time-outs: 1 report ", "== Soft time-outs: 1 report ", "== Not found: 3 reports", "== Exceptions: 2 reports"}
 	last := -1
 	for _, h := range order {
 		i := strings.Index(out, h)
@@ -255,7 +258,7 @@ func TestSummary(t *testing.T) {
 	require.NoError(t, os.WriteFile(rules, []byte(`[{"class": "client error", "types": ["*evil.Type"]}]`), 0o644))
 	r = oopsCmd(t, f.env(), "summary", "--rules", rules)
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "== Client errors: 1 reports")
+	assert.Contains(t, r.stdout, "== Client errors: 1 report ")
 	assert.NotContains(t, r.stdout, "Not found", "the rules given replace the defaults")
 
 	page := filepath.Join(t.TempDir(), "s.html")
@@ -266,6 +269,12 @@ func TestSummary(t *testing.T) {
 	assert.Contains(t, string(html), "&lt;script&gt;alert(1)&lt;/script&gt;")
 	assert.NotContains(t, string(html), "<script>")
 	assert.Contains(t, string(html), "<h2>Not found: 3 reports</h2>")
+	// The page's policy allows its one style by hash, and nothing else.
+	m := regexp.MustCompile(`(?s)content="default-src 'none'; style-src '(sha256-[^']+)'".*<style>\n(.*)</style>`).FindSubmatch(html)
+	require.NotNil(t, m)
+	sum := sha256.Sum256(m[2])
+	assert.Equal(t, "sha256-"+base64.StdEncoding.EncodeToString(sum[:]), string(m[1]))
+	assert.NotContains(t, string(html), "<script")
 }
 
 func TestHostileFieldsPrintAsText(t *testing.T) {
@@ -283,7 +292,7 @@ func TestPrune(t *testing.T) {
 	f := newFixture(t)
 	r := oopsCmd(t, f.env(), "prune", "--older-than", "1d")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Regexp(t, `^pruned 1 reports made before `, r.stdout)
+	assert.Regexp(t, `^pruned 1 report made before `, r.stdout)
 	r = oopsCmd(t, f.env(), "show", f.timeout)
 	assert.Equal(t, exitPartial, r.code)
 }
@@ -315,7 +324,7 @@ func TestImportIntoSQLiteAndReadIt(t *testing.T) {
 
 	r = oopsCmd(t, nil, "-s", db, "prune", "--older-than", "1d")
 	assert.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "pruned 1 reports")
+	assert.Contains(t, r.stdout, "pruned 1 report ")
 
 	// Import needs a SQL store and a directory.
 	r = oopsCmd(t, f.env(), "import", f.root)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/datedir"
 	"github.com/oops-go/oops/sqlstore"
 	"github.com/oops-go/oops/store"
@@ -18,9 +19,11 @@ type storeHandle struct {
 	name   string
 	reader store.Reader
 	pruner store.Pruner // nil when the store cannot prune
-	dir    *datedir.Repo
-	sql    *sqlstore.Store
-	close  func() error
+	// publisher stores reports (receive).
+	publisher oops.Publisher
+	dir       *datedir.Repo
+	sql       *sqlstore.Store
+	close     func() error
 }
 
 // open opens the store the flags or OOPS_STORE name. Files a directory
@@ -61,5 +64,5 @@ func openSpec(ctx context.Context, spec string, create bool, onSkip func(error))
 		return nil, storeErr(fmt.Errorf("store %s: %w", spec, err))
 	}
 	repo := datedir.NewWithOptions(spec, datedir.Options{OnSkip: onSkip})
-	return &storeHandle{name: spec, reader: repo, pruner: repo, dir: repo, close: func() error { return nil }}, nil
+	return &storeHandle{name: spec, reader: repo, pruner: repo, publisher: repo, dir: repo, close: func() error { return nil }}, nil
 }

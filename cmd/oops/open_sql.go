@@ -39,7 +39,7 @@ func openSQL(ctx context.Context, spec string, create bool) (*storeHandle, error
 	if err != nil {
 		return nil, storeErr(fmt.Errorf("store %s: %s", name, strings.ReplaceAll(err.Error(), spec, name)))
 	}
-	return &storeHandle{name: name, reader: s, pruner: s, sql: s, close: s.Close}, nil
+	return &storeHandle{name: name, reader: s, pruner: s, publisher: s, sql: s, close: s.Close}, nil
 }
 
 // redactURL hides a URL's password, which must not reach a terminal or a

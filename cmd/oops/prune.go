@@ -37,7 +37,7 @@ directory is pruned by whole days: the days before the cut-off's date go.`,
 			}
 			before := time.Now().Add(-age)
 			n, err := h.pruner.Prune(ctx, before)
-			fmt.Fprintf(e.stdout, "pruned %d reports made before %s\n", n, before.UTC().Format(time.RFC3339))
+			fmt.Fprintf(e.stdout, "pruned %s made before %s\n", count(n, "report"), before.UTC().Format(time.RFC3339))
 			if err != nil {
 				if errors.Is(err, ctx.Err()) && ctx.Err() != nil {
 					return ctx.Err()

@@ -102,8 +102,8 @@ func newRoot(e *env) *cobra.Command {
 postgres:// URL, given by --store or the OOPS_STORE environment variable.
 
 Exit codes: 0 done; 1 done, but some items failed (an id not found, a
-garbage file skipped; each named on stderr); 2 usage; 3 the store could not be
-opened or read.`,
+garbage file skipped; each named on stderr); 2 usage; 3 the store (or the
+broker) could not be opened or read.`,
 		Example: `  oops -s /var/lib/oops show OOPS-3f2a9c0e1d2b4a5f8e7d6c5b4a392817
   export OOPS_STORE=/var/lib/oops
   oops list --since 1h --type '*pgconn.PgError'
@@ -116,7 +116,7 @@ opened or read.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v (see %q)", err, c.CommandPath()+" --help")
 	})
-	root.AddCommand(newShow(e), newList(e), newSummary(e), newPrune(e), newImport(e), newServe(e))
+	root.AddCommand(newShow(e), newList(e), newSummary(e), newPrune(e), newImport(e), newForward(e), newReceive(e), newServe(e))
 	return root
 }
 

@@ -175,7 +175,7 @@ func writeWaterfall(w io.Writer, p palette, r *oops.Report, a analysis.Report, w
 		span = max(span, en.End, en.Start)
 		catW = max(catW, min(len(en.Category), 16))
 	}
-	barW := max(10, min(50, width/3))
+	barW := max(10, min(50, width/4))
 	fmt.Fprintf(w, "%s", p.c(bold, fmt.Sprintf("timeline (%d entries", len(r.Timeline))))
 	if r.TimelineDropped > 0 {
 		fmt.Fprintf(w, "%s", p.c(bold, fmt.Sprintf(", %d dropped", r.TimelineDropped)))

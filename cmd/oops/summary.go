@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -117,7 +119,7 @@ with the classes "time-out", "soft time-out", "not found", "client error" and
 				if err := writeHTMLFile(htmlFile, s); err != nil {
 					return storeErr(fmt.Errorf("--html: %w", err))
 				}
-				fmt.Fprintf(e.stdout, "wrote %s: %d reports in %d groups\n", htmlFile, s.Reports, s.Groups)
+				fmt.Fprintf(e.stdout, "wrote %s: %s in %s\n", htmlFile, count(s.Reports, "report"), count(s.Groups, "group"))
 			default:
 				writeSummary(e.stdout, palette(e.color(e.stdout)), s, e.width(e.stdout))
 			}
@@ -166,10 +168,10 @@ func span(from, to time.Time) string {
 }
 
 func writeSummary(w io.Writer, p palette, s summary, width int) {
-	fmt.Fprintf(w, "%s\n", p.c(bold, fmt.Sprintf("OOPS summary, %s: %d reports in %d groups", span(s.From, s.To), s.Reports, s.Groups)))
+	fmt.Fprintf(w, "%s\n", p.c(bold, fmt.Sprintf("OOPS summary, %s: %s in %s", span(s.From, s.To), count(s.Reports, "report"), count(s.Groups, "group"))))
 	textW := max(width-12, 30)
 	for _, sec := range s.Sections {
-		fmt.Fprintf(w, "\n%s\n", p.c(bold, fmt.Sprintf("== %s: %d reports in %d groups ==", sec.Title, sec.Count, len(sec.Groups))))
+		fmt.Fprintf(w, "\n%s\n", p.c(bold, fmt.Sprintf("== %s: %s in %s ==", sec.Title, count(sec.Count, "report"), count(len(sec.Groups), "group"))))
 		for _, g := range sec.Groups {
 			typ := cut(oneLine(g.Type), textW/2)
 			fmt.Fprintf(w, "\n%6d  %s: %s\n", g.Count, p.c(red, typ), cut(oneLine(g.Value), max(textW-len(typ)-2, 20)))
@@ -205,24 +207,22 @@ func writeHTMLFile(name string, s summary) error {
 	if err != nil {
 		return err
 	}
-	if err := summaryPage.Execute(f, s); err != nil {
+	page := struct {
+		summary
+		Style     template.CSS
+		StyleHash string
+	}{s, template.CSS(summaryStyle), summaryStyleHash}
+	if err := summaryPage.Execute(f, page); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
 }
 
-var summaryPage = template.Must(template.New("summary").Funcs(template.FuncMap{
-	"span": span,
-	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
-}).Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>OOPS summary, {{span .From .To}}</title>
-<style>
-body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+// summaryStyle is the page's only style; the page's Content-Security-Policy
+// allows it by its hash, and nothing else: no script, no other style, no
+// image, no request at all.
+const summaryStyle = `body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
 h2 { border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; }
 td, th { text-align: left; vertical-align: top; padding: .3em .6em; border-bottom: 1px solid #eee; }
@@ -230,13 +230,31 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .type { color: #a00; font-weight: bold; }
 .value, code { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
 small { color: #666; }
-</style>
+`
+
+var summaryStyleHash = func() string {
+	sum := sha256.Sum256([]byte(summaryStyle))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}()
+
+var summaryPage = template.Must(template.New("summary").Funcs(template.FuncMap{
+	"span":  span,
+	"count": count,
+	"when":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
+}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src '{{.StyleHash}}'">
+<title>OOPS summary, {{span .From .To}}</title>
+<style>
+{{.Style}}</style>
 </head>
 <body>
 <h1>OOPS summary</h1>
-<p>{{span .From .To}}: {{.Reports}} reports in {{.Groups}} groups.</p>
+<p>{{span .From .To}}: {{count .Reports "report"}} in {{count .Groups "group"}}.</p>
 {{range .Sections}}
-<h2>{{.Title}}: {{.Count}} reports</h2>
+<h2>{{.Title}}: {{count .Count "report"}}</h2>
 <table>
 <tr><th>count</th><th>problem</th><th>topics</th><th>URLs</th></tr>
 {{range .Groups}}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -117,12 +118,10 @@ func pad(s string, n int) string {
 	return s
 }
 
-// cleanWriter writes through clean, for text a report's fields flow into.
-type cleanWriter struct{ w io.Writer }
-
-func (c cleanWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(c.w, clean(string(p), true)); err != nil {
-		return 0, err
+// count writes n and the noun, plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
 	}
-	return len(p), nil
+	return fmt.Sprintf("%d %ss", n, noun)
 }

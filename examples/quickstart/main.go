@@ -184,17 +184,6 @@ func run(ctx context.Context, root string, out io.Writer) error {
 		return err
 	}
 
-	// Reports made during the same request (here, by the logger) share its
-	// timeline and are listed on it.
-	related, _ := r.Extra[oopshttp.RelatedKey].([]any)
-	for _, id := range related {
-		rel, err := store.Get(ctx, fmt.Sprint(id))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "\nrelated report %s\n  %s: %s\n", rel.ID, rel.Type, rel.Value)
-	}
-
 	// 6. The console reads it, with its analysis and a waterfall.
 	fmt.Fprintf(out, "\nLook at it with the console:\n  go run ./cmd/oops --store %s show %s\n", shellQuote(root), failed)
 	return nil

@@ -68,6 +68,7 @@ func TestQuickstartRemovesItsTemporaryDirectory(t *testing.T) {
 	entries, err := os.ReadDir(tmp)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "the temporary directory is removed unless -root is given")
+	assert.Contains(t, out.String(), "with -root DIR", "how to keep the reports for the console")
 }
 
 func TestQuickstartServesTheConsole(t *testing.T) {
@@ -96,4 +97,5 @@ func TestQuickstartServesTheConsole(t *testing.T) {
 	assert.Contains(t, string(body), "UPDATE accounts SET balance = balance - ? WHERE id = ?", "the reader is an admin")
 	cancel()
 	require.NoError(t, <-done)
+
 }

@@ -30,7 +30,9 @@ CREATE TABLE oops_reports (
 	cut         BIGINT  NOT NULL DEFAULT 0,
 	size        BIGINT  NOT NULL DEFAULT 0
 );
-CREATE INDEX oops_reports_time ON oops_reports (time_ns, id);
+-- The time index also holds what a summary groups by, so that grouping a
+-- day reads the index alone.
+CREATE INDEX oops_reports_time ON oops_reports (time_ns, id, signature, topic, url);
 CREATE INDEX oops_reports_signature ON oops_reports (signature, time_ns);
 CREATE INDEX oops_reports_type ON oops_reports (type, time_ns);
 CREATE INDEX oops_reports_topic ON oops_reports (topic, time_ns);
