@@ -77,6 +77,6 @@
 //
 // otelbridge.LogPublisher does this for OpenTelemetry log records.
 //
-// Package oops imports the standard library and this module's timeline
-// package only.
+// Package oops imports the standard library and this module's timeline and
+// internal/stack (which renders stacks) only.
 package oops

@@ -11,8 +11,8 @@ import (
 	"unicode/utf8"
 )
 
-// wireReport is the JSON shape of a Report, with the wire names of DESIGN.md
-// §3. Well-known keys that are empty are left out, except id, time and
+// wireReport is the JSON shape of a Report, with the wire names python-oops
+// and the package documentation give. Well-known keys that are empty are left out, except id, time and
 // duration. The timeline is not here: MarshalJSON writes it itself, because
 // encoding/json would scan every entry's Marshaler output again.
 type wireReport struct {

@@ -84,5 +84,7 @@
 // oops.Async publisher. Errors from publishing are returned from Write, so
 // zap prints them to the logger's ErrorOutput.
 //
-// Package zapoops imports oops, timeline, flight and zap.
+// Package zapoops imports oops, flight, the module's internal/stack (which
+// renders the log call's stack) and zap (go.uber.org/zap and zapcore), and no
+// other third-party package.
 package zapoops

@@ -37,4 +37,7 @@
 // a request costs two short critical sections on one mutex, the description
 // of the span and the timeline entry (about 200 ns of CPU,
 // BenchmarkProcessorOnly).
+//
+// Package spantimeline imports this module's timeline, the OpenTelemetry
+// API and its trace SDK.
 package spantimeline
