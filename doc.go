@@ -77,6 +77,19 @@
 //
 // otelbridge.LogPublisher does this for OpenTelemetry log records.
 //
+// # Incidents and revisions
+//
+// A unit of work (an HTTP request served by oopshttp, a job) can carry an
+// Incident in its context: the first report stored during it becomes its
+// report, which the work's owner completes when the work ends, and the others
+// are noted so that its report can list them. A report published before it
+// is complete is a Draft: each party that will publish it again (the
+// incident's owner, a flight recorder's trailing window) holds it, each
+// revision goes out with Revision one higher, and only the last one clears
+// Pending. Config.Publish does the incident's part for every report published
+// with such a context; Event.ID lets a maker that quotes the id before the
+// report exists (a log line) create the report under that id.
+//
 // Package oops imports the standard library and this module's timeline and
 // internal/stack (which renders stacks) only.
 package oops

@@ -29,7 +29,7 @@ type Report struct {
 	Level           string         // level: the log level ("ERROR", "WARN")
 	Msg             string         // msg: the log message (a template, not formatted)
 	Attrs           map[string]any // attrs: the log record's attributes
-	Log             []LogRecord    // log: records kept by a flight recorder
+	Log             []LogRecord    // log: records kept by a flight recorder, logged without a request context
 	Signature       string         // signature: groups reports of the same problem
 	TraceID         string         // trace_id: the trace the failure happened in
 	SpanID          string         // span_id: the span the failure happened in

@@ -96,8 +96,8 @@ func report(i int) *oops.Report {
 		URL:      fmt.Sprintf("https://shop.example/items/%d", i),
 		ReqVars:  map[string]string{"HTTP_COOKIE": "<hidden>", "REQUEST_METHOD": "GET"},
 		Timeline: []oops.TimelineEntry{
-			{Start: 0, End: 3, Category: "SQL-main", Detail: "SELECT * FROM items WHERE id = $1", Backtrace: &bt},
-			{Start: 4, End: 9, Category: "SQL-main", Detail: "SELECT 1"},
+			{Start: 0, End: 3 * time.Millisecond, Category: "SQL-main", Detail: "SELECT * FROM items WHERE id = $1", Backtrace: &bt},
+			{Start: 4 * time.Millisecond, End: 9 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 1"},
 		},
 		Duration: 0.012,
 		Level:    "ERROR",

@@ -202,7 +202,7 @@ func TestFleetPublisher(t *testing.T) {
 			ID: oops.NewID(), Type: "*net.OpError", Value: fmt.Sprintf("dial tcp 10.0.0.%d:5432: connection refused", i%250),
 			Time: time.Now(), Hostname: host, Reporter: "fleet", Topic: "GET /orders/{id}",
 			URL: fmt.Sprintf("https://shop.example/orders/%d", i), Duration: 0.02,
-			Timeline: []oops.TimelineEntry{{Start: 0, End: 2, Category: "SQL-main", Detail: "SELECT * FROM orders WHERE id = $1"}},
+			Timeline: []oops.TimelineEntry{{Start: 0, End: 2 * time.Millisecond, Category: "SQL-main", Detail: "SELECT * FROM orders WHERE id = $1"}},
 		}
 		began.Store(r.ID, time.Now().UnixNano())
 		if _, err := async.Publish(context.Background(), r); err != nil {
