@@ -117,6 +117,7 @@
 //     values first, marks each ("…[cut N bytes]") and lists them in
 //     Extra["cut"] (CutKey).
 //
-// Package oops imports the standard library and this module's timeline
-// package only.
+// Package oops imports the standard library and this module's timeline,
+// internal/stack (which renders stacks) and internal/wire (times python
+// cannot hold) only.
 package oops

@@ -88,25 +88,6 @@ func ExampleLogPublisher_revisions() {
 	// revision 1 with 1 log record
 }
 
-func ExampleTimelineProcessor() {
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})))
-	defer tp.Shutdown(context.Background())
-	tracer := tp.Tracer("example")
-
-	// The request's context carries a timeline; spans started under it (by
-	// otelsql, otelhttp, ...) land in it as they end.
-	ctx := timeline.NewContext(context.Background(), timeline.New())
-	_, span := tracer.Start(ctx, "query", trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("db.system.name", "postgresql"), attribute.String("db.query.text", "SELECT 1")))
-	span.End()
-
-	for _, e := range timeline.FromContext(ctx).Entries() {
-		fmt.Println(e.Category, e.Detail)
-	}
-	// Output:
-	// SQL-postgresql SELECT 1
-}
-
 func ExampleNewTimeline() {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))

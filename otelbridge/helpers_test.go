@@ -91,3 +91,12 @@ func newLimitedLogs(t testing.TB, exp *memExporter, limit int) *sdklog.LoggerPro
 	t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
 	return lp
 }
+
+// nopProcessor stands for the exporting processor every real setup has:
+// with any processor registered, the SDK snapshots each span as it ends.
+type nopProcessor struct{}
+
+func (nopProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (nopProcessor) OnEnd(sdktrace.ReadOnlySpan)                     {}
+func (nopProcessor) Shutdown(context.Context) error                  { return nil }
+func (nopProcessor) ForceFlush(context.Context) error                { return nil }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/datedir"
+	"github.com/oops-go/oops/internal/testenv"
 	"github.com/oops-go/oops/oopsamqp"
 )
 
@@ -47,14 +48,14 @@ func openStore(_ context.Context, t testing.TB) (store, string) {
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// TestMain says whether the fleet was skipped for lack of a broker.
+func TestMain(m *testing.M) { testenv.Main(m) }
+
 // TestFleet runs the fleet twice: every publisher as fast as it can
 // (throughput), then the whole fleet at -fleet.rate reports/s (latency from
 // Publish to found by id). It prints both.
 func TestFleet(t *testing.T) {
-	url := os.Getenv("OOPS_TEST_AMQP_URL")
-	if url == "" {
-		t.Skip("OOPS_TEST_AMQP_URL is not set: the fleet needs a RabbitMQ broker (bash .ci/rabbitmq.sh starts one)")
-	}
+	url := testenv.RequireAMQP(t)
 	ctx := t.Context()
 	st, kind := openStore(ctx, t)
 	name := "oops-fleet-" + oops.NewID()[5:13]
