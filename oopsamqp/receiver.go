@@ -223,12 +223,19 @@ func (r *Receiver) session(ctx context.Context, connected func()) error {
 
 // handle stores one delivery and settles it.
 func (r *Receiver) handle(ctx context.Context, stopping <-chan struct{}, d amqp.Delivery) {
+	// ctx is checked too: stopping is closed only once Run has seen ctx
+	// end, and a worker may take the next delivery before that.
 	select {
 	case <-stopping:
 		r.returned.Add(1)
 		_ = d.Nack(false, true)
 		return
 	default:
+		if ctx.Err() != nil {
+			r.returned.Add(1)
+			_ = d.Nack(false, true)
+			return
+		}
 	}
 	rep, err := decodeMessage(d.Body, r.opts.MaxMessageSize)
 	if err != nil {
