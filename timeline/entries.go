@@ -34,9 +34,10 @@ func (t *Timeline) Entries() []Entry {
 	}
 	t.mu.Lock()
 	now := time.Since(t.start)
-	raw := make([]entry, 0, len(t.first)+len(t.recent))
-	raw = append(raw, t.first...)
-	raw = append(raw, t.recent...)
+	raw := make([]entry, t.n)
+	for i := range raw {
+		raw[i] = *t.slot(i)
+	}
 	t.readers++ // details in raw must not be released while rendered
 	t.mu.Unlock()
 	defer func() {

@@ -3,6 +3,7 @@ package timeline
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"sync"
 	"time"
 
@@ -35,12 +36,24 @@ type Timeline struct {
 	tail  int // how many the ring of recent entries keeps; <0 unbounded
 
 	mu      sync.Mutex
-	first   []entry
-	recent  []entry // ring once len(recent) == tail
-	seq     uint64  // entries ever started
+	n       int    // slots in use: entries are at positions 0..n-1
+	ring    int    // once full, the ring position (0..tail-1) to overwrite next
+	seq     uint64 // entries ever started
 	dropped int
 	readers int // Entries calls rendering a copy of the entries
+
+	// Entries live at positions: the first part at 0..head-1, then the
+	// ring of recent ones. Positions 0..inlineEntries-1 are inline, so
+	// that a typical request's timeline is one allocation; later ones are
+	// in chunks that double in size (see slot). Nothing is ever copied to
+	// grow, and a chunk is allocated only when an entry needs it.
+	inline [inlineEntries]entry
+	chunks [][]entry
 }
+
+// inlineEntries is how many entries a Timeline holds without allocating
+// more: enough for the statements and log records of a typical request.
+const inlineEntries = 16
 
 type entry struct {
 	seq        uint64
@@ -93,6 +106,7 @@ func (t *Timeline) Started() time.Time {
 type Action struct {
 	t   *Timeline
 	seq uint64
+	pos int // where the entry is stored, so that Finish finds it without a division
 }
 
 // Start begins an action of the given category ("SQL-main", "http-GET") with
@@ -132,12 +146,12 @@ func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, withStack b
 	}
 	now := time.Since(t.start)
 	t.mu.Lock()
-	seq, rel := t.store(entry{start: now, end: -1, category: category, detail: detail, lazy: lazy, pcs: pcs})
+	seq, pos, rel := t.store(entry{start: now, end: -1, category: category, detail: detail, lazy: lazy, pcs: pcs})
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
 	}
-	a := Action{t: t, seq: seq}
+	a := Action{t: t, seq: seq, pos: pos}
 	if o := t.opts.Observer; o != nil {
 		o.Started(a, category, detailString(detail, lazy), t.start.Add(now))
 	}
@@ -187,7 +201,7 @@ func (t *Timeline) AddReleasable(category string, start, end time.Time, detail R
 		e = s
 	}
 	t.mu.Lock()
-	_, rel := t.store(entry{start: s, end: e, category: category, detail: releaseDetail, lazy: detail})
+	_, _, rel := t.store(entry{start: s, end: e, category: category, detail: releaseDetail, lazy: detail})
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -208,52 +222,70 @@ func (t *Timeline) add(category string, start, end time.Time, detail string, laz
 		e = s
 	}
 	t.mu.Lock()
-	_, rel := t.store(entry{start: s, end: e, category: category, detail: detail, lazy: lazy, err: err})
+	_, _, rel := t.store(entry{start: s, end: e, category: category, detail: detail, lazy: lazy, err: err})
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
 	}
 }
 
-// store keeps e and returns its sequence number, and the detail of the entry
-// it dropped when that is to be released now (the caller calls Release once
-// t.mu is unlocked). t.mu is held.
-func (t *Timeline) store(e entry) (uint64, Releaser) {
+// store keeps e and returns its sequence number and position, and the
+// detail of the entry it dropped when that is to be released now (the caller
+// calls Release once t.mu is unlocked). t.mu is held.
+func (t *Timeline) store(e entry) (seq uint64, pos int, rel Releaser) {
 	e.seq = t.seq
 	t.seq++
-	if len(t.first) < t.head {
-		t.first = append(t.first, e)
-		return e.seq, nil
+	if t.tail < 0 || t.n < t.head+t.tail {
+		pos = t.n
+		t.n++
+		*t.grow(pos) = e
+		return e.seq, pos, nil
 	}
-	if t.tail < 0 || len(t.recent) < t.tail {
-		t.recent = append(t.recent, e)
-		return e.seq, nil
+	pos = t.head + t.ring
+	if t.ring++; t.ring == t.tail {
+		t.ring = 0
 	}
-	slot := &t.recent[(e.seq-uint64(t.head))%uint64(t.tail)]
-	var rel Releaser
+	slot := t.slot(pos)
 	if slot.detail == releaseDetail && slot.lazy != nil && t.readers == 0 {
 		rel, _ = slot.lazy.(Releaser)
 	}
 	*slot = e
 	t.dropped++
-	return e.seq, rel
+	return e.seq, pos, rel
 }
 
-// lookup returns the stored entry with sequence seq, or nil if it was
-// dropped. t.mu is held.
-func (t *Timeline) lookup(seq uint64) *entry {
-	if seq < uint64(len(t.first)) {
-		return &t.first[seq]
+// slot returns the entry at position pos < t.n. Past the inline entries,
+// chunk k holds the inlineEntries<<k positions from inlineEntries<<k on
+// (fewer for the last chunk of a capped timeline). t.mu is held.
+func (t *Timeline) slot(pos int) *entry {
+	if pos < inlineEntries {
+		return &t.inline[pos]
 	}
-	if t.tail < 0 || len(t.recent) < t.tail {
-		i := seq - uint64(t.head)
-		if i < uint64(len(t.recent)) {
-			return &t.recent[i]
+	k := bits.Len(uint(pos)) - inlineBits - 1
+	return &t.chunks[k][pos-inlineEntries<<k]
+}
+
+// inlineBits is log2(inlineEntries).
+const inlineBits = 4
+
+// grow returns the slot for position pos == t.n-1, allocating its chunk when
+// pos is the first position of one. t.mu is held.
+func (t *Timeline) grow(pos int) *entry {
+	if pos >= inlineEntries && pos&(pos-1) == 0 {
+		size := pos // chunk k starts at inlineEntries<<k and holds as many
+		if t.tail >= 0 {
+			size = min(size, t.head+t.tail-pos)
 		}
-		return nil
+		t.chunks = append(t.chunks, make([]entry, size))
 	}
-	e := &t.recent[(seq-uint64(t.head))%uint64(t.tail)]
-	if e.seq != seq {
+	return t.slot(pos)
+}
+
+// lookup returns the stored entry of a, or nil if it was dropped. t.mu is
+// held.
+func (t *Timeline) lookup(a Action) *entry {
+	e := t.slot(a.pos)
+	if e.seq != a.seq {
 		return nil
 	}
 	return e
@@ -275,7 +307,7 @@ func (a Action) finish(err error) {
 	t := a.t
 	now := time.Since(t.start)
 	t.mu.Lock()
-	e := t.lookup(a.seq)
+	e := t.lookup(a)
 	first := e != nil && e.end < 0
 	if first {
 		e.end = now
@@ -313,7 +345,7 @@ func (t *Timeline) Len() int {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.first) + len(t.recent)
+	return t.n
 }
 
 type ctxKey struct{}
