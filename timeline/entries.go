@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/oops-go/oops/internal/stack"
@@ -36,7 +37,9 @@ func (t *Timeline) Entries() []Entry {
 	now := time.Since(t.start)
 	raw := make([]entry, t.n)
 	for i := range raw {
-		raw[i] = *t.slot(i)
+		e := t.slot(i)
+		raw[i] = entry{start: e.start, end: atomic.LoadInt64(&e.end), category: e.category,
+			detail: e.detail, lazy: e.lazy, err: e.err, pcs: e.pcs}
 	}
 	t.readers++ // details in raw must not be released while rendered
 	t.mu.Unlock()
@@ -48,8 +51,8 @@ func (t *Timeline) Entries() []Entry {
 
 	out := make([]Entry, len(raw))
 	for i, e := range raw {
-		o := Entry{Start: e.start, End: e.end, Category: e.category, Detail: detailString(e.detail, e.lazy), Err: e.err}
-		if e.end < 0 {
+		o := Entry{Start: e.start, End: time.Duration(e.end), Category: e.category, Detail: detailString(e.detail, e.lazy), Err: e.err}
+		if isOpen(e.end) {
 			o.End, o.Unfinished = now, true
 		}
 		if len(e.pcs) > 0 {

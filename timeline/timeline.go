@@ -3,8 +3,10 @@ package timeline
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/bits"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oops-go/oops/internal/stack"
@@ -56,13 +58,37 @@ type Timeline struct {
 const inlineEntries = 16
 
 type entry struct {
-	seq        uint64
-	start, end time.Duration // offsets from Timeline.start; end < 0: unfinished
-	category   string
-	detail     string
-	lazy       fmt.Stringer
-	err        error
-	pcs        []uintptr
+	seq   uint64
+	start time.Duration // offset from Timeline.start
+	// end is the offset from Timeline.start at which the entry finished,
+	// or openEnd(seq) while it is unfinished. Finish sets it with a
+	// compare-and-swap and without the timeline's lock, so it is read and
+	// written only atomically; the other fields are guarded by Timeline.mu.
+	end      int64
+	category string
+	detail   string
+	lazy     fmt.Stringer
+	err      error
+	pcs      []uintptr
+}
+
+// minOffset bounds the offsets of entries from below: a finished entry's end
+// is never below it, so the values below are free to mark unfinished
+// entries. Offsets beyond a century before the timeline started (such as a
+// zero time.Time given to Add) are clamped to it.
+const minOffset = -(1 << 62)
+
+// openEnd is the end of the unfinished entry with sequence number seq: below
+// minOffset, and different for every entry, so that finishing an action
+// whose slot the ring has since given to another entry changes nothing.
+func openEnd(seq uint64) int64 { return math.MinInt64 + int64(seq&(1<<62-1)) }
+
+// isOpen tells whether end marks an unfinished entry.
+func isOpen(end int64) bool { return end < minOffset }
+
+// offset returns tm's offset from the timeline's start, clamped to minOffset.
+func (t *Timeline) offset(tm time.Time) time.Duration {
+	return max(tm.Sub(t.start), minOffset)
 }
 
 // releaseDetail is the detail of an entry added by AddReleasable, whose lazy
@@ -106,7 +132,9 @@ func (t *Timeline) Started() time.Time {
 type Action struct {
 	t   *Timeline
 	seq uint64
-	pos int // where the entry is stored, so that Finish finds it without a division
+	// e is where the entry is stored: entries never move, so Finish finds
+	// it without the lock (it is the entry of seq while e.seq == seq).
+	e *entry
 }
 
 // Start begins an action of the given category ("SQL-main", "http-GET") with
@@ -146,12 +174,13 @@ func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, withStack b
 	}
 	now := time.Since(t.start)
 	t.mu.Lock()
-	seq, pos, rel := t.store(entry{start: now, end: -1, category: category, detail: detail, lazy: lazy, pcs: pcs})
+	seq, e, rel := t.reserve()
+	e.set(seq, now, openEnd(seq), category, detail, lazy, nil, pcs)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
 	}
-	a := Action{t: t, seq: seq, pos: pos}
+	a := Action{t: t, seq: seq, e: e}
 	if o := t.opts.Observer; o != nil {
 		o.Started(a, category, detailString(detail, lazy), t.start.Add(now))
 	}
@@ -196,12 +225,13 @@ func (t *Timeline) AddReleasable(category string, start, end time.Time, detail R
 	if t == nil {
 		return
 	}
-	s, e := start.Sub(t.start), end.Sub(t.start)
+	s, e := t.offset(start), t.offset(end)
 	if e < s {
 		e = s
 	}
 	t.mu.Lock()
-	_, _, rel := t.store(entry{start: s, end: e, category: category, detail: releaseDetail, lazy: detail})
+	seq, at, rel := t.reserve()
+	at.set(seq, s, int64(e), category, releaseDetail, detail, nil, nil)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -217,41 +247,48 @@ func (t *Timeline) AddErr(category string, start, end time.Time, detail string, 
 }
 
 func (t *Timeline) add(category string, start, end time.Time, detail string, lazy fmt.Stringer, err error) {
-	s, e := start.Sub(t.start), end.Sub(t.start)
+	s, e := t.offset(start), t.offset(end)
 	if e < s {
 		e = s
 	}
 	t.mu.Lock()
-	_, _, rel := t.store(entry{start: s, end: e, category: category, detail: detail, lazy: lazy, err: err})
+	seq, at, rel := t.reserve()
+	at.set(seq, s, int64(e), category, detail, lazy, err, nil)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
 	}
 }
 
-// store keeps e and returns its sequence number and position, and the
-// detail of the entry it dropped when that is to be released now (the caller
-// calls Release once t.mu is unlocked). t.mu is held.
-func (t *Timeline) store(e entry) (seq uint64, pos int, rel Releaser) {
-	e.seq = t.seq
+// reserve returns the sequence number of a new entry and the slot to write
+// it to with set, and the detail of the entry the slot held when that is to
+// be released now (the caller calls Release once t.mu is unlocked). t.mu is
+// held.
+func (t *Timeline) reserve() (seq uint64, at *entry, rel Releaser) {
+	seq = t.seq
 	t.seq++
 	if t.tail < 0 || t.n < t.head+t.tail {
-		pos = t.n
+		at = t.grow(t.n)
 		t.n++
-		*t.grow(pos) = e
-		return e.seq, pos, nil
+		return seq, at, nil
 	}
-	pos = t.head + t.ring
+	at = t.slot(t.head + t.ring)
 	if t.ring++; t.ring == t.tail {
 		t.ring = 0
 	}
-	slot := t.slot(pos)
-	if slot.detail == releaseDetail && slot.lazy != nil && t.readers == 0 {
-		rel, _ = slot.lazy.(Releaser)
+	if at.detail == releaseDetail && at.lazy != nil && t.readers == 0 {
+		rel, _ = at.lazy.(Releaser)
 	}
-	*slot = e
 	t.dropped++
-	return e.seq, pos, rel
+	return seq, at, rel
+}
+
+// set writes an entry to the slot reserve gave. Field by field, and end
+// atomically, since a Finish of the entry the slot held before may be
+// reading it. t.mu is held.
+func (e *entry) set(seq uint64, start time.Duration, end int64, category, detail string, lazy fmt.Stringer, err error, pcs []uintptr) {
+	e.seq, e.start, e.category, e.detail, e.lazy, e.err, e.pcs = seq, start, category, detail, lazy, err, pcs
+	atomic.StoreInt64(&e.end, end)
 }
 
 // slot returns the entry at position pos < t.n. Past the inline entries,
@@ -268,7 +305,7 @@ func (t *Timeline) slot(pos int) *entry {
 // inlineBits is log2(inlineEntries).
 const inlineBits = 4
 
-// grow returns the slot for position pos == t.n-1, allocating its chunk when
+// grow returns the slot for position pos == t.n, allocating its chunk when
 // pos is the first position of one. t.mu is held.
 func (t *Timeline) grow(pos int) *entry {
 	if pos >= inlineEntries && pos&(pos-1) == 0 {
@@ -279,16 +316,6 @@ func (t *Timeline) grow(pos int) *entry {
 		t.chunks = append(t.chunks, make([]entry, size))
 	}
 	return t.slot(pos)
-}
-
-// lookup returns the stored entry of a, or nil if it was dropped. t.mu is
-// held.
-func (t *Timeline) lookup(a Action) *entry {
-	e := t.slot(a.pos)
-	if e.seq != a.seq {
-		return nil
-	}
-	return e
 }
 
 // Finish ends the action now. Finishing twice keeps the first end.
@@ -306,15 +333,21 @@ func (a Action) FinishErr(err error) {
 func (a Action) finish(err error) {
 	t := a.t
 	now := time.Since(t.start)
+	if err == nil && t.opts.Observer == nil {
+		// The common case needs no lock: the first Finish swaps the
+		// entry's end in; a later one, or one of an action whose entry
+		// was dropped, finds another value there and changes nothing.
+		atomic.CompareAndSwapInt64(&a.e.end, openEnd(a.seq), int64(now))
+		return
+	}
 	t.mu.Lock()
-	e := t.lookup(a)
-	first := e != nil && e.end < 0
+	kept := a.e.seq == a.seq
+	first := kept && atomic.CompareAndSwapInt64(&a.e.end, openEnd(a.seq), int64(now))
 	if first {
-		e.end = now
-		e.err = err
+		a.e.err = err
 	}
 	t.mu.Unlock()
-	if o := t.opts.Observer; o != nil && (first || e == nil) {
+	if o := t.opts.Observer; o != nil && (first || !kept) {
 		o.Finished(a, t.start.Add(now), err)
 	}
 }
