@@ -115,3 +115,17 @@ func perAction(b *testing.B, n int) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/action")
 	}
 }
+
+var sinkCtx context.Context
+
+// BenchmarkNew is what a request pays for its timeline before recording
+// anything: New and NewContext.
+func BenchmarkNew(b *testing.B) {
+	bg := context.Background()
+	b.ReportAllocs()
+	stopCPU := benchcpu.Start(b)
+	for b.Loop() {
+		sinkCtx = timeline.NewContext(bg, timeline.New())
+	}
+	stopCPU()
+}
