@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,7 +16,7 @@ func TestStacksKeptAsPCs(t *testing.T) {
 	tl.Start("SQL-main", "SELECT 1").Finish()
 	tl.mu.Lock()
 	require.Equal(t, 1, tl.n)
-	pcs := tl.inline[0].pcs
+	pcs := tl.inline[0].x.stack()
 	tl.mu.Unlock()
 	assert.NotEmpty(t, pcs)
 	assert.LessOrEqual(t, len(pcs), 64)
@@ -61,6 +62,7 @@ func TestStorageAcrossChunks(t *testing.T) {
 			want := i < head || i >= n-(kept-head)
 			assert.Equal(t, want, seen[strconv.Itoa(i)], "max %d: entry %d", limit, i)
 		}
+		assert.LessOrEqual(t, unsafe.Sizeof(entry{}), uintptr(80), "entries stay small")
 		var chunkTotal int
 		for _, c := range tl.chunks {
 			chunkTotal += len(c)

@@ -68,8 +68,38 @@ type entry struct {
 	category string
 	detail   string
 	lazy     fmt.Stringer
-	err      error
-	pcs      []uintptr
+	// x holds what few entries have, so that entries stay small: a
+	// request's timeline keeps its first entries inline.
+	x *extra
+}
+
+// extra is the part of an entry that only an action which failed or
+// captured its stack has.
+type extra struct {
+	err error
+	pcs []uintptr
+}
+
+// newExtra returns the extra part for err and pcs, nil when both are empty.
+func newExtra(err error, pcs []uintptr) *extra {
+	if err == nil && len(pcs) == 0 {
+		return nil
+	}
+	return &extra{err: err, pcs: pcs}
+}
+
+func (x *extra) error() error {
+	if x == nil {
+		return nil
+	}
+	return x.err
+}
+
+func (x *extra) stack() []uintptr {
+	if x == nil {
+		return nil
+	}
+	return x.pcs
 }
 
 // minOffset bounds the offsets of entries from below: a finished entry's end
@@ -287,7 +317,7 @@ func (t *Timeline) reserve() (seq uint64, at *entry, rel Releaser) {
 // atomically, since a Finish of the entry the slot held before may be
 // reading it. t.mu is held.
 func (e *entry) set(seq uint64, start time.Duration, end int64, category, detail string, lazy fmt.Stringer, err error, pcs []uintptr) {
-	e.seq, e.start, e.category, e.detail, e.lazy, e.err, e.pcs = seq, start, category, detail, lazy, err, pcs
+	e.seq, e.start, e.category, e.detail, e.lazy, e.x = seq, start, category, detail, lazy, newExtra(err, pcs)
 	atomic.StoreInt64(&e.end, end)
 }
 
@@ -344,7 +374,9 @@ func (a Action) finish(err error) {
 	kept := a.e.seq == a.seq
 	first := kept && atomic.CompareAndSwapInt64(&a.e.end, openEnd(a.seq), int64(now))
 	if first {
-		a.e.err = err
+		if err != nil {
+			a.e.x = &extra{err: err, pcs: a.e.x.stack()}
+		}
 	}
 	t.mu.Unlock()
 	if o := t.opts.Observer; o != nil && (first || !kept) {
