@@ -51,7 +51,44 @@
 //	pending           true while the report's maker will publish the same id
 //	                  again, completed; absent (false) on the last revision
 //
-// Extra carries any other key.
+// Extra carries any other key. Report.TraceFlags has no wire key: it lives
+// only in the process that made the report.
+//
+// # Revisions, and publishers that are not idempotent by id
+//
+// A report may be published more than once under its id: a flight recorder
+// publishes at the trigger, so that a crash loses nothing, and again,
+// completed, when its trailing window closes; a queue may redeliver. Stores
+// are idempotent by id and keep the latest revision. A publisher whose
+// output cannot be taken back (a log exporter, a webhook, a mail, a pager)
+// should send once per id, and the last revision when it can:
+//
+//   - a report with Pending false is final: send it at once, unless this id
+//     was already sent;
+//   - a report with Pending true will be followed by a completed revision:
+//     hold it, for a bounded delay, and send whichever revision it holds
+//     when the final one arrives or the delay ends (and at shutdown), so
+//     that a maker that dies in between loses nothing;
+//   - remember the ids recently sent, in a bounded memory, and drop a later
+//     revision of one of them (it arrived after the delay): the receiver
+//     already has the report, and the store has the final content by id;
+//   - a webhook whose receiver is idempotent by id (say, it upserts an
+//     issue keyed by the OOPS id) can skip all this and send every revision.
+//
+// otelbridge.LogPublisher does this for OpenTelemetry log records.
+//
+// # Incidents and revisions
+//
+// A unit of work (an HTTP request served by oopshttp, a job) can carry an
+// Incident in its context: the first report stored during it becomes its
+// report, which the work's owner completes when the work ends, and the others
+// are noted so that its report can list them. A report published before it
+// is complete is a Draft: each party that will publish it again (the
+// incident's owner, a flight recorder's trailing window) holds it, each
+// revision goes out with Revision one higher, and only the last one clears
+// Pending. Config.Publish does the incident's part for every report published
+// with such a context; Event.ID lets a maker that quotes the id before the
+// report exists (a log line) create the report under that id.
 //
 // Package oops imports the standard library and this module's timeline
 // package only.

@@ -72,7 +72,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	if len(r.Log) > 0 {
-		ew.printf("log (%d records):\n", len(r.Log))
+		ew.printf("process log, logged without a request context (%d records):\n", len(r.Log))
 		for _, l := range r.Log {
 			ew.printf("  %s %-5s %s", formatTime(l.Time), l.Level, oneLine(l.Msg))
 			for _, k := range slices.Sorted(maps.Keys(l.Attrs)) {

@@ -54,6 +54,41 @@ func ExampleNewLogPublisher() {
 	// true
 }
 
+// A report published at a trigger and again, completed, under the same id
+// is one log record, with the final content.
+func ExampleLogPublisher_revisions() {
+	exp := &memExporter{}
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+	defer lp.Shutdown(context.Background())
+	pub := otelbridge.NewLogPublisher(otelbridge.LogOptions{
+		LoggerProvider: lp,
+		Attributes: func(r *oops.Report) []attribute.KeyValue {
+			return []attribute.KeyValue{attribute.Int("log.count", len(r.Log))}
+		},
+	})
+
+	cfg := oops.Config{Publisher: pub}
+	r := cfg.Create(context.Background(), oops.Event{Err: errors.New("payment declined")})
+	r.Pending = true // a trailing window will publish it again
+	_, _ = cfg.Publish(context.Background(), r)
+	fmt.Println("records after the trigger:", len(exp.records()))
+
+	final := r.Clone()
+	final.Revision, final.Pending = 1, false
+	final.Log = append(final.Log, oops.LogRecord{Level: "INFO", Msg: "refund queued"})
+	_, _ = cfg.Publish(context.Background(), final)
+
+	recs := exp.records()
+	fmt.Println("records after the window:", len(recs))
+	fmt.Println("revision", logAttrs(recs[0])["oops.revision"], "with", logAttrs(recs[0])["log.count"], "log record")
+
+	_ = pub.Shutdown(context.Background()) // emits what is still held; then lp.Shutdown
+	// Output:
+	// records after the trigger: 0
+	// records after the window: 1
+	// revision 1 with 1 log record
+}
+
 func ExampleTimelineProcessor() {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})))
 	defer tp.Shutdown(context.Background())

@@ -8,7 +8,7 @@ import (
 )
 
 // AttachTrace is an oops.Hook that sets r.TraceID and r.SpanID to the ids (in
-// lowercase hex) of the span in ctx. It does nothing when ctx carries no
+// lowercase hex) of the span in ctx, and r.TraceFlags to its trace flags. It does nothing when ctx carries no
 // valid span context, and leaves a report alone whose TraceID or SpanID an
 // earlier hook or the template already set. Add it to Config.Hooks after the
 // default hooks:
@@ -21,6 +21,7 @@ func AttachTrace(ctx context.Context, r *oops.Report, _ *oops.Event) {
 	}
 	r.TraceID = sc.TraceID().String()
 	r.SpanID = sc.SpanID().String()
+	r.TraceFlags = byte(sc.TraceFlags())
 }
 
 // compile-time check that AttachTrace is a Hook.

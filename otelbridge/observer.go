@@ -167,7 +167,7 @@ func (o *SpanObserver) Finished(a timeline.Action, end time.Time, err error) {
 	if err != nil {
 		msg := clean(oops.ErrorText(err))
 		span.AddEvent(semconv.ExceptionEventName, trace.WithTimestamp(end), trace.WithAttributes(
-			semconv.ExceptionTypeKey.String(oops.ErrorType(err)),
+			semconv.ExceptionTypeKey.String(clean(oops.ErrorType(err))),
 			semconv.ExceptionMessageKey.String(msg)))
 		span.SetStatus(codes.Error, msg)
 	}

@@ -41,10 +41,16 @@ type ProcessorOptions struct {
 // See the package documentation for how it finds a span's timeline. It is
 // safe for concurrent use.
 type TimelineProcessor struct {
-	describe func(s sdktrace.ReadOnlySpan) (category, detail string, ok bool)
+	describe func(s sdktrace.ReadOnlySpan) (category, detail string, ok bool) // nil: DescribeSpan
 	max      int
 
-	pending atomic.Int64 // len(spans), read without the lock
+	// waiting is false only while spans is empty, read without the lock so
+	// that OnEnd of a span outside any timeline costs no lock while no span
+	// is waiting. It is set by OnStart and cleared lazily, by the OnEnd of a
+	// span not waited for that finds spans empty, so that a run of spans
+	// under timelines stores nothing into it (an atomic store costs as much
+	// as a lock).
+	waiting atomic.Bool
 	skipped atomic.Uint64
 	mu      sync.Mutex
 	spans   pendingTable
@@ -57,9 +63,6 @@ func NewTimelineProcessor(opts ProcessorOptions) *TimelineProcessor {
 	p := &TimelineProcessor{
 		describe: opts.Describe,
 		max:      opts.MaxPending,
-	}
-	if p.describe == nil {
-		p.describe = DescribeSpan
 	}
 	if p.max == 0 {
 		p.max = DefaultMaxPending
@@ -86,26 +89,35 @@ func (p *TimelineProcessor) OnStart(parent context.Context, s sdktrace.ReadWrite
 	// Span ids are random per span; should two pending spans of different
 	// traces share one, the later wins and the earlier is not recorded.
 	p.spans.put(spanKey(sc.SpanID()), sc.TraceID(), tl)
-	p.pending.Store(int64(p.spans.n))
+	if !p.waiting.Load() {
+		p.waiting.Store(true)
+	}
 	p.mu.Unlock()
 }
 
 // OnEnd records s in the timeline it was started under, if any.
 func (p *TimelineProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
-	if p.pending.Load() == 0 {
+	if !p.waiting.Load() {
 		return
 	}
 	sc := s.SpanContext()
 	p.mu.Lock()
 	tl, ok := p.spans.take(spanKey(sc.SpanID()), sc.TraceID())
-	if ok {
-		p.pending.Store(int64(p.spans.n))
+	if !ok && p.spans.n == 0 {
+		p.waiting.Store(false)
 	}
 	p.mu.Unlock()
 	if !ok {
 		return
 	}
-	category, detail, ok := p.describeSafely(s)
+	var category, detail string
+	if p.describe == nil {
+		// DescribeSpan does not panic: no need for describeSafely's
+		// deferred recover on the common path.
+		category, detail, ok = DescribeSpan(s)
+	} else {
+		category, detail, ok = p.describeSafely(s)
+	}
 	if !ok {
 		return
 	}
@@ -135,7 +147,7 @@ func (p *TimelineProcessor) describeSafely(s sdktrace.ReadOnlySpan) (category, d
 func (p *TimelineProcessor) Shutdown(context.Context) error {
 	p.mu.Lock()
 	p.spans.clear()
-	p.pending.Store(0)
+	p.waiting.Store(false)
 	p.mu.Unlock()
 	return nil
 }
@@ -144,7 +156,11 @@ func (p *TimelineProcessor) Shutdown(context.Context) error {
 func (p *TimelineProcessor) ForceFlush(context.Context) error { return nil }
 
 // Pending returns how many started spans the processor is waiting for.
-func (p *TimelineProcessor) Pending() int { return int(p.pending.Load()) }
+func (p *TimelineProcessor) Pending() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.spans.n
+}
 
 // Skipped returns how many spans under a timeline were not recorded because
 // MaxPending spans were already waiting.
@@ -177,7 +193,9 @@ const (
 // It records every span.
 func DescribeSpan(s sdktrace.ReadOnlySpan) (category, detail string, ok bool) {
 	var dbSystem, query, method, url, rpc, messaging string
-	for _, kv := range s.Attributes() {
+	attrs := s.Attributes()
+	for i := range attrs {
+		kv := &attrs[i] // not a copy: a KeyValue is 64 bytes
 		switch kv.Key {
 		case semconv.DBSystemNameKey:
 			dbSystem = kv.Value.AsString()

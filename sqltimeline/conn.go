@@ -149,7 +149,7 @@ func (c *conn) execContext(ctx context.Context, query string, args []driver.Name
 		c.setPending(a, query)
 		return nil, err
 	}
-	a.FinishErr(err)
+	a.FinishErr(c.cfg.recorded(err))
 	return res, err
 }
 
@@ -168,7 +168,7 @@ func (c *conn) queryContext(ctx context.Context, query string, args []driver.Nam
 		return nil, err
 	}
 	if err != nil {
-		a.FinishErr(err)
+		a.FinishErr(c.cfg.recorded(err))
 		return nil, err
 	}
 	if a.Timeline() == nil {
@@ -242,7 +242,7 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 // no time: looking the timeline up only now keeps successful prepares cheap.
 func (c *conn) prepareFailed(ctx context.Context, query string, adopted timeline.Action, err error) {
 	if adopted.Timeline() != nil {
-		finish(adopted, err)
+		finish(adopted, c.cfg.recorded(err))
 		return
 	}
 	tl := timeline.FromContext(ctx)
@@ -250,7 +250,7 @@ func (c *conn) prepareFailed(ctx context.Context, query string, adopted timeline
 		return
 	}
 	now := time.Now()
-	tl.AddErr(c.cfg.category, now, now, query, err)
+	tl.AddErr(c.cfg.category, now, now, query, c.cfg.recorded(err))
 }
 
 func (c *conn) Begin() (driver.Tx, error) {
@@ -272,7 +272,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		a = c.cfg.startIn(ctx, tl, beginDetail(opts), nil)
 	}
 	tx, err := c.begin(ctx, opts)
-	a.FinishErr(err)
+	a.FinishErr(c.cfg.recorded(err))
 	if err != nil {
 		return nil, err
 	}

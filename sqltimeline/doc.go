@@ -41,6 +41,17 @@
 // property of the timeline: a timeline made with timeline.Options.Stacks gives
 // every statement the stack of the code that ran it.
 //
+// # RedactError
+//
+// Turning Args off keeps argument values out of the statement text, but not
+// out of the error: databases quote values in their messages (PostgreSQL's
+// `invalid input syntax for type integer: "4111 1111 1111 1111"`, a unique
+// violation's `Key (email)=(someone@example.com) already exists`), and the
+// error text of each failed statement is recorded in the timeline, which
+// every report of the request carries. Options.RedactError gives the text to
+// record instead (for example the SQLSTATE alone, from *pgconn.PgError's
+// Code); the error returned to the caller is the driver's, unchanged.
+//
 // # What the wrapper keeps of the driver
 //
 // The wrapper must not change what the driver does. The optional interfaces

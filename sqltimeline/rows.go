@@ -33,11 +33,14 @@ func (r *rows) Next(dest []driver.Value) error {
 
 func (r *rows) Close() error {
 	err := r.inner.Close()
-	if r.err != nil {
-		r.act.FinishErr(r.err)
-	} else {
-		r.act.FinishErr(err)
+	rec := r.err
+	if rec == nil {
+		rec = err
 	}
+	if rec != nil && r.c != nil {
+		rec = r.c.cfg.recorded(rec)
+	}
+	r.act.FinishErr(rec)
 	if c := r.c; c != nil && c.rowsSpare == r {
 		// Nothing of the closed rows (nor their timeline) is kept.
 		r.inner, r.act, r.err = nil, timeline.Action{}, nil

@@ -172,7 +172,7 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	} else {
 		res, err = s.execOld(ctx, args)
 	}
-	finish(a, err)
+	finish(a, s.conn.cfg.recorded(err))
 	return res, err
 }
 
@@ -186,7 +186,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 		rows, err = s.queryOld(ctx, args)
 	}
 	if err != nil {
-		finish(a, err)
+		finish(a, s.conn.cfg.recorded(err))
 		return nil, err
 	}
 	if a.Timeline() == nil {

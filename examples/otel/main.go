@@ -66,8 +66,11 @@ func run(ctx context.Context, out, logs io.Writer) (err error) {
 		sdktrace.WithSpanProcessor(otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})),
 		sdktrace.WithSyncer(spanExp))
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(logExp)))
+	// The publisher holds a report that will be published again, completed,
+	// for a few seconds: its Shutdown emits it, before the provider's.
+	logPub := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})
 	defer func() {
-		err = errors.Join(err, tp.Shutdown(ctx), lp.Shutdown(ctx))
+		err = errors.Join(err, tp.Shutdown(ctx), logPub.Shutdown(ctx), lp.Shutdown(ctx))
 	}()
 
 	// OOPS: reports carry the trace and are published as log records, and
@@ -76,11 +79,9 @@ func run(ctx context.Context, out, logs io.Writer) (err error) {
 		return []string{r.ID}, r.WriteText(logs)
 	})
 	cfg := &oops.Config{
-		Template: oops.Report{Reporter: "items-api"},
-		Hooks:    append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace),
-		Publisher: oops.ToMany(
-			otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true}),
-			toText),
+		Template:  oops.Report{Reporter: "items-api"},
+		Hooks:     append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace),
+		Publisher: oops.ToMany(logPub, toText),
 	}
 	logger := slog.New(slogoops.NewHandler(slog.NewTextHandler(logs, nil), cfg, nil))
 

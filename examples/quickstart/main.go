@@ -7,8 +7,8 @@
 //
 //	go run ./examples/quickstart [-root DIR]
 //
-// Reports are stored in DIR (default: a new temporary directory) the way
-// python's oops-datedir-repo stores them.
+// Reports are stored in DIR the way python's oops-datedir-repo stores them.
+// Without -root they go to a temporary directory that is removed on exit.
 package main
 
 import (
@@ -37,7 +37,7 @@ import (
 )
 
 func main() {
-	root := flag.String("root", "", "directory to store reports in (default: a new temporary directory)")
+	root := flag.String("root", "", "directory to store reports in and keep (default: a temporary directory, removed on exit)")
 	flag.Parse()
 	if err := run(context.Background(), *root, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
@@ -51,6 +51,8 @@ func run(ctx context.Context, root string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
+		// Deferred first, so it runs last: after the queue is drained.
+		defer os.RemoveAll(dir)
 		root = dir
 	}
 
@@ -61,7 +63,7 @@ func run(ctx context.Context, root string, out io.Writer) error {
 	defer pub.Close(ctx)
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "quickstart"},
-		Hooks:     append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest, oopshttp.NoteReport),
+		Hooks:     append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest),
 		Publisher: pub,
 	}
 
@@ -109,7 +111,9 @@ func run(ctx context.Context, root string, out io.Writer) error {
 		return errors.New("no request failed")
 	}
 
-	// 5. The report, as a person reads it.
+	// 5. The report, as a person reads it: the one the logger made for the
+	// failure, which the middleware completed when the request ended, and
+	// whose id the 500 response quotes.
 	if err := pub.Flush(ctx); err != nil {
 		return err
 	}
@@ -122,16 +126,6 @@ func run(ctx context.Context, root string, out io.Writer) error {
 		return err
 	}
 
-	// Reports made during the same request (here, by the logger) share its
-	// timeline and are listed on it.
-	related, _ := r.Extra[oopshttp.RelatedKey].([]any)
-	for _, id := range related {
-		rel, err := store.Get(ctx, fmt.Sprint(id))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "\nrelated report %s\n  %s: %s\n", rel.ID, rel.Type, rel.Value)
-	}
 	return nil
 }
 

@@ -38,6 +38,22 @@ func TestQuickstartShowsTheFailingRequestsReport(t *testing.T) {
 	assert.Contains(t, details, "SQL-sqlite INSERT INTO transfers (src, dst, amount) VALUES (?, ?, ?)")
 	assert.Contains(t, details, "SQL-sqlite UPDATE accounts SET balance = balance - ? WHERE id = ?")
 	assert.Contains(t, details, "SQL-sqlite ROLLBACK")
-	assert.Regexp(t, `(?m)^  \d+ms +\d+ms +SQL-sqlite +UPDATE accounts SET balance = balance - \? WHERE id = \?  !! .*CHECK constraint failed`, text)
-	assert.Regexp(t, `(?m)^related report OOPS-[0-9a-f]{32}\n  \*sqlite\.Error: debit account 2: `, text)
+	assert.Regexp(t, `(?m)^  [\d.]+ms +[\d.]+ms +SQL-sqlite +UPDATE accounts SET balance = balance - \? WHERE id = \?  !! .*CHECK constraint failed`, text)
+	assert.Equal(t, "*sqlite.Error", r.Type, "the report the response quotes is the cause")
+	assert.Contains(t, r.Value, "debit account 2: ")
+	assert.Equal(t, "500", r.Extra["HTTP_STATUS"])
+	assert.Regexp(t, `(?m)^time=\S+ level=ERROR msg="transfer failed" .* oops_id=`+id+`$`, text, "the log line quotes it too")
+}
+
+func TestQuickstartRemovesItsTemporaryDirectory(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var out strings.Builder
+	require.NoError(t, run(context.Background(), "", &out))
+	m := regexp.MustCompile(`(?m)^stored:  (\S+)$`).FindStringSubmatch(out.String())
+	require.NotNil(t, m)
+	require.True(t, strings.HasPrefix(m[1], tmp), m[1])
+	entries, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "the temporary directory is removed unless -root is given")
 }
