@@ -23,7 +23,7 @@ type pending struct {
 	core   *Core
 	out    flight.Outcome
 	fields []zapcore.Field // the entry's, for ReportAttrs
-	pcs    []uintptr       // the log call's stack, when the report needs it
+	top    uintptr         // the first frame of the stack a report shows (see ReportStack)
 }
 
 // ReportAttrs implements flight.Source: the fields of With and of the call.
@@ -34,8 +34,23 @@ func (p *pending) ReportAttrs() map[string]any {
 	return enc.result()
 }
 
-// ReportStack implements flight.Source.
-func (p *pending) ReportStack() []uintptr { return p.pcs }
+// ReportStack implements flight.Source: the stack of the log call, from the
+// core's hook (whose frame is top) on. It is captured only now, when a
+// report is made: a storm's suppressed entries never pay for it. Report
+// calls it on the log call's goroutine, below the hook, so the frames from
+// top on are the log call's.
+func (p *pending) ReportStack() []uintptr {
+	if p.top == 0 {
+		return nil
+	}
+	pcs := oops.Callers(1)
+	for i, pc := range pcs {
+		if pc == p.top {
+			return pcs[i:]
+		}
+	}
+	return pcs
+}
 
 // isOurs reports whether f is a field a Core's hook added.
 func isOurs(f *zapcore.Field) bool {
@@ -76,14 +91,24 @@ func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.E
 // flight.Recorder.Report).
 func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) flight.Outcome {
 	err := pickError(c.with, fields)
-	var pcs []uintptr
 	needStack := ent.Stack == "" && len(oops.StackOf(err)) == 0
-	if needStack || !ent.Caller.Defined {
-		pcs = oops.Callers(1)
-	}
 	pc := ent.Caller.PC // the call site, for the signature
+	var top uintptr
 	if !ent.Caller.Defined {
-		pc = userPC(pcs)
+		// The caller's frames, from the hook's on, in a buffer that stays
+		// on the stack: only the call site is needed unless a report is
+		// made.
+		var buf [stack.MaxDepth]uintptr
+		n := runtime.Callers(2, buf[:])
+		pc = userPC(buf[:n])
+		if n > 0 {
+			top = buf[0]
+		}
+	} else if needStack {
+		var buf [1]uintptr
+		if runtime.Callers(2, buf[:]) == 1 {
+			top = buf[0]
+		}
 	}
 	ctx := lastContext(fields)
 	if ctx == nil {
@@ -102,7 +127,7 @@ func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) fli
 	}
 	p.fields = fields
 	if needStack {
-		p.pcs = pcs
+		p.top = top
 	}
 	if c.s.rec.Options().Window {
 		// The entry may fold into a window, rendered later.
