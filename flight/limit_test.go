@@ -33,9 +33,9 @@ func TestLimiterConcurrentBurst(t *testing.T) {
 	assert.EqualValues(t, burst, allowed.Load())
 	assert.Zero(t, carried.Load(), "nothing was suppressed before the burst ran out")
 
-	ok, n := l.allow("sig", now.Add(30*time.Second))
+	ok, _ := l.allow("sig", now.Add(30*time.Second))
 	assert.False(t, ok, "half a token is not a token")
-	ok, n = l.allow("sig", now.Add(time.Minute))
+	ok, n := l.allow("sig", now.Add(time.Minute))
 	require.True(t, ok, "a token a minute")
 	assert.Equal(t, goroutines*each-burst+1, n)
 	ok, _ = l.allow("sig", now.Add(time.Minute))
