@@ -13,7 +13,15 @@ import (
 	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/zapoops"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
+
+func stormCore(b *testing.B) zapcore.Core {
+	async := oops.NewAsync(oops.Discard, oops.AsyncOptions{})
+	b.Cleanup(func() { _ = async.Close(context.Background()) })
+	return zapoops.Wrap(benchJSONCore(), &oops.Config{Publisher: async},
+		&zapoops.Options{Recorder: flight.New(flight.Options{})})
+}
 
 // BenchmarkStorm is an error storm: b.N Error entries (run it with
 // -benchtime 1000000x for a million) logged from 16 goroutines at once, all
@@ -30,12 +38,11 @@ func BenchmarkStorm(b *testing.B) {
 		logger func(b *testing.B) *zap.Logger
 	}{
 		{"zap", func(*testing.B) *zap.Logger { return zap.New(benchJSONCore()) }},
-		{"zapoops", func(b *testing.B) *zap.Logger {
-			async := oops.NewAsync(oops.Discard, oops.AsyncOptions{})
-			b.Cleanup(func() { _ = async.Close(context.Background()) })
-			return zap.New(zapoops.Wrap(benchJSONCore(), &oops.Config{Publisher: async},
-				&zapoops.Options{Recorder: flight.New(flight.Options{})}))
-		}},
+		{"zapoops", func(b *testing.B) *zap.Logger { return zap.New(stormCore(b)) }},
+		// With zap.AddCaller, as zap.NewProduction has it: zap finds the
+		// call site, and the core uses it instead of walking the stack.
+		{"zap+caller", func(*testing.B) *zap.Logger { return zap.New(benchJSONCore(), zap.AddCaller()) }},
+		{"zapoops+caller", func(b *testing.B) *zap.Logger { return zap.New(stormCore(b), zap.AddCaller()) }},
 	} {
 		b.Run("impl="+c.name, func(b *testing.B) {
 			logger := c.logger(b)
