@@ -23,7 +23,9 @@ type pending struct {
 	core   *Core
 	out    flight.Outcome
 	fields []zapcore.Field // the entry's, for ReportAttrs
-	top    uintptr         // the first frame of the stack a report shows (see ReportStack)
+	top    uintptr         // the hook's frame, where the stack a report shows starts (see ReportStack)
+	site   uintptr         // else the call site zap found (Entry.Caller), where it starts
+	stack  bool            // the report needs the log call's stack
 }
 
 // ReportAttrs implements flight.Source: the fields of With and of the call.
@@ -35,17 +37,19 @@ func (p *pending) ReportAttrs() map[string]any {
 }
 
 // ReportStack implements flight.Source: the stack of the log call, from the
-// core's hook (whose frame is top) on. It is captured only now, when a
-// report is made: a storm's suppressed entries never pay for it. Report
-// calls it on the log call's goroutine, below the hook, so the frames from
-// top on are the log call's.
+// core's hook (top) or zap's call site (site) on. It is captured only now,
+// when a report is made: a storm's suppressed entries never pay for it.
+// Report calls it on the log call's goroutine, below the hook, so the frames
+// from there on are the log call's; when neither frame is found, the whole
+// stack is given, whose leading frames (ours, zap's) stack.Format leaves out.
 func (p *pending) ReportStack() []uintptr {
-	if p.top == 0 {
+	if !p.stack {
 		return nil
 	}
 	pcs := oops.Callers(1)
 	for i, pc := range pcs {
-		if pc == p.top {
+		// zap's call site is a Frame.PC, the return address less one.
+		if pc == p.top && p.top != 0 || p.site != 0 && (pc == p.site || pc == p.site+1) {
 			return pcs[i:]
 		}
 	}
@@ -104,11 +108,6 @@ func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) fli
 		if n > 0 {
 			top = buf[0]
 		}
-	} else if needStack {
-		var buf [1]uintptr
-		if runtime.Callers(2, buf[:]) == 1 {
-			top = buf[0]
-		}
 	}
 	ctx := lastContext(fields)
 	if ctx == nil {
@@ -127,7 +126,10 @@ func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) fli
 	}
 	p.fields = fields
 	if needStack {
-		p.top = top
+		p.stack, p.top = true, top
+		if top == 0 {
+			p.site = pc
+		}
 	}
 	if c.s.rec.Options().Window {
 		// The entry may fold into a window, rendered later.
