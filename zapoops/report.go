@@ -3,6 +3,7 @@ package zapoops
 import (
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
@@ -26,6 +27,10 @@ type pending struct {
 	top    uintptr         // the hook's frame, where the stack a report shows starts (see ReportStack)
 	site   uintptr         // else the call site zap found (Entry.Caller), where it starts
 	stack  bool            // the report needs the log call's stack
+
+	// fieldBuf holds the fields beforeWrite returns when they fit, so
+	// that an entry at the report level costs one allocation, not two.
+	fieldBuf [4]zapcore.Field
 }
 
 // ReportAttrs implements flight.Source: the fields of With and of the call.
@@ -71,13 +76,30 @@ func findPending(c *Core, fields []zapcore.Field) *pending {
 	return nil
 }
 
+// pendingFree holds pendings that a suppressed entry used only to be
+// decided on.
+var pendingFree = sync.Pool{New: func() any { return new(pending) }}
+
 // beforeWrite runs before any core of an entry at the report level writes:
 // it makes and publishes the report, and adds the field that says what
 // became of it.
 func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.Entry, []zapcore.Field) {
-	p := &pending{core: c}
+	p := pendingFree.Get().(*pending)
+	p.core = c
 	p.out = c.report(ent, fields, p)
-	out := make([]zapcore.Field, len(fields), len(fields)+1)
+	if p.out == c.suppressed.out {
+		// The recorder kept nothing of a suppressed entry: the field
+		// carries the Core's shared outcome, and p is free again.
+		*p = pending{}
+		pendingFree.Put(p)
+		p = c.suppressed
+	}
+	var out []zapcore.Field
+	if p != c.suppressed && len(fields) < len(p.fieldBuf) {
+		out = p.fieldBuf[:len(fields)]
+	} else {
+		out = make([]zapcore.Field, len(fields), len(fields)+1)
+	}
 	copy(out, fields)
 	switch {
 	case p.out.ID != "" && c.s.idKey != "-":
