@@ -362,7 +362,7 @@ func (a Action) FinishErr(err error) {
 
 func (a Action) finish(err error) {
 	t := a.t
-	now := time.Since(t.start)
+	now := max(time.Since(t.start), minOffset) // never read as unfinished
 	if err == nil && t.opts.Observer == nil {
 		// The common case needs no lock: the first Finish swaps the
 		// entry's end in; a later one, or one of an action whose entry
