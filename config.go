@@ -62,10 +62,17 @@ type Config struct {
 	Publisher Publisher
 }
 
-// DefaultHooks are the hooks a Config with nil Hooks runs: time, hostname,
-// the error (type, value, stack) or log message, the timeline and the
-// resource (see WithResource) in ctx.
-var DefaultHooks = []Hook{AttachTime, AttachHostname, AttachError, AttachTimeline, AttachResource}
+// defaultHooks are what DefaultHooks returns; unexported so that no package
+// can change what every Config with nil Hooks runs.
+var defaultHooks = []Hook{AttachTime, AttachHostname, AttachError, AttachTimeline, AttachResource}
+
+// DefaultHooks returns the hooks a Config with nil Hooks runs: time,
+// hostname, the error (type, value, stack) or log message, the timeline and
+// the resource (see WithResource) in ctx. The slice is a fresh copy, with
+// room for more: append(oops.DefaultHooks(), myHook) changes no one else's.
+func DefaultHooks() []Hook {
+	return append(make([]Hook, 0, len(defaultHooks)+4), defaultHooks...)
+}
 
 // Create makes a new report about ev: it copies the template, gives the
 // report a fresh id (so a log line can quote it before it is published) and
@@ -96,7 +103,7 @@ func (c *Config) Create(ctx context.Context, ev Event) *Report {
 	}
 	hooks := c.Hooks
 	if hooks == nil {
-		hooks = DefaultHooks
+		hooks = defaultHooks
 	}
 	for _, h := range hooks {
 		h(ctx, r, &cr.ev)

@@ -38,6 +38,8 @@
 //	signature         a short hash grouping reports of the same problem (the call
 //	                  site, the message template and the error type chain)
 //	trace_id, span_id the trace and span the failure happened in (hex)
+//	trace_flags       that span's W3C trace flags (1: sampled), so that a
+//	                  publisher behind a queue can rebuild the span context
 //	timeline_dropped  how many timeline entries the timeline's cap dropped
 //	suppressed        how many reports of this signature a rate limit held back
 //	                  since the last one published
@@ -51,8 +53,7 @@
 //	pending           true while the report's maker will publish the same id
 //	                  again, completed; absent (false) on the last revision
 //
-// Extra carries any other key. Report.TraceFlags has no wire key: it lives
-// only in the process that made the report.
+// Extra carries any other key.
 //
 // # Revisions, and publishers that are not idempotent by id
 //
@@ -90,6 +91,33 @@
 // with such a context; Event.ID lets a maker that quotes the id before the
 // report exists (a log line) create the report under that id.
 //
-// Package oops imports the standard library and this module's timeline
-// package only.
+// # One schema, every encoding
+//
+// WireFields is the schema: one entry per Report field, with its wire key,
+// its Go name and its kind. The JSON encoder and decoder here, the BSON ones
+// of the datedir store, WriteText and WireKeys are all driven by it, so a
+// field is never known to one and missing from another.
+//
+// What is written is read back, by this module and by python's tools:
+//
+//   - times whose year is outside 1 to 9999 (which python's datetime, and
+//     RFC 3339, cannot hold) are written as RFC 3339 text with a wider year,
+//     and read back as times where a time is expected (Plain turns such
+//     times in attributes into that text);
+//   - a NaN or infinite duration is written as -1 (unknown);
+//   - integers come back exactly: JSON decodes attrs, log attrs and Extra
+//     numbers as int64 (uint64 above its range) when they are integers;
+//   - values nested deeper than Plain follows are cut as Plain cuts them;
+//   - a well-known key whose value is not of its type does not hide the rest
+//     of the report: its field stays empty and the value is kept in Extra
+//     under UndecodableKey(key); a req_vars list element that is not a
+//     [name, value] pair is kept under BadPairKey(i). JSON and BSON decoders
+//     follow the same rules;
+//   - a report too large for a store is cut with Trim, which cuts the largest
+//     values first, marks each ("…[cut N bytes]") and lists them in
+//     Extra["cut"] (CutKey).
+//
+// Package oops imports the standard library and this module's timeline,
+// internal/stack (which renders stacks) and internal/wire (times python
+// cannot hold) only.
 package oops

@@ -33,17 +33,12 @@ type Report struct {
 	Signature       string         // signature: groups reports of the same problem
 	TraceID         string         // trace_id: the trace the failure happened in
 	SpanID          string         // span_id: the span the failure happened in
+	TraceFlags      int            // trace_flags: that span's W3C trace flags (bit 0: sampled)
 	TimelineDropped int            // timeline_dropped: entries the timeline's cap dropped
 	Suppressed      int            // suppressed: reports of this signature not published
 	Resource        string         // resource: what the failure concerns ("order/8123"); see WithResource
 	Revision        int            // revision: 0 when first published, n at the nth republication (see the package doc)
 	Pending         bool           // pending: its maker will publish this id again, completed
-
-	// TraceFlags are the W3C trace flags of the span the failure happened
-	// in (bit 0: sampled), beside TraceID and SpanID. They are not encoded:
-	// they let a publisher behind Async, which publishes with a context of
-	// its own, rebuild the span context the report was made in.
-	TraceFlags byte
 
 	// Extra holds keys that are not fields above. Keys that collide with a
 	// field's wire name are ignored when encoding.

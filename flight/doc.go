@@ -2,9 +2,9 @@
 // (slogoops for log/slog, zapoops for zap): it keeps log records below the
 // report level cheaply, attaches them to the next report, keeps recording for
 // a trailing window after a report, and bounds report storms with
-// per-signature rate limits. It is the foolscap "incident" idea (DESIGN.md §6)
-// behind one logger-agnostic API; an integration brings only its own record
-// type.
+// per-signature rate limits. It is foolscap's "incident" idea (keep a cheap
+// ring of recent log events, dump it when something serious happens) behind
+// one logger-agnostic API; an integration brings only its own record type.
 //
 // # Keeping records
 //

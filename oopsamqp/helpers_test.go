@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -17,29 +16,21 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/datedir"
+	"github.com/oops-go/oops/internal/testenv"
 	"github.com/oops-go/oops/oopsamqp"
 )
 
 // brokerURL returns the test broker's URL or skips the test.
 func brokerURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv("OOPS_TEST_AMQP_URL")
-	if u == "" {
-		t.Skip("OOPS_TEST_AMQP_URL is not set: no RabbitMQ to test against (bash .ci/rabbitmq.sh starts one)")
-	}
-	return u
+	return testenv.RequireAMQP(t)
 }
 
 // brokerCtl returns the rabbitmqctl of the test broker or skips the test.
 func brokerCtl(t testing.TB) string {
 	t.Helper()
 	brokerURL(t)
-	c := os.Getenv("OOPS_TEST_AMQP_CTL")
-	if c == "" {
-		t.Skip("OOPS_TEST_AMQP_CTL is not set: cannot stop and start the test broker (bash .ci/rabbitmq.sh sets it; " +
-			"run this test alone, since stopping the broker disturbs every other test using it)")
-	}
-	return c
+	return testenv.Require(t, testenv.AMQPCtl)
 }
 
 // ctl runs the test broker's rabbitmqctl.
@@ -105,8 +96,8 @@ func report(i int) *oops.Report {
 		URL:      fmt.Sprintf("https://shop.example/items/%d", i),
 		ReqVars:  map[string]string{"HTTP_COOKIE": "<hidden>", "REQUEST_METHOD": "GET"},
 		Timeline: []oops.TimelineEntry{
-			{Start: 0, End: 3, Category: "SQL-main", Detail: "SELECT * FROM items WHERE id = $1", Backtrace: &bt},
-			{Start: 4, End: 9, Category: "SQL-main", Detail: "SELECT 1"},
+			{Start: 0, End: 3 * time.Millisecond, Category: "SQL-main", Detail: "SELECT * FROM items WHERE id = $1", Backtrace: &bt},
+			{Start: 4 * time.Millisecond, End: 9 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 1"},
 		},
 		Duration: 0.012,
 		Level:    "ERROR",

@@ -67,7 +67,7 @@ func TestPythonPublisher(t *testing.T) {
 		assert.Equal(t, time.Date(2024, 5, 6, 7, 8, 9, 123e6, time.UTC), got.Time)
 		assert.Equal(t, "POST", got.ReqVars["REQUEST_METHOD"])
 		require.Len(t, got.Timeline, 2)
-		assert.Equal(t, oops.TimelineEntry{Start: 5, End: 9, Category: "SQL-main", Detail: "SELECT 2"}, got.Timeline[1])
+		assert.Equal(t, oops.TimelineEntry{Start: 5 * time.Millisecond, End: 9 * time.Millisecond, Category: "SQL-main", Detail: "SELECT 2"}, got.Timeline[1])
 	}
 	assert.Zero(t, rcv.Stats().Rejected)
 }

@@ -10,7 +10,7 @@
 // request, by whatever code, carries the request:
 //
 //	cfg := &oops.Config{Publisher: store}
-//	cfg.Hooks = append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest)
+//	cfg.Hooks = append(oops.DefaultHooks(), oopshttp.AttachRequest)
 //	handler := oopshttp.Middleware(cfg, nil)(mux)
 //
 // # One request, one incident

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
 
 	"github.com/oops-go/oops"
@@ -30,7 +29,7 @@ func ExampleMiddleware() {
 	// first is the request's report: the middleware completes it when the
 	// request ends, and the id the user sees is its id.
 	cfg := &oops.Config{Publisher: store}
-	cfg.Hooks = append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest)
+	cfg.Hooks = append(oops.DefaultHooks(), oopshttp.AttachRequest)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {

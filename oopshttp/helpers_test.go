@@ -84,7 +84,7 @@ func (c *collector) one(t *testing.T) *oops.Report {
 // newConfig returns a Config publishing to c, with the request hooks.
 func newConfig(c *collector) *oops.Config {
 	return &oops.Config{
-		Hooks:     append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest),
+		Hooks:     append(oops.DefaultHooks(), oopshttp.AttachRequest),
 		Publisher: c,
 	}
 }

@@ -10,9 +10,10 @@
 //     semantic conventions' exception.* attributes, one record per report
 //     id, and, if asked, records a failure as an exception event on the
 //     active span.
-//   - TimelineProcessor is an sdktrace.SpanProcessor that copies the spans of
-//     a request (from otelsql, otelhttp or any instrumentation) into the
-//     request's timeline as they end, so the report shows them.
+//   - spantimeline.Processor, in the subpackage spantimeline, is an
+//     sdktrace.SpanProcessor that copies the spans of a request (from
+//     otelsql, otelhttp or any instrumentation) into the request's timeline
+//     as they end, so the report shows them.
 //   - SpanObserver is a timeline.Observer that turns timeline actions into
 //     CLIENT spans, so that statements recorded by sqltimeline become database
 //     spans without a second driver wrapper.
@@ -23,10 +24,10 @@
 // carries the request's span when the middleware makes its timeline:
 //
 //	tp := sdktrace.NewTracerProvider(
-//		sdktrace.WithSpanProcessor(otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})),
+//		sdktrace.WithSpanProcessor(spantimeline.NewProcessor(spantimeline.Options{})),
 //		sdktrace.WithBatcher(spanExporter))
 //	cfg := &oops.Config{
-//		Hooks:     append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace),
+//		Hooks:     append(oops.DefaultHooks(), otelbridge.AttachTrace),
 //		Publisher: oops.ToMany(store, otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})),
 //	}
 //	mw := oopshttp.Middleware(cfg, &oopshttp.Options{
@@ -40,37 +41,29 @@
 // a middleware, NewTimeline makes a timeline mirrored as spans and the
 // context carrying it in one call.
 //
-// # How the processor finds a span's timeline
+// # The API apart from the SDK
 //
-// A span carries no context.Context once it has started, so
-// TimelineProcessor looks at the context a span is started with: OnStart
-// receives it, and when it carries a timeline (timeline.FromContext) the
-// processor remembers the span, keyed by its span id (checked against its
-// trace id), until the span ends. Any span started below a context that carries a timeline is
-// therefore recorded in that timeline, whatever created it; spans started
-// elsewhere (the request's own server span when it was started before the
-// timeline was put in the context, background work) cost one context lookup
-// and are not recorded. A span that never ends is forgotten at Shutdown; the
-// number of spans waiting is capped (ProcessorOptions.MaxPending).
+// Package otelbridge imports only the OpenTelemetry API (otel, trace, log,
+// attribute, codes, semconv), as instrumentation libraries do: a program
+// that wants trace ids on its reports, or reports as log records, compiles
+// no SDK, and works with whatever TracerProvider and LoggerProvider it
+// installs. The span processor plugs into the trace SDK, so it lives apart,
+// in package spantimeline, which imports the SDK.
 //
 // # Using both directions at once
 //
 // SpanObserver starts its spans with a context that carries no timeline, so
-// a TimelineProcessor on the same TracerProvider does not copy them back into
-// the timeline they came from, and Timeline.Add (which the processor uses)
+// a spantimeline.Processor on the same TracerProvider does not copy them back
+// into the timeline they came from, and Timeline.Add (which it uses)
 // is not observed, so the processor's entries do not become spans again:
 // every step appears once in each place.
 //
 // # Costs
 //
 // AttachTrace with no span in ctx is one context lookup (about 25 ns).
-// TimelineProcessor costs one context lookup for a span started outside any
-// timeline (and, right after spans under timelines ended, one short critical
-// section), and for a span of a request two short critical sections on one
-// mutex, the description of the span and the timeline entry (about 200 ns
-// of CPU, BenchmarkTimelineProcessorOnly). SpanObserver makes a
-// span per action, which costs what the SDK charges for a span (microseconds):
-// turn it on where database spans are wanted.
+// SpanObserver makes a span per action, which costs what the SDK charges for
+// a span (microseconds): turn it on where database spans are wanted. The
+// span processor's costs are in package spantimeline's documentation.
 //
 // # Trace context and asynchronous publishing
 //
@@ -117,6 +110,6 @@
 // request: it becomes a log record in the span's trace and leaves the span
 // alone. This is what otelslog and otelzap do.
 //
-// Package otelbridge is the only package of this module that imports
-// OpenTelemetry.
+// Package otelbridge and its subpackage spantimeline are the only packages
+// of this module that import OpenTelemetry.
 package otelbridge

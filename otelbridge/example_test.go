@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/otelbridge"
@@ -23,7 +22,7 @@ func ExampleAttachTrace() {
 	ctx := trace.ContextWithSpanContext(context.Background(),
 		trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled}))
 
-	cfg := oops.Config{Hooks: append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace)}
+	cfg := oops.Config{Hooks: append(oops.DefaultHooks(), otelbridge.AttachTrace)}
 	r := cfg.Create(ctx, oops.Event{Err: errors.New("boom")})
 	fmt.Println(r.TraceID, r.SpanID)
 
@@ -87,25 +86,6 @@ func ExampleLogPublisher_revisions() {
 	// records after the trigger: 0
 	// records after the window: 1
 	// revision 1 with 1 log record
-}
-
-func ExampleTimelineProcessor() {
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})))
-	defer tp.Shutdown(context.Background())
-	tracer := tp.Tracer("example")
-
-	// The request's context carries a timeline; spans started under it (by
-	// otelsql, otelhttp, ...) land in it as they end.
-	ctx := timeline.NewContext(context.Background(), timeline.New())
-	_, span := tracer.Start(ctx, "query", trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("db.system.name", "postgresql"), attribute.String("db.query.text", "SELECT 1")))
-	span.End()
-
-	for _, e := range timeline.FromContext(ctx).Entries() {
-		fmt.Println(e.Category, e.Detail)
-	}
-	// Output:
-	// SQL-postgresql SELECT 1
 }
 
 func ExampleNewTimeline() {

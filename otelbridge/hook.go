@@ -13,7 +13,7 @@ import (
 // earlier hook or the template already set. Add it to Config.Hooks after the
 // default hooks:
 //
-//	cfg.Hooks = append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace)
+//	cfg.Hooks = append(oops.DefaultHooks(), otelbridge.AttachTrace)
 func AttachTrace(ctx context.Context, r *oops.Report, _ *oops.Event) {
 	sc := trace.SpanContextFromContext(ctx)
 	if !sc.IsValid() || r.TraceID != "" || r.SpanID != "" {
@@ -21,7 +21,7 @@ func AttachTrace(ctx context.Context, r *oops.Report, _ *oops.Event) {
 	}
 	r.TraceID = sc.TraceID().String()
 	r.SpanID = sc.SpanID().String()
-	r.TraceFlags = byte(sc.TraceFlags())
+	r.TraceFlags = int(sc.TraceFlags())
 }
 
 // compile-time check that AttachTrace is a Hook.

@@ -319,7 +319,7 @@ func reportSpanContext(r *oops.Report) (trace.SpanContext, bool) {
 		return trace.SpanContext{}, false
 	}
 	sc := trace.NewSpanContext(trace.SpanContextConfig{
-		TraceID: tid, SpanID: sid, TraceFlags: trace.TraceFlags(r.TraceFlags), Remote: true,
+		TraceID: tid, SpanID: sid, TraceFlags: trace.TraceFlags(byte(r.TraceFlags)), Remote: true,
 	})
 	return sc, sc.IsValid()
 }

@@ -144,7 +144,7 @@ func TestLogPublisherKeepsTraceFlagsThroughAsync(t *testing.T) {
 		})
 		ctx := trace.ContextWithRemoteSpanContext(context.Background(), sc)
 		r := cfg.Create(ctx, oops.Event{Err: errors.New("boom")})
-		assert.Equal(t, byte(flags), r.TraceFlags)
+		assert.Equal(t, int(flags), r.TraceFlags)
 		_, err := cfg.Publish(ctx, r)
 		require.NoError(t, err)
 	}

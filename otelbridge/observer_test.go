@@ -15,6 +15,7 @@ import (
 	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/oopshttp"
 	"github.com/oops-go/oops/otelbridge"
+	"github.com/oops-go/oops/otelbridge/spantimeline"
 	"github.com/oops-go/oops/timeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -163,7 +164,7 @@ func TestSpanObserverConcurrentActions(t *testing.T) {
 }
 
 func TestBothDirectionsRecordEachStepOnce(t *testing.T) {
-	proc := otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})
+	proc := spantimeline.NewProcessor(spantimeline.Options{})
 	tp, rec := newTraces(t, proc)
 	ctx, root := tp.Tracer("test").Start(context.Background(), "request")
 	ctx, tl := otelbridge.NewTimeline(ctx, tp, timeline.Options{})
@@ -288,7 +289,7 @@ func BenchmarkSpanObserver(b *testing.B) {
 }
 
 func TestSpanObserverInHTTPMiddleware(t *testing.T) {
-	proc := otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})
+	proc := spantimeline.NewProcessor(spantimeline.Options{})
 	tp, rec := newTraces(t, proc)
 	var reports []*oops.Report
 	cfg := &oops.Config{

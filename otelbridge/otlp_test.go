@@ -13,6 +13,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/otelbridge"
+	"github.com/oops-go/oops/otelbridge/spantimeline"
 	"github.com/oops-go/oops/timeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -135,7 +136,7 @@ func TestOTLPEndToEnd(t *testing.T) {
 	logExp, err := otlploghttp.New(ctx, otlploghttp.WithEndpointURL(srv.URL+"/v1/logs"), otlploghttp.WithRetry(otlploghttp.RetryConfig{Enabled: false}))
 	require.NoError(t, err)
 
-	proc := otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})
+	proc := spantimeline.NewProcessor(spantimeline.Options{})
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(proc), sdktrace.WithSyncer(traceExp))
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(logExp)))
 	cfg := oops.Config{

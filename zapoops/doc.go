@@ -102,5 +102,7 @@
 // to its ErrorOutput). The Recorder counts it and reports the drops at most
 // once per interval (flight.Options.OnDrops).
 //
-// Package zapoops imports oops, timeline, flight and zap.
+// Package zapoops imports oops, flight, the module's internal/stack (which
+// renders the log call's stack) and zap (go.uber.org/zap and zapcore), and no
+// other third-party package.
 package zapoops

@@ -21,6 +21,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/datedir"
+	"github.com/oops-go/oops/internal/testenv"
 	"github.com/oops-go/oops/oopsamqp"
 )
 
@@ -47,14 +48,14 @@ func openStore(_ context.Context, t testing.TB) (store, string) {
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// TestMain says whether the fleet was skipped for lack of a broker.
+func TestMain(m *testing.M) { testenv.Main(m) }
+
 // TestFleet runs the fleet twice: every publisher as fast as it can
 // (throughput), then the whole fleet at -fleet.rate reports/s (latency from
 // Publish to found by id). It prints both.
 func TestFleet(t *testing.T) {
-	url := os.Getenv("OOPS_TEST_AMQP_URL")
-	if url == "" {
-		t.Skip("OOPS_TEST_AMQP_URL is not set: the fleet needs a RabbitMQ broker (bash .ci/rabbitmq.sh starts one)")
-	}
+	url := testenv.RequireAMQP(t)
 	ctx := t.Context()
 	st, kind := openStore(ctx, t)
 	name := "oops-fleet-" + oops.NewID()[5:13]
@@ -201,7 +202,7 @@ func TestFleetPublisher(t *testing.T) {
 			ID: oops.NewID(), Type: "*net.OpError", Value: fmt.Sprintf("dial tcp 10.0.0.%d:5432: connection refused", i%250),
 			Time: time.Now(), Hostname: host, Reporter: "fleet", Topic: "GET /orders/{id}",
 			URL: fmt.Sprintf("https://shop.example/orders/%d", i), Duration: 0.02,
-			Timeline: []oops.TimelineEntry{{Start: 0, End: 2, Category: "SQL-main", Detail: "SELECT * FROM orders WHERE id = $1"}},
+			Timeline: []oops.TimelineEntry{{Start: 0, End: 2 * time.Millisecond, Category: "SQL-main", Detail: "SELECT * FROM orders WHERE id = $1"}},
 		}
 		began.Store(r.ID, time.Now().UnixNano())
 		if _, err := async.Publish(context.Background(), r); err != nil {

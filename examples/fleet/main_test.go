@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,13 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oops-go/oops/datedir"
+	"github.com/oops-go/oops/internal/testenv"
 )
 
+// TestMain says whether the test was skipped for lack of a broker.
+func TestMain(m *testing.M) { testenv.Main(m) }
+
 func TestFleet(t *testing.T) {
-	url := os.Getenv("OOPS_TEST_AMQP_URL")
-	if url == "" {
-		t.Skip("OOPS_TEST_AMQP_URL is not set: the fleet example needs RabbitMQ (bash .ci/rabbitmq.sh starts one)")
-	}
+	url := testenv.RequireAMQP(t)
 	store := datedir.New(t.TempDir())
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)

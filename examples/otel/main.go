@@ -25,10 +25,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"slices"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/otelbridge"
+	"github.com/oops-go/oops/otelbridge/spantimeline"
 	"github.com/oops-go/oops/slogoops"
 	"github.com/oops-go/oops/sqltimeline"
 	"github.com/oops-go/oops/timeline"
@@ -52,8 +52,8 @@ func main() {
 // fails and shuts down, writing spans and log records to out, and the slog
 // output and the report to logs.
 func run(ctx context.Context, out, logs io.Writer) (err error) {
-	// OpenTelemetry: the TimelineProcessor copies spans of a request into its
-	// timeline; the stdout exporters print what a collector would receive.
+	// OpenTelemetry: spantimeline's processor copies spans of a request into
+	// its timeline; the stdout exporters print what a collector would receive.
 	spanExp, err := stdouttrace.New(stdouttrace.WithWriter(out))
 	if err != nil {
 		return err
@@ -63,7 +63,7 @@ func run(ctx context.Context, out, logs io.Writer) (err error) {
 		return err
 	}
 	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithSpanProcessor(otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})),
+		sdktrace.WithSpanProcessor(spantimeline.NewProcessor(spantimeline.Options{})),
 		sdktrace.WithSyncer(spanExp))
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(logExp)))
 	// The publisher holds a report that will be published again, completed,
@@ -80,7 +80,7 @@ func run(ctx context.Context, out, logs io.Writer) (err error) {
 	})
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "items-api"},
-		Hooks:     append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace),
+		Hooks:     append(oops.DefaultHooks(), otelbridge.AttachTrace),
 		Publisher: oops.ToMany(logPub, toText),
 	}
 	logger := slog.New(slogoops.NewHandler(slog.NewTextHandler(logs, nil), cfg, nil))

@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"slices"
 	"syscall"
 	"time"
 
@@ -48,7 +47,7 @@ func run(ctx context.Context, dsn, addr, dir string) error {
 	pub := oops.NewAsync(store, oops.AsyncOptions{}) // log calls never wait for the disk
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "myservice"},
-		Hooks:     append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest),
+		Hooks:     append(oops.DefaultHooks(), oopshttp.AttachRequest),
 		Publisher: pub,
 	}
 	logger := slog.New(slogoops.NewHandler(slog.NewJSONHandler(os.Stderr, nil), cfg, nil))

@@ -19,8 +19,12 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/datedir"
+	"github.com/oops-go/oops/internal/testenv"
 	"github.com/oops-go/oops/oopshttp"
 )
+
+// TestMain says whether tests were skipped for lack of a PostgreSQL server.
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // TestREADMEQuotesThisProgram: the README's "In your service" snippet is
 // this file, so that what it shows compiles (this package's tests build
@@ -37,10 +41,7 @@ func TestREADMEQuotesThisProgram(t *testing.T) {
 // PostgreSQL: a failing request gets a 500 page quoting an id, the report
 // is on disk once the service has shut down, and it is the database error.
 func TestServiceReportsAndShutsDown(t *testing.T) {
-	dsn := os.Getenv("OOPS_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("needs PostgreSQL: set OOPS_TEST_POSTGRES_DSN, e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
-	}
+	dsn := testenv.RequirePostgres(t)
 	// A schema of our own, so that "orders" is missing whatever else runs.
 	admin, err := sql.Open("pgx", dsn)
 	require.NoError(t, err)

@@ -1,0 +1,296 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// ErrClosed is returned by Publish after Close.
+var ErrClosed = errors.New("sqlstore: store closed")
+
+// A request is one report waiting to be written.
+type request struct {
+	row  *row
+	done chan error
+}
+
+// enqueue writes req, together with the requests of concurrent callers.
+//
+// Group commit without a background goroutine: the caller that finds fewer
+// than Options.Writers writers at work becomes one and writes batches from
+// the queue until its own request is written; the others wait for theirs.
+// A writer that leaves work in the queue hands it to a new goroutine, so
+// that no caller writes the others' reports for long.
+func (s *Store) enqueue(ctx context.Context, req *request) error {
+	return s.enqueueAll(ctx, []*request{req})[0]
+}
+
+// enqueueAll writes reqs and returns each one's error.
+func (s *Store) enqueueAll(ctx context.Context, reqs []*request) []error {
+	errs := make([]error, len(reqs))
+	if len(reqs) == 0 {
+		return errs
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		for i := range errs {
+			errs[i] = ErrClosed
+		}
+		return errs
+	}
+	s.queue = append(s.queue, reqs...)
+	lead := s.leaders < s.opts.Writers
+	if lead {
+		s.leaders++
+	}
+	s.mu.Unlock()
+	if lead {
+		s.lead(ctx, reqs[len(reqs)-1])
+	}
+	for i, req := range reqs {
+		errs[i] = <-req.done
+	}
+	return errs
+}
+
+// lead writes batches until own is written (own nil: until the queue is
+// empty), then hands over what is left.
+func (s *Store) lead(ctx context.Context, own *request) {
+	ctx = context.WithoutCancel(ctx)
+	for {
+		s.mu.Lock()
+		if len(s.queue) == 0 || (own != nil && len(own.done) > 0) {
+			more := len(s.queue) > 0
+			if !more {
+				s.leaders--
+				if s.leaders == 0 {
+					s.idle.Broadcast()
+				}
+			}
+			s.mu.Unlock()
+			if more {
+				go s.lead(ctx, nil) // keeps this leader's place
+			}
+			return
+		}
+		n := min(len(s.queue), s.opts.MaxBatch)
+		batch := make([]*request, n)
+		copy(batch, s.queue)
+		s.queue = append(s.queue[:0], s.queue[n:]...)
+		s.mu.Unlock()
+		s.writeBatch(ctx, batch)
+	}
+}
+
+// waitIdle waits until no writer is at work.
+func (s *Store) waitIdle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.leaders > 0 || len(s.queue) > 0 {
+		s.idle.Wait()
+	}
+}
+
+// writeBatch writes the batch in one transaction and tells each request how
+// it went. When the transaction fails for another reason than a busy
+// database, each report is written alone, so that one bad report does not
+// fail the others.
+func (s *Store) writeBatch(ctx context.Context, batch []*request) {
+	s.batches.Add(1)
+	ctx, cancel := context.WithTimeout(ctx, s.opts.WriteTimeout)
+	defer cancel()
+	err := retryBusy(ctx, func() error { return s.writeTx(ctx, batch) })
+	if err == nil || len(batch) == 1 {
+		for _, req := range batch {
+			req.done <- err
+		}
+		return
+	}
+	for _, req := range batch {
+		req.done <- retryBusy(ctx, func() error { return s.writeTx(ctx, []*request{req}) })
+	}
+}
+
+func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: beginning a transaction: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	// Rows are locked in one order, reports by id then faults by resource,
+	// so that concurrent batches cannot deadlock (PostgreSQL). The sort is
+	// stable: two revisions of an id keep their order.
+	rows := make([]*row, len(batch))
+	for i, req := range batch {
+		rows[i] = req.row
+	}
+	slices.SortStableFunc(rows, func(a, b *row) int { return strings.Compare(a.id, b.id) })
+	if err := s.writeRows(ctx, tx, rows); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: committing: %w", err)
+	}
+	return nil
+}
+
+// writeRows stores rows, sorted by id, within tx.
+func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
+	if s.dialect == PostgreSQL {
+		return s.writeRowsPG(ctx, tx, rows)
+	}
+	upsert := tx.StmtContext(ctx, s.upsert)
+	var body *sql.Stmt // SQLite only
+	var faults []*row
+	for _, r := range rows {
+		var rid int64
+		err := upsert.QueryRowContext(ctx, r.args()...).Scan(&rid)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // an older revision: the stored report did not change
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
+		}
+		if body == nil {
+			body = tx.StmtContext(ctx, s.upsertBody)
+		}
+		if _, err := body.ExecContext(ctx, rid, r.report); err != nil {
+			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
+		}
+		if r.resource != "" {
+			faults = append(faults, r)
+		}
+	}
+	if len(faults) == 0 {
+		return nil
+	}
+	// By resource (lock order), then in time order, as writeRowsPG folds
+	// them.
+	slices.SortStableFunc(faults, func(a, b *row) int {
+		return cmp.Or(strings.Compare(a.resource, b.resource), cmp.Compare(a.timeNS, b.timeNS), strings.Compare(a.id, b.id))
+	})
+	fault := tx.StmtContext(ctx, s.upsertFault)
+	window := s.opts.FaultWindow.Nanoseconds()
+	for _, r := range faults {
+		if _, err := fault.ExecContext(ctx, r.resource, r.id, r.timeNS, r.detailed, window, window); err != nil {
+			return fmt.Errorf("sqlstore: storing the fault of %s: %w", r.id, err)
+		}
+	}
+	return nil
+}
+
+// writeRowsPG stores rows, sorted by id, within tx in three statements, one
+// per table, whatever their number: on PostgreSQL each statement is a round
+// trip to the server, which is what a batch must save.
+func (s *Store) writeRowsPG(ctx context.Context, tx *sql.Tx, rows []*row) error {
+	// One row per id (an INSERT may not update a row twice): the highest
+	// revision, the last of equal ones, as storing them in turn would.
+	uniq := make([]*row, 0, len(rows))
+	at := make(map[string]int, len(rows))
+	for _, r := range rows {
+		if i, ok := at[r.id]; ok {
+			if r.revision >= uniq[i].revision {
+				uniq[i] = r
+			}
+			continue
+		}
+		at[r.id] = len(uniq)
+		uniq = append(uniq, r)
+	}
+	args := make([]any, 0, len(uniq)*23)
+	for _, r := range uniq {
+		args = append(args, r.args()...)
+	}
+	res, err := tx.QueryContext(ctx, s.rebind(reportsHead+tuples(reportsTuple, len(uniq))+reportsConflict+"\nRETURNING rid, id"), args...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: storing %d reports: %w", len(uniq), err)
+	}
+	type stored struct {
+		rid int64
+		r   *row
+	}
+	var done []stored
+	for res.Next() {
+		var st stored
+		var id string
+		if err := res.Scan(&st.rid, &id); err != nil {
+			res.Close()
+			return fmt.Errorf("sqlstore: storing %d reports: %w", len(uniq), err)
+		}
+		st.r = uniq[at[id]]
+		done = append(done, st)
+	}
+	res.Close()
+	if err := res.Err(); err != nil {
+		return fmt.Errorf("sqlstore: storing %d reports: %w", len(uniq), err)
+	}
+	if len(done) == 0 {
+		return nil // older revisions only
+	}
+	slices.SortFunc(done, func(a, b stored) int { return cmp.Compare(a.rid, b.rid) })
+	args = args[:0]
+	latest := map[string]*row{} // the batch's latest fault of each resource
+	for _, st := range done {
+		args = append(args, st.rid, st.r.report)
+		if res := st.r.resource; res != "" {
+			if cur := latest[res]; cur == nil || s.foldFault(cur, st.r) {
+				latest[res] = st.r
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.rebind(bodiesHead+tuples(bodiesTuple, len(done))+bodiesConflict), args...); err != nil {
+		return fmt.Errorf("sqlstore: storing %d reports: %w", len(done), err)
+	}
+	if len(latest) == 0 {
+		return nil
+	}
+	faults := slices.SortedFunc(maps.Values(latest), func(a, b *row) int { return strings.Compare(a.resource, b.resource) })
+	args = args[:0]
+	for _, r := range faults {
+		args = append(args, r.resource, r.id, r.timeNS, r.detailed)
+	}
+	window := s.opts.FaultWindow.Nanoseconds()
+	args = append(args, window, window)
+	if _, err := tx.ExecContext(ctx, s.rebind(faultsHead+tuples(faultsTuple, len(faults))+faultsConflict), args...); err != nil {
+		return fmt.Errorf("sqlstore: storing %d faults: %w", len(faults), err)
+	}
+	return nil
+}
+
+// foldFault reports whether f, of the same batch as cur, is the later
+// fault of the two, as storing them in time order would leave it.
+func (s *Store) foldFault(cur, f *row) bool {
+	first, second := cur, f
+	if f.timeNS < cur.timeNS || (f.timeNS == cur.timeNS && f.id < cur.id) {
+		first, second = f, cur
+	}
+	winner := first
+	if replacesFault(first, second, s.opts.FaultWindow.Nanoseconds()) {
+		winner = second
+	}
+	return winner == f
+}
+
+// tuples returns n copies of tuple, separated by commas.
+func tuples(tuple string, n int) string {
+	var b strings.Builder
+	b.Grow(n * (len(tuple) + 2))
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(tuple)
+	}
+	return b.String()
+}
