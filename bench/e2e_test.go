@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/XSAM/otelsql"
@@ -148,7 +147,7 @@ func oopsStack(b *testing.B, fo flight.Options, store oops.Publisher) http.Handl
 	b.Cleanup(func() { _ = pub.Close(context.Background()) })
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "bench"},
-		Hooks:     append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest),
+		Hooks:     append(oops.DefaultHooks(), oopshttp.AttachRequest),
 		Publisher: pub,
 	}
 	db := e2eDB(b, func(d driver.Driver) driver.Driver { return sqltimeline.WrapDriver("main", d, nil) })
