@@ -115,6 +115,9 @@
 // (Options.MaxSignatures); past it, new signatures share one bucket. Rings,
 // windows and buckets are bounded, so a storm of records keeps memory bounded;
 // no method waits for I/O (a Config's publisher should be an oops.Async).
+// The rate limit takes no lock: log calls of one signature from many
+// goroutines do not queue behind each other to be suppressed (a bucket is one
+// word, updated by compare-and-swap).
 //
 // A Recorder is safe for concurrent use. Default returns the process-wide
 // Recorder the integrations use unless told otherwise, so that records kept

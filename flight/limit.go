@@ -2,33 +2,61 @@ package flight
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // limiter is a token bucket per signature, with a bounded number of buckets.
+// It takes no lock: a storm of one signature from many goroutines would
+// otherwise queue every log call on one mutex. Buckets are found in a
+// sync.Map, and each bucket is one compare-and-swap word (see bucket).
 type limiter struct {
-	burst float64
 	every time.Duration
+	span  int64 // burst * every: how far ahead of now a bucket's tat may run
 	max   int
 
-	mu        sync.Mutex
-	buckets   map[string]*bucket
-	overflow  bucket    // shared by new signatures once max are tracked
-	lastSweep time.Time // sweeps of idle buckets run at most once a second
+	buckets   sync.Map     // signature → *bucket
+	n         atomic.Int64 // buckets in the map
+	overflow  bucket       // shared by new signatures once max are tracked
+	lastSweep atomic.Int64 // when the last sweep ran (see offset); sweeps run at most once a second
+
+	once  sync.Once
+	epoch time.Time // the first now seen: every offset counts from it
 }
 
+// A bucket is a token bucket in the form of the generic cell rate algorithm:
+// tat (the theoretical arrival time) is when the bucket will be full again,
+// as an offset from the limiter's epoch. A report is let through when
+// tat + every is at most burst*every ahead of now, and then pushes tat by
+// every: a full bucket lets burst through at once, then one per every, as a
+// token bucket does. A tat in the past is a full bucket.
 type bucket struct {
-	tokens     float64
-	last       time.Time
-	suppressed int
+	tat        atomic.Int64
+	suppressed atomic.Int64
 }
 
 func newLimiter(burst int, every time.Duration, max int) *limiter {
 	if burst <= 0 {
 		return nil
 	}
-	return &limiter{burst: float64(burst), every: every, max: max, buckets: make(map[string]*bucket),
-		overflow: bucket{tokens: float64(burst)}}
+	span := int64(burst) * int64(every)
+	if every > 0 && span/int64(every) != int64(burst) {
+		span = 1<<63 - 1 // never limits, as a burst that large would not
+	}
+	l := &limiter{every: every, span: span, max: max}
+	l.overflow.tat.Store(fullTat)
+	return l
+}
+
+// fullTat is the tat of a new bucket: full, whatever now is.
+const fullTat = -(1 << 62)
+
+// offset returns now as nanoseconds since the limiter's epoch, the first now
+// it was given, so that a limiter runs on whatever clock its callers use
+// (real or a test's bubble) and the arithmetic stays far from overflowing.
+func (l *limiter) offset(now time.Time) int64 {
+	l.once.Do(func() { l.epoch = now })
+	return int64(now.Sub(l.epoch))
 }
 
 // allow takes a token from sig's bucket. It returns whether a report may be
@@ -37,55 +65,61 @@ func (l *limiter) allow(sig string, now time.Time) (ok bool, suppressed int) {
 	if l == nil {
 		return true, 0
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.buckets[sig]
-	if b == nil {
-		if len(l.buckets) >= l.max {
-			l.sweep(now)
+	t := l.offset(now)
+	b := l.bucket(sig, t)
+	for {
+		tat := b.tat.Load()
+		next := max(tat, t) + int64(l.every)
+		if next-t > l.span {
+			b.suppressed.Add(1)
+			return false, 0
 		}
-		if len(l.buckets) < l.max {
-			b = &bucket{tokens: l.burst, last: now}
-			l.buckets[sig] = b
-		} else {
-			b = &l.overflow
+		if b.tat.CompareAndSwap(tat, next) {
+			return true, int(b.suppressed.Swap(0))
 		}
 	}
-	l.refill(b, now)
-	if b.tokens < 1 {
-		b.suppressed++
-		return false, 0
-	}
-	b.tokens--
-	suppressed, b.suppressed = b.suppressed, 0
-	return true, suppressed
 }
 
-func (l *limiter) refill(b *bucket, now time.Time) {
-	if !b.last.IsZero() {
-		if d := now.Sub(b.last); d > 0 {
-			b.tokens += float64(d) / float64(l.every)
-			if b.tokens > l.burst {
-				b.tokens = l.burst
-			}
+// bucket returns sig's bucket, making one if there is room, else the shared
+// overflow bucket. Goroutines making buckets at once may take the count a
+// little past max.
+func (l *limiter) bucket(sig string, t int64) *bucket {
+	if b, ok := l.buckets.Load(sig); ok {
+		return b.(*bucket)
+	}
+	if l.n.Load() >= int64(l.max) {
+		l.sweep(t)
+		if l.n.Load() >= int64(l.max) {
+			return &l.overflow
 		}
 	}
-	b.last = now
+	nb := new(bucket)
+	nb.tat.Store(fullTat)
+	b, loaded := l.buckets.LoadOrStore(sig, nb)
+	if !loaded {
+		l.n.Add(1)
+	}
+	return b.(*bucket)
 }
 
-// sweep forgets buckets that have refilled completely and suppressed nothing:
-// a fresh bucket would behave the same. l.mu is held.
-func (l *limiter) sweep(now time.Time) {
-	if now.Sub(l.lastSweep) < time.Second {
+// sweep forgets buckets that are full again and suppressed nothing: a fresh
+// bucket would behave the same. One goroutine sweeps at a time, at most once
+// a second.
+func (l *limiter) sweep(t int64) {
+	last := l.lastSweep.Load()
+	if last != 0 && t-last < int64(time.Second) {
 		return
 	}
-	l.lastSweep = now
-	for sig, b := range l.buckets {
-		l.refill(b, now)
-		if b.tokens >= l.burst && b.suppressed == 0 {
-			delete(l.buckets, sig)
-		}
+	if !l.lastSweep.CompareAndSwap(last, max(t, 1)) {
+		return
 	}
+	l.buckets.Range(func(sig, v any) bool {
+		b := v.(*bucket)
+		if b.tat.Load() <= t && b.suppressed.Load() == 0 && l.buckets.CompareAndDelete(sig, v) {
+			l.n.Add(-1)
+		}
+		return true
+	})
 }
 
 // giveBack returns n suppressed reports to sig's count, for a report that
@@ -94,12 +128,10 @@ func (l *limiter) giveBack(sig string, n int) {
 	if l == nil {
 		return
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if b := l.buckets[sig]; b != nil {
-		b.suppressed += n
+	if b, ok := l.buckets.Load(sig); ok {
+		b.(*bucket).suppressed.Add(int64(n))
 	} else {
-		l.overflow.suppressed += n
+		l.overflow.suppressed.Add(int64(n))
 	}
 }
 
@@ -108,7 +140,5 @@ func (l *limiter) tracked() int {
 	if l == nil {
 		return 0
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.buckets)
+	return int(l.n.Load())
 }

@@ -175,6 +175,11 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 		Source: k,
 		Record: k,
 	}, h.o.keys)
+	if out.Verdict == flight.Suppress {
+		// The recorder kept nothing of a suppressed record: its copy is
+		// free again at once, so that a storm allocates nothing.
+		k.Release()
+	}
 	if !h.next.Enabled(ctx, r.Level) {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/slogoops"
 	"github.com/oops-go/oops/timeline"
 )
@@ -44,5 +45,41 @@ func BenchmarkKeepTimeline(b *testing.B) {
 				})
 			})
 		}
+	}
+}
+
+// BenchmarkKeepRequest is the request-shaped benchmark of keeping records:
+// a request makes a fresh timeline (for impl=next too, so that only keeping
+// differs) and logs 10 Info records with three scalar attributes into it,
+// which next writes. An op is a request: allocs/op are a request's
+// allocations, and ns/record and cpu-ns/record divide by the records.
+func BenchmarkKeepRequest(b *testing.B) {
+	const records = 10
+	next := func() slog.Handler {
+		return slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})
+	}
+	for _, c := range []struct {
+		name string
+		h    slog.Handler
+	}{
+		{"next", next()},
+		{"slogoops", slogoops.NewHandler(next(), nil, &slogoops.Options{Recorder: flight.New(flight.Options{})})},
+	} {
+		b.Run("impl="+c.name, func(b *testing.B) {
+			logger := slog.New(c.h)
+			bg := context.Background()
+			b.ReportAllocs()
+			stopCPU := benchcpu.Start(b)
+			for b.Loop() {
+				ctx := timeline.NewContext(bg, timeline.New())
+				for range records {
+					logger.InfoContext(ctx, "cache miss", "key", "user:42", "n", 3, "hit", false)
+				}
+			}
+			stopCPU()
+			if b.N > 0 {
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/records, "ns/record")
+			}
+		})
 	}
 }

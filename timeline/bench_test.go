@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -23,11 +24,25 @@ func BenchmarkStartFinish(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			ctx := bc.ctx
 			b.ReportAllocs()
+			stopCPU := benchcpu.Start(b)
 			for b.Loop() {
 				timeline.FromContext(ctx).Start("SQL-main", "SELECT 1").Finish()
 			}
+			stopCPU()
 		})
 	}
+	// The floor under Start+Finish: the two monotonic clock reads they make,
+	// measured beside them so that the ratio is of one run.
+	b.Run("ctx=clock-2-reads", func(b *testing.B) {
+		start := time.Now()
+		b.ReportAllocs()
+		stopCPU := benchcpu.Start(b)
+		for b.Loop() {
+			sinkDuration = time.Since(start)
+			sinkDuration = time.Since(start)
+		}
+		stopCPU()
+	})
 	b.Run("ctx=timeline/stacks=off/parallel", func(b *testing.B) {
 		ctx := timeline.NewContext(context.Background(), timeline.New())
 		b.ReportAllocs()
@@ -72,4 +87,45 @@ func BenchmarkClockRead(b *testing.B) {
 	for b.Loop() {
 		sinkDuration = time.Since(start)
 	}
+}
+
+// BenchmarkRequest is the shape every recording budget is judged by: one
+// request makes a fresh timeline, puts it in its context and records 10
+// actions into it. An op is a request; ns/action and cpu-ns/action divide by
+// the actions, and allocs/op are the allocations of a whole request (a
+// per-action figure would round down to 0).
+func BenchmarkRequest(b *testing.B) {
+	const actions = 10
+	bg := context.Background()
+	b.ReportAllocs()
+	stopCPU := benchcpu.Start(b)
+	for b.Loop() {
+		ctx := timeline.NewContext(bg, timeline.New())
+		for range actions {
+			timeline.FromContext(ctx).Start("SQL-main", "SELECT 1").Finish()
+		}
+	}
+	stopCPU()
+	perAction(b, actions)
+}
+
+// perAction reports ns/op divided by n as ns/action.
+func perAction(b *testing.B, n int) {
+	if b.N > 0 {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/action")
+	}
+}
+
+var sinkCtx context.Context
+
+// BenchmarkNew is what a request pays for its timeline before recording
+// anything: New and NewContext.
+func BenchmarkNew(b *testing.B) {
+	bg := context.Background()
+	b.ReportAllocs()
+	stopCPU := benchcpu.Start(b)
+	for b.Loop() {
+		sinkCtx = timeline.NewContext(bg, timeline.New())
+	}
+	stopCPU()
 }

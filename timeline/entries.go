@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/oops-go/oops/internal/stack"
@@ -34,9 +35,12 @@ func (t *Timeline) Entries() []Entry {
 	}
 	t.mu.Lock()
 	now := time.Since(t.start)
-	raw := make([]entry, 0, len(t.first)+len(t.recent))
-	raw = append(raw, t.first...)
-	raw = append(raw, t.recent...)
+	raw := make([]entry, t.n)
+	for i := range raw {
+		e := t.slot(i)
+		raw[i] = entry{start: e.start, end: atomic.LoadInt64(&e.end), category: e.category,
+			detail: e.detail, lazy: e.lazy, x: e.x}
+	}
 	t.readers++ // details in raw must not be released while rendered
 	t.mu.Unlock()
 	defer func() {
@@ -47,12 +51,12 @@ func (t *Timeline) Entries() []Entry {
 
 	out := make([]Entry, len(raw))
 	for i, e := range raw {
-		o := Entry{Start: e.start, End: e.end, Category: e.category, Detail: detailString(e.detail, e.lazy), Err: e.err}
-		if e.end < 0 {
+		o := Entry{Start: e.start, End: time.Duration(e.end), Category: e.category, Detail: detailString(e.detail, e.lazy), Err: e.x.error()}
+		if isOpen(e.end) {
 			o.End, o.Unfinished = now, true
 		}
-		if len(e.pcs) > 0 {
-			o.Stack = stack.Format(e.pcs)
+		if pcs := e.x.stack(); len(pcs) > 0 {
+			o.Stack = stack.Format(pcs)
 		}
 		out[i] = o
 	}

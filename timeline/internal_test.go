@@ -1,7 +1,10 @@
 package timeline
 
 import (
+	"fmt"
+	"strconv"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,9 +15,58 @@ func TestStacksKeptAsPCs(t *testing.T) {
 	tl := NewWithOptions(Options{Stacks: true})
 	tl.Start("SQL-main", "SELECT 1").Finish()
 	tl.mu.Lock()
-	require.Len(t, tl.first, 1)
-	pcs := tl.first[0].pcs
+	require.Equal(t, 1, tl.n)
+	pcs := tl.inline[0].x.stack()
 	tl.mu.Unlock()
 	assert.NotEmpty(t, pcs)
 	assert.LessOrEqual(t, len(pcs), 64)
+}
+
+// Entries are stored inline, then in chunks that double; every position
+// keeps its entry, whatever the cap, and finishing finds each one.
+func TestStorageAcrossChunks(t *testing.T) {
+	for _, limit := range []int{-1, 1, 2, 3, 16, 17, 31, 32, 33, 100, DefaultMaxEntries} {
+		tl := NewWithOptions(Options{MaxEntries: limit})
+		const n = 3000
+		acts := make([]Action, n)
+		for i := range acts {
+			acts[i] = tl.Start("c", strconv.Itoa(i))
+		}
+		for i := n - 1; i >= 0; i-- {
+			acts[i].FinishErr(fmt.Errorf("e%d", i))
+		}
+		es := tl.Entries()
+		kept := n
+		if limit > 0 {
+			kept = limit
+		}
+		require.Len(t, es, kept, "max %d", limit)
+		assert.Equal(t, n-kept, tl.Dropped(), "max %d", limit)
+		assert.Equal(t, kept, tl.Len(), "max %d", limit)
+		head := 0
+		if limit > 0 {
+			head = limit / 2
+			if limit-head == 0 {
+				head = 0
+			}
+		} else {
+			head = n
+		}
+		seen := map[string]bool{}
+		for _, e := range es {
+			assert.False(t, e.Unfinished, "max %d: %s", limit, e.Detail)
+			assert.EqualError(t, e.Err, "e"+e.Detail, "max %d", limit)
+			seen[e.Detail] = true
+		}
+		for i := range n {
+			want := i < head || i >= n-(kept-head)
+			assert.Equal(t, want, seen[strconv.Itoa(i)], "max %d: entry %d", limit, i)
+		}
+		assert.LessOrEqual(t, unsafe.Sizeof(entry{}), uintptr(80), "entries stay small")
+		var chunkTotal int
+		for _, c := range tl.chunks {
+			chunkTotal += len(c)
+		}
+		assert.LessOrEqual(t, inlineEntries+chunkTotal, 2*max(kept, inlineEntries), "max %d: storage at most doubles", limit)
+	}
 }

@@ -3,7 +3,10 @@ package timeline
 import (
 	"context"
 	"fmt"
+	"math"
+	"math/bits"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oops-go/oops/internal/stack"
@@ -35,21 +38,87 @@ type Timeline struct {
 	tail  int // how many the ring of recent entries keeps; <0 unbounded
 
 	mu      sync.Mutex
-	first   []entry
-	recent  []entry // ring once len(recent) == tail
-	seq     uint64  // entries ever started
+	n       int    // slots in use: entries are at positions 0..n-1
+	ring    int    // once full, the ring position (0..tail-1) to overwrite next
+	seq     uint64 // entries ever started
 	dropped int
 	readers int // Entries calls rendering a copy of the entries
+
+	// Entries live at positions: the first part at 0..head-1, then the
+	// ring of recent ones. Positions 0..inlineEntries-1 are inline, so
+	// that a typical request's timeline is one allocation; later ones are
+	// in chunks that double in size (see slot). Nothing is ever copied to
+	// grow, and a chunk is allocated only when an entry needs it.
+	inline [inlineEntries]entry
+	chunks [][]entry
 }
 
+// inlineEntries is how many entries a Timeline holds without allocating
+// more: enough for the statements and log records of a typical request.
+const inlineEntries = 16
+
 type entry struct {
-	seq        uint64
-	start, end time.Duration // offsets from Timeline.start; end < 0: unfinished
-	category   string
-	detail     string
-	lazy       fmt.Stringer
-	err        error
-	pcs        []uintptr
+	seq   uint64
+	start time.Duration // offset from Timeline.start
+	// end is the offset from Timeline.start at which the entry finished,
+	// or openEnd(seq) while it is unfinished. Finish sets it with a
+	// compare-and-swap and without the timeline's lock, so it is read and
+	// written only atomically; the other fields are guarded by Timeline.mu.
+	end      int64
+	category string
+	detail   string
+	lazy     fmt.Stringer
+	// x holds what few entries have, so that entries stay small: a
+	// request's timeline keeps its first entries inline.
+	x *extra
+}
+
+// extra is the part of an entry that only an action which failed or
+// captured its stack has.
+type extra struct {
+	err error
+	pcs []uintptr
+}
+
+// newExtra returns the extra part for err and pcs, nil when both are empty.
+func newExtra(err error, pcs []uintptr) *extra {
+	if err == nil && len(pcs) == 0 {
+		return nil
+	}
+	return &extra{err: err, pcs: pcs}
+}
+
+func (x *extra) error() error {
+	if x == nil {
+		return nil
+	}
+	return x.err
+}
+
+func (x *extra) stack() []uintptr {
+	if x == nil {
+		return nil
+	}
+	return x.pcs
+}
+
+// minOffset bounds the offsets of entries from below: a finished entry's end
+// is never below it, so the values below are free to mark unfinished
+// entries. Offsets beyond a century before the timeline started (such as a
+// zero time.Time given to Add) are clamped to it.
+const minOffset = -(1 << 62)
+
+// openEnd is the end of the unfinished entry with sequence number seq: below
+// minOffset, and different for every entry, so that finishing an action
+// whose slot the ring has since given to another entry changes nothing.
+func openEnd(seq uint64) int64 { return math.MinInt64 + int64(seq&(1<<62-1)) }
+
+// isOpen tells whether end marks an unfinished entry.
+func isOpen(end int64) bool { return end < minOffset }
+
+// offset returns tm's offset from the timeline's start, clamped to minOffset.
+func (t *Timeline) offset(tm time.Time) time.Duration {
+	return max(tm.Sub(t.start), minOffset)
 }
 
 // releaseDetail is the detail of an entry added by AddReleasable, whose lazy
@@ -93,6 +162,9 @@ func (t *Timeline) Started() time.Time {
 type Action struct {
 	t   *Timeline
 	seq uint64
+	// e is where the entry is stored: entries never move, so Finish finds
+	// it without the lock (it is the entry of seq while e.seq == seq).
+	e *entry
 }
 
 // Start begins an action of the given category ("SQL-main", "http-GET") with
@@ -132,12 +204,13 @@ func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, withStack b
 	}
 	now := time.Since(t.start)
 	t.mu.Lock()
-	seq, rel := t.store(entry{start: now, end: -1, category: category, detail: detail, lazy: lazy, pcs: pcs})
+	seq, e, rel := t.reserve()
+	e.set(seq, now, openEnd(seq), category, detail, lazy, nil, pcs)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
 	}
-	a := Action{t: t, seq: seq}
+	a := Action{t: t, seq: seq, e: e}
 	if o := t.opts.Observer; o != nil {
 		o.Started(a, category, detailString(detail, lazy), t.start.Add(now))
 	}
@@ -182,12 +255,13 @@ func (t *Timeline) AddReleasable(category string, start, end time.Time, detail R
 	if t == nil {
 		return
 	}
-	s, e := start.Sub(t.start), end.Sub(t.start)
+	s, e := t.offset(start), t.offset(end)
 	if e < s {
 		e = s
 	}
 	t.mu.Lock()
-	_, rel := t.store(entry{start: s, end: e, category: category, detail: releaseDetail, lazy: detail})
+	seq, at, rel := t.reserve()
+	at.set(seq, s, int64(e), category, releaseDetail, detail, nil, nil)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -203,60 +277,75 @@ func (t *Timeline) AddErr(category string, start, end time.Time, detail string, 
 }
 
 func (t *Timeline) add(category string, start, end time.Time, detail string, lazy fmt.Stringer, err error) {
-	s, e := start.Sub(t.start), end.Sub(t.start)
+	s, e := t.offset(start), t.offset(end)
 	if e < s {
 		e = s
 	}
 	t.mu.Lock()
-	_, rel := t.store(entry{start: s, end: e, category: category, detail: detail, lazy: lazy, err: err})
+	seq, at, rel := t.reserve()
+	at.set(seq, s, int64(e), category, detail, lazy, err, nil)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
 	}
 }
 
-// store keeps e and returns its sequence number, and the detail of the entry
-// it dropped when that is to be released now (the caller calls Release once
-// t.mu is unlocked). t.mu is held.
-func (t *Timeline) store(e entry) (uint64, Releaser) {
-	e.seq = t.seq
+// reserve returns the sequence number of a new entry and the slot to write
+// it to with set, and the detail of the entry the slot held when that is to
+// be released now (the caller calls Release once t.mu is unlocked). t.mu is
+// held.
+func (t *Timeline) reserve() (seq uint64, at *entry, rel Releaser) {
+	seq = t.seq
 	t.seq++
-	if len(t.first) < t.head {
-		t.first = append(t.first, e)
-		return e.seq, nil
+	if t.tail < 0 || t.n < t.head+t.tail {
+		at = t.grow(t.n)
+		t.n++
+		return seq, at, nil
 	}
-	if t.tail < 0 || len(t.recent) < t.tail {
-		t.recent = append(t.recent, e)
-		return e.seq, nil
+	at = t.slot(t.head + t.ring)
+	if t.ring++; t.ring == t.tail {
+		t.ring = 0
 	}
-	slot := &t.recent[(e.seq-uint64(t.head))%uint64(t.tail)]
-	var rel Releaser
-	if slot.detail == releaseDetail && slot.lazy != nil && t.readers == 0 {
-		rel, _ = slot.lazy.(Releaser)
+	if at.detail == releaseDetail && at.lazy != nil && t.readers == 0 {
+		rel, _ = at.lazy.(Releaser)
 	}
-	*slot = e
 	t.dropped++
-	return e.seq, rel
+	return seq, at, rel
 }
 
-// lookup returns the stored entry with sequence seq, or nil if it was
-// dropped. t.mu is held.
-func (t *Timeline) lookup(seq uint64) *entry {
-	if seq < uint64(len(t.first)) {
-		return &t.first[seq]
+// set writes an entry to the slot reserve gave. Field by field, and end
+// atomically, since a Finish of the entry the slot held before may be
+// reading it. t.mu is held.
+func (e *entry) set(seq uint64, start time.Duration, end int64, category, detail string, lazy fmt.Stringer, err error, pcs []uintptr) {
+	e.seq, e.start, e.category, e.detail, e.lazy, e.x = seq, start, category, detail, lazy, newExtra(err, pcs)
+	atomic.StoreInt64(&e.end, end)
+}
+
+// slot returns the entry at position pos < t.n. Past the inline entries,
+// chunk k holds the inlineEntries<<k positions from inlineEntries<<k on
+// (fewer for the last chunk of a capped timeline). t.mu is held.
+func (t *Timeline) slot(pos int) *entry {
+	if pos < inlineEntries {
+		return &t.inline[pos]
 	}
-	if t.tail < 0 || len(t.recent) < t.tail {
-		i := seq - uint64(t.head)
-		if i < uint64(len(t.recent)) {
-			return &t.recent[i]
+	k := bits.Len(uint(pos)) - inlineBits - 1
+	return &t.chunks[k][pos-inlineEntries<<k]
+}
+
+// inlineBits is log2(inlineEntries).
+const inlineBits = 4
+
+// grow returns the slot for position pos == t.n, allocating its chunk when
+// pos is the first position of one. t.mu is held.
+func (t *Timeline) grow(pos int) *entry {
+	if pos >= inlineEntries && pos&(pos-1) == 0 {
+		size := pos // chunk k starts at inlineEntries<<k and holds as many
+		if t.tail >= 0 {
+			size = min(size, t.head+t.tail-pos)
 		}
-		return nil
+		t.chunks = append(t.chunks, make([]entry, size))
 	}
-	e := &t.recent[(seq-uint64(t.head))%uint64(t.tail)]
-	if e.seq != seq {
-		return nil
-	}
-	return e
+	return t.slot(pos)
 }
 
 // Finish ends the action now. Finishing twice keeps the first end.
@@ -273,16 +362,24 @@ func (a Action) FinishErr(err error) {
 
 func (a Action) finish(err error) {
 	t := a.t
-	now := time.Since(t.start)
+	now := max(time.Since(t.start), minOffset) // never read as unfinished
+	if err == nil && t.opts.Observer == nil {
+		// The common case needs no lock: the first Finish swaps the
+		// entry's end in; a later one, or one of an action whose entry
+		// was dropped, finds another value there and changes nothing.
+		atomic.CompareAndSwapInt64(&a.e.end, openEnd(a.seq), int64(now))
+		return
+	}
 	t.mu.Lock()
-	e := t.lookup(a.seq)
-	first := e != nil && e.end < 0
+	kept := a.e.seq == a.seq
+	first := kept && atomic.CompareAndSwapInt64(&a.e.end, openEnd(a.seq), int64(now))
 	if first {
-		e.end = now
-		e.err = err
+		if err != nil {
+			a.e.x = &extra{err: err, pcs: a.e.x.stack()}
+		}
 	}
 	t.mu.Unlock()
-	if o := t.opts.Observer; o != nil && (first || e == nil) {
+	if o := t.opts.Observer; o != nil && (first || !kept) {
 		o.Finished(a, t.start.Add(now), err)
 	}
 }
@@ -313,7 +410,7 @@ func (t *Timeline) Len() int {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.first) + len(t.recent)
+	return t.n
 }
 
 type ctxKey struct{}

@@ -491,3 +491,20 @@ func TestStartStackCapturesWithStacksOff(t *testing.T) {
 	var nilTL *timeline.Timeline
 	assert.Equal(t, timeline.Action{}, nilTL.StartStack("SQL-x", "SELECT 3"))
 }
+
+// An entry added with times before the timeline began, even the zero time,
+// is a finished entry, not an unfinished one.
+func TestAddBeforeStart(t *testing.T) {
+	tl := timeline.New()
+	before := tl.Started().Add(-time.Second)
+	tl.Add("log-INFO", before, before, "early")
+	tl.Add("log-INFO", time.Time{}, time.Time{}, "zero")
+	es := tl.Entries()
+	require.Len(t, es, 2)
+	for _, e := range es {
+		assert.False(t, e.Unfinished, e.Detail)
+		assert.Equal(t, e.Start, e.End, e.Detail)
+	}
+	assert.Equal(t, "zero", es[0].Detail)
+	assert.Equal(t, -time.Second, es[1].Start)
+}

@@ -92,6 +92,17 @@ type Core struct {
 	with  []zapcore.Field // fields of With, never appended to in place
 	ctx   context.Context // the last Context given to With
 	hook  zapcore.CheckPreWriteHook
+	// suppressed is the outcome every suppressed entry shares, so that an
+	// entry of a storm allocates no pending of its own (see beforeWrite).
+	suppressed *pending
+}
+
+// init finishes a Core made with its inner core, settings, fields and
+// context: its hook and its shared suppressed outcome.
+func (c *Core) init() *Core {
+	c.hook = c.beforeWrite
+	c.suppressed = &pending{core: c, out: flight.Outcome{Verdict: flight.Suppress, Dropped: flight.DropSuppressed}}
+	return c
 }
 
 // settings are shared by a Core and every Core With makes from it.
@@ -144,9 +155,7 @@ func Wrap(inner zapcore.Core, cfg *oops.Config, opts *Options) *Core {
 	if s.flushTimeout <= 0 {
 		s.flushTimeout = DefaultFlushTimeout
 	}
-	c := &Core{inner: inner, s: s}
-	c.hook = c.beforeWrite
-	return c
+	return (&Core{inner: inner, s: s}).init()
 }
 
 func keyOr(k, def string) string {
@@ -222,8 +231,7 @@ func (c *Core) With(fields []zapcore.Field) zapcore.Core {
 	if c.inner != nil {
 		n.inner = c.inner.With(fields)
 	}
-	n.hook = n.beforeWrite
-	return n
+	return n.init()
 }
 
 // Check adds the Core to ce when the entry is to be reported or kept, and

@@ -243,3 +243,23 @@ func TestStackWithoutTheDefaultHooks(t *testing.T) {
 	assert.True(t, strings.HasPrefix(st.all()[0].TBText, "github.com/oops-go/oops/zapoops_test.TestStackWithoutTheDefaultHooks(...)"),
 		st.all()[0].TBText)
 }
+
+//go:noinline
+func logForStack(l *zap.Logger) { l.Error("where am I") }
+
+// The report's stack starts at the log call, with zap's AddCaller or
+// without, although it is captured only once the report is decided on.
+func TestStackStartsAtTheLogCall(t *testing.T) {
+	for _, caller := range []bool{false, true} {
+		var opts []zap.Option
+		if caller {
+			opts = append(opts, zap.AddCaller())
+		}
+		f := newFixture(t, nil, opts...)
+		logForStack(f.logger)
+		r := f.only(t)
+		assert.True(t, strings.HasPrefix(r.TBText, "github.com/oops-go/oops/zapoops_test.logForStack(...)\n"),
+			"caller=%v: %s", caller, r.TBText)
+		assert.Contains(t, r.TBText, "zapoops_test.TestStackStartsAtTheLogCall(...)", "caller=%v", caller)
+	}
+}

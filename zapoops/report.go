@@ -3,6 +3,7 @@ package zapoops
 import (
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
@@ -23,7 +24,13 @@ type pending struct {
 	core   *Core
 	out    flight.Outcome
 	fields []zapcore.Field // the entry's, for ReportAttrs
-	pcs    []uintptr       // the log call's stack, when the report needs it
+	top    uintptr         // the hook's frame, where the stack a report shows starts (see ReportStack)
+	site   uintptr         // else the call site zap found (Entry.Caller), where it starts
+	stack  bool            // the report needs the log call's stack
+
+	// fieldBuf holds the fields beforeWrite returns when they fit, so
+	// that an entry at the report level costs one allocation, not two.
+	fieldBuf [4]zapcore.Field
 }
 
 // ReportAttrs implements flight.Source: the fields of With and of the call.
@@ -34,8 +41,25 @@ func (p *pending) ReportAttrs() map[string]any {
 	return enc.result()
 }
 
-// ReportStack implements flight.Source.
-func (p *pending) ReportStack() []uintptr { return p.pcs }
+// ReportStack implements flight.Source: the stack of the log call, from the
+// core's hook (top) or zap's call site (site) on. It is captured only now,
+// when a report is made: a storm's suppressed entries never pay for it.
+// Report calls it on the log call's goroutine, below the hook, so the frames
+// from there on are the log call's; when neither frame is found, the whole
+// stack is given, whose leading frames (ours, zap's) stack.Format leaves out.
+func (p *pending) ReportStack() []uintptr {
+	if !p.stack {
+		return nil
+	}
+	pcs := oops.Callers(1)
+	for i, pc := range pcs {
+		// zap's call site is a Frame.PC, the return address less one.
+		if pc == p.top && p.top != 0 || p.site != 0 && (pc == p.site || pc == p.site+1) {
+			return pcs[i:]
+		}
+	}
+	return pcs
+}
 
 // isOurs reports whether f is a field a Core's hook added.
 func isOurs(f *zapcore.Field) bool {
@@ -52,13 +76,30 @@ func findPending(c *Core, fields []zapcore.Field) *pending {
 	return nil
 }
 
+// pendingFree holds pendings that a suppressed entry used only to be
+// decided on.
+var pendingFree = sync.Pool{New: func() any { return new(pending) }}
+
 // beforeWrite runs before any core of an entry at the report level writes:
 // it makes and publishes the report, and adds the field that says what
 // became of it.
 func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.Entry, []zapcore.Field) {
-	p := &pending{core: c}
+	p := pendingFree.Get().(*pending)
+	p.core = c
 	p.out = c.report(ent, fields, p)
-	out := make([]zapcore.Field, len(fields), len(fields)+1)
+	if p.out == c.suppressed.out {
+		// The recorder kept nothing of a suppressed entry: the field
+		// carries the Core's shared outcome, and p is free again.
+		*p = pending{}
+		pendingFree.Put(p)
+		p = c.suppressed
+	}
+	var out []zapcore.Field
+	if p != c.suppressed && len(fields) < len(p.fieldBuf) {
+		out = p.fieldBuf[:len(fields)]
+	} else {
+		out = make([]zapcore.Field, len(fields), len(fields)+1)
+	}
 	copy(out, fields)
 	switch {
 	case p.out.ID != "" && c.s.idKey != "-":
@@ -76,14 +117,19 @@ func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.E
 // flight.Recorder.Report).
 func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) flight.Outcome {
 	err := pickError(c.with, fields)
-	var pcs []uintptr
 	needStack := ent.Stack == "" && len(oops.StackOf(err)) == 0
-	if needStack || !ent.Caller.Defined {
-		pcs = oops.Callers(1)
-	}
 	pc := ent.Caller.PC // the call site, for the signature
+	var top uintptr
 	if !ent.Caller.Defined {
-		pc = userPC(pcs)
+		// The caller's frames, from the hook's on, in a buffer that stays
+		// on the stack: only the call site is needed unless a report is
+		// made.
+		var buf [stack.MaxDepth]uintptr
+		n := runtime.Callers(2, buf[:])
+		pc = userPC(buf[:n])
+		if n > 0 {
+			top = buf[0]
+		}
 	}
 	ctx := lastContext(fields)
 	if ctx == nil {
@@ -102,7 +148,10 @@ func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) fli
 	}
 	p.fields = fields
 	if needStack {
-		p.pcs = pcs
+		p.stack, p.top = true, top
+		if top == 0 {
+			p.site = pc
+		}
 	}
 	if c.s.rec.Options().Window {
 		// The entry may fold into a window, rendered later.

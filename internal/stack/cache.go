@@ -29,15 +29,19 @@ type cacheEntry[V any] struct {
 }
 
 // Get returns the value for pcs, computing it with compute (outside any lock,
-// so two goroutines may both compute it once) when pcs is not cached.
+// so two goroutines may both compute it once) when pcs is not cached. Get
+// keeps nothing of pcs; compute must not change the slice it is given.
 func (c *Cache[V]) Get(pcs []uintptr, compute func([]uintptr) V) V {
 	h := hashPCs(pcs)
 	slot := &c.slots[h&(cacheSlots-1)]
 	if e := slot.Load(); e != nil && e.hash == h && slices.Equal(e.pcs, pcs) {
 		return e.v
 	}
-	v := compute(pcs)
-	slot.Store(&cacheEntry[V]{hash: h, pcs: slices.Clone(pcs), v: v})
+	// compute gets the entry's own copy, so that pcs does not escape: a
+	// caller may pass a buffer on its stack.
+	own := slices.Clone(pcs)
+	v := compute(own)
+	slot.Store(&cacheEntry[V]{hash: h, pcs: own, v: v})
 	return v
 }
 
