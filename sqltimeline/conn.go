@@ -246,11 +246,11 @@ func (c *conn) prepareFailed(ctx context.Context, query string, adopted timeline
 		return
 	}
 	tl := timeline.FromContext(ctx)
-	if tl == nil || err == driver.ErrSkip || (c.cfg.filter != nil && !c.cfg.filter(ctx, query)) {
+	if tl == nil || err == driver.ErrSkip || !c.cfg.rec.Records(ctx, tl, query) {
 		return
 	}
 	now := time.Now()
-	tl.AddErr(c.cfg.category, now, now, query, err)
+	tl.AddErr(c.cfg.rec.Category, now, now, query, err)
 }
 
 func (c *conn) Begin() (driver.Tx, error) {
