@@ -51,10 +51,17 @@ func (c *Config) Start(ctx context.Context, tl *timeline.Timeline, query string,
 	if c.Args && len(args) > 0 {
 		query = c.WithArgs(query, args)
 	}
+	return c.StartDetail(tl, query)
+}
+
+// StartDetail begins an entry of c's category with the detail as given,
+// capturing the stack when c.Stacks is set, without asking the filter. tl
+// must not be nil.
+func (c *Config) StartDetail(tl *timeline.Timeline, detail string) timeline.Action {
 	if c.Stacks {
-		return tl.StartStack(c.Category, query)
+		return tl.StartStack(c.Category, detail)
 	}
-	return tl.Start(c.Category, query)
+	return tl.Start(c.Category, detail)
 }
 
 // Records says whether a statement run with ctx, whose timeline is tl, is

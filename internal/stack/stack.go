@@ -26,8 +26,9 @@ func Callers(skip int) []uintptr {
 //	pkg.Func(...)
 //		/path/file.go:42
 //
-// Leading frames that belong to the oops library itself, database/sql or the
-// runtime are left out, so the first frame shown is the user's code.
+// Leading frames that belong to the oops library itself, the runtime, or the
+// libraries it instruments (database/sql, log/slog, net/http, zap, pgx,
+// gRPC) are left out, so the first frame shown is the user's code.
 //
 // Results are cached by the whole PC sequence (see Cache): a call site that
 // reports again and again is resolved once.
@@ -100,6 +101,10 @@ func isLibraryFrame(fn string) bool {
 	case pkg == "runtime", pkg == "database/sql", pkg == "log/slog", pkg == "net/http":
 		return true
 	case strings.HasPrefix(pkg, "go.uber.org/zap"):
+		return true
+	case strings.HasPrefix(pkg, "github.com/jackc/pgx/v5"), strings.HasPrefix(pkg, "google.golang.org/grpc"):
+		// The instrumented clients: a statement's or call's stack starts
+		// at the code that made it.
 		return true
 	case pkg == "github.com/oops-go/oops" || strings.HasPrefix(pkg, "github.com/oops-go/oops/"):
 		// Our packages' own tests and examples are user code.
