@@ -15,6 +15,35 @@ import (
 
 type benchKey struct{}
 
+// BenchmarkTransportStatic isolates what the wrapper adds to a call made
+// without a timeline: the wrapped transport returns one prebuilt response
+// and the body is not read, so bare costs almost nothing and the difference
+// is the wrapper's lookup of the context's timeline.
+func BenchmarkTransportStatic(b *testing.B) {
+	static := &http.Response{StatusCode: 200, Body: http.NoBody}
+	rt := roundTripperFunc(func(*http.Request) (*http.Response, error) { return static, nil })
+	base := context.WithValue(context.Background(), benchKey{}, 1)
+	req, err := http.NewRequestWithContext(base, http.MethodGet, "http://svc.internal/items", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, impl := range []struct {
+		name string
+		rt   http.RoundTripper
+	}{{"bare", rt}, {"no-timeline", oopshttp.NewTransport(rt, nil)}} {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			b.ReportAllocs()
+			stop := benchcpu.Start(b)
+			defer stop()
+			for b.Loop() {
+				if _, err := impl.rt.RoundTrip(req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkTransport measures one call with its body read and closed:
 // through the bare transport, through the wrapper with no timeline in the
 // context, and recording into a fresh timeline per call. "backend=memory" is
