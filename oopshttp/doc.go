@@ -72,8 +72,7 @@
 // NewTransport wraps a client's http.RoundTripper so that every call made
 // with a context that carries a timeline is an entry of it: category
 // "http-<METHOD>", the URL with its secrets hidden and the response status,
-// lasting until the response body is read to its end or closed, with the
-// call's error. A redirect chain is one entry per hop. See Transport.
+// lasting until the response body is closed, with the call's error. A redirect chain is one entry per hop. See Transport.
 //
 //	client := &http.Client{Transport: oopshttp.NewTransport(http.DefaultTransport, nil)}
 //

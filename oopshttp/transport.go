@@ -31,11 +31,12 @@ type TransportOptions struct {
 //     hidden query parameters (see TransportOptions.HiddenParams) become
 //     "<hidden>"; then, once the response has come, " -> " and its status
 //     code ("https://api.example.com/v1/items?token=<hidden> -> 200");
-//   - the entry lasts until the response body is read to its end or closed,
-//     whichever comes first, as a SQL query lasts until its rows close; a
-//     body never closed leaves the entry unfinished (a report shows it
-//     ending when the report was made). A response without a body ends the
-//     entry when it arrives;
+//   - the entry lasts until the response body is closed, as a SQL query
+//     lasts until its rows close, so reading the body counts; a body never
+//     closed (which http.Client's documentation forbids) leaves the entry
+//     unfinished, and a report shows it ending when the report was made. A
+//     response without a body (http.NoBody) ends the entry when it arrives,
+//     and an error reading the body ends it with that error;
 //   - the error is the round trip's (a refused connection, a cancelled
 //     context), or the first error met reading the body other than io.EOF.
 //     A response with an error status is not an error of the call: its
@@ -145,15 +146,11 @@ func (c *call) end(err error) {
 	}
 }
 
-// Read reads the body; its end, or an error, ends the entry.
+// Read reads the body; an error other than io.EOF ends the entry with it.
 func (c *call) Read(p []byte) (int, error) {
 	n, err := c.body.Read(p)
-	if err != nil {
-		if err == io.EOF {
-			c.end(nil)
-		} else {
-			c.end(err)
-		}
+	if err != nil && err != io.EOF {
+		c.end(err)
 	}
 	return n, err
 }

@@ -126,7 +126,8 @@ func TestTransportHidesSecrets(t *testing.T) {
 }
 
 // TestTransportBodyNotReadToEnd: a body closed before its end ends the
-// entry at Close, without an error; a body read to its end ends it at EOF.
+// entry at Close, without an error; a body read to its end but not closed
+// is still being used.
 func TestTransportBodyNotReadToEnd(t *testing.T) {
 	big := strings.Repeat("x", 1<<20)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -145,14 +146,15 @@ func TestTransportBodyNotReadToEnd(t *testing.T) {
 	assert.False(t, e.Unfinished)
 	assert.NoError(t, e.Err)
 
-	// Read to the end and not closed: finished all the same.
 	ctx, tl = tracedCtx()
 	resp = doGet(t, ctx, c, srv.URL)
 	n, err := io.Copy(io.Discard, resp.Body)
 	require.NoError(t, err)
 	assert.EqualValues(t, len(big), n)
-	assert.False(t, tl.Entries()[0].Unfinished)
+	assert.True(t, tl.Entries()[0].Unfinished)
 	require.NoError(t, resp.Body.Close())
+	assert.False(t, tl.Entries()[0].Unfinished)
+	assert.NoError(t, tl.Entries()[0].Err)
 }
 
 // TestTransportCancelled: a context cancelled before the response records
@@ -385,11 +387,15 @@ func TestTransportDuration(t *testing.T) {
 		c := &http.Client{Transport: oopshttp.NewTransport(inMemory, nil)}
 		ctx, tl := tracedCtx()
 		resp := doGet(t, ctx, c, "http://svc.internal/slow")
-		time.Sleep(time.Second) // the caller takes 1 s before closing the body
+		time.Sleep(time.Second) // the caller takes 1 s before reading
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		assert.Equal(t, "slow", string(body))
+		time.Sleep(time.Second) // and 1 s more before closing the body
 		require.NoError(t, resp.Body.Close())
 		es := tl.Entries()
 		require.Len(t, es, 1)
-		assert.Equal(t, 3*time.Second, es[0].End-es[0].Start)
+		assert.Equal(t, 4*time.Second, es[0].End-es[0].Start)
 		assert.Equal(t, "http://svc.internal/slow -> 200", es[0].Detail)
 	})
 }
