@@ -2,9 +2,11 @@ package pgxtimeline_test
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"os"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/oops-go/oops/pgxtimeline"
@@ -41,4 +43,33 @@ func Example() {
 			fmt.Println(e.Category, e.Detail)
 		}
 	}
+}
+
+// Argument values are recorded only when asked, through a redaction hook
+// (the same hook type as sqltimeline's). pgx calls the tracer's hooks around
+// every query; here they are called by hand, as pgx would, to show the entry
+// without a server.
+func ExampleOptions() {
+	tracer := pgxtimeline.New("main", &pgxtimeline.Options{
+		Args: true,
+		Redact: func(query string, arg driver.NamedValue) any {
+			if arg.Name == "password" {
+				return "<hidden>"
+			}
+			return arg.Value
+		},
+	})
+	tl := timeline.New()
+	ctx := timeline.NewContext(context.Background(), tl)
+
+	// conn.Exec(ctx, sql, pgx.NamedArgs{...}) does this:
+	sql := `UPDATE users SET password = @password WHERE name = @name`
+	qctx := tracer.TraceQueryStart(ctx, nil, pgx.TraceQueryStartData{SQL: sql, Args: []any{pgx.NamedArgs{"name": "ann", "password": "hunter2"}}})
+	tracer.TraceQueryEnd(qctx, nil, pgx.TraceQueryEndData{})
+
+	for _, e := range tl.Entries() {
+		fmt.Println(e.Category, e.Detail)
+	}
+	// Output:
+	// SQL-main UPDATE users SET password = @password WHERE name = @name -- args: @name="ann", @password="<hidden>"
 }
