@@ -112,6 +112,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	if resp == nil {
+		// A transport that breaks the RoundTripper contract: nothing to
+		// wait for.
+		c.end(nil)
 		return resp, err
 	}
 	c.status.Store(int32(resp.StatusCode))

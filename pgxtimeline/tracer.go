@@ -49,7 +49,7 @@ type ctxKey struct{}
 
 // traceCtx is the context a Start method returns when it recorded
 // something: the caller's context, and what the matching End needs. One
-// allocation per traced call.
+// allocation per traced query (a batch or a prepare keeps a little more).
 type traceCtx struct {
 	context.Context
 	t    *Tracer
