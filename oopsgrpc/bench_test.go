@@ -24,7 +24,7 @@ func BenchmarkUnaryClientInterceptor(b *testing.B) {
 	invoker := func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, opts ...grpc.CallOption) error {
 		return nil
 	}
-	icpt := oopsgrpc.UnaryClientInterceptor()
+	icpt := oopsgrpc.UnaryClientInterceptor(nil)
 	base := context.WithValue(context.Background(), benchKey{}, 1)
 	const method = "/grpc.testing.TestService/UnaryCall"
 	for _, bc := range []struct {

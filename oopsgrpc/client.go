@@ -21,22 +21,36 @@ const (
 	CategoryStream = "grpc-stream"
 )
 
+// ClientOptions configure the client interceptors. The zero value (or nil)
+// is ready to use.
+type ClientOptions struct {
+	// Filter, when set, is asked about every call made with a context that
+	// carries a timeline, with its full method ("/pkg.Service/Method");
+	// false leaves the call out of the timeline (health checks, say).
+	Filter func(ctx context.Context, method string) bool
+}
+
+func (o *ClientOptions) records(ctx context.Context, method string) bool {
+	return o == nil || o.Filter == nil || o.Filter(ctx, method)
+}
+
 // UnaryClientInterceptor returns an interceptor that records each unary
 // call made with a context that carries a timeline as an entry of it:
 // category "grpc-unary", detail the full method and the target it went to,
 // then " -> " and the status code once the call ended
 // ("/pkg.Service/Method passthrough:///api:443 -> NotFound"), and the call's
 // error. Request and response messages are not recorded. Without a timeline
-// in the context the call goes straight on.
-func UnaryClientInterceptor() grpc.UnaryClientInterceptor {
-	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+// in the context the call goes straight on. A nil opts is the zero
+// ClientOptions.
+func UnaryClientInterceptor(opts *ClientOptions) grpc.UnaryClientInterceptor {
+	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, callOpts ...grpc.CallOption) error {
 		tl := timeline.FromContext(ctx)
-		if tl == nil {
-			return invoker(ctx, method, req, reply, cc, opts...)
+		if tl == nil || !opts.records(ctx, method) {
+			return invoker(ctx, method, req, reply, cc, callOpts...)
 		}
 		o := newOutgoing(method, cc)
 		o.a = tl.StartLazy(CategoryUnary, o)
-		err := invoker(ctx, method, req, reply, cc, opts...)
+		err := invoker(ctx, method, req, reply, cc, callOpts...)
 		o.end(err)
 		return err
 	}
@@ -48,16 +62,16 @@ func UnaryClientInterceptor() grpc.UnaryClientInterceptor {
 // lasts until the stream ends: RecvMsg returns io.EOF (status OK) or an
 // error, or a send or header read fails. A stream whose end is never read
 // stays unfinished (a report shows it ending when the report was made), as
-// gRPC itself keeps it open.
-func StreamClientInterceptor() grpc.StreamClientInterceptor {
-	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+// gRPC itself keeps it open. A nil opts is the zero ClientOptions.
+func StreamClientInterceptor(opts *ClientOptions) grpc.StreamClientInterceptor {
+	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, callOpts ...grpc.CallOption) (grpc.ClientStream, error) {
 		tl := timeline.FromContext(ctx)
-		if tl == nil {
-			return streamer(ctx, desc, cc, method, opts...)
+		if tl == nil || !opts.records(ctx, method) {
+			return streamer(ctx, desc, cc, method, callOpts...)
 		}
 		o := newOutgoing(method, cc)
 		o.a = tl.StartLazy(CategoryStream, o)
-		cs, err := streamer(ctx, desc, cc, method, opts...)
+		cs, err := streamer(ctx, desc, cc, method, callOpts...)
 		if err != nil {
 			o.end(err)
 			return cs, err

@@ -19,8 +19,8 @@ import (
 
 func clientInterceptors() []grpc.DialOption {
 	return []grpc.DialOption{
-		grpc.WithChainUnaryInterceptor(oopsgrpc.UnaryClientInterceptor()),
-		grpc.WithChainStreamInterceptor(oopsgrpc.StreamClientInterceptor()),
+		grpc.WithChainUnaryInterceptor(oopsgrpc.UnaryClientInterceptor(nil)),
+		grpc.WithChainStreamInterceptor(oopsgrpc.StreamClientInterceptor(nil)),
 	}
 }
 
@@ -139,4 +139,23 @@ func TestServerCallsDownstream(t *testing.T) {
 		"work unary handler",
 		"grpc-unary /grpc.testing.TestService/EmptyCall " + dconn.Target() + " -> OK",
 	}, cats)
+}
+
+func TestClientFilter(t *testing.T) {
+	opts := &oopsgrpc.ClientOptions{Filter: func(_ context.Context, method string) bool {
+		return !strings.HasSuffix(method, "/EmptyCall")
+	}}
+	conn := startServer(t, &testService{}, nil,
+		grpc.WithChainUnaryInterceptor(oopsgrpc.UnaryClientInterceptor(opts)),
+		grpc.WithChainStreamInterceptor(oopsgrpc.StreamClientInterceptor(opts)))
+	client := testpb.NewTestServiceClient(conn)
+	tl := timeline.New()
+	ctx := timeline.NewContext(context.Background(), tl)
+	_, err := client.EmptyCall(ctx, &testpb.Empty{})
+	require.NoError(t, err)
+	_, err = client.UnaryCall(ctx, &testpb.SimpleRequest{})
+	require.NoError(t, err)
+	es := tl.Entries()
+	require.Len(t, es, 1)
+	assert.Contains(t, es[0].Detail, "/UnaryCall")
 }

@@ -59,8 +59,8 @@
 // error), with its error:
 //
 //	conn, err := grpc.NewClient(target,
-//		grpc.WithChainUnaryInterceptor(oopsgrpc.UnaryClientInterceptor()),
-//		grpc.WithChainStreamInterceptor(oopsgrpc.StreamClientInterceptor()),
+//		grpc.WithChainUnaryInterceptor(oopsgrpc.UnaryClientInterceptor(nil)),
+//		grpc.WithChainStreamInterceptor(oopsgrpc.StreamClientInterceptor(nil)),
 //		...)
 //
 // Without a timeline in the context they cost a context lookup.
