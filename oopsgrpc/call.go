@@ -3,7 +3,9 @@ package oopsgrpc
 import (
 	"context"
 	"encoding/base64"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc/metadata"
@@ -23,6 +25,50 @@ type call struct {
 	method    string
 	streaming bool
 	tl        *timeline.Timeline // its Started time is the call's start
+
+	mu      sync.Mutex // guards related and dropped
+	related []string
+	dropped int
+}
+
+// maxRelated bounds how many related ids a call keeps; past it the rest are
+// counted under RelatedDroppedKey.
+const maxRelated = 100
+
+// ownReportKey marks the context of the interceptors' own reports.
+type ownReportKey struct{}
+
+// NoteReport is a create hook that notes the report's id on the call ctx
+// belongs to, so that the call's own report (a panic, a reported code)
+// lists it under related_ids, as oopshttp.NoteReport does for requests. It
+// does nothing with a ctx from no call.
+func NoteReport(ctx context.Context, r *oops.Report, _ *oops.Event) {
+	c := callFrom(ctx)
+	if c == nil || r.ID == "" || ctx.Value(ownReportKey{}) != nil {
+		return
+	}
+	c.note(r.ID)
+}
+
+func (c *call) note(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if slices.Contains(c.related, id) {
+		return
+	}
+	if len(c.related) >= maxRelated {
+		c.dropped++
+		return
+	}
+	c.related = append(c.related, id)
+}
+
+// relatedIDs returns a copy of the noted ids, oldest first, and how many did
+// not fit.
+func (c *call) relatedIDs() ([]string, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.related), c.dropped
 }
 
 type ctxKey struct{}

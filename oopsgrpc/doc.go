@@ -3,12 +3,13 @@
 // into OOPS reports, and client interceptors that record outgoing calls in
 // the caller's timeline.
 //
-// Install the server interceptors, and add AttachCall to the Config's hooks
-// so that every report made during a call, by whatever code (the slog
-// handler, the zap core), carries the call:
+// Install the server interceptors, and add AttachCall and NoteReport to the
+// Config's hooks so that every report made during a call, by whatever code
+// (the slog handler, the zap core), carries the call and is listed on the
+// call's own report:
 //
 //	cfg := &oops.Config{Publisher: store}
-//	cfg.Hooks = append(slices.Clone(oops.DefaultHooks), oopsgrpc.AttachCall)
+//	cfg.Hooks = append(slices.Clone(oops.DefaultHooks), oopsgrpc.AttachCall, oopsgrpc.NoteReport)
 //	srv := grpc.NewServer(
 //		grpc.ChainUnaryInterceptor(oopsgrpc.UnaryServerInterceptor(cfg, nil)),
 //		grpc.ChainStreamInterceptor(oopsgrpc.StreamServerInterceptor(cfg, nil)),
@@ -45,7 +46,9 @@
 //	          "<hidden>", HTTP_AUTHORIZATION and HTTP_PROXY_AUTHORIZATION keep
 //	          only their scheme ("Bearer <hidden>"), keys named in
 //	          Options.HiddenMetadata are "<hidden>".
-//	extra     GRPC_STATUS, the code's name ("Internal")
+//	extra     GRPC_STATUS, the code's name ("Internal"), and related_ids, the
+//	          ids of the other reports made during the call (see
+//	          NoteReport), oldest first, so one call reads as one incident
 //
 // A call that already passed through one of these interceptors (installed
 // twice in a chain) is served by the outermost only.

@@ -28,7 +28,7 @@ func (panicky) UnaryCall(context.Context, *testpb.SimpleRequest) (*testpb.Simple
 func Example() {
 	// Reports go to a publisher; here, one that prints.
 	cfg := &oops.Config{
-		Hooks: append(slices.Clone(oops.DefaultHooks), oopsgrpc.AttachCall),
+		Hooks: append(slices.Clone(oops.DefaultHooks), oopsgrpc.AttachCall, oopsgrpc.NoteReport),
 		Publisher: oops.PublisherFunc(func(_ context.Context, r *oops.Report) ([]string, error) {
 			fmt.Println("report:", r.Type, "|", r.Topic, "|", r.Extra[oopsgrpc.StatusKey], "|", r.ReqVars["HTTP_AUTHORIZATION"])
 			return []string{r.ID}, nil

@@ -48,7 +48,7 @@ func (c *collector) all() []*oops.Report {
 func newConfig(c *collector) *oops.Config {
 	return &oops.Config{
 		Publisher: c,
-		Hooks:     append(slices.Clone(oops.DefaultHooks), oopsgrpc.AttachCall),
+		Hooks:     append(slices.Clone(oops.DefaultHooks), oopsgrpc.AttachCall, oopsgrpc.NoteReport),
 	}
 }
 
@@ -62,6 +62,9 @@ type testService struct {
 	// downstream, when set, is called from UnaryCall with the call's
 	// context (an outgoing call made while serving).
 	downstream testpb.TestServiceClient
+	// cfg, when set, makes a report with the call's context in UnaryCall
+	// (as a logger would) before anything else.
+	cfg *oops.Config
 }
 
 func (s *testService) note(ctx context.Context) {
@@ -73,6 +76,10 @@ func (s *testService) note(ctx context.Context) {
 func (s *testService) UnaryCall(ctx context.Context, req *testpb.SimpleRequest) (*testpb.SimpleResponse, error) {
 	s.note(ctx)
 	timeline.FromContext(ctx).Start("work", "unary handler").Finish()
+	if s.cfg != nil {
+		r := s.cfg.Create(ctx, oops.Event{Level: "ERROR", Msg: "logged on the way"})
+		_, _ = s.cfg.Publish(ctx, r)
+	}
 	if s.downstream != nil {
 		if _, err := s.downstream.EmptyCall(ctx, &testpb.Empty{}); err != nil {
 			return nil, err

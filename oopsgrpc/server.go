@@ -20,9 +20,18 @@ import (
 // the interceptors made a report about.
 const TrailerID = "x-oops-id"
 
-// StatusKey is the key of Report.Extra that holds the status code of the
-// call a report is about, by name ("Internal"), as oopshttp's HTTP_STATUS.
-const StatusKey = "GRPC_STATUS"
+// Keys of Report.Extra that the interceptors write.
+const (
+	// StatusKey holds the status code of the call a report is about, by
+	// name ("Internal"), as oopshttp's HTTP_STATUS.
+	StatusKey = "GRPC_STATUS"
+	// RelatedKey holds the ids ([]string) of the other reports made during
+	// the call (see NoteReport), oldest first.
+	RelatedKey = "related_ids"
+	// RelatedDroppedKey holds how many (int) further related ids were not
+	// listed: a call keeps at most 100.
+	RelatedDroppedKey = "related_ids_dropped"
+)
 
 // DefaultReportCodes are the status codes that make a report when
 // Options.ReportCodes is nil: the ones that mean the service failed, not the
@@ -172,14 +181,23 @@ func (c *call) panicked(p any, setTrailer func(metadata.MD)) error {
 // create makes one of the interceptors' own reports: the Config's hooks,
 // then the call (if the hooks did not attach it) and its status.
 func (c *call) create(ev oops.Event, code codes.Code) *oops.Report {
-	r := c.s.cfg.Create(&c.ctx, ev)
+	ctx := context.WithValue(&c.ctx, ownReportKey{}, true)
+	r := c.s.cfg.Create(ctx, ev)
 	if _, ok := r.ReqVars["GRPC_METHOD"]; !ok {
-		AttachCall(&c.ctx, r, &ev)
+		AttachCall(ctx, r, &ev)
 	}
 	if r.Extra == nil {
-		r.Extra = make(map[string]any, 1)
+		r.Extra = make(map[string]any, 3)
 	}
 	r.Extra[StatusKey] = code.String()
+	ids, dropped := c.relatedIDs()
+	if len(ids) > 0 {
+		r.Extra[RelatedKey] = ids
+	}
+	if dropped > 0 {
+		r.Extra[RelatedDroppedKey] = dropped
+	}
+	c.note(r.ID)
 	return r
 }
 

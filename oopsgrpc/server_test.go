@@ -256,3 +256,20 @@ func TestInstalledTwice(t *testing.T) {
 	assert.Equal(t, codes.Internal, status.Code(err))
 	assert.Len(t, col.all(), 1)
 }
+
+// TestRelatedIDs: a report made during the call (by a logger, say) is
+// listed on the call's own report.
+func TestRelatedIDs(t *testing.T) {
+	col := &collector{}
+	cfg := newConfig(col)
+	conn := startServer(t, &testService{cfg: cfg}, withInterceptors(cfg, nil))
+	_, err := testpb.NewTestServiceClient(conn).UnaryCall(context.Background(), &testpb.SimpleRequest{ResponseStatus: &testpb.EchoStatus{Message: "panic"}})
+	assert.Equal(t, codes.Internal, status.Code(err))
+	reports := col.all()
+	require.Len(t, reports, 2)
+	logged, own := reports[0], reports[1]
+	assert.Equal(t, "logged on the way", logged.Value)
+	assert.Equal(t, unaryMethod, logged.Topic)
+	assert.Nil(t, logged.Extra[oopsgrpc.RelatedKey])
+	assert.Equal(t, []string{logged.ID}, own.Extra[oopsgrpc.RelatedKey])
+}
