@@ -22,8 +22,9 @@
 //
 //   - the handler panics. The call answers with codes.Internal and the
 //     message "internal error; please quote OOPS-…" (the panic's value is
-//     not sent to the client), and the trailer metadata "x-oops-id" (see
-//     TrailerID) holds the report's id. A panic with a context's error after
+//     not sent to the client). The report's id is in the trailer metadata
+//     "x-oops-id" (see TrailerID) and in the status details, as an
+//     errdetails.ErrorInfo with Reason "OOPS" and Metadata["id"]. A panic with a context's error after
 //     the call's context ended (the client went away or the deadline passed)
 //     is not a failure of the service: it answers with the context's status
 //     and makes no report.
@@ -69,5 +70,6 @@
 // Without a timeline in the context they cost a context lookup.
 //
 // Package oopsgrpc imports the standard library, this module's oops and
-// timeline packages, and gRPC.
+// timeline packages, gRPC, and the errdetails messages gRPC itself depends
+// on.
 package oopsgrpc

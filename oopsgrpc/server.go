@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -19,6 +20,10 @@ import (
 // TrailerID is the trailer metadata key that carries the OOPS id of a call
 // the interceptors made a report about.
 const TrailerID = "x-oops-id"
+
+// ErrorInfoReason is the Reason of the errdetails.ErrorInfo in the status
+// of a call whose handler panicked; its Metadata["id"] is the OOPS id.
+const ErrorInfoReason = "OOPS"
 
 // Keys of Report.Extra that the interceptors write.
 const (
@@ -175,7 +180,11 @@ func (c *call) panicked(p any, setTrailer func(metadata.MD)) error {
 	r := c.create(ev, codes.Internal)
 	c.publish(r)
 	setTrailer(metadata.Pairs(TrailerID, r.ID))
-	return status.Error(codes.Internal, "internal error; please quote "+r.ID)
+	st := status.New(codes.Internal, "internal error; please quote "+r.ID)
+	if withID, err := st.WithDetails(&errdetails.ErrorInfo{Reason: ErrorInfoReason, Metadata: map[string]string{"id": r.ID}}); err == nil {
+		st = withID
+	}
+	return st.Err()
 }
 
 // create makes one of the interceptors' own reports: the Config's hooks,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	testpb "google.golang.org/grpc/interop/grpc_testing"
@@ -69,6 +70,11 @@ func TestUnaryPanic(t *testing.T) {
 	r := reports[0]
 	assert.Equal(t, []string{r.ID}, trailer.Get(oopsgrpc.TrailerID))
 	assert.Contains(t, st.Message(), r.ID)
+	require.Len(t, st.Details(), 1)
+	info, ok := st.Details()[0].(*errdetails.ErrorInfo)
+	require.True(t, ok, "%T", st.Details()[0])
+	assert.Equal(t, oopsgrpc.ErrorInfoReason, info.GetReason())
+	assert.Equal(t, r.ID, info.GetMetadata()["id"])
 	assert.Equal(t, "*oopsgrpc.PanicError", r.Type)
 	assert.Equal(t, "panic: boom in UnaryCall", r.Value)
 	assert.Equal(t, unaryMethod, r.Topic)
