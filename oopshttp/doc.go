@@ -97,6 +97,15 @@
 // HTTP/2), and has an Unwrap method, so http.ResponseController reaches the
 // server's own writer for deadlines and full duplex.
 //
+// # Outgoing calls
+//
+// NewTransport wraps a client's http.RoundTripper so that every call made
+// with a context that carries a timeline is an entry of it: category
+// "http-<METHOD>", the URL with its secrets hidden and the response status,
+// lasting until the response body is closed, with the call's error. A redirect chain is one entry per hop. See Transport.
+//
+//	client := &http.Client{Transport: oopshttp.NewTransport(http.DefaultTransport, nil)}
+//
 // Package oopshttp imports the standard library and this module's oops and
 // timeline packages only.
 package oopshttp

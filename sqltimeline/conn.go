@@ -254,11 +254,11 @@ func (c *conn) prepareFailed(ctx context.Context, query string, adopted timeline
 // in ctx's timeline if any and the filter lets it.
 func (c *conn) recordNow(ctx context.Context, query string, err error) {
 	tl := timeline.FromContext(ctx)
-	if tl == nil || (c.cfg.filter != nil && !c.cfg.filter(ctx, query)) {
+	if tl == nil || err == driver.ErrSkip || !c.cfg.rec.Records(ctx, tl, query) {
 		return
 	}
 	now := time.Now()
-	tl.AddErr(c.cfg.category, now, now, query, c.cfg.recorded(err))
+	tl.AddErr(c.cfg.rec.Category, now, now, query, c.cfg.recorded(err))
 }
 
 func (c *conn) Begin() (driver.Tx, error) {

@@ -3,14 +3,13 @@ package sqltimeline
 import (
 	"context"
 	"database/sql/driver"
+
+	"github.com/oops-go/oops/internal/sqlrec"
 )
 
 // DefaultMaxArgLen is how many bytes of each argument value are recorded when
 // Options.MaxArgLen is zero.
-const DefaultMaxArgLen = 64
-
-// maxArgs bounds how many arguments of one statement are recorded.
-const maxArgs = 32
+const DefaultMaxArgLen = sqlrec.DefaultMaxArgLen
 
 // Options configure a wrapped driver or connector. The zero value (or a nil
 // *Options) records every statement run with a context that carries a
@@ -60,33 +59,24 @@ type Options struct {
 // config is the resolved form of Options shared by everything one wrapper
 // makes.
 type config struct {
-	category  string
-	args      bool
-	redact    func(query string, arg driver.NamedValue) any
-	maxArgLen int
-	filter    func(ctx context.Context, query string) bool
-	stacks    bool
-	redactErr func(err error) string
+	rec sqlrec.Config
 }
 
 func newConfig(name string, opts *Options) *config {
-	c := &config{category: "SQL", maxArgLen: DefaultMaxArgLen}
-	if name != "" {
-		c.category = "SQL-" + name
-	}
+	c := &config{rec: sqlrec.Config{Category: sqlrec.CategoryFor(name), MaxArgLen: DefaultMaxArgLen}}
 	if opts == nil {
 		return c
 	}
 	if opts.Category != "" {
-		c.category = opts.Category
+		c.rec.Category = opts.Category
 	}
-	c.args = opts.Args
-	c.redact = opts.Redact
+	c.rec.Args = opts.Args
+	c.rec.Redact = opts.Redact
 	if opts.MaxArgLen > 0 {
-		c.maxArgLen = opts.MaxArgLen
+		c.rec.MaxArgLen = opts.MaxArgLen
 	}
-	c.filter = opts.Filter
-	c.stacks = opts.Stacks
-	c.redactErr = opts.RedactError
+	c.rec.Filter = opts.Filter
+	c.rec.Stacks = opts.Stacks
+	c.rec.RedactError = opts.RedactError
 	return c
 }

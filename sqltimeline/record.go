@@ -20,19 +20,13 @@ func (c *config) start(ctx context.Context, query string, args []driver.NamedVal
 
 // startIn is start for a caller that has looked ctx's timeline tl up.
 func (c *config) startIn(ctx context.Context, tl *timeline.Timeline, query string, args []driver.NamedValue) timeline.Action {
-	if tl == nil {
-		return timeline.Action{}
-	}
-	if c.filter != nil && !c.filter(ctx, query) {
-		return timeline.Action{}
-	}
-	if c.args && len(args) > 0 {
-		query = c.withArgs(query, args)
-	}
-	if c.stacks {
-		return tl.StartStack(c.category, query)
-	}
-	return tl.Start(c.category, query)
+	return c.rec.Start(ctx, tl, query, args)
+}
+
+// withArgs returns query followed by its recorded arguments (see
+// sqlrec.Config.WithArgs).
+func (c *config) withArgs(query string, args []driver.NamedValue) string {
+	return c.rec.WithArgs(query, args)
 }
 
 // finish ends a with err, except for driver.ErrSkip, which is control flow

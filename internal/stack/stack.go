@@ -30,7 +30,8 @@ func Callers(skip int) []uintptr {
 //
 // Leading frames of these packages are left out, so that the first frame
 // shown is the user's code: runtime (not its subpackages), database/sql,
-// log/slog, net/http, go.uber.org/zap and its subpackages, and the packages
+// log/slog, net/http, go.uber.org/zap, github.com/jackc/pgx and
+// google.golang.org/grpc and their subpackages, and the packages
 // of this module other than its tests and examples (package names ending in
 // _test, paths under examples/). Frames after the first user frame are all
 // shown, whatever their package. When every frame is such a frame, all are
@@ -109,6 +110,10 @@ func isLibraryFrame(fn string) bool {
 	case pkg == "runtime", pkg == "database/sql", pkg == "log/slog", pkg == "net/http":
 		return true
 	case strings.HasPrefix(pkg, "go.uber.org/zap"):
+		return true
+	case strings.HasPrefix(pkg, "github.com/jackc/pgx/v5"), strings.HasPrefix(pkg, "google.golang.org/grpc"):
+		// The instrumented clients: a statement's or call's stack starts
+		// at the code that made it.
 		return true
 	case pkg == "github.com/oops-go/oops" || strings.HasPrefix(pkg, "github.com/oops-go/oops/"):
 		// Our packages' own tests and examples are user code.

@@ -1,4 +1,4 @@
-package sqltimeline
+package sqlrec
 
 import (
 	"database/sql/driver"
@@ -10,13 +10,13 @@ import (
 	"unicode/utf8"
 )
 
-// withArgs returns query followed by its recorded arguments:
+// WithArgs returns query followed by its recorded arguments:
 //
 //	SELECT * FROM t WHERE id = ? AND name = ? -- args: $1=42, $2="bob"
 //
 // Named arguments show as @name=value. Values pass through the Redact hook and
-// are cut to maxArgLen bytes.
-func (c *config) withArgs(query string, args []driver.NamedValue) string {
+// are cut to MaxArgLen bytes (DefaultMaxArgLen when zero).
+func (c *Config) WithArgs(query string, args []driver.NamedValue) string {
 	var b strings.Builder
 	b.Grow(len(query) + 16*len(args))
 	b.WriteString(query)
@@ -37,13 +37,20 @@ func (c *config) withArgs(query string, args []driver.NamedValue) string {
 			b.WriteString(strconv.Itoa(nv.Ordinal))
 		}
 		b.WriteByte('=')
-		writeValue(&b, c.redactArg(query, nv), c.maxArgLen)
+		writeValue(&b, c.redactArg(query, nv), c.maxArgLen())
 	}
 	return b.String()
 }
 
-func (c *config) redactArg(query string, nv driver.NamedValue) (v any) {
-	if c.redact == nil {
+func (c *Config) maxArgLen() int {
+	if c.MaxArgLen > 0 {
+		return c.MaxArgLen
+	}
+	return DefaultMaxArgLen
+}
+
+func (c *Config) redactArg(query string, nv driver.NamedValue) (v any) {
+	if c.Redact == nil {
 		return nv.Value
 	}
 	defer func() {
@@ -51,7 +58,7 @@ func (c *config) redactArg(query string, nv driver.NamedValue) (v any) {
 			v = redactPanicked{}
 		}
 	}()
-	return c.redact(query, nv)
+	return c.Redact(query, nv)
 }
 
 type redactPanicked struct{}

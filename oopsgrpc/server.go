@@ -1,0 +1,225 @@
+package oopsgrpc
+
+import (
+	"context"
+	"errors"
+	"log"
+	"slices"
+	"strings"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/timeline"
+)
+
+// TrailerID is the trailer metadata key that carries the OOPS id of a call
+// the interceptors made a report about.
+const TrailerID = "x-oops-id"
+
+// ErrorInfoReason is the Reason of the errdetails.ErrorInfo in the status
+// of a call whose handler panicked; its Metadata["id"] is the OOPS id.
+const ErrorInfoReason = "OOPS"
+
+// Keys of Report.Extra that the interceptors write.
+const (
+	// StatusKey holds the status code of the call a report is about, by
+	// name ("Internal"), as oopshttp's HTTP_STATUS.
+	StatusKey = "GRPC_STATUS"
+	// RelatedKey holds the ids ([]string) of the other reports made during
+	// the call (see NoteReport), oldest first.
+	RelatedKey = "related_ids"
+	// RelatedDroppedKey holds how many (int) further related ids were not
+	// listed: a call keeps at most 100.
+	RelatedDroppedKey = "related_ids_dropped"
+)
+
+// DefaultReportCodes are the status codes that make a report when
+// Options.ReportCodes is nil: the ones that mean the service failed, not the
+// client.
+var DefaultReportCodes = []codes.Code{codes.Internal, codes.Unknown, codes.DataLoss}
+
+// Options configure the server interceptors. The zero value (or nil) is
+// ready to use.
+type Options struct {
+	// ReportCodes are the status codes that, returned by a handler, make a
+	// report. Nil means DefaultReportCodes; an empty, non-nil slice reports
+	// panics only.
+	ReportCodes []codes.Code
+
+	// HiddenMetadata names metadata keys whose values reports show as
+	// "<hidden>", besides cookie, authorization and proxy-authorization
+	// (the last two keep their scheme). Names are matched
+	// case-insensitively.
+	HiddenMetadata []string
+
+	// Timeline configures the timeline each call gets.
+	Timeline timeline.Options
+
+	// PublishError is called when publishing one of the interceptors'
+	// reports fails. Nil means the standard logger prints it. A report
+	// dropped by a filter is not an error. The report may already be in the
+	// publisher's hands: do not change it.
+	PublishError func(ctx context.Context, r *oops.Report, err error)
+}
+
+// server is what the interceptors made by one call share.
+type server struct {
+	cfg    *oops.Config
+	opts   Options
+	report []codes.Code
+	hidden map[string]bool // lower-case metadata keys
+}
+
+func newServer(cfg *oops.Config, opts *Options) *server {
+	if cfg == nil {
+		cfg = new(oops.Config)
+	}
+	s := &server{cfg: cfg}
+	if opts != nil {
+		s.opts = *opts
+	}
+	s.report = s.opts.ReportCodes
+	if s.report == nil {
+		s.report = DefaultReportCodes
+	}
+	s.hidden = make(map[string]bool, len(s.opts.HiddenMetadata))
+	for _, k := range s.opts.HiddenMetadata {
+		s.hidden[strings.ToLower(strings.TrimSpace(k))] = true
+	}
+	return s
+}
+
+// UnaryServerInterceptor returns an interceptor that gives each unary call
+// a fresh timeline and makes reports of its failures with cfg (see the
+// package documentation). A nil cfg is the zero oops.Config, a nil opts the
+// zero Options.
+func UnaryServerInterceptor(cfg *oops.Config, opts *Options) grpc.UnaryServerInterceptor {
+	s := newServer(cfg, opts)
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+		if callFrom(ctx) != nil {
+			return handler(ctx, req) // an outer interceptor of ours serves it
+		}
+		c := s.newCall(ctx, info.FullMethod, false)
+		defer func() {
+			if p := recover(); p != nil {
+				resp, err = nil, c.panicked(p, func(md metadata.MD) { _ = grpc.SetTrailer(&c.ctx, md) })
+			}
+		}()
+		resp, err = handler(&c.ctx, req)
+		c.returned(err, func(md metadata.MD) { _ = grpc.SetTrailer(&c.ctx, md) })
+		return resp, err
+	}
+}
+
+// StreamServerInterceptor returns an interceptor that does for streaming
+// calls what UnaryServerInterceptor does for unary ones. The handler's
+// stream returns the call's context, with its timeline, from Context.
+func StreamServerInterceptor(cfg *oops.Config, opts *Options) grpc.StreamServerInterceptor {
+	s := newServer(cfg, opts)
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+		if callFrom(ss.Context()) != nil {
+			return handler(srv, ss)
+		}
+		c := s.newCall(ss.Context(), info.FullMethod, true)
+		c.stream = serverStream{ServerStream: ss, c: c}
+		defer func() {
+			if p := recover(); p != nil {
+				err = c.panicked(p, ss.SetTrailer)
+			}
+		}()
+		err = handler(srv, &c.stream)
+		c.returned(err, ss.SetTrailer)
+		return err
+	}
+}
+
+// serverStream is the handler's stream: the caller's, with the call's
+// context.
+type serverStream struct {
+	grpc.ServerStream
+	c *call
+}
+
+// Context returns the call's context, which carries its timeline.
+func (s *serverStream) Context() context.Context { return &s.c.ctx }
+
+func (s *server) newCall(ctx context.Context, method string, stream bool) *call {
+	c := &call{s: s, method: method, streaming: stream, tl: timeline.NewWithOptions(s.opts.Timeline)}
+	c.ctx = callContext{Context: timeline.NewContext(ctx, c.tl), c: c}
+	return c
+}
+
+// returned makes a report when the handler's error has a code to report.
+func (c *call) returned(err error, setTrailer func(metadata.MD)) {
+	if err == nil {
+		return
+	}
+	code := status.Code(err)
+	if !slices.Contains(c.s.report, code) {
+		return
+	}
+	r := c.create(oops.Event{Err: err}, code)
+	c.publish(r)
+	setTrailer(metadata.Pairs(TrailerID, r.ID))
+}
+
+// panicked makes the report of a handler that panicked with p, and returns
+// the error the call answers with: codes.Internal quoting the OOPS id. A
+// panic with a context's error after the client went away is not a failure
+// of the service: the call answers with the context's status, unreported.
+func (c *call) panicked(p any, setTrailer func(metadata.MD)) error {
+	if err, ok := p.(error); ok && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) && c.ctx.Err() != nil {
+		return status.FromContextError(c.ctx.Err()).Err()
+	}
+	ev := oops.Event{Err: &PanicError{Value: p}, Stack: oops.Callers(1)}
+	r := c.create(ev, codes.Internal)
+	c.publish(r)
+	setTrailer(metadata.Pairs(TrailerID, r.ID))
+	st := status.New(codes.Internal, "internal error; please quote "+r.ID)
+	if withID, err := st.WithDetails(&errdetails.ErrorInfo{Reason: ErrorInfoReason, Metadata: map[string]string{"id": r.ID}}); err == nil {
+		st = withID
+	}
+	return st.Err()
+}
+
+// create makes one of the interceptors' own reports: the Config's hooks,
+// then the call (if the hooks did not attach it) and its status.
+func (c *call) create(ev oops.Event, code codes.Code) *oops.Report {
+	ctx := context.WithValue(&c.ctx, ownReportKey{}, true)
+	r := c.s.cfg.Create(ctx, ev)
+	if _, ok := r.ReqVars["GRPC_METHOD"]; !ok {
+		AttachCall(ctx, r, &ev)
+	}
+	if r.Extra == nil {
+		r.Extra = make(map[string]any, 3)
+	}
+	r.Extra[StatusKey] = code.String()
+	ids, dropped := c.relatedIDs()
+	if len(ids) > 0 {
+		r.Extra[RelatedKey] = ids
+	}
+	if dropped > 0 {
+		r.Extra[RelatedDroppedKey] = dropped
+	}
+	c.note(r.ID)
+	return r
+}
+
+// publish publishes r, with a context that outlives the call.
+func (c *call) publish(r *oops.Report) {
+	ctx := context.WithoutCancel(&c.ctx)
+	_, err := c.s.cfg.Publish(ctx, r)
+	if err == nil || errors.Is(err, oops.ErrFiltered) {
+		return
+	}
+	if f := c.s.opts.PublishError; f != nil {
+		f(ctx, r, err)
+		return
+	}
+	log.Printf("oopsgrpc: publishing %s for %s: %v", r.ID, c.method, err)
+}
