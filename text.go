@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,7 +76,8 @@ func textScalar(f WireField, r *Report) (string, bool) {
 	case *time.Time:
 		return formatTime(*p), !p.IsZero()
 	case *float64:
-		return fmt.Sprintf("%.3fs", *p), *p >= 0
+		// Seconds, to the microsecond: a fast request is not "0.000s".
+		return seconds(*p), *p >= 0
 	case *int:
 		return strconv.Itoa(*p), *p > 0
 	case *bool:
@@ -117,6 +119,15 @@ func writeLog(ew *errWriter, recs []LogRecord) {
 		}
 		ew.printf("\n")
 	}
+}
+
+// seconds renders a duration in seconds as Go writes durations ("1.5s",
+// "212µs"), to the microsecond.
+func seconds(s float64) string {
+	if s > float64(math.MaxInt64)/float64(time.Second) {
+		return strconv.FormatFloat(s, 'g', -1, 64) + "s"
+	}
+	return time.Duration(s * float64(time.Second)).Round(time.Microsecond).String()
 }
 
 // millis renders a timeline offset or duration in milliseconds, to the

@@ -30,7 +30,7 @@ func TestWriteTextShowsTimelineAsTable(t *testing.T) {
 	require.NoError(t, r.WriteText(&b))
 	out := b.String()
 	assert.True(t, strings.HasPrefix(out, r.ID+"\n*fs.PathError: open /nope: no such file\n"), out)
-	assert.Contains(t, out, "duration    0.250s")
+	assert.Contains(t, out, "duration    250ms")
 	assert.Contains(t, out, "Cookie: <hidden>")
 	assert.Regexp(t, `(?m)^  0ms +3ms +SQL-sqlite +SELECT 1$`, out)
 	assert.Regexp(t, `(?m)^  4ms +5ms +SQL-sqlite +INSERT INTO t\\nVALUES \(1\)  !! constraint failed$`, out)
