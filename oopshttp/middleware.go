@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/reqvars"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -119,7 +120,7 @@ type middleware struct {
 	cfg     *oops.Config
 	opts    Options
 	hidden  map[string]bool // canonical header names
-	secrets *querySecrets
+	secrets *reqvars.QuerySecrets
 }
 
 // reportsStatus says whether a final status gets a report.
