@@ -35,7 +35,7 @@ func (st *state) attachRequest(r *oops.Report) {
 	if r.Topic == "" {
 		r.Topic = reqvars.ValidText(req.Pattern)
 	}
-	r.Duration = time.Since(st.tl.Started()).Seconds()
+	r.Duration = time.Since(st.u.TL.Started()).Seconds()
 	vars := reqVars(req, st.m.hidden, st.m.secrets)
 	if r.ReqVars == nil {
 		r.ReqVars = vars
