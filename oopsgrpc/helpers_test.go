@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"slices"
 	"sync"
@@ -26,7 +27,9 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// collector is a publisher that keeps what it is given.
+// collector is a publisher that keeps copies of what it is given. Like the
+// stores, it keeps the latest revision of each id (all); raw has every
+// publication.
 type collector struct {
 	mu      sync.Mutex
 	reports []*oops.Report
@@ -39,7 +42,28 @@ func (c *collector) Publish(_ context.Context, r *oops.Report) ([]string, error)
 	return []string{r.ID}, nil
 }
 
+// all returns the latest revision of each id, in the order the ids were
+// first published.
 func (c *collector) all() []*oops.Report {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []*oops.Report
+	at := map[string]int{}
+	for _, r := range c.reports {
+		if i, ok := at[r.ID]; ok {
+			if r.Revision >= out[i].Revision {
+				out[i] = r
+			}
+			continue
+		}
+		at[r.ID] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+// raw returns every publication, in order.
+func (c *collector) raw() []*oops.Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.reports)
@@ -48,7 +72,7 @@ func (c *collector) all() []*oops.Report {
 func newConfig(c *collector) *oops.Config {
 	return &oops.Config{
 		Publisher: c,
-		Hooks:     append(oops.DefaultHooks(), oopsgrpc.AttachCall, oopsgrpc.NoteReport),
+		Hooks:     append(oops.DefaultHooks(), oopsgrpc.AttachCall),
 	}
 }
 
@@ -65,6 +89,9 @@ type testService struct {
 	// cfg, when set, makes a report with the call's context in UnaryCall
 	// (as a logger would) before anything else.
 	cfg *oops.Config
+	// logger, when set, logs an error with the call's context in UnaryCall
+	// before anything else, and runs a step after it.
+	logger *slog.Logger
 }
 
 func (s *testService) note(ctx context.Context) {
@@ -79,6 +106,10 @@ func (s *testService) UnaryCall(ctx context.Context, req *testpb.SimpleRequest) 
 	if s.cfg != nil {
 		r := s.cfg.Create(ctx, oops.Event{Level: "ERROR", Msg: "logged on the way"})
 		_, _ = s.cfg.Publish(ctx, r)
+	}
+	if s.logger != nil {
+		s.logger.ErrorContext(ctx, "charging the card failed", "err", errors.New("card declined"))
+		timeline.FromContext(ctx).Start("work", "after the log").Finish()
 	}
 	if s.downstream != nil {
 		if _, err := s.downstream.EmptyCall(ctx, &testpb.Empty{}); err != nil {
