@@ -6,8 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"slices"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,6 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/testpub"
 	"github.com/oops-go/oops/oopsgrpc"
 	"github.com/oops-go/oops/timeline"
 )
@@ -27,47 +26,15 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// collector is a publisher that keeps copies of what it is given. Like the
-// stores, it keeps the latest revision of each id (all); raw has every
-// publication.
-type collector struct {
-	mu      sync.Mutex
-	reports []*oops.Report
-}
+// collector keeps what is published, as a store does: see
+// testpub.Collector.
+type collector struct{ testpub.Collector }
 
-func (c *collector) Publish(_ context.Context, r *oops.Report) ([]string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.reports = append(c.reports, r.Clone())
-	return []string{r.ID}, nil
-}
-
-// all returns the latest revision of each id, in the order the ids were
-// first published.
-func (c *collector) all() []*oops.Report {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []*oops.Report
-	at := map[string]int{}
-	for _, r := range c.reports {
-		if i, ok := at[r.ID]; ok {
-			if r.Revision >= out[i].Revision {
-				out[i] = r
-			}
-			continue
-		}
-		at[r.ID] = len(out)
-		out = append(out, r)
-	}
-	return out
-}
+// all returns the latest revision of each id.
+func (c *collector) all() []*oops.Report { return c.All() }
 
 // raw returns every publication, in order.
-func (c *collector) raw() []*oops.Report {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.reports)
-}
+func (c *collector) raw() []*oops.Report { return c.Raw() }
 
 func newConfig(c *collector) *oops.Config {
 	return &oops.Config{
@@ -198,5 +165,15 @@ func withInterceptors(cfg *oops.Config, opts *oopsgrpc.Options) []grpc.ServerOpt
 	return []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(oopsgrpc.UnaryServerInterceptor(cfg, opts)),
 		grpc.ChainStreamInterceptor(oopsgrpc.StreamServerInterceptor(cfg, opts)),
+	}
+}
+
+// answeredTo returns an interceptor that sends answered the error of each
+// call once the interceptors inside it have returned it.
+func answeredTo(answered chan<- error) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		resp, err := handler(ctx, req)
+		answered <- err
+		return resp, err
 	}
 }

@@ -163,13 +163,9 @@ func TestUnaryReportCodes(t *testing.T) {
 func TestPanicAfterClientLeft(t *testing.T) {
 	col := &collector{}
 	svc := &testService{seen: make(chan context.Context, 1)}
-	// An interceptor outside ours sees what ours answered.
+	// An interceptor outside ours sees what ours answered, once it has.
 	answered := make(chan error, 1)
-	outer := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		resp, err := handler(ctx, req)
-		answered <- err
-		return resp, err
-	}
+	outer := answeredTo(answered)
 	conn := startServer(t, svc, []grpc.ServerOption{grpc.ChainUnaryInterceptor(outer, oopsgrpc.UnaryServerInterceptor(newConfig(col), nil))})
 	client := testpb.NewTestServiceClient(conn)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -299,13 +295,9 @@ func TestRelatedIDs(t *testing.T) {
 	col := &collector{}
 	cfg := newConfig(col)
 	svc := &testService{seen: make(chan context.Context, 1)}
-	// An interceptor outside ours tells when ours has answered.
+	// An interceptor outside ours sees what ours answered, once it has.
 	answered := make(chan error, 1)
-	outer := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		resp, err := handler(ctx, req)
-		answered <- err
-		return resp, err
-	}
+	outer := answeredTo(answered)
 	conn := startServer(t, svc, []grpc.ServerOption{grpc.ChainUnaryInterceptor(outer, oopsgrpc.UnaryServerInterceptor(cfg, nil))})
 	client := testpb.NewTestServiceClient(conn)
 	// The handler blocks until the client's context ends: a report stored
