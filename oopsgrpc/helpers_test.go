@@ -177,3 +177,21 @@ func answeredTo(answered chan<- error) grpc.UnaryServerInterceptor {
 		return resp, err
 	}
 }
+
+// callToCancel starts a UnaryCall whose handler (svc's, which must have a
+// seen channel) panics with its context's error once the client cancels.
+// It returns the call's context, as the handler got it, and a function that
+// cancels the call and returns the error the client got.
+func callToCancel(client testpb.TestServiceClient, svc *testService) (context.Context, func() error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := client.UnaryCall(ctx, &testpb.SimpleRequest{ResponseStatus: &testpb.EchoStatus{Message: "panic-cancel"}})
+		errc <- err
+	}()
+	callCtx := <-svc.seen
+	return callCtx, func() error {
+		cancel()
+		return <-errc
+	}
+}

@@ -168,15 +168,8 @@ func TestPanicAfterClientLeft(t *testing.T) {
 	outer := answeredTo(answered)
 	conn := startServer(t, svc, []grpc.ServerOption{grpc.ChainUnaryInterceptor(outer, oopsgrpc.UnaryServerInterceptor(newConfig(col), nil))})
 	client := testpb.NewTestServiceClient(conn)
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		_, err := client.UnaryCall(ctx, &testpb.SimpleRequest{ResponseStatus: &testpb.EchoStatus{Message: "panic-cancel"}})
-		errc <- err
-	}()
-	<-svc.seen
-	cancel()
-	assert.Equal(t, codes.Canceled, status.Code(<-errc))
+	_, cancel := callToCancel(client, svc)
+	assert.Equal(t, codes.Canceled, status.Code(cancel()))
 	assert.Equal(t, codes.Canceled, status.Code(<-answered))
 	assert.Empty(t, col.all())
 }
@@ -302,13 +295,7 @@ func TestRelatedIDs(t *testing.T) {
 	client := testpb.NewTestServiceClient(conn)
 	// The handler blocks until the client's context ends: a report stored
 	// meanwhile with the call's context is the call's, others are related.
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		_, err := client.UnaryCall(ctx, &testpb.SimpleRequest{ResponseStatus: &testpb.EchoStatus{Message: "panic-cancel"}})
-		errc <- err
-	}()
-	callCtx := <-svc.seen
+	callCtx, cancel := callToCancel(client, svc)
 	var ids []string
 	for _, msg := range []string{"first", "second", "third"} {
 		r := cfg.Create(callCtx, oops.Event{Level: "ERROR", Msg: msg})
@@ -316,8 +303,7 @@ func TestRelatedIDs(t *testing.T) {
 		require.NoError(t, err)
 		ids = append(ids, got...)
 	}
-	cancel()
-	assert.Equal(t, codes.Canceled, status.Code(<-errc))
+	assert.Equal(t, codes.Canceled, status.Code(cancel()))
 	assert.Equal(t, codes.Canceled, status.Code(<-answered))
 	require.Len(t, col.raw(), 4, "three reports and the completion of the first")
 	own := col.all()[0]

@@ -13,18 +13,17 @@ import (
 var testDefaults = []string{"token", "contains:password", "key", "contains:signature", "contains:session", "contains:secret", "contains:apikey"}
 
 func TestHideQuery(t *testing.T) {
-	q := NewQuerySecrets(testDefaults, []string{" Card-Number ", "contains:ssn"})
+	q := NewQuerySecrets(testDefaults, []string{" Account.No ", "contains:iban", "", "contains:"})
 	for raw, want := range map[string]string{
-		"":                          "",
-		"a=1&b=2":                   "a=1&b=2",
-		"PassWord=x&a=1":            "PassWord=<hidden>&a=1",
-		"a=1&api_key=k&API-KEY=k2":  "a=1&api_key=<hidden>&API-KEY=<hidden>",
-		"card_number=4111&user=ann": "card_number=<hidden>&user=ann",
-		"user_ssn=1&x":              "user_ssn=<hidden>&x",
-		"pass%77ord=x":              "pass%77ord=<hidden>",
-		"token":                     "token",
-		"a=1&&token=x&":             "a=1&&token=<hidden>&",
-		"keyboard=qwerty":           "keyboard=qwerty",
+		"":                       "",
+		"a=1&b=2":                "a=1&b=2",
+		"accountno=1&ACCOUNT_NO": "accountno=<hidden>&ACCOUNT_NO",
+		"payee_iban_2=x&c=3":     "payee_iban_2=<hidden>&c=3",
+		"pass%77ord=x&tok+en=y":  "pass%77ord=<hidden>&tok+en=y",
+		"%zz=1&token=2":          "%zz=1&token=<hidden>",
+		"token":                  "token",
+		"a=1&&token=x&":          "a=1&&token=<hidden>&",
+		"keyboard=qwerty&key=k":  "keyboard=qwerty&key=<hidden>",
 	} {
 		assert.Equal(t, want, q.HideQuery(raw), raw)
 	}
