@@ -3,17 +3,15 @@ package oopsgrpc
 import (
 	"context"
 	"encoding/base64"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/incident"
 	"github.com/oops-go/oops/internal/reqvars"
-	"github.com/oops-go/oops/timeline"
 )
 
 // call is what the server interceptors keep for one call. Its context and
@@ -24,52 +22,18 @@ type call struct {
 	s         *server
 	method    string
 	streaming bool
-	tl        *timeline.Timeline // its Started time is the call's start
-
-	mu      sync.Mutex // guards related and dropped
-	related []string
-	dropped int
+	// u holds the call's incident and timeline (its Started time is the
+	// call's start).
+	u incident.Unit
 }
 
-// maxRelated bounds how many related ids a call keeps; past it the rest are
-// counted under RelatedDroppedKey.
-const maxRelated = 100
-
-// ownReportKey marks the context of the interceptors' own reports.
-type ownReportKey struct{}
-
-// NoteReport is a create hook that notes the report's id on the call ctx
-// belongs to, so that the call's own report (a panic, a reported code)
-// lists it under related_ids, as oopshttp.NoteReport does for requests. It
-// does nothing with a ctx from no call.
-func NoteReport(ctx context.Context, r *oops.Report, _ *oops.Event) {
-	c := callFrom(ctx)
-	if c == nil || r.ID == "" || ctx.Value(ownReportKey{}) != nil {
-		return
-	}
-	c.note(r.ID)
-}
-
-func (c *call) note(id string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if slices.Contains(c.related, id) {
-		return
-	}
-	if len(c.related) >= maxRelated {
-		c.dropped++
-		return
-	}
-	c.related = append(c.related, id)
-}
-
-// relatedIDs returns a copy of the noted ids, oldest first, and how many did
-// not fit.
-func (c *call) relatedIDs() ([]string, int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.related), c.dropped
-}
+// NoteReport was a create hook that listed every report made during a call
+// on the call's own report.
+//
+// Deprecated: Config.Publish now notes every report a publisher stored with
+// a call's context (see oops.Incident), and the first becomes the call's
+// report; NoteReport does nothing and can be left out of the hooks.
+func NoteReport(context.Context, *oops.Report, *oops.Event) {}
 
 type ctxKey struct{}
 
@@ -117,14 +81,17 @@ func MethodFromContext(ctx context.Context) string {
 // Binary metadata ("-bin" keys) is shown in base64, as it travels. With any
 // other ctx it does nothing.
 func AttachCall(ctx context.Context, r *oops.Report, _ *oops.Event) {
-	c := callFrom(ctx)
-	if c == nil {
-		return
+	if c := callFrom(ctx); c != nil {
+		c.attach(r)
 	}
+}
+
+// attach fills r from the call: see AttachCall.
+func (c *call) attach(r *oops.Report) {
 	if r.Topic == "" {
 		r.Topic = reqvars.ValidText(c.method)
 	}
-	r.Duration = time.Since(c.tl.Started()).Seconds()
+	r.Duration = time.Since(c.u.TL.Started()).Seconds()
 	md, _ := metadata.FromIncomingContext(&c.ctx)
 	if auth := md.Get(":authority"); len(auth) > 0 && r.URL == "" {
 		r.URL = reqvars.ValidText("grpc://" + auth[0] + c.method)

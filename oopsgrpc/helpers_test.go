@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
-	"slices"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -18,6 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/testpub"
 	"github.com/oops-go/oops/oopsgrpc"
 	"github.com/oops-go/oops/timeline"
 )
@@ -26,29 +26,20 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// collector is a publisher that keeps what it is given.
-type collector struct {
-	mu      sync.Mutex
-	reports []*oops.Report
-}
+// collector keeps what is published, as a store does: see
+// testpub.Collector.
+type collector struct{ testpub.Collector }
 
-func (c *collector) Publish(_ context.Context, r *oops.Report) ([]string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.reports = append(c.reports, r.Clone())
-	return []string{r.ID}, nil
-}
+// all returns the latest revision of each id.
+func (c *collector) all() []*oops.Report { return c.All() }
 
-func (c *collector) all() []*oops.Report {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.reports)
-}
+// raw returns every publication, in order.
+func (c *collector) raw() []*oops.Report { return c.Raw() }
 
 func newConfig(c *collector) *oops.Config {
 	return &oops.Config{
 		Publisher: c,
-		Hooks:     append(oops.DefaultHooks(), oopsgrpc.AttachCall, oopsgrpc.NoteReport),
+		Hooks:     append(oops.DefaultHooks(), oopsgrpc.AttachCall),
 	}
 }
 
@@ -65,6 +56,9 @@ type testService struct {
 	// cfg, when set, makes a report with the call's context in UnaryCall
 	// (as a logger would) before anything else.
 	cfg *oops.Config
+	// logger, when set, logs an error with the call's context in UnaryCall
+	// before anything else, and runs a step after it.
+	logger *slog.Logger
 }
 
 func (s *testService) note(ctx context.Context) {
@@ -79,6 +73,10 @@ func (s *testService) UnaryCall(ctx context.Context, req *testpb.SimpleRequest) 
 	if s.cfg != nil {
 		r := s.cfg.Create(ctx, oops.Event{Level: "ERROR", Msg: "logged on the way"})
 		_, _ = s.cfg.Publish(ctx, r)
+	}
+	if s.logger != nil {
+		s.logger.ErrorContext(ctx, "charging the card failed", "err", errors.New("card declined"))
+		timeline.FromContext(ctx).Start("work", "after the log").Finish()
 	}
 	if s.downstream != nil {
 		if _, err := s.downstream.EmptyCall(ctx, &testpb.Empty{}); err != nil {
@@ -167,5 +165,33 @@ func withInterceptors(cfg *oops.Config, opts *oopsgrpc.Options) []grpc.ServerOpt
 	return []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(oopsgrpc.UnaryServerInterceptor(cfg, opts)),
 		grpc.ChainStreamInterceptor(oopsgrpc.StreamServerInterceptor(cfg, opts)),
+	}
+}
+
+// answeredTo returns an interceptor that sends answered the error of each
+// call once the interceptors inside it have returned it.
+func answeredTo(answered chan<- error) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		resp, err := handler(ctx, req)
+		answered <- err
+		return resp, err
+	}
+}
+
+// callToCancel starts a UnaryCall whose handler (svc's, which must have a
+// seen channel) panics with its context's error once the client cancels.
+// It returns the call's context, as the handler got it, and a function that
+// cancels the call and returns the error the client got.
+func callToCancel(client testpb.TestServiceClient, svc *testService) (context.Context, func() error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := client.UnaryCall(ctx, &testpb.SimpleRequest{ResponseStatus: &testpb.EchoStatus{Message: "panic-cancel"}})
+		errc <- err
+	}()
+	callCtx := <-svc.seen
+	return callCtx, func() error {
+		cancel()
+		return <-errc
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/incident"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -30,12 +31,19 @@ const (
 	// StatusKey holds the status code of the call a report is about, by
 	// name ("Internal"), as oopshttp's HTTP_STATUS.
 	StatusKey = "GRPC_STATUS"
-	// RelatedKey holds the ids ([]string) of the other reports made during
-	// the call (see NoteReport), oldest first.
-	RelatedKey = "related_ids"
+	// RelatedKey holds the ids ([]string) of the other reports stored
+	// during the call, oldest first.
+	RelatedKey = incident.RelatedKey
 	// RelatedDroppedKey holds how many (int) further related ids were not
 	// listed: a call keeps at most 100.
-	RelatedDroppedKey = "related_ids_dropped"
+	RelatedDroppedKey = incident.RelatedDroppedKey
+	// PanicKey holds the panic ("panic: …", or the panic error's text) of a
+	// call whose report was made before the handler panicked: the report
+	// stays about the earlier cause, and says how the call ended.
+	PanicKey = "panic"
+	// HandlerErrorKey holds the text of the error the handler returned when
+	// the call's report was made before, about an earlier cause.
+	HandlerErrorKey = "handler_error"
 )
 
 // DefaultReportCodes are the status codes that make a report when
@@ -73,6 +81,8 @@ type server struct {
 	opts   Options
 	report []codes.Code
 	hidden map[string]bool // lower-case metadata keys
+	// publishError is Options.PublishError or its default.
+	publishError func(ctx context.Context, r *oops.Report, err error)
 }
 
 func newServer(cfg *oops.Config, opts *Options) *server {
@@ -86,6 +96,12 @@ func newServer(cfg *oops.Config, opts *Options) *server {
 	s.report = s.opts.ReportCodes
 	if s.report == nil {
 		s.report = DefaultReportCodes
+	}
+	s.publishError = s.opts.PublishError
+	if s.publishError == nil {
+		s.publishError = func(_ context.Context, r *oops.Report, err error) {
+			log.Printf("oopsgrpc: publishing %s for %s: %v", r.ID, r.ReqVars["GRPC_METHOD"], err)
+		}
 	}
 	s.hidden = make(map[string]bool, len(s.opts.HiddenMetadata))
 	for _, k := range s.opts.HiddenMetadata {
@@ -149,77 +165,103 @@ type serverStream struct {
 func (s *serverStream) Context() context.Context { return &s.c.ctx }
 
 func (s *server) newCall(ctx context.Context, method string, stream bool) *call {
-	c := &call{s: s, method: method, streaming: stream, tl: timeline.NewWithOptions(s.opts.Timeline)}
-	c.ctx = callContext{Context: timeline.NewContext(ctx, c.tl), c: c}
+	c := &call{s: s, method: method, streaming: stream}
+	c.u.Cfg, c.u.TL, c.u.PublishError = s.cfg, timeline.NewWithOptions(s.opts.Timeline), s.publishError
+	c.ctx = callContext{Context: oops.WithIncident(timeline.NewContext(ctx, c.u.TL), &c.u.Inc), c: c}
 	return c
 }
 
-// returned makes a report when the handler's error has a code to report.
+// returned ends the call's incident once the handler returned err: the
+// call's report, if one was stored during the call, is completed; else a
+// code to report makes one. The trailer quotes the report's id when the
+// code is one to report.
 func (c *call) returned(err error, setTrailer func(metadata.MD)) {
-	if err == nil {
-		return
-	}
 	code := status.Code(err)
-	if !slices.Contains(c.s.report, code) {
-		return
+	reported := err != nil && slices.Contains(c.s.report, code)
+	var id string
+	if d := c.u.Inc.End(); d != nil {
+		id = c.revise(d, code, func(r *oops.Report) {
+			if err != nil {
+				r.Extra[HandlerErrorKey] = oops.ErrorText(err)
+			}
+		})
+	} else if reported {
+		id = c.publish(c.create(oops.Event{Err: err}, code))
 	}
-	r := c.create(oops.Event{Err: err}, code)
-	c.publish(r)
-	setTrailer(metadata.Pairs(TrailerID, r.ID))
+	if reported && id != "" {
+		setTrailer(metadata.Pairs(TrailerID, id))
+	}
 }
 
-// panicked makes the report of a handler that panicked with p, and returns
-// the error the call answers with: codes.Internal quoting the OOPS id. A
-// panic with a context's error after the client went away is not a failure
-// of the service: the call answers with the context's status, unreported.
+// panicked ends the call's incident once the handler panicked with p, and
+// returns the error the call answers with: codes.Internal quoting the id of
+// the call's report (one stored earlier during the call, or one made now
+// about the panic). A panic with a context's error after the client went
+// away is not a failure of the service: the call answers with the context's
+// status, unreported.
 func (c *call) panicked(p any, setTrailer func(metadata.MD)) error {
 	if err, ok := p.(error); ok && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) && c.ctx.Err() != nil {
-		return status.FromContextError(c.ctx.Err()).Err()
+		st := status.FromContextError(c.ctx.Err())
+		if d := c.u.Inc.End(); d != nil {
+			c.revise(d, st.Code(), nil)
+		}
+		return st.Err()
 	}
-	ev := oops.Event{Err: &PanicError{Value: p}, Stack: oops.Callers(1)}
-	r := c.create(ev, codes.Internal)
-	c.publish(r)
-	setTrailer(metadata.Pairs(TrailerID, r.ID))
-	st := status.New(codes.Internal, "internal error; please quote "+r.ID)
-	if withID, err := st.WithDetails(&errdetails.ErrorInfo{Reason: ErrorInfoReason, Metadata: map[string]string{"id": r.ID}}); err == nil {
+	perr := &PanicError{Value: p}
+	var id string
+	if d := c.u.Inc.End(); d != nil {
+		// The call's report is about an earlier cause: it stays so, and
+		// says how the call ended.
+		id = c.revise(d, codes.Internal, func(r *oops.Report) { r.Extra[PanicKey] = perr.Error() })
+	} else {
+		id = c.publish(c.create(oops.Event{Err: perr, Stack: oops.Callers(1)}, codes.Internal))
+	}
+	if id == "" {
+		// No store took it: there is no id to quote.
+		return status.Error(codes.Internal, "internal error")
+	}
+	setTrailer(metadata.Pairs(TrailerID, id))
+	st := status.New(codes.Internal, "internal error; please quote "+id)
+	if withID, err := st.WithDetails(&errdetails.ErrorInfo{Reason: ErrorInfoReason, Metadata: map[string]string{"id": id}}); err == nil {
 		st = withID
 	}
 	return st.Err()
 }
 
 // create makes one of the interceptors' own reports: the Config's hooks,
-// then the call (if the hooks did not attach it) and its status.
+// then the call (if the hooks did not attach it), its status and the ids
+// of the other reports stored during the call.
 func (c *call) create(ev oops.Event, code codes.Code) *oops.Report {
-	ctx := context.WithValue(&c.ctx, ownReportKey{}, true)
-	r := c.s.cfg.Create(ctx, ev)
+	r := c.s.cfg.Create(&c.ctx, ev)
 	if _, ok := r.ReqVars["GRPC_METHOD"]; !ok {
-		AttachCall(ctx, r, &ev)
+		c.attach(r)
 	}
 	if r.Extra == nil {
 		r.Extra = make(map[string]any, 3)
 	}
 	r.Extra[StatusKey] = code.String()
-	ids, dropped := c.relatedIDs()
-	if len(ids) > 0 {
-		r.Extra[RelatedKey] = ids
-	}
-	if dropped > 0 {
-		r.Extra[RelatedDroppedKey] = dropped
-	}
-	c.note(r.ID)
+	c.u.AddRelated(r)
 	return r
 }
 
-// publish publishes r, with a context that outlives the call.
-func (c *call) publish(r *oops.Report) {
-	ctx := context.WithoutCancel(&c.ctx)
-	_, err := c.s.cfg.Publish(ctx, r)
-	if err == nil || errors.Is(err, oops.ErrFiltered) {
-		return
-	}
-	if f := c.s.opts.PublishError; f != nil {
-		f(ctx, r, err)
-		return
-	}
-	log.Printf("oopsgrpc: publishing %s for %s: %v", r.ID, c.method, err)
+// publish publishes r, with a context that outlives the call, and returns
+// its id, or "" when no store took it.
+func (c *call) publish(r *oops.Report) string {
+	return c.u.Publish(context.WithoutCancel(&c.ctx), r)
+}
+
+// revise publishes the call's report d completed: the call, its status
+// code, duration and whole timeline, the related ids, and what amend adds.
+// It returns the report's id, or "" when it was never stored.
+func (c *call) revise(d *oops.Draft, code codes.Code, amend func(*oops.Report)) string {
+	return c.u.Revise(context.WithoutCancel(&c.ctx), d, func(r *oops.Report) {
+		c.attach(r)
+		if r.Extra == nil {
+			r.Extra = make(map[string]any, 2)
+		}
+		r.Extra[StatusKey] = code.String()
+		if amend != nil {
+			amend(r)
+		}
+	})
 }

@@ -1,8 +1,11 @@
 package oopsgrpc_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -17,6 +20,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/oopsgrpc"
+	"github.com/oops-go/oops/slogoops"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -159,24 +163,13 @@ func TestUnaryReportCodes(t *testing.T) {
 func TestPanicAfterClientLeft(t *testing.T) {
 	col := &collector{}
 	svc := &testService{seen: make(chan context.Context, 1)}
-	// An interceptor outside ours sees what ours answered.
+	// An interceptor outside ours sees what ours answered, once it has.
 	answered := make(chan error, 1)
-	outer := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		resp, err := handler(ctx, req)
-		answered <- err
-		return resp, err
-	}
+	outer := answeredTo(answered)
 	conn := startServer(t, svc, []grpc.ServerOption{grpc.ChainUnaryInterceptor(outer, oopsgrpc.UnaryServerInterceptor(newConfig(col), nil))})
 	client := testpb.NewTestServiceClient(conn)
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		_, err := client.UnaryCall(ctx, &testpb.SimpleRequest{ResponseStatus: &testpb.EchoStatus{Message: "panic-cancel"}})
-		errc <- err
-	}()
-	<-svc.seen
-	cancel()
-	assert.Equal(t, codes.Canceled, status.Code(<-errc))
+	_, cancel := callToCancel(client, svc)
+	assert.Equal(t, codes.Canceled, status.Code(cancel()))
 	assert.Equal(t, codes.Canceled, status.Code(<-answered))
 	assert.Empty(t, col.all())
 }
@@ -263,19 +256,128 @@ func TestInstalledTwice(t *testing.T) {
 	assert.Len(t, col.all(), 1)
 }
 
-// TestRelatedIDs: a report made during the call (by a logger, say) is
-// listed on the call's own report.
-func TestRelatedIDs(t *testing.T) {
+// TestEarlierReportIsTheCalls: a report stored during the call (by a
+// logger, say) is the call's report: the panic completes it under the same
+// id, which the client gets, instead of making another.
+func TestEarlierReportIsTheCalls(t *testing.T) {
 	col := &collector{}
 	cfg := newConfig(col)
 	conn := startServer(t, &testService{cfg: cfg}, withInterceptors(cfg, nil))
-	_, err := testpb.NewTestServiceClient(conn).UnaryCall(context.Background(), &testpb.SimpleRequest{ResponseStatus: &testpb.EchoStatus{Message: "panic"}})
-	assert.Equal(t, codes.Internal, status.Code(err))
+	var trailer metadata.MD
+	_, err := testpb.NewTestServiceClient(conn).UnaryCall(context.Background(),
+		&testpb.SimpleRequest{ResponseStatus: &testpb.EchoStatus{Message: "panic"}}, grpc.Trailer(&trailer))
+	st := status.Convert(err)
+	assert.Equal(t, codes.Internal, st.Code())
 	reports := col.all()
-	require.Len(t, reports, 2)
-	logged, own := reports[0], reports[1]
-	assert.Equal(t, "logged on the way", logged.Value)
-	assert.Equal(t, unaryMethod, logged.Topic)
-	assert.Nil(t, logged.Extra[oopsgrpc.RelatedKey])
-	assert.Equal(t, []string{logged.ID}, own.Extra[oopsgrpc.RelatedKey])
+	require.Len(t, reports, 1, "one call, one incident")
+	r := reports[0]
+	assert.Equal(t, []string{r.ID}, trailer.Get(oopsgrpc.TrailerID))
+	assert.Contains(t, st.Message(), r.ID)
+	assert.Equal(t, "logged on the way", r.Value, "the report keeps its cause")
+	assert.Equal(t, "panic: boom in UnaryCall", r.Extra[oopsgrpc.PanicKey])
+	assert.Equal(t, "Internal", r.Extra[oopsgrpc.StatusKey])
+	assert.Equal(t, unaryMethod, r.Topic)
+	assert.False(t, r.Pending)
+	assert.Equal(t, 1, r.Revision)
+	assert.Len(t, col.raw(), 2)
+}
+
+// TestRelatedIDs: the other reports stored during the call are listed on
+// the call's report.
+func TestRelatedIDs(t *testing.T) {
+	col := &collector{}
+	cfg := newConfig(col)
+	svc := &testService{seen: make(chan context.Context, 1)}
+	// An interceptor outside ours sees what ours answered, once it has.
+	answered := make(chan error, 1)
+	outer := answeredTo(answered)
+	conn := startServer(t, svc, []grpc.ServerOption{grpc.ChainUnaryInterceptor(outer, oopsgrpc.UnaryServerInterceptor(cfg, nil))})
+	client := testpb.NewTestServiceClient(conn)
+	// The handler blocks until the client's context ends: a report stored
+	// meanwhile with the call's context is the call's, others are related.
+	callCtx, cancel := callToCancel(client, svc)
+	var ids []string
+	for _, msg := range []string{"first", "second", "third"} {
+		r := cfg.Create(callCtx, oops.Event{Level: "ERROR", Msg: msg})
+		got, err := cfg.Publish(callCtx, r)
+		require.NoError(t, err)
+		ids = append(ids, got...)
+	}
+	assert.Equal(t, codes.Canceled, status.Code(cancel()))
+	assert.Equal(t, codes.Canceled, status.Code(<-answered))
+	require.Len(t, col.raw(), 4, "three reports and the completion of the first")
+	own := col.all()[0]
+	assert.Equal(t, ids[0], own.ID)
+	assert.False(t, own.Pending)
+	assert.Equal(t, "Canceled", own.Extra[oopsgrpc.StatusKey])
+	assert.Equal(t, ids[1:], own.Extra[oopsgrpc.RelatedKey])
+}
+
+// TestLoggedErrorThenInternal: an error logged with slogoops during the
+// call, then codes.Internal: the trailer quotes the logged report, which is
+// completed with the code, the call and the whole timeline, and is the only
+// report stored.
+func TestLoggedErrorThenInternal(t *testing.T) {
+	col := &collector{}
+	cfg := newConfig(col)
+	var logBuf bytes.Buffer
+	logger := slog.New(slogoops.NewHandler(slog.NewJSONHandler(&logBuf, nil), cfg, nil))
+	conn := startServer(t, &testService{logger: logger}, withInterceptors(cfg, nil))
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer s3cr3t", "x-request-id", "req-7")
+	var trailer metadata.MD
+	_, err := testpb.NewTestServiceClient(conn).UnaryCall(ctx,
+		&testpb.SimpleRequest{ResponseStatus: &testpb.EchoStatus{Code: int32(codes.Internal), Message: "charge failed"}}, grpc.Trailer(&trailer))
+	require.Equal(t, codes.Internal, status.Code(err))
+
+	ids := trailer.Get(oopsgrpc.TrailerID)
+	require.Len(t, ids, 1)
+	id := ids[0]
+	var line map[string]any
+	require.NoError(t, json.Unmarshal(logBuf.Bytes(), &line))
+	assert.Equal(t, id, line["oops_id"], "the log line quotes the same id")
+
+	raw := col.raw()
+	require.NotEmpty(t, raw)
+	for _, r := range raw {
+		assert.Equal(t, id, r.ID, "only the logged report is stored")
+	}
+	require.Len(t, raw, 2)
+	assert.True(t, raw[0].Pending)
+	last := raw[len(raw)-1]
+	assert.Equal(t, 1, last.Revision)
+	assert.False(t, last.Pending)
+	assert.Equal(t, "charging the card failed", last.Msg, "the report keeps its cause")
+	assert.Equal(t, "Internal", last.Extra[oopsgrpc.StatusKey])
+	assert.Equal(t, "rpc error: code = Internal desc = charge failed", last.Extra[oopsgrpc.HandlerErrorKey])
+	assert.Equal(t, unaryMethod, last.Topic)
+	assert.Equal(t, unaryMethod, last.ReqVars["GRPC_METHOD"])
+	assert.Equal(t, "Bearer <hidden>", last.ReqVars["HTTP_AUTHORIZATION"])
+	assert.Equal(t, "req-7", last.ReqVars["HTTP_X_REQUEST_ID"])
+	assert.Greater(t, last.Duration, 0.0)
+	var details []string
+	for _, e := range last.Timeline {
+		details = append(details, e.Detail)
+	}
+	assert.Equal(t, []string{"unary handler", "after the log"}, details, "the whole timeline, also what ran after the report")
+}
+
+// TestNothingStoredNothingQuoted: when no store takes the report, the
+// client is told of an internal error without an id.
+func TestNothingStoredNothingQuoted(t *testing.T) {
+	cfg := &oops.Config{
+		Hooks:     append(oops.DefaultHooks(), oopsgrpc.AttachCall),
+		Publisher: oops.PublisherFunc(func(context.Context, *oops.Report) ([]string, error) { return nil, nil }),
+	}
+	conn := startServer(t, &testService{cfg: cfg}, withInterceptors(cfg, nil))
+	client := testpb.NewTestServiceClient(conn)
+	for _, msg := range []string{"panic", "failed"} {
+		var trailer metadata.MD
+		_, err := client.UnaryCall(context.Background(),
+			&testpb.SimpleRequest{ResponseStatus: &testpb.EchoStatus{Code: int32(codes.Internal), Message: msg}}, grpc.Trailer(&trailer))
+		st := status.Convert(err)
+		assert.Equal(t, codes.Internal, st.Code(), msg)
+		assert.NotContains(t, st.Message(), "OOPS-", msg)
+		assert.Empty(t, st.Details(), msg)
+		assert.Empty(t, trailer.Get(oopsgrpc.TrailerID), msg)
+	}
 }

@@ -73,7 +73,9 @@
 // Query parameters that hold secrets (DefaultHiddenQueryParams: password,
 // token, secret, api key, signature, session, …, compared without case and
 // without '-', '_', '.'; more with Options.HiddenQueryParams) show as
-// name=<hidden> in url, QUERY_STRING and HTTP_REFERER.
+// name=<hidden> in url, QUERY_STRING and HTTP_REFERER; the user information
+// of a URL shows as <hidden>@. The Transport hides the same parameters in the
+// URLs it records (more with TransportOptions.HiddenQueryParams).
 //
 // The request's report also carries, in Report.Extra:
 //

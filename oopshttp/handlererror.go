@@ -30,7 +30,7 @@ func Error(w http.ResponseWriter, r *http.Request, err error) string {
 	}
 	st.reported = true
 	id := ""
-	if d := st.inc.Draft(); d != nil {
+	if d := st.u.Inc.Draft(); d != nil {
 		id = d.ID()
 		if err != nil {
 			st.handlerErr = oops.ErrorText(err)

@@ -1,16 +1,14 @@
 package oopshttp_test
 
 import (
-	"context"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"slices"
-	"sync"
 	"testing"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/testpub"
 	"github.com/oops-go/oops/oopshttp"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -20,47 +18,15 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// collector is a Publisher that keeps copies of what it publishes. Like the
-// stores, it keeps the latest revision of each id (all); raw has every
-// publication.
-type collector struct {
-	mu      sync.Mutex
-	reports []*oops.Report
-}
+// collector keeps what is published, as a store does: see
+// testpub.Collector.
+type collector struct{ testpub.Collector }
 
-func (c *collector) Publish(_ context.Context, r *oops.Report) ([]string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.reports = append(c.reports, r.Clone())
-	return []string{r.ID}, nil
-}
-
-// all returns the latest revision of each id, in the order the ids were
-// first published.
-func (c *collector) all() []*oops.Report {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []*oops.Report
-	at := map[string]int{}
-	for _, r := range c.reports {
-		if i, ok := at[r.ID]; ok {
-			if r.Revision >= out[i].Revision {
-				out[i] = r
-			}
-			continue
-		}
-		at[r.ID] = len(out)
-		out = append(out, r)
-	}
-	return out
-}
+// all returns the latest revision of each id.
+func (c *collector) all() []*oops.Report { return c.All() }
 
 // raw returns every publication, in order.
-func (c *collector) raw() []*oops.Report {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.reports)
-}
+func (c *collector) raw() []*oops.Report { return c.Raw() }
 
 func (c *collector) byID(t *testing.T, id string) *oops.Report {
 	t.Helper()

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/incident"
+	"github.com/oops-go/oops/internal/reqvars"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -25,10 +27,10 @@ const (
 	StatusKey = "HTTP_STATUS"
 	// RelatedKey holds the ids ([]string) of the other reports stored during
 	// the request, oldest first.
-	RelatedKey = "related_ids"
+	RelatedKey = incident.RelatedKey
 	// RelatedDroppedKey holds how many (int) further related ids were not
 	// listed: a request keeps at most 100.
-	RelatedDroppedKey = "related_ids_dropped"
+	RelatedDroppedKey = incident.RelatedDroppedKey
 	// PanicKey holds the panic ("panic: …", or the panic error's text) of a
 	// request whose report was made before the handler panicked: the report
 	// stays about the earlier cause, and says how the request ended.
@@ -102,6 +104,10 @@ func Middleware(cfg *oops.Config, opts *Options) func(http.Handler) http.Handler
 		m.opts = *opts
 	}
 	m.secrets = newQuerySecrets(m.opts.HiddenQueryParams)
+	m.publishError = m.opts.PublishError
+	if m.publishError == nil {
+		m.publishError = func(_ context.Context, r *oops.Report, err error) { publishErrors.add(r, err) }
+	}
 	m.hidden = make(map[string]bool, len(m.opts.HiddenHeaders))
 	for _, h := range m.opts.HiddenHeaders {
 		m.hidden[textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(h))] = true
@@ -119,7 +125,9 @@ type middleware struct {
 	cfg     *oops.Config
 	opts    Options
 	hidden  map[string]bool // canonical header names
-	secrets *querySecrets
+	secrets *reqvars.QuerySecrets
+	// publishError is Options.PublishError or its default.
+	publishError func(ctx context.Context, r *oops.Report, err error)
 }
 
 // reportsStatus says whether a final status gets a report.
@@ -157,8 +165,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// One allocation holds the request's state, its incident, its context
 	// and the wrapped writer; the timeline, the context values and the
 	// request copy are the others.
-	st := &state{m: h.m, tl: timeline.NewWithOptions(h.m.opts.Timeline)}
-	st.ctx = requestContext{Context: oops.WithIncident(timeline.NewContext(r.Context(), st.tl), &st.inc), st: st}
+	st := &state{m: h.m}
+	st.u.Cfg, st.u.TL, st.u.PublishError = h.m.cfg, timeline.NewWithOptions(h.m.opts.Timeline), h.m.publishError
+	st.ctx = requestContext{Context: oops.WithIncident(timeline.NewContext(r.Context(), st.u.TL), &st.u.Inc), st: st}
 	st.w = hijackWriter{responseWriter{st: st, rw: w}}
 	st.req = r.WithContext(&st.ctx)
 	defer st.finish()
@@ -201,7 +210,7 @@ func (st *state) finish() {
 	}
 	perr := &PanicError{Value: p}
 	var id string
-	if d := st.inc.End(); d != nil {
+	if d := st.u.Inc.End(); d != nil {
 		// The request's report is about an earlier cause (a log record, a
 		// 5xx): it stays so, and says how the request ended.
 		id = st.revise(d, func(r *oops.Report) {
@@ -230,10 +239,10 @@ func (st *state) done() {
 	var amend func(*oops.Report)
 	if lim := st.m.opts.SoftTimeout; lim > 0 && w.firstByte > lim && !st.reported && !st.clientGone() {
 		serr := &SoftTimeoutError{FirstByte: w.firstByte, Limit: lim}
-		if st.inc.Draft() == nil {
+		if st.u.Inc.Draft() == nil {
 			r := st.create(oops.Event{Err: serr}, w.status)
 			r.Type = SoftRequestTimeout
-			st.inc.End()
+			st.u.Inc.End()
 			st.publish(r)
 			return
 		}
@@ -248,7 +257,7 @@ func (st *state) done() {
 // completed: status, duration, request variables, the whole timeline and
 // the related ids. amend, if not nil, adds to it.
 func (st *state) complete(amend func(*oops.Report)) {
-	if d := st.inc.End(); d != nil {
+	if d := st.u.Inc.End(); d != nil {
 		st.revise(d, amend)
 	}
 }
@@ -256,48 +265,22 @@ func (st *state) complete(amend func(*oops.Report)) {
 // revise publishes the request's report d completed, as complete does, and
 // returns its id ("" when it was never stored).
 func (st *state) revise(d *oops.Draft, amend func(*oops.Report)) string {
-	related, dropped := st.inc.Related("")
 	status := st.w.status
-	ctx := context.WithoutCancel(&st.ctx)
-	var last *oops.Report
-	ids, err := d.Revise(ctx, st.m.cfg, func(r *oops.Report) {
+	return st.u.Revise(context.WithoutCancel(&st.ctx), d, func(r *oops.Report) {
 		st.attachRequest(r)
 		if r.Extra == nil {
-			r.Extra = make(map[string]any, 3)
+			r.Extra = make(map[string]any, 2)
 		}
 		if status != 0 {
 			r.Extra[StatusKey] = strconv.Itoa(status)
 		}
-		if len(related) > 0 {
-			r.Extra[RelatedKey] = related
-		}
-		if dropped > 0 {
-			r.Extra[RelatedDroppedKey] = dropped
-		}
 		if st.handlerErr != "" {
 			r.Extra[HandlerErrorKey] = st.handlerErr
 		}
-		// Everything the request did, up to its end, not only up to the
-		// report.
-		r.Timeline = oops.FlattenTimeline(st.tl)
-		r.TimelineDropped = st.tl.Dropped()
 		if amend != nil {
 			amend(r)
 		}
-		last = r
 	})
-	if d.Abandoned() {
-		return ""
-	}
-	if err != nil && !errors.Is(err, oops.ErrFiltered) && last != nil {
-		st.publishError(ctx, last, err)
-	}
-	if len(ids) > 0 {
-		return ids[len(ids)-1]
-	}
-	// The first revision was stored: the id stays good even if this one
-	// was not.
-	return d.ID()
 }
 
 // clientGone says whether the request's context was canceled, which for a
@@ -321,40 +304,14 @@ func (st *state) create(ev oops.Event, status int) *oops.Report {
 	if status != 0 {
 		r.Extra[StatusKey] = strconv.Itoa(status)
 	}
-	ids, dropped := st.inc.Related(r.ID)
-	if len(ids) > 0 {
-		r.Extra[RelatedKey] = ids
-	}
-	if dropped > 0 {
-		r.Extra[RelatedDroppedKey] = dropped
-	}
+	st.u.AddRelated(r)
 	return r
 }
 
 // publish publishes r, with a context that outlives the client, and returns
 // its id, or "" when no store took it.
 func (st *state) publish(r *oops.Report) string {
-	ctx := context.WithoutCancel(&st.ctx)
-	id := r.ID
-	ids, err := st.m.cfg.Publish(ctx, r)
-	if err != nil && !errors.Is(err, oops.ErrFiltered) {
-		st.publishError(ctx, r, err)
-	}
-	if len(ids) == 0 {
-		return ""
-	}
-	if last := ids[len(ids)-1]; last != "" {
-		return last
-	}
-	return id
-}
-
-func (st *state) publishError(ctx context.Context, r *oops.Report, err error) {
-	if f := st.m.opts.PublishError; f != nil {
-		f(ctx, r, err)
-		return
-	}
-	publishErrors.add(r, err)
+	return st.u.Publish(context.WithoutCancel(&st.ctx), r)
 }
 
 // statusReport returns the id of the request's report for a final status
@@ -365,7 +322,7 @@ func (st *state) publishError(ctx context.Context, r *oops.Report, err error) {
 // when no store took the report.
 func (st *state) statusReport(code int) string {
 	st.reported = true
-	if d := st.inc.Draft(); d != nil {
+	if d := st.u.Inc.Draft(); d != nil {
 		return d.ID()
 	}
 	ev := oops.Event{Err: &StatusError{Code: code}, Stack: oops.Callers(0)}

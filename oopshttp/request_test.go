@@ -116,7 +116,8 @@ func TestURLAndTopic(t *testing.T) {
 	assert.Equal(t, "GET /users/{id}", c.one(t).Topic)
 
 	cfg.Template.Topic = "billing"
-	c.reports = nil
+	c = new(collector)
+	cfg.Publisher = c
 	oopshttp.Middleware(cfg, nil)(mux).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/users/3", nil))
 	assert.Equal(t, "billing", c.one(t).Topic)
 }

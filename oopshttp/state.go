@@ -5,8 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/oops-go/oops"
-	"github.com/oops-go/oops/timeline"
+	"github.com/oops-go/oops/internal/incident"
 )
 
 // state is what the middleware keeps for one request. The context and the
@@ -14,10 +13,11 @@ import (
 type state struct {
 	ctx requestContext
 	w   hijackWriter
-	inc oops.Incident // the request's reports
+	// u holds the request's incident and timeline (its Started time is the
+	// request's start).
+	u   incident.Unit
 	m   *middleware
-	req *http.Request      // as the handler got it
-	tl  *timeline.Timeline // its Started time is the request's start
+	req *http.Request // as the handler got it
 
 	// reported is set once the middleware made a report for the request.
 	// Only the goroutine serving the request touches it.
@@ -28,7 +28,7 @@ type state struct {
 }
 
 // sinceStart returns how long the request has been served.
-func (st *state) sinceStart() time.Duration { return time.Since(st.tl.Started()) }
+func (st *state) sinceStart() time.Duration { return time.Since(st.u.TL.Started()) }
 
 type ctxKey struct{}
 
@@ -70,7 +70,7 @@ func RequestFromContext(ctx context.Context) *http.Request {
 // ctx belongs to, or the zero time.
 func StartFromContext(ctx context.Context) time.Time {
 	if st := stateFrom(ctx); st != nil {
-		return st.tl.Started()
+		return st.u.TL.Started()
 	}
 	return time.Time{}
 }
@@ -84,6 +84,6 @@ func StartFromContext(ctx context.Context) time.Time {
 // then listed nowhere).
 func NoteID(ctx context.Context, id string) {
 	if st := stateFrom(ctx); st != nil {
-		st.inc.Note(id)
+		st.u.Inc.Note(id)
 	}
 }

@@ -5,18 +5,26 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
+	"sync"
 	"sync/atomic"
 
+	"github.com/oops-go/oops/internal/reqvars"
 	"github.com/oops-go/oops/timeline"
 )
 
 // TransportOptions configure NewTransport. The zero value (or nil) is ready
 // to use.
 type TransportOptions struct {
-	// HiddenParams names query parameters whose values recorded URLs show as
-	// "<hidden>", besides password, token, secret, api_key, signature and
-	// session. Names are matched case-insensitively.
+	// HiddenQueryParams names query parameters whose values recorded URLs
+	// show as "<hidden>", besides DefaultHiddenQueryParams, as
+	// Options.HiddenQueryParams does for the middleware: names are matched
+	// as the defaults are (case and '-', '_', '.' aside), and
+	// "contains:word" hides every name containing word.
+	HiddenQueryParams []string
+
+	// HiddenParams is added to HiddenQueryParams.
+	//
+	// Deprecated: use HiddenQueryParams, which means the same.
 	HiddenParams []string
 }
 
@@ -28,7 +36,8 @@ type TransportOptions struct {
 //     "http-POST");
 //   - the detail is the URL, with its secrets hidden as for incoming
 //     requests: the user information becomes "<hidden>@" and the values of
-//     hidden query parameters (see TransportOptions.HiddenParams) become
+//     hidden query parameters (DefaultHiddenQueryParams and
+//     TransportOptions.HiddenQueryParams) become
 //     "<hidden>"; then, once the response has come, " -> " and its status
 //     code ("https://api.example.com/v1/items?token=<hidden> -> 200");
 //   - the entry lasts until the response body is closed, as a SQL query
@@ -58,23 +67,22 @@ type TransportOptions struct {
 //
 // A Transport is safe for concurrent use.
 type Transport struct {
-	base   http.RoundTripper
-	hidden []string // lower case, besides defaultHiddenParams
+	base    http.RoundTripper
+	secrets *reqvars.QuerySecrets
 }
 
 // NewTransport returns a Transport that sends requests through base (nil
 // means http.DefaultTransport). A nil opts is the zero TransportOptions.
 func NewTransport(base http.RoundTripper, opts *TransportOptions) *Transport {
-	t := &Transport{base: base}
-	if opts != nil {
-		for _, p := range opts.HiddenParams {
-			if p = strings.TrimSpace(p); p != "" {
-				t.hidden = append(t.hidden, strings.ToLower(p))
-			}
-		}
+	if opts == nil {
+		opts = new(TransportOptions)
 	}
-	return t
+	return &Transport{base: base, secrets: newQuerySecrets(opts.HiddenQueryParams, opts.HiddenParams)}
 }
+
+// zeroTransportSecrets hides DefaultHiddenQueryParams for a Transport made
+// without NewTransport.
+var zeroTransportSecrets = sync.OnceValue(func() *reqvars.QuerySecrets { return newQuerySecrets() })
 
 func (t *Transport) transport() http.RoundTripper {
 	if t.base != nil {
@@ -167,23 +175,15 @@ func (c *call) Close() error {
 
 // String is the entry's detail, rendered when the timeline is read.
 func (c *call) String() string {
-	s := hideURLSecrets(&c.url, c.t.isHiddenParam)
+	secrets := c.t.secrets
+	if secrets == nil {
+		secrets = zeroTransportSecrets() // a Transport{} literal
+	}
+	s := secrets.HideParsedURL(&c.url)
 	if st := c.status.Load(); st != 0 {
 		s += " -> " + strconv.Itoa(int(st))
 	}
 	return s
-}
-
-func (t *Transport) isHiddenParam(name string) bool {
-	if isDefaultHiddenParam(name) {
-		return true
-	}
-	for _, p := range t.hidden {
-		if strings.EqualFold(name, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // duplexBody is the body of a response the caller may also write to (a
@@ -215,5 +215,5 @@ func methodCategory(method string) string {
 	case http.MethodOptions:
 		return "http-OPTIONS"
 	}
-	return "http-" + validText(method)
+	return "http-" + reqvars.ValidText(method)
 }

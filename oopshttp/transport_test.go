@@ -108,7 +108,7 @@ func TestTransportHidesSecrets(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c, _ := newClient(t, &oopshttp.TransportOptions{HiddenParams: []string{" X-Sig "}})
+	c, _ := newClient(t, &oopshttp.TransportOptions{HiddenQueryParams: []string{" X-Sig "}})
 	ctx, tl := tracedCtx()
 	u := strings.Replace(srv.URL, "http://", "http://ann:hunter2@", 1) +
 		"/x?q=1&Token=t0k3n&api_key=k3y&x-sig=s1g&Password=pw&signature=sg&session=ss&secret=sc"
@@ -122,6 +122,36 @@ func TestTransportHidesSecrets(t *testing.T) {
 		"/x?q=1&Token=<hidden>&api_key=<hidden>&x-sig=<hidden>&Password=<hidden>&signature=<hidden>&session=<hidden>&secret=<hidden> -> 200", d)
 	for _, secret := range []string{"hunter2", "ann", "t0k3n", "k3y", "s1g"} {
 		assert.NotContains(t, d, secret)
+	}
+}
+
+// TestTransportHidesAsTheMiddleware: the Transport hides the middleware's
+// default parameters and takes names as the middleware does ("contains:",
+// case and separators aside); the deprecated HiddenParams still adds
+// names, and a Transport made without NewTransport hides the defaults.
+func TestTransportHidesAsTheMiddleware(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	query := "/x?csrf_token=a1&X-Amz-Credential=a2&card_number=a3&user_ssn=a4&legacy=a5&q=1"
+	for _, tc := range []struct {
+		name string
+		rt   http.RoundTripper
+		want string
+	}{
+		{"options", oopshttp.NewTransport(nil, &oopshttp.TransportOptions{
+			HiddenQueryParams: []string{"Card-Number", "contains:ssn"}, HiddenParams: []string{"legacy"}}),
+			"/x?csrf_token=<hidden>&X-Amz-Credential=<hidden>&card_number=<hidden>&user_ssn=<hidden>&legacy=<hidden>&q=1"},
+		{"zero", &oopshttp.Transport{},
+			"/x?csrf_token=<hidden>&X-Amz-Credential=<hidden>&card_number=a3&user_ssn=a4&legacy=a5&q=1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, tl := tracedCtx()
+			c := &http.Client{Transport: tc.rt}
+			resp := doGet(t, ctx, c, srv.URL+query)
+			require.NoError(t, resp.Body.Close())
+			c.CloseIdleConnections()
+			assert.Equal(t, srv.URL+tc.want+" -> 200", tl.Entries()[0].Detail)
+		})
 	}
 }
 

@@ -55,7 +55,7 @@ func (w *responseWriter) commit(code int) {
 	}
 	w.status = code
 	if w.st.m.opts.SoftTimeout > 0 {
-		w.firstByte = time.Since(w.st.tl.Started())
+		w.firstByte = time.Since(w.st.u.TL.Started())
 	}
 	if !w.st.m.reportsStatus(code) || w.st.clientGone() {
 		return
@@ -93,7 +93,7 @@ func (w *responseWriter) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err == nil && !w.hijacked {
 		w.hijacked = true
 		if w.status == 0 && w.st.m.opts.SoftTimeout > 0 {
-			w.firstByte = time.Since(w.st.tl.Started())
+			w.firstByte = time.Since(w.st.u.TL.Started())
 		}
 	}
 	return c, brw, err

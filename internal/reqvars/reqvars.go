@@ -1,8 +1,9 @@
 // Package reqvars writes a request's variables for a report's req_vars the
 // way python's oops-wsgi does (a WSGI/CGI environment), with secrets hidden:
-// the naming of header variables, the hiding of credentials, and text that
-// stays valid UTF-8. oopshttp's middleware and oopsgrpc's interceptors
-// share it.
+// the naming of header variables, the hiding of credentials, of secret query
+// parameters and user information in URLs (QuerySecrets), and text that
+// stays valid UTF-8. oopshttp's middleware and Transport and oopsgrpc's
+// interceptors share it, so that every direction hides secrets one way.
 package reqvars
 
 import (
@@ -18,10 +19,10 @@ const Hidden = "<hidden>"
 // followed by the name in upper case with '-' as '_'. Bytes that cannot be
 // in a header name are kept visible as \xNN.
 func EnvName(header string) string {
-	switch header {
-	case "Content-Type", "content-type":
+	switch {
+	case strings.EqualFold(header, "Content-Type"):
 		return "CONTENT_TYPE"
-	case "Content-Length", "content-length":
+	case strings.EqualFold(header, "Content-Length"):
 		return "CONTENT_LENGTH"
 	}
 	var b strings.Builder
