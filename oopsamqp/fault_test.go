@@ -210,8 +210,11 @@ func TestBrokerBlocked(t *testing.T) {
 		defer cancel()
 		start := time.Now()
 		_, err := pub.Publish(ctx, report(1))
-		require.Error(t, err)
 		require.Less(t, time.Since(start), 3*time.Second, "Publish waited past its context")
+		if err == nil {
+			// The broker raises the alarm at its next memory check.
+			return false
+		}
 		ids, err := pubs.Publish(ctx, report(2))
 		require.NoError(t, err)
 		require.Len(t, ids, 1)
