@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -165,7 +164,7 @@ func (s *Store) row(r *oops.Report) (*row, error) {
 	if math.IsNaN(c.Duration) || math.IsInf(c.Duration, 0) {
 		c.Duration = -1
 	}
-	b, err := json.Marshal(c)
+	b, err := c.MarshalJSON() // not json.Marshal, which would check and compact the output again
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encoding %s: %w", c.ID, err)
 	}
@@ -174,7 +173,7 @@ func (s *Store) row(r *oops.Report) (*row, error) {
 		was := len(b)
 		c = *shrink(&c, s.opts.MaxReportBytes)
 		c.Extra = withExtra(c.Extra, CutKey, fmt.Sprintf("cut from %d bytes to fit %d", was, s.opts.MaxReportBytes))
-		if b, err = json.Marshal(c); err != nil {
+		if b, err = c.MarshalJSON(); err != nil {
 			return nil, fmt.Errorf("sqlstore: encoding %s: %w", c.ID, err)
 		}
 		if len(b) > s.opts.MaxReportBytes {
