@@ -3,6 +3,8 @@ package oops
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -16,19 +18,48 @@ var ErrQueueFull = errors.New("oops: async publisher queue is full")
 // ErrClosed is returned by Async.Publish after Close.
 var ErrClosed = errors.New("oops: async publisher is closed")
 
+// ErrPublisherPanicked is wrapped by the error an Async hands to OnError for
+// a report whose inner publisher panicked.
+var ErrPublisherPanicked = errors.New("oops: publisher panicked")
+
 // AsyncStats counts what an Async did with the reports it was given.
 type AsyncStats struct {
 	Queued        uint64 // accepted into the queue
 	Published     uint64 // handed to the inner publisher, which returned no error
 	DroppedFull   uint64 // refused because the queue was full
 	DroppedError  uint64 // the inner publisher returned an error
+	DroppedPanic  uint64 // the inner publisher panicked
 	DroppedClosed uint64 // refused after Close, or still queued or in flight when Close gave up
 }
 
+// An AbandonedError is what Close returns when its context ends before the
+// queue has drained.
+type AbandonedError struct {
+	// Abandoned counts the reports still queued or being published when
+	// Close gave up on them. Queued ones are dropped; the one being
+	// published sees its context canceled, and may still be published by an
+	// inner publisher that ignores its context.
+	Abandoned int
+	Err       error // the context's error
+}
+
+func (e *AbandonedError) Error() string {
+	return fmt.Sprintf("oops: async publisher closed with %d reports abandoned: %v", e.Abandoned, e.Err)
+}
+
+// Unwrap returns the context's error, so that errors.Is(err,
+// context.DeadlineExceeded) holds.
+func (e *AbandonedError) Unwrap() error { return e.Err }
+
 // Async is a Publisher that puts reports on a bounded queue and publishes
-// them from one goroutine, so that the caller never waits for the inner
-// publisher's I/O. It counts what it drops and why (see Stats). Flush waits
-// for the queue to drain; Close drains it and stops the goroutine.
+// them from one goroutine (AsyncOptions.Workers for more), so that the caller
+// never waits for the inner publisher's I/O. It counts what it drops and why
+// (see Stats). Flush waits for the queue to drain; Close drains it and stops
+// the goroutines.
+//
+// A panic in the inner publisher never takes the program down: the worker
+// recovers, counts the report as DroppedPanic, hands OnError an error
+// wrapping ErrPublisherPanicked, and goes on with the next report.
 //
 // Publish returns the report's own id at once: the inner publisher must keep
 // r.ID (the stores in this module do). The caller must not change a report
@@ -38,27 +69,34 @@ type Async struct {
 	queue  chan *Report
 	ctx    context.Context // given to the inner publisher; canceled when Close gives up
 	cancel context.CancelFunc
-	done   chan struct{} // closed when the worker goroutine exits
+	done   chan struct{} // closed when every worker goroutine has exited
 
 	mu      sync.Mutex // guards closed, pending, idle; held while sending to queue
 	closed  bool
 	pending int           // queued or being published
 	idle    chan struct{} // made by a waiting Flush; closed and cleared when pending drops to zero
 
-	queued, published, full, failed, dropClosed atomic.Uint64
-	onError                                     func(*Report, error)
+	queued, published, full, failed, panicked, dropClosed atomic.Uint64
+	onError                                               func(*Report, error)
 }
 
 // AsyncOptions configure NewAsync.
 type AsyncOptions struct {
 	// QueueSize bounds the queue; zero means DefaultQueueSize.
 	QueueSize int
-	// OnError, if set, is called from the worker goroutine with each report
-	// the inner publisher failed to publish.
+	// OnError, if set, is called from a worker goroutine with each report
+	// the inner publisher failed to publish (returned an error or
+	// panicked). A panic in OnError is recovered and ignored.
 	OnError func(r *Report, err error)
+	// Workers is how many goroutines publish to the inner publisher at once;
+	// zero means one. More than one suits a publisher that waits on a round
+	// trip per report but takes many at once, such as a message broker with
+	// publisher confirms; reports are then published out of queue order, and
+	// the inner publisher must be safe for concurrent use.
+	Workers int
 }
 
-// NewAsync starts the goroutine that publishes to inner and returns the Async
+// NewAsync starts the goroutines that publish to inner and returns the Async
 // in front of it.
 func NewAsync(inner Publisher, opts AsyncOptions) *Async {
 	n := opts.QueueSize
@@ -74,7 +112,19 @@ func NewAsync(inner Publisher, opts AsyncOptions) *Async {
 		done:    make(chan struct{}),
 		onError: opts.OnError,
 	}
-	go a.run()
+	workers := max(opts.Workers, 1)
+	var wg sync.WaitGroup
+	wg.Add(workers)
+	for range workers {
+		go func() {
+			defer wg.Done()
+			a.run()
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(a.done)
+	}()
 	return a
 }
 
@@ -101,20 +151,20 @@ func (a *Async) Publish(_ context.Context, r *Report) ([]string, error) {
 }
 
 func (a *Async) run() {
-	defer close(a.done)
 	for r := range a.queue {
 		if a.ctx.Err() != nil {
 			a.dropClosed.Add(1)
-		} else if _, err := a.inner.Publish(a.ctx, r); err != nil {
-			if a.ctx.Err() != nil {
+		} else if panicked, err := a.publish(r); err != nil {
+			switch {
+			case a.ctx.Err() != nil:
 				// Close gave up on it: the reason is the close, not the store.
 				a.dropClosed.Add(1)
-			} else {
+			case panicked:
+				a.panicked.Add(1)
+			default:
 				a.failed.Add(1)
 			}
-			if a.onError != nil {
-				a.onError(r, err)
-			}
+			a.report(r, err)
 		} else {
 			a.published.Add(1)
 		}
@@ -126,6 +176,28 @@ func (a *Async) run() {
 		}
 		a.mu.Unlock()
 	}
+}
+
+// publish hands r to the inner publisher, turning a panic into an error: one
+// bad report or store must not stop the worker, nor the program.
+func (a *Async) publish(r *Report) (panicked bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %v\n%s", ErrPublisherPanicked, p, debug.Stack())
+			panicked = true
+		}
+	}()
+	_, err = a.inner.Publish(a.ctx, r)
+	return false, err
+}
+
+// report hands a failure to OnError, which may not crash the worker either.
+func (a *Async) report(r *Report, err error) {
+	if a.onError == nil {
+		return
+	}
+	defer func() { _ = recover() }()
+	a.onError(r, err)
 }
 
 // Flush waits until every report queued so far has been handed to the inner
@@ -150,9 +222,12 @@ func (a *Async) Flush(ctx context.Context) error {
 }
 
 // Close stops accepting reports, publishes what is queued and stops the
-// goroutine. If ctx ends first, the report being published sees its context
-// canceled, the rest are counted as DroppedClosed, and Close returns
-// ctx.Err() once the goroutine has stopped. Close is idempotent.
+// goroutines. If ctx ends first, Close returns at once an *AbandonedError
+// (wrapping ctx.Err()) that says how many reports were still queued or being
+// published: the report being published sees its context canceled, and the
+// rest are counted as DroppedClosed as the goroutines drop them. Close does
+// not wait for an inner publisher that ignores its context; a goroutine
+// stops when that publisher returns. Close is idempotent.
 func (a *Async) Close(ctx context.Context) error {
 	a.mu.Lock()
 	if !a.closed {
@@ -165,10 +240,16 @@ func (a *Async) Close(ctx context.Context) error {
 		a.cancel()
 		return nil
 	case <-ctx.Done():
-		a.cancel()
-		<-a.done
-		return ctx.Err()
 	}
+	a.mu.Lock()
+	n := a.pending
+	a.mu.Unlock()
+	a.cancel()
+	if n == 0 {
+		// The last report finished as ctx ended.
+		return nil
+	}
+	return &AbandonedError{Abandoned: n, Err: ctx.Err()}
 }
 
 // Stats returns the counters so far.
@@ -178,6 +259,7 @@ func (a *Async) Stats() AsyncStats {
 		Published:     a.published.Load(),
 		DroppedFull:   a.full.Load(),
 		DroppedError:  a.failed.Load(),
+		DroppedPanic:  a.panicked.Load(),
 		DroppedClosed: a.dropClosed.Load(),
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/oops-go/oops"
@@ -115,7 +116,13 @@ func TestAsyncNeverBlocksCaller(t *testing.T) {
 	// what is still queued.
 	expired, cancel2 := context.WithCancel(context.Background())
 	cancel2()
-	assert.ErrorIs(t, a.Close(expired), context.Canceled)
+	err = a.Close(expired)
+	assert.ErrorIs(t, err, context.Canceled)
+	var ab *oops.AbandonedError
+	require.ErrorAs(t, err, &ab)
+	assert.Equal(t, 3, ab.Abandoned, "one in flight, two queued")
+	// Close did not wait for the worker; Flush does.
+	require.NoError(t, a.Flush(context.Background()))
 	assert.Equal(t, []error{context.Canceled}, g.ctxErrs, "the in-flight publish saw its ctx canceled")
 	assert.Empty(t, g.published())
 	assert.Equal(t, oops.AsyncStats{Queued: 3, DroppedFull: 2, DroppedClosed: 3}, a.Stats())
@@ -243,4 +250,73 @@ func TestAsyncInConfig(t *testing.T) {
 	require.NoError(t, a.Close(context.Background()))
 	require.Len(t, store.got, 1)
 	assert.Equal(t, id, store.got[0].ID)
+}
+
+// TestAsyncSurvivesPanickingPublisher: a publisher that panics is a failure
+// of its own kind, handed to OnError; the worker goes on serving.
+func TestAsyncSurvivesPanickingPublisher(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	var mu sync.Mutex
+	var failed []error
+	a := oops.NewAsync(oops.PublisherFunc(func(_ context.Context, r *oops.Report) ([]string, error) {
+		if r.ID == "bad" {
+			panic("store exploded")
+		}
+		return []string{r.ID}, nil
+	}), oops.AsyncOptions{OnError: func(r *oops.Report, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		failed = append(failed, err)
+		if r.ID == "bad" {
+			panic("so did OnError")
+		}
+	}})
+	for _, id := range []string{"a", "bad", "b"} {
+		_, err := a.Publish(context.Background(), report(id))
+		require.NoError(t, err)
+	}
+	require.NoError(t, a.Flush(context.Background()))
+	assert.Equal(t, oops.AsyncStats{Queued: 3, Published: 2, DroppedPanic: 1}, a.Stats())
+	mu.Lock()
+	require.Len(t, failed, 1)
+	assert.ErrorIs(t, failed[0], oops.ErrPublisherPanicked)
+	assert.Contains(t, failed[0].Error(), "store exploded")
+	mu.Unlock()
+	_, err := a.Publish(context.Background(), report("c"))
+	require.NoError(t, err, "still serving")
+	require.NoError(t, a.Close(context.Background()))
+	assert.Equal(t, uint64(3), a.Stats().Published)
+}
+
+// TestAsyncCloseKeepsItsDeadline: an inner publisher stuck on I/O that
+// ignores its context does not hold Close past ctx's deadline.
+func TestAsyncCloseKeepsItsDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		unstick := make(chan struct{})
+		began := make(chan struct{}, 1)
+		a := oops.NewAsync(oops.PublisherFunc(func(context.Context, *oops.Report) ([]string, error) {
+			began <- struct{}{}
+			<-unstick // a stuck store: the context is not consulted
+			return nil, errors.New("too late")
+		}), oops.AsyncOptions{})
+		for _, id := range []string{"stuck", "queued"} {
+			_, err := a.Publish(context.Background(), report(id))
+			require.NoError(t, err)
+		}
+		<-began
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		err := a.Close(ctx)
+		assert.Equal(t, 200*time.Millisecond, time.Since(start), "Close returned at the deadline")
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		var ab *oops.AbandonedError
+		require.ErrorAs(t, err, &ab)
+		assert.Equal(t, 2, ab.Abandoned)
+		assert.Contains(t, err.Error(), "2 reports abandoned")
+
+		close(unstick)
+		require.NoError(t, a.Flush(context.Background()))
+		assert.Equal(t, oops.AsyncStats{Queued: 2, DroppedClosed: 2}, a.Stats())
+	})
 }

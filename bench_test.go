@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -75,11 +76,13 @@ func benchReport() *oops.Report {
 func BenchmarkMarshalJSON(b *testing.B) {
 	r := benchReport()
 	b.ReportAllocs()
+	stopCPU := benchcpu.Start(b)
 	for b.Loop() {
 		if _, err := json.Marshal(r); err != nil {
 			b.Fatal(err)
 		}
 	}
+	stopCPU()
 }
 
 // BenchmarkUnmarshalJSON measures decoding the same report.
@@ -89,12 +92,14 @@ func BenchmarkUnmarshalJSON(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	stopCPU := benchcpu.Start(b)
 	for b.Loop() {
 		var r oops.Report
 		if err := json.Unmarshal(data, &r); err != nil {
 			b.Fatal(err)
 		}
 	}
+	stopCPU()
 }
 
 func BenchmarkNewID(b *testing.B) {

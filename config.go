@@ -23,6 +23,11 @@ type Event struct {
 	// Stack holds the program counters of the stack where it happened (see
 	// Callers). The error's own stack, when it carries one, is preferred.
 	Stack []uintptr
+	// ID is the id the report gets; empty means a fresh one (NewID). Makers
+	// that quote the id before the report exists (a trailing window, a log
+	// line) decide it once and pass it here, so that the hooks see the id
+	// the report is published under.
+	ID string
 }
 
 // A Hook fills in part of a report being created. Hooks run in order; a hook
@@ -57,10 +62,17 @@ type Config struct {
 	Publisher Publisher
 }
 
-// DefaultHooks are the hooks a Config with nil Hooks runs: time, hostname,
-// the error (type, value, stack) or log message, the timeline and the
-// resource (see WithResource) in ctx.
-var DefaultHooks = []Hook{AttachTime, AttachHostname, AttachError, AttachTimeline, AttachResource}
+// defaultHooks are what DefaultHooks returns; unexported so that no package
+// can change what every Config with nil Hooks runs.
+var defaultHooks = []Hook{AttachTime, AttachHostname, AttachError, AttachTimeline, AttachResource}
+
+// DefaultHooks returns the hooks a Config with nil Hooks runs: time,
+// hostname, the error (type, value, stack) or log message, the timeline and
+// the resource (see WithResource) in ctx. The slice is a fresh copy, with
+// room for more: append(oops.DefaultHooks(), myHook) changes no one else's.
+func DefaultHooks() []Hook {
+	return append(make([]Hook, 0, len(defaultHooks)+4), defaultHooks...)
+}
 
 // Create makes a new report about ev: it copies the template, gives the
 // report a fresh id (so a log line can quote it before it is published) and
@@ -82,13 +94,16 @@ func (c *Config) Create(ctx context.Context, ev Event) *Report {
 	if r.Log != nil {
 		r.Log = append([]LogRecord(nil), r.Log...)
 	}
-	r.ID = NewID()
+	r.ID = ev.ID
+	if r.ID == "" {
+		r.ID = NewID()
+	}
 	if r.Duration == 0 {
 		r.Duration = -1
 	}
 	hooks := c.Hooks
 	if hooks == nil {
-		hooks = DefaultHooks
+		hooks = defaultHooks
 	}
 	for _, h := range hooks {
 		h(ctx, r, &cr.ev)
@@ -106,6 +121,12 @@ type creation struct {
 // the ids the publisher gave and writes the last of them back to r.ID. A
 // dropped report gives ErrFiltered; a report that no store took gives no ids
 // and a nil error.
+//
+// When ctx carries an Incident (see WithIncident), a report that a publisher
+// stored (returned ids for) is noted on it; the first report published during
+// the incident (revision 0, not Pending already) becomes its report: it goes
+// out with Pending set, and the incident's owner publishes it again,
+// completed, when the work ends (see Incident.End).
 func (c *Config) Publish(ctx context.Context, r *Report) ([]string, error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -118,11 +139,30 @@ func (c *Config) Publish(ctx context.Context, r *Report) ([]string, error) {
 	if c.Publisher == nil {
 		return nil, nil
 	}
+	inc := IncidentFromContext(ctx)
+	var adopted *Draft
+	if inc != nil && r.Revision == 0 && !r.Pending && inc.Draft() == nil {
+		// The first report of an incident becomes its report: its owner
+		// publishes it again, completed, when the work ends.
+		d := NewDraft(r)
+		if inc.Adopt(d) {
+			r.Pending, adopted = true, d
+		}
+	}
 	ids, err := c.Publisher.Publish(ctx, r)
+	if len(ids) == 0 && adopted != nil {
+		adopted.Abandon()
+	}
 	// Write only a changed id: a publisher that kept r.ID (Async does) may
 	// already be reading the report from another goroutine.
-	if len(ids) > 0 && r.ID != ids[len(ids)-1] {
-		r.ID = ids[len(ids)-1]
+	if len(ids) > 0 {
+		last := ids[len(ids)-1]
+		if r.ID != last {
+			r.ID = last
+		}
+		if inc != nil {
+			inc.Note(last)
+		}
 	}
 	return ids, err
 }

@@ -218,3 +218,16 @@ func TestConfigConcurrentUse(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{"a": "b"}, cfg.Template.ReqVars, "no report wrote into the template's map")
 }
+
+func TestDefaultHooksIsAFreshCopy(t *testing.T) {
+	h := oops.DefaultHooks()
+	require.NotEmpty(t, h)
+	h[0] = func(context.Context, *oops.Report, *oops.Event) { panic("changed") }
+	_ = append(h[:1], func(context.Context, *oops.Report, *oops.Event) { panic("appended") })
+	var c oops.Config
+	assert.NotPanics(t, func() { c.Create(context.Background(), oops.Event{Msg: "x"}) },
+		"changing the returned slice changes no Config")
+	k := oops.WireKeys()
+	k[0] = "changed"
+	assert.Equal(t, "id", oops.WireKeys()[0])
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/oops-go/oops"
@@ -61,7 +62,7 @@ func ExampleReport_MarshalJSON() {
 	b, _ := json.Marshal(r)
 	fmt.Println(string(b))
 	// Output:
-	// {"id":"OOPS-3f2a0000000000000000000000000001","type":"*fs.PathError","value":"open /x: no such file or directory","time":"2026-11-21T23:50:00Z","req_vars":{"Cookie":"\u003chidden\u003e"},"duration":-1,"timeline":[[0,3,"SQL-main","SELECT 1",null]],"region":"eu-west-1"}
+	// {"id":"OOPS-3f2a0000000000000000000000000001","type":"*fs.PathError","value":"open /x: no such file or directory","time":"2026-11-21T23:50:00Z","req_vars":{"Cookie":"\u003chidden\u003e"},"timeline":[[0,3,"SQL-main","SELECT 1",null]],"duration":-1,"region":"eu-west-1"}
 }
 
 func ExampleConfig_Publish_filtered() {
@@ -115,5 +116,25 @@ func ExampleNewAsync() {
 	fmt.Printf("%+v\n", a.Stats())
 	// Output:
 	// <nil>
-	// {Queued:3 Published:3 DroppedFull:0 DroppedError:0 DroppedClosed:0}
+	// {Queued:3 Published:3 DroppedFull:0 DroppedError:0 DroppedPanic:0 DroppedClosed:0}
+}
+
+// Trim makes a report fit a store's size limit by cutting its largest values,
+// marking each cut.
+func ExampleTrim() {
+	r := &oops.Report{ID: "OOPS-1", Value: "upload failed", Attrs: map[string]any{
+		"body": strings.Repeat("x", 100_000),
+		"user": "ann",
+	}}
+	before, _ := json.Marshal(r)
+	small := oops.Trim(r, len(before)-20_000)
+	after, _ := json.Marshal(small)
+	fmt.Println(len(before) > 100_000, len(after) <= 20_000)
+	body := small.Attrs["body"].(string)
+	fmt.Println(body[len(body)-20:], small.Attrs["user"])
+	fmt.Println(small.Extra[oops.CutKey])
+	// Output:
+	// true true
+	// …[cut 80202 bytes] ann
+	// map[attrs.body:80202]
 }

@@ -17,6 +17,10 @@ func FuzzReportUnmarshalJSON(f *testing.F) {
 		`{"timeline":[[0,1,"c","d",null,"e"]],"log":[{"time":"2026-01-01T00:00:00Z","level":"INFO","msg":"m","attrs":{"a":[1,{"b":null}]}}]}`,
 		`{"time":"2012-03-04 05:06:07.123456","revno":42,"x":{"y":"\u00e9"}}`,
 		`null`, `[]`, `{}`, `{"timeline":[null]}`, "{\"value\":\"\xff\xfe\"}",
+		`{"attrs":{"big":9007199254740993,"huge":18446744073709551615,"f":1e400,"g":-0.0}}`,
+		`{"time":"10000-01-02T03:04:05Z","log":[{"time":"-0001-12-31T00:00:00Z","level":1}]}`,
+		`{"req_vars":[["a"],"x",["b","c","d"],[{"k":1},null]],"duration":"x","timeline":"y"}`,
+		`{"time":"bad","undecodable_time":1,"pending":"yes","revision":1.5,"cut":{"attrs.x":3}}`,
 	} {
 		f.Add([]byte(seed))
 	}

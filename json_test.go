@@ -3,7 +3,6 @@ package oops_test
 import (
 	"encoding/json"
 	"math"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,11 +38,12 @@ func fullReport() *oops.Report {
 		Duration:        0.5,
 		Level:           "ERROR",
 		Msg:             "loading invoice",
-		Attrs:           map[string]any{"invoice": float64(7), "user": map[string]any{"name": "alice"}},
-		Log:             []oops.LogRecord{{Time: time.Date(2026, 11, 21, 23, 50, 0, 0, time.UTC), Level: "INFO", Msg: "started", Attrs: map[string]any{"n": float64(1)}}},
+		Attrs:           map[string]any{"invoice": int64(7), "user": map[string]any{"name": "alice"}},
+		Log:             []oops.LogRecord{{Time: time.Date(2026, 11, 21, 23, 50, 0, 0, time.UTC), Level: "INFO", Msg: "started", Attrs: map[string]any{"n": int64(1)}}},
 		Signature:       "3f2a91c0",
 		TraceID:         "4bf92f3577b34da6a3ce929d0e0e4736",
 		SpanID:          "00f067aa0ba902b7",
+		TraceFlags:      1,
 		TimelineDropped: 3,
 		Suppressed:      2,
 		Resource:        "order/8123",
@@ -68,9 +68,9 @@ func TestMarshalJSONWireKeys(t *testing.T) {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	want := append(slices.Clone(oops.WireKeys), "region")
+	want := append(oops.WireKeys(), "region")
 	assert.ElementsMatch(t, want, keys)
-	assert.Len(t, oops.WireKeys, 27)
+	assert.Len(t, oops.WireKeys(), 28)
 
 	assert.JSONEq(t, `"2026-11-21T23:50:01.25Z"`, string(m["time"]))
 	assert.JSONEq(t, `{"HTTP_COOKIE":"<hidden>","REQUEST_METHOD":"GET"}`, string(m["req_vars"]))
@@ -166,17 +166,30 @@ func TestUnmarshalJSONDefaultsAndErrors(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"id":"OOPS-y"}`), &r))
 	assert.Equal(t, oops.Report{ID: "OOPS-y", Duration: -1}, r)
 
-	for _, bad := range []string{
-		``, `[]`, `"x"`, `{`, `{"time":"not a time"}`, `{"timeline":[[1,2,"c"]]}`,
-		`{"timeline":[[1,2,"c","d",null,"e","f"]]}`, `{"timeline":[["a",2,"c","d"]]}`,
-		`{"timeline":[[1,{},"c","d"]]}`, `{"timeline":{}}`, `{"req_vars":"x"}`, `{"req_vars":[1,2]}`,
-		`{"duration":"fast"}`, `{"timeline_dropped":"many"}`, `{"revno":{}}`, `{"attrs":[]}`,
-	} {
+	for _, bad := range []string{``, `[]`, `"x"`, `{`, `{"id":}`} {
 		err := json.Unmarshal([]byte(bad), &r)
 		assert.Error(t, err, bad)
 	}
-	err := json.Unmarshal([]byte(`{"time":"not a time"}`), &r)
-	assert.ErrorContains(t, err, `"time"`, "the error names the key")
+
+	// A well-known key of the wrong type hides nothing else: its value is
+	// kept under a key of its own.
+	for bad, key := range map[string]string{
+		`{"time":"not a time"}`: "time", `{"timeline":[[1,2,"c"]]}`: "timeline",
+		`{"timeline":[[1,2,"c","d",null,"e","f"]]}`: "timeline", `{"timeline":[["a",2,"c","d"]]}`: "timeline",
+		`{"timeline":[[1,{},"c","d"]]}`: "timeline", `{"timeline":{}}`: "timeline", `{"req_vars":"x"}`: "req_vars",
+		`{"duration":"fast"}`: "duration", `{"timeline_dropped":"many"}`: "timeline_dropped", `{"revno":{}}`: "revno",
+		`{"attrs":[]}`: "attrs",
+	} {
+		var r oops.Report
+		withID := `{"id":"OOPS-z",` + bad[1:]
+		require.NoError(t, json.Unmarshal([]byte(withID), &r), bad)
+		assert.Equal(t, "OOPS-z", r.ID, bad)
+		assert.Contains(t, r.Extra, oops.UndecodableKey(key), bad)
+		assert.Len(t, r.Extra, 1, bad)
+		if key == "duration" {
+			assert.Equal(t, -1.0, r.Duration)
+		}
+	}
 }
 
 func TestUnmarshalJSONPythonStyle(t *testing.T) {
@@ -215,7 +228,7 @@ func TestUnmarshalJSONPythonStyle(t *testing.T) {
 	}, r.Timeline)
 	assert.Equal(t, -1.0, r.Duration)
 	assert.Empty(t, r.BranchNick)
-	assert.Equal(t, map[string]any{"some_python_key": map[string]any{"nested": []any{1.0, 2.0}}}, r.Extra)
+	assert.Equal(t, map[string]any{"some_python_key": map[string]any{"nested": []any{int64(1), int64(2)}}}, r.Extra)
 
 	for s, want := range map[string]time.Time{
 		`"2012-03-04 05:06:07"`:              time.Date(2012, 3, 4, 5, 6, 7, 0, time.UTC),
@@ -351,4 +364,68 @@ func TestParseID(t *testing.T) {
 			assert.Less(t, len(err.Error()), 200, "a hostile id is not quoted whole")
 		}
 	}
+}
+
+// TestJSONIsExact: integers beyond 2^53 come back as they went in, and a
+// value nested deeper than any reader takes is cut as Plain documents.
+func TestJSONIsExact(t *testing.T) {
+	big := int64(1)<<53 + 1
+	deep := map[string]any{}
+	cur := deep
+	for range 10_000 {
+		n := map[string]any{}
+		cur["d"] = n
+		cur = n
+	}
+	in := &oops.Report{
+		ID:    "OOPS-1",
+		Attrs: map[string]any{"big": big, "huge": uint64(math.MaxUint64), "neg": int64(math.MinInt64), "f": 0.1, "deep": deep},
+		Extra: map[string]any{"big": []any{big, -big}, "n": json.Number("123456789012345678901234567890")},
+		Log:   []oops.LogRecord{{Level: "INFO", Msg: "m", Attrs: map[string]any{"big": big}}},
+	}
+	b, err := json.Marshal(in)
+	require.NoError(t, err, "a 10,000-deep attribute does not make the report unencodable")
+	var out oops.Report
+	require.NoError(t, json.Unmarshal(b, &out))
+	assert.Equal(t, big, out.Attrs["big"])
+	assert.Equal(t, uint64(math.MaxUint64), out.Attrs["huge"])
+	assert.Equal(t, int64(math.MinInt64), out.Attrs["neg"])
+	assert.Equal(t, 0.1, out.Attrs["f"])
+	assert.Equal(t, []any{big, -big}, out.Extra["big"])
+	assert.Equal(t, 1.2345678901234568e+29, out.Extra["n"])
+	assert.Equal(t, big, out.Log[0].Attrs["big"])
+	// The deep value is cut where Plain cuts it.
+	d := out.Attrs["deep"]
+	n := 0
+	for {
+		m, ok := d.(map[string]any)
+		if !ok {
+			break
+		}
+		d = m["d"]
+		n++
+	}
+	assert.Equal(t, "<too deep>", d)
+	assert.Less(t, n, 40)
+}
+
+// TestJSONTimesOutOfRange: times no RFC 3339 reader (nor python) holds are
+// written as wider text and read back.
+func TestJSONTimesOutOfRange(t *testing.T) {
+	far := time.Date(10000, 1, 2, 3, 4, 5, 0, time.UTC)
+	early := time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)
+	in := &oops.Report{ID: "OOPS-1", Time: far, Duration: math.Inf(1),
+		Attrs: map[string]any{"when": far, "then": early},
+		Log:   []oops.LogRecord{{Time: far, Level: "INFO", Msg: "m"}}}
+	b, err := json.Marshal(in)
+	require.NoError(t, err)
+	m := decodeObject(t, b)
+	assert.JSONEq(t, `"10000-01-02T03:04:05Z"`, string(m["time"]))
+	assert.JSONEq(t, `-1`, string(m["duration"]), "a non-finite duration is unknown")
+	var out oops.Report
+	require.NoError(t, json.Unmarshal(b, &out))
+	assert.True(t, far.Equal(out.Time))
+	assert.True(t, far.Equal(out.Log[0].Time))
+	assert.Equal(t, "10000-01-02T03:04:05Z", out.Attrs["when"])
+	assert.Equal(t, "0000-12-31T00:00:00Z", out.Attrs["then"])
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/oops-go/oops/internal/wire"
 )
 
 // maxPlainDepth bounds how deep Plain follows nested values.
@@ -35,11 +37,13 @@ const cyclePlaceholder = "<cycle>"
 
 // Plain turns v into a value every report encoding can hold: nil, bool,
 // string (valid UTF-8), int64, uint64, float64 (finite; NaN and infinities
-// become strings), time.Time, []any or map[string]any. Errors become their
+// become strings), time.Time (of years 1 to 9999, which every reader,
+// python's among them, can hold; other times become their RFC 3339 text),
+// []any or map[string]any. Errors become their
 // text, fmt.Stringer and encoding.TextMarshaler values their text (a method
 // that panics gives a placeholder), structs and other values fmt's %+v. A
-// map, slice or pointer met again inside itself becomes "<cycle>".
-// Integrations use it to put attribute values into Report.Attrs.
+// map, slice or pointer met again inside itself becomes "<cycle>", and a
+// value nested more than 32 deep "<too deep>". Integrations use it to put attribute values into Report.Attrs.
 func Plain(v any) any { return plain(v, 0, nil) }
 
 func plain(v any, depth int, path plainPath) (out any) {
@@ -51,7 +55,12 @@ func plain(v any, depth int, path plainPath) (out any) {
 		return nil
 	case string:
 		return ValidUTF8(x)
-	case bool, int64, uint64, time.Time:
+	case bool, int64, uint64:
+		return x
+	case time.Time:
+		if !wire.TimeOK(x) {
+			return wire.FormatTime(x)
+		}
 		return x
 	case int:
 		return int64(x)

@@ -29,14 +29,15 @@ type Report struct {
 	Level           string         // level: the log level ("ERROR", "WARN")
 	Msg             string         // msg: the log message (a template, not formatted)
 	Attrs           map[string]any // attrs: the log record's attributes
-	Log             []LogRecord    // log: records kept by a flight recorder
+	Log             []LogRecord    // log: records kept by a flight recorder, logged without a request context
 	Signature       string         // signature: groups reports of the same problem
 	TraceID         string         // trace_id: the trace the failure happened in
 	SpanID          string         // span_id: the span the failure happened in
+	TraceFlags      int            // trace_flags: that span's W3C trace flags (bit 0: sampled)
 	TimelineDropped int            // timeline_dropped: entries the timeline's cap dropped
 	Suppressed      int            // suppressed: reports of this signature not published
 	Resource        string         // resource: what the failure concerns ("order/8123"); see WithResource
-	Revision        int            // revision: 0 when first published, n at the nth republication
+	Revision        int            // revision: 0 when first published, n at the nth republication (see the package doc)
 	Pending         bool           // pending: its maker will publish this id again, completed
 
 	// Extra holds keys that are not fields above. Keys that collide with a

@@ -13,72 +13,41 @@ import (
 )
 
 // WriteText writes r for a person to read: the id and the error first, then
-// the request and the other fields that are set, the timeline as a table
-// (offset, duration, category, detail) and the traceback.
+// every other field of WireFields that is set, by its wire key, in the
+// schema's order; then the maps (attrs, request variables, extra), the
+// timeline as a table (offset, duration, category, detail), the log records
+// and the traceback.
 func (r *Report) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("%s\n", r.ID)
 	ew.printf("%s: %s\n", r.Type, oneLine(r.Value))
-	fields := []struct{ k, v string }{
-		{"time", formatTime(r.Time)},
-		{"level", r.Level}, {"msg", r.Msg},
-		{"topic", r.Topic}, {"url", r.URL}, {"username", r.Username},
-		{"hostname", r.Hostname}, {"reporter", r.Reporter},
-		{"branch_nick", r.BranchNick}, {"revno", r.Revno},
-		{"signature", r.Signature}, {"trace_id", r.TraceID}, {"span_id", r.SpanID},
-	}
-	if r.Duration >= 0 {
-		fields = append(fields, struct{ k, v string }{"duration", fmt.Sprintf("%.3fs", r.Duration)})
-	}
-	if r.Resource != "" {
-		fields = append(fields, struct{ k, v string }{"resource", r.Resource})
-	}
-	if r.Revision > 0 {
-		fields = append(fields, struct{ k, v string }{"revision", fmt.Sprint(r.Revision)})
-	}
-	if r.Suppressed > 0 {
-		fields = append(fields, struct{ k, v string }{"suppressed", fmt.Sprint(r.Suppressed)})
-	}
-	for _, f := range fields {
-		if f.v != "" {
-			ew.printf("  %-11s %s\n", f.k, oneLine(f.v))
+	for _, f := range wireFields {
+		if v, ok := textScalar(f, r); ok {
+			ew.printf("  %-11s %s\n", f.Key, oneLine(v))
 		}
 	}
-	writeMap(ew, "attrs", r.Attrs)
-	if len(r.ReqVars) > 0 {
-		ew.printf("request variables:\n")
-		for _, k := range slices.Sorted(maps.Keys(r.ReqVars)) {
-			ew.printf("  %s: %s\n", k, oneLine(r.ReqVars[k]))
+	for _, f := range wireFields {
+		switch p := f.ptr(r).(type) {
+		case *map[string]any:
+			writeMap(ew, f.Key, *p)
+		case *map[string]string:
+			if len(*p) > 0 {
+				ew.printf("request variables:\n")
+				for _, k := range slices.Sorted(maps.Keys(*p)) {
+					ew.printf("  %s: %s\n", k, oneLine((*p)[k]))
+				}
+			}
 		}
 	}
 	writeMap(ew, "extra", r.Extra)
-	if len(r.Timeline) > 0 {
-		ew.printf("timeline (%d entries", len(r.Timeline))
-		if r.TimelineDropped > 0 {
-			ew.printf(", %d dropped", r.TimelineDropped)
-		}
-		ew.printf("):\n")
-		tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
-		fmt.Fprintf(tw, "  offset\tduration\tcategory\tdetail\n")
-		for _, e := range r.Timeline {
-			detail := oneLine(e.Detail)
-			if e.Error != "" {
-				detail += "  !! " + oneLine(e.Error)
+	for _, f := range wireFields {
+		switch p := f.ptr(r).(type) {
+		case *[]TimelineEntry:
+			if err := writeTimeline(ew, *p, r.TimelineDropped); err != nil {
+				return err
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", millis(e.Start), millis(e.End-e.Start), e.Category, detail)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	if len(r.Log) > 0 {
-		ew.printf("log (%d records):\n", len(r.Log))
-		for _, l := range r.Log {
-			ew.printf("  %s %-5s %s", formatTime(l.Time), l.Level, oneLine(l.Msg))
-			for _, k := range slices.Sorted(maps.Keys(l.Attrs)) {
-				ew.printf(" %s=%v", k, l.Attrs[k])
-			}
-			ew.printf("\n")
+		case *[]LogRecord:
+			writeLog(ew, *p)
 		}
 	}
 	if r.TBText != "" {
@@ -91,6 +60,63 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	return ew.err
+}
+
+// textScalar returns the text of a one-line field that is set, or false for
+// fields rendered elsewhere (the header, the sections) or not set.
+func textScalar(f WireField, r *Report) (string, bool) {
+	switch f.Key {
+	case "id", "type", "value", "tb_text":
+		return "", false
+	}
+	switch p := f.ptr(r).(type) {
+	case *string:
+		return *p, *p != ""
+	case *time.Time:
+		return formatTime(*p), !p.IsZero()
+	case *float64:
+		return fmt.Sprintf("%.3fs", *p), *p >= 0
+	case *int:
+		return strconv.Itoa(*p), *p > 0
+	case *bool:
+		return "true", *p
+	}
+	return "", false
+}
+
+func writeTimeline(ew *errWriter, tl []TimelineEntry, dropped int) error {
+	if len(tl) == 0 {
+		return nil
+	}
+	ew.printf("timeline (%d entries", len(tl))
+	if dropped > 0 {
+		ew.printf(", %d dropped", dropped)
+	}
+	ew.printf("):\n")
+	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "  offset\tduration\tcategory\tdetail\n")
+	for _, e := range tl {
+		detail := oneLine(e.Detail)
+		if e.Error != "" {
+			detail += "  !! " + oneLine(e.Error)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", millis(e.Start), millis(e.End-e.Start), e.Category, detail)
+	}
+	return tw.Flush()
+}
+
+func writeLog(ew *errWriter, recs []LogRecord) {
+	if len(recs) == 0 {
+		return
+	}
+	ew.printf("process log, logged without a request context (%d records):\n", len(recs))
+	for _, l := range recs {
+		ew.printf("  %s %-5s %s", formatTime(l.Time), l.Level, oneLine(l.Msg))
+		for _, k := range slices.Sorted(maps.Keys(l.Attrs)) {
+			ew.printf(" %s=%s", k, oneLine(fmt.Sprint(l.Attrs[k])))
+		}
+		ew.printf("\n")
+	}
 }
 
 // millis renders a timeline offset or duration in milliseconds, to the

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/benchcpu"
 )
 
 // benchReport is a typical report of a request that failed after n
@@ -43,6 +44,7 @@ func BenchmarkEncode(b *testing.B) {
 	r := benchReport(100)
 	b.ReportAllocs()
 	var n int
+	stopCPU := benchcpu.Start(b)
 	for b.Loop() {
 		data, err := Encode(r)
 		if err != nil {
@@ -50,6 +52,7 @@ func BenchmarkEncode(b *testing.B) {
 		}
 		n = len(data)
 	}
+	stopCPU()
 	b.SetBytes(int64(n))
 }
 
@@ -61,11 +64,13 @@ func BenchmarkDecode(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
+	stopCPU := benchcpu.Start(b)
 	for b.Loop() {
 		if _, err := Decode(data); err != nil {
 			b.Fatal(err)
 		}
 	}
+	stopCPU()
 }
 
 // BenchmarkPublish writes one report (10 timeline entries) to a repository
@@ -75,10 +80,12 @@ func BenchmarkPublish(b *testing.B) {
 	r := benchReport(10)
 	ctx := context.Background()
 	b.ReportAllocs()
+	stopCPU := benchcpu.Start(b)
 	for b.Loop() {
 		r.ID = oops.NewID()
 		if _, err := repo.Publish(ctx, r); err != nil {
 			b.Fatal(err)
 		}
 	}
+	stopCPU()
 }

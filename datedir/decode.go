@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,11 +14,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/wire"
 )
 
 // ErrCorrupt is wrapped by every error about a report file whose content is
-// not a report: empty, truncated, not BSON, a well-known key of the wrong
-// type, a bzip2 stream that does not decompress. Test for it with errors.Is.
+// not a report: empty, truncated, not BSON, a bzip2 stream that does not
+// decompress. (A well-known key of the wrong type is not: see Decode.) Test
+// for it with errors.Is.
 var ErrCorrupt = errors.New("corrupt report file")
 
 // MaxReportSize bounds a report file, and a bzip2 file once decompressed, so
@@ -31,7 +34,9 @@ const MaxReportSize = 16 << 20
 // bombs do not slow it down.
 var readLimit = MaxReportSize
 
-// maxDepth bounds how deeply nested documents and arrays are decoded.
+// maxDepth bounds how deeply nested documents and arrays are decoded; a
+// value deeper is read as "<too deep>", as oops.Plain cuts values, so that
+// one hostile value does not hide the rest of the report.
 const maxDepth = 100
 
 // bzip2Magic starts every bzip2 stream; python's reader detects compressed
@@ -45,8 +50,13 @@ var bzip2Magic = []byte("BZh")
 // int32, int64 or double, revno and other strings may be numbers or null,
 // time may be missing. Unknown keys go to Extra (documents as
 // map[string]any, arrays as []any, integers as int64, datetimes as
-// time.Time, binary as []byte). A missing duration is -1. Every error wraps
-// ErrCorrupt.
+// time.Time, binary as []byte). A missing duration is -1. A bad part hides
+// nothing else, with the rules of the oops package's JSON decoder: a
+// well-known key whose value is not of its type leaves its field empty and
+// is kept in Extra under oops.UndecodableKey(key); an element of a req_vars
+// list that is not a [name, value] pair is kept under oops.BadPairKey(i);
+// a value nested more than 100 deep is read as "<too deep>". Every error
+// wraps ErrCorrupt.
 func Decode(data []byte) (r *oops.Report, err error) {
 	defer func() {
 		// The bson accessors used are the non-panicking ones, but a corrupt
@@ -119,84 +129,66 @@ func decodeBSON(data []byte) (*oops.Report, error) {
 	return r, nil
 }
 
+// decodeKey decodes the element k into r: a well-known key into its field,
+// by the schema (oops.WireFields), any other into Extra. A well-known key of
+// the wrong type leaves its field empty and is kept in Extra under
+// oops.UndecodableKey(k), as the JSON decoder does: a bad part of a report
+// hides nothing else. Only bytes that are not BSON are an error.
 func decodeKey(r *oops.Report, k string, v bson.RawValue) error {
-	var err error
-	switch k {
-	case "id":
-		r.ID, err = stringish(v)
-	case "type":
-		r.Type, err = stringish(v)
-	case "value":
-		r.Value, err = stringish(v)
-	case "tb_text":
-		r.TBText, err = stringish(v)
-	case "time":
-		r.Time, err = timeish(v)
-	case "hostname":
-		r.Hostname, err = stringish(v)
-	case "reporter":
-		r.Reporter, err = stringish(v)
-	case "topic":
-		r.Topic, err = stringish(v)
-	case "url":
-		r.URL, err = stringish(v)
-	case "username":
-		r.Username, err = stringish(v)
-	case "branch_nick":
-		r.BranchNick, err = stringish(v)
-	case "revno":
-		r.Revno, err = stringish(v)
-	case "req_vars":
-		r.ReqVars, err = reqVars(v)
-	case "timeline":
-		r.Timeline, err = timeline(v)
-	case "duration":
-		if v.Type == bson.TypeNull {
-			r.Duration = -1
-		} else if f, ok := v.AsFloat64OK(); ok {
-			r.Duration = f
-		} else {
-			err = typeError("a number", v)
+	if f, ok := oops.WireFieldOf(k); ok {
+		if err := decodeField(f.Ptr(r), v); err == nil {
+			return nil
 		}
-	case "level":
-		r.Level, err = stringish(v)
-	case "msg":
-		r.Msg, err = stringish(v)
-	case "attrs":
-		r.Attrs, err = document(v)
-	case "log":
-		r.Log, err = logRecords(v)
-	case "signature":
-		r.Signature, err = stringish(v)
-	case "trace_id":
-		r.TraceID, err = stringish(v)
-	case "span_id":
-		r.SpanID, err = stringish(v)
-	case "timeline_dropped":
-		r.TimelineDropped, err = intish(v)
-	case "suppressed":
-		r.Suppressed, err = intish(v)
-	case "resource":
-		r.Resource, err = stringish(v)
-	case "revision":
-		r.Revision, err = intish(v)
-	case "pending":
-		if v.Type == bson.TypeNull {
-			r.Pending = false
+		k = oops.UndecodableKey(k)
+	}
+	x, err := generic(v, 0)
+	if err != nil {
+		return err
+	}
+	if r.Extra == nil {
+		r.Extra = make(map[string]any)
+	}
+	r.Extra[oops.ValidUTF8(k)] = x
+	return nil
+}
+
+// decodeField decodes v into the field p points to (oops.WireField.Ptr).
+// On an error the field is left empty.
+func decodeField(p any, v bson.RawValue) error {
+	var err error
+	switch f := p.(type) {
+	case *string:
+		*f, err = stringish(v)
+	case *time.Time:
+		*f, err = timeish(v)
+	case *map[string]string:
+		*f, err = reqVars(v)
+	case *[]oops.TimelineEntry:
+		*f, err = timeline(v)
+	case *float64:
+		if v.Type == bson.TypeNull || v.Type == bson.TypeUndefined {
+			*f = -1
+		} else if d, ok := v.AsFloat64OK(); ok {
+			*f = d
+		} else {
+			*f, err = -1, typeError("a number", v)
+		}
+	case *map[string]any:
+		*f, err = document(v)
+	case *[]oops.LogRecord:
+		*f, err = logRecords(v)
+	case *int:
+		*f, err = intish(v)
+	case *bool:
+		if v.Type == bson.TypeNull || v.Type == bson.TypeUndefined {
+			*f = false
 		} else if b, ok := v.BooleanOK(); ok {
-			r.Pending = b
+			*f = b
 		} else {
 			err = typeError("a boolean", v)
 		}
 	default:
-		var x any
-		x, err = generic(v, 0)
-		if err == nil {
-			if r.Extra == nil {
-				r.Extra = make(map[string]any)
-			}
-			r.Extra[oops.ValidUTF8(k)] = x
-		}
+		err = fmt.Errorf("no BSON form for %T", p)
 	}
 	return err
 }
@@ -253,7 +245,7 @@ func timeish(v bson.RawValue) (time.Time, error) {
 		return time.Time{}, nil
 	case bson.TypeString:
 		s, _ := v.StringValueOK()
-		t, err := time.Parse(time.RFC3339Nano, s)
+		t, err := wire.ParseTime(s)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("time %q: %w", oops.ValidUTF8(s), err)
 		}
@@ -293,22 +285,21 @@ func reqVars(v bson.RawValue) (map[string]string, error) {
 		}
 		out := make(map[string]string, len(pairs))
 		for i, p := range pairs {
-			kv, err := arrayValues(p)
+			if kv, err := arrayValues(p); err == nil && len(kv) == 2 {
+				k, kerr := anyString(kv[0])
+				s, serr := anyString(kv[1])
+				if kerr == nil && serr == nil {
+					out[k] = s
+					continue
+				}
+			}
+			// Not a [name, value] pair: kept whole, as the JSON decoder
+			// keeps it, rather than losing the report.
+			s, err := anyString(p)
 			if err != nil {
 				return nil, fmt.Errorf("pair %d: %w", i, err)
 			}
-			if len(kv) != 2 {
-				return nil, fmt.Errorf("pair %d has %d elements, want 2", i, len(kv))
-			}
-			k, err := anyString(kv[0])
-			if err != nil {
-				return nil, err
-			}
-			s, err := anyString(kv[1])
-			if err != nil {
-				return nil, err
-			}
-			out[k] = s
+			out[oops.BadPairKey(i)] = s
 		}
 		return out, nil
 	}
@@ -316,7 +307,7 @@ func reqVars(v bson.RawValue) (map[string]string, error) {
 }
 
 // anyString is stringish that also accepts documents and arrays, written as
-// fmt prints their generic form: request variables are for people to read.
+// their JSON text: request variables are for people to read.
 func anyString(v bson.RawValue) (string, error) {
 	if s, err := stringish(v); err == nil {
 		return s, nil
@@ -324,6 +315,13 @@ func anyString(v bson.RawValue) (string, error) {
 	x, err := generic(v, 1)
 	if err != nil {
 		return "", err
+	}
+	switch x.(type) {
+	case map[string]any, []any:
+		// Their JSON text, as the JSON decoder keeps them.
+		if b, err := json.Marshal(x); err == nil {
+			return string(b), nil
+		}
 	}
 	return oops.ValidUTF8(fmt.Sprint(x)), nil
 }
@@ -453,7 +451,7 @@ func document(v bson.RawValue) (map[string]any, error) {
 // returns (and []byte for binary), so that a decoded report encodes again.
 func generic(v bson.RawValue, depth int) (any, error) {
 	if depth > maxDepth {
-		return nil, fmt.Errorf("nested more than %d deep", maxDepth)
+		return "<too deep>", nil
 	}
 	switch v.Type {
 	case bson.TypeNull, bson.TypeUndefined:

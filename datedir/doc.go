@@ -30,6 +30,14 @@
 // our order is byte-for-byte what Encode writes. Times keep millisecond
 // precision, as BSON datetimes do.
 //
+// Every file we write, python reads, and so do we: a time whose year is
+// outside 1 to 9999 (python's datetime) is written as its RFC 3339 text, and
+// a report with such a time is filed under the day it was published; a NaN
+// or infinite duration is written as -1 (unknown); a report whose document
+// would be larger than MaxReportSize, which readers refuse, is cut to fit
+// with oops.Trim, each cut marked. The report's keys come from one schema,
+// oops.WireFields, shared with the JSON encoding.
+//
 // We read what python writes: files named OOPS-<md5 hex> (or any other
 // name), reports with keys missing or None, revno an integer, req_vars a
 // list of pairs, timeline entries of four to six elements with int32, int64
@@ -46,5 +54,23 @@
 // Repo is an oops.Publisher. Get reads a report by id, Walk iterates over the
 // reports of a date range, Prune removes the days before a date, and
 // Republish forwards every stored report to another oops.Publisher,
-// removing each file once that publisher took it (store and forward).
+// removing each file once that publisher took it (store and forward). Both
+// keep the store tidy as python's republish does: in days older than two,
+// ".tmp" files no writer is writing and empty files are removed. Writers
+// hold an advisory lock on their ".tmp" file, so Prune never removes a file
+// being written.
+//
+// # Reading as a store
+//
+// Repo implements the read API of package store, so that the console works
+// on a directory as on a database: Get (lenient about pasted ids; a missing
+// report wraps both ErrNotFound and store.ErrNotFound), List (newest first,
+// with the query's filters and cursors) and Groups (by signature, through
+// store.Grouper) scan the date directories of the query's time range, the
+// files of a day read in parallel, and Prune. A directory holds no index:
+// List reads whole days until its page is full, and Groups reads every
+// report of its range. Reports are found by their directory's date, so a
+// report filed under a date other than its time's (by hand) is seen only
+// when its directory is in range. A file that cannot be read or holds no
+// report does not stop a scan: it is skipped and handed to Options.OnSkip.
 package datedir

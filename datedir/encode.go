@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/wire"
 )
 
 // Encode returns the BSON document that stores r in a date-dir repository:
@@ -23,9 +24,14 @@ import (
 // is a BSON datetime (millisecond precision); strings are made valid UTF-8
 // and NUL bytes in keys become U+FFFD, so that python can read every file
 // we write.
+//
+// A report whose document would be larger than MaxReportSize, which no
+// reader takes, is cut to fit with oops.Trim: its largest values are cut
+// first, each marked with how many bytes it lost, and Extra["cut"] lists
+// them.
 func Encode(r *oops.Report) ([]byte, error) {
 	enc := getEncoder()
-	data, err := enc.encode(r, r.ID)
+	data, err := enc.encodeFit(r, r.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -69,13 +75,13 @@ func (b *bufEncoder) encode(r *oops.Report, id string) (out []byte, err error) {
 		// The writer reports misuse with errors, but a report is never worth
 		// a panic across the API.
 		if p := recover(); p != nil {
-			out, err = nil, fmt.Errorf("datedir: encoding report %s: panic: %v", id, p)
+			out, err = nil, fmt.Errorf("datedir: encoding report %s: panic: %v", wire.QuoteID(id), p)
 		}
 	}()
 	b.out.Reset()
 	dw, err := b.vw.WriteDocument()
 	if err != nil {
-		return nil, fmt.Errorf("datedir: encoding report %s: %w", id, err)
+		return nil, fmt.Errorf("datedir: encoding report %s: %w", wire.QuoteID(id), err)
 	}
 	e := encoder{}
 	e.report(dw, r, id)
@@ -83,9 +89,24 @@ func (b *bufEncoder) encode(r *oops.Report, id string) (out []byte, err error) {
 		e.err = dw.WriteDocumentEnd()
 	}
 	if e.err != nil {
-		return nil, fmt.Errorf("datedir: encoding report %s: %w", id, e.err)
+		return nil, fmt.Errorf("datedir: encoding report %s: %w", wire.QuoteID(id), e.err)
 	}
 	return b.out.Bytes(), nil
+}
+
+// encodeFit is encode, with r cut (oops.Trim) until its document is no
+// larger than the readers take: a report the writer stores must never be
+// one Get, Walk and Republish refuse.
+func (b *bufEncoder) encodeFit(r *oops.Report, id string) ([]byte, error) {
+	data, err := b.encode(r, id)
+	for try := 0; err == nil && len(data) > readLimit; try++ {
+		if try == 4 {
+			return nil, fmt.Errorf("datedir: encoding report %s: %d bytes, more than %d even cut", wire.QuoteID(id), len(data), readLimit)
+		}
+		r = oops.Trim(r, len(data)-readLimit)
+		data, err = b.encode(r, id)
+	}
+	return data, err
 }
 
 // An encoder writes one report; its first error sticks and turns every later
@@ -94,50 +115,49 @@ type encoder struct {
 	err error
 }
 
+// fields is the report's schema (oops.WireFields), which decides the keys
+// and their order.
+var fields = oops.WireFields()
+
 func (e *encoder) report(dw bson.DocumentWriter, r *oops.Report, id string) {
-	e.str(dw, "id", id)
-	e.optStr(dw, "type", r.Type)
-	e.optStr(dw, "value", r.Value)
-	e.optStr(dw, "tb_text", r.TBText)
-	if vw := e.elem(dw, "time"); vw != nil {
-		e.err = vw.WriteDateTime(r.Time.UnixMilli())
-	}
-	e.optStr(dw, "hostname", r.Hostname)
-	e.optStr(dw, "reporter", r.Reporter)
-	e.optStr(dw, "topic", r.Topic)
-	e.optStr(dw, "url", r.URL)
-	e.optStr(dw, "username", r.Username)
-	e.optStr(dw, "branch_nick", r.BranchNick)
-	e.optStr(dw, "revno", r.Revno)
-	if len(r.ReqVars) > 0 {
-		e.reqVars(dw, r.ReqVars)
-	}
-	if len(r.Timeline) > 0 {
-		e.timeline(dw, r.Timeline)
-	}
-	if vw := e.elem(dw, "duration"); vw != nil {
-		e.err = vw.WriteDouble(r.Duration)
-	}
-	e.optStr(dw, "level", r.Level)
-	e.optStr(dw, "msg", r.Msg)
-	if len(r.Attrs) > 0 {
-		if vw := e.elem(dw, "attrs"); vw != nil {
-			e.value(vw, oops.Plain(r.Attrs))
+	for _, f := range fields {
+		if f.Key == "id" {
+			e.str(dw, "id", id)
+			continue
 		}
-	}
-	if len(r.Log) > 0 {
-		e.log(dw, r.Log)
-	}
-	e.optStr(dw, "signature", r.Signature)
-	e.optStr(dw, "trace_id", r.TraceID)
-	e.optStr(dw, "span_id", r.SpanID)
-	e.optInt(dw, "timeline_dropped", int64(r.TimelineDropped))
-	e.optInt(dw, "suppressed", int64(r.Suppressed))
-	e.optStr(dw, "resource", r.Resource)
-	e.optInt(dw, "revision", int64(r.Revision))
-	if r.Pending {
-		if vw := e.elem(dw, "pending"); vw != nil {
-			e.err = vw.WriteBoolean(true)
+		if !f.Always && f.IsZero(r) {
+			continue
+		}
+		vw := e.elem(dw, f.Key)
+		if vw == nil {
+			return
+		}
+		switch p := f.Ptr(r).(type) {
+		case *string:
+			e.err = vw.WriteString(oops.ValidUTF8(*p))
+		case *time.Time:
+			e.time(vw, *p)
+		case *map[string]string:
+			e.reqVars(vw, *p)
+		case *[]oops.TimelineEntry:
+			tl := *p
+			e.array(vw, len(tl), func(i int, ew bson.ValueWriter) { e.timelineEntry(ew, &tl[i]) })
+		case *float64:
+			d := *p
+			if math.IsNaN(d) || math.IsInf(d, 0) {
+				d = -1 // unknown, as in JSON: python does arithmetic on it
+			}
+			e.err = vw.WriteDouble(d)
+		case *map[string]any:
+			e.value(vw, oops.Plain(*p))
+		case *[]oops.LogRecord:
+			e.log(vw, *p)
+		case *int:
+			e.int(vw, int64(*p))
+		case *bool:
+			e.err = vw.WriteBoolean(*p)
+		default:
+			e.err = fmt.Errorf("no BSON form for key %q (%T)", f.Key, p)
 		}
 	}
 	if len(r.Extra) > 0 {
@@ -175,26 +195,23 @@ func (e *encoder) str(dw bson.DocumentWriter, key, s string) {
 	}
 }
 
-func (e *encoder) optStr(dw bson.DocumentWriter, key, s string) {
-	if s != "" {
-		e.str(dw, key, s)
-	}
-}
-
-func (e *encoder) optInt(dw bson.DocumentWriter, key string, n int64) {
-	if n != 0 {
-		if vw := e.elem(dw, key); vw != nil {
-			e.int(vw, n)
-		}
-	}
-}
-
 // int writes n as python's bson library would: int32 when it fits.
 func (e *encoder) int(vw bson.ValueWriter, n int64) {
 	if n >= math.MinInt32 && n <= math.MaxInt32 {
 		e.err = vw.WriteInt32(int32(n))
 	} else {
 		e.err = vw.WriteInt64(n)
+	}
+}
+
+// time writes t as a BSON datetime, or as its RFC 3339 text when its year is
+// outside 1 to 9999: python's bson library cannot decode a document holding
+// such a datetime.
+func (e *encoder) time(vw bson.ValueWriter, t time.Time) {
+	if wire.TimeOK(t) {
+		e.err = vw.WriteDateTime(t.UnixMilli())
+	} else {
+		e.err = vw.WriteString(wire.FormatTime(t))
 	}
 }
 
@@ -209,11 +226,7 @@ func (e *encoder) offset(vw bson.ValueWriter, d time.Duration) {
 	}
 }
 
-func (e *encoder) reqVars(dw bson.DocumentWriter, m map[string]string) {
-	vw := e.elem(dw, "req_vars")
-	if vw == nil {
-		return
-	}
+func (e *encoder) reqVars(vw bson.ValueWriter, m map[string]string) {
 	sub, err := vw.WriteDocument()
 	if err != nil {
 		e.err = err
@@ -230,14 +243,6 @@ func (e *encoder) reqVars(dw bson.DocumentWriter, m map[string]string) {
 	if e.err == nil {
 		e.err = sub.WriteDocumentEnd()
 	}
-}
-
-func (e *encoder) timeline(dw bson.DocumentWriter, tl []oops.TimelineEntry) {
-	vw := e.elem(dw, "timeline")
-	if vw == nil {
-		return
-	}
-	e.array(vw, len(tl), func(i int, ew bson.ValueWriter) { e.timelineEntry(ew, &tl[i]) })
 }
 
 // array writes an array of n elements, elem writing element i; it stops at
@@ -311,11 +316,7 @@ func (e *encoder) timelineEntry(vw bson.ValueWriter, t *oops.TimelineEntry) {
 
 // log writes the flight recorder's records as documents {time, level, msg,
 // attrs}, attrs left out when empty, as LogRecord.MarshalJSON does.
-func (e *encoder) log(dw bson.DocumentWriter, recs []oops.LogRecord) {
-	vw := e.elem(dw, "log")
-	if vw == nil {
-		return
-	}
+func (e *encoder) log(vw bson.ValueWriter, recs []oops.LogRecord) {
 	e.array(vw, len(recs), func(i int, ew bson.ValueWriter) {
 		sub, err := ew.WriteDocument()
 		if err != nil {
@@ -324,7 +325,7 @@ func (e *encoder) log(dw bson.DocumentWriter, recs []oops.LogRecord) {
 		}
 		rec := &recs[i]
 		if vw := e.elem(sub, "time"); vw != nil {
-			e.err = vw.WriteDateTime(rec.Time.UnixMilli())
+			e.time(vw, rec.Time)
 		}
 		e.str(sub, "level", rec.Level)
 		e.str(sub, "msg", rec.Msg)
@@ -364,7 +365,7 @@ func (e *encoder) value(vw bson.ValueWriter, v any) {
 	case float64:
 		e.err = vw.WriteDouble(x)
 	case time.Time:
-		e.err = vw.WriteDateTime(x.UnixMilli())
+		e.time(vw, x)
 	case []any:
 		e.array(vw, len(x), func(i int, ew bson.ValueWriter) { e.value(ew, x[i]) })
 	case map[string]any:

@@ -2,6 +2,7 @@ package datedir
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -248,7 +249,7 @@ func TestDecodeLenient(t *testing.T) {
 	assert.Equal(t, "2.5", r.BranchNick)
 	assert.Equal(t, sameTime, r.Time)
 	assert.Equal(t, -1.0, r.Duration, "a missing duration is -1")
-	assert.Equal(t, map[string]string{"A": "1", "B": "2", "C": "[x]"}, r.ReqVars)
+	assert.Equal(t, map[string]string{"A": "1", "B": "2", "C": `["x"]`}, r.ReqVars)
 	bt := "bt"
 	assert.Equal(t, []oops.TimelineEntry{
 		{Start: 0, End: 5 * time.Millisecond, Category: "SQL-a", Detail: "SELECT 1"},
@@ -276,17 +277,6 @@ func TestDecodeCorrupt(t *testing.T) {
 		"bzip2 of nothing": {
 			0x42, 0x5a, 0x68, 0x39, 0x17, 0x72, 0x45, 0x38, 0x50, 0x90, 0x00, 0x00, 0x00, 0x00,
 		},
-		"wrong type":     mustMarshal(t, bson.D{{Key: "value", Value: bson.D{{Key: "x", Value: 1}}}}),
-		"bad time":       mustMarshal(t, bson.D{{Key: "time", Value: "yesterday"}}),
-		"bad timeline":   mustMarshal(t, bson.D{{Key: "timeline", Value: bson.A{bson.A{1, 2, "x"}}}}),
-		"bad entry":      mustMarshal(t, bson.D{{Key: "timeline", Value: bson.A{"SELECT"}}}),
-		"bad start":      mustMarshal(t, bson.D{{Key: "timeline", Value: bson.A{bson.A{"a", 2, "x", "y"}}}}),
-		"bad req_vars":   mustMarshal(t, bson.D{{Key: "req_vars", Value: "a=1"}}),
-		"bad pair":       mustMarshal(t, bson.D{{Key: "req_vars", Value: bson.A{bson.A{"a"}}}}),
-		"bad duration":   mustMarshal(t, bson.D{{Key: "duration", Value: "slow"}}),
-		"bad attrs":      mustMarshal(t, bson.D{{Key: "attrs", Value: bson.A{1}}}),
-		"bad log":        mustMarshal(t, bson.D{{Key: "log", Value: bson.A{"x"}}}),
-		"bad suppressed": mustMarshal(t, bson.D{{Key: "suppressed", Value: "many"}}),
 	}
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -298,15 +288,77 @@ func TestDecodeCorrupt(t *testing.T) {
 	}
 }
 
+// TestDecodeKeepsBadParts: a well-known key of the wrong type, as a broken
+// tool may write it, hides nothing else of the report; its value is kept.
+func TestDecodeKeepsBadParts(t *testing.T) {
+	cases := map[string]bson.D{
+		"value":      {{Key: "value", Value: bson.D{{Key: "x", Value: 1}}}},
+		"time":       {{Key: "time", Value: "yesterday"}},
+		"timeline":   {{Key: "timeline", Value: bson.A{bson.A{1, 2, "x"}}}},
+		"timeline ":  {{Key: "timeline", Value: bson.A{"SELECT"}}},
+		"timeline  ": {{Key: "timeline", Value: bson.A{bson.A{"a", 2, "x", "y"}}}},
+		"req_vars":   {{Key: "req_vars", Value: "a=1"}},
+		"duration":   {{Key: "duration", Value: "slow"}},
+		"attrs":      {{Key: "attrs", Value: bson.A{1}}},
+		"log":        {{Key: "log", Value: bson.A{"x"}}},
+		"suppressed": {{Key: "suppressed", Value: "many"}},
+		"pending":    {{Key: "pending", Value: "yes"}},
+	}
+	for name, doc := range cases {
+		key := strings.TrimSpace(name)
+		t.Run(key, func(t *testing.T) {
+			doc := append(bson.D{{Key: "id", Value: "OOPS-1"}, {Key: "type", Value: "E"}}, doc...)
+			r, err := Decode(mustMarshal(t, doc))
+			require.NoError(t, err)
+			assert.Equal(t, "OOPS-1", r.ID)
+			assert.Equal(t, "E", r.Type)
+			assert.Contains(t, r.Extra, oops.UndecodableKey(key))
+			assert.Len(t, r.Extra, 1)
+			// It survives a second trip, as JSON too.
+			b, err := Encode(r)
+			require.NoError(t, err)
+			r2, err := Decode(b)
+			require.NoError(t, err)
+			assert.Equal(t, r, r2)
+		})
+	}
+}
+
+// TestReqVarsPairsOneRule: python's list of pairs with a malformed pair
+// reads the same in BSON and JSON, the good pairs kept.
+func TestReqVarsPairsOneRule(t *testing.T) {
+	pairs := bson.A{bson.A{"HTTP_HOST", "example.com"}, bson.A{"lonely"}, "not a pair", bson.A{"a", "b", "c"}, bson.A{"n", 3}}
+	r, err := Decode(mustMarshal(t, bson.D{{Key: "id", Value: "OOPS-1"}, {Key: "req_vars", Value: pairs}}))
+	require.NoError(t, err)
+	want := map[string]string{"HTTP_HOST": "example.com", "#1": `["lonely"]`, "#2": "not a pair", "#3": `["a","b","c"]`, "n": "3"}
+	assert.Equal(t, want, r.ReqVars)
+
+	var j oops.Report
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"OOPS-1","req_vars":[["HTTP_HOST","example.com"],["lonely"],"not a pair",["a","b","c"],["n",3]]}`), &j))
+	assert.Equal(t, want, j.ReqVars, "the same rule either way")
+}
+
 func TestDecodeDeepNesting(t *testing.T) {
 	var v any = "leaf"
 	for range maxDepth + 5 {
 		v = bson.D{{Key: "d", Value: v}}
 	}
-	data := mustMarshal(t, bson.D{{Key: "deep", Value: v}})
-	_, err := Decode(data)
-	require.ErrorIs(t, err, ErrCorrupt)
-	assert.True(t, strings.Contains(err.Error(), "nested"), err.Error())
+	data := mustMarshal(t, bson.D{{Key: "id", Value: "OOPS-1"}, {Key: "deep", Value: v}})
+	r, err := Decode(data)
+	require.NoError(t, err, "one deep value hides nothing else")
+	assert.Equal(t, "OOPS-1", r.ID)
+	x := r.Extra["deep"]
+	n := 0
+	for {
+		m, ok := x.(map[string]any)
+		if !ok {
+			break
+		}
+		x = m["d"]
+		n++
+	}
+	assert.Equal(t, "<too deep>", x)
+	assert.Equal(t, maxDepth+1, n)
 }
 
 func isCorrupt(err error) bool { return errors.Is(err, ErrCorrupt) }

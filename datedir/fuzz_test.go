@@ -30,6 +30,17 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add(data)
 	}
+	for _, doc := range []bson.D{
+		{{Key: "id", Value: "OOPS-1"}, {Key: "req_vars", Value: bson.A{bson.A{"a"}, "x", bson.A{"b", "c", "d"}, bson.A{"n", bson.D{{Key: "k", Value: 1}}}}}},
+		{{Key: "time", Value: "10000-01-02T03:04:05Z"}, {Key: "duration", Value: "slow"}, {Key: "timeline", Value: "x"}},
+		{{Key: "pending", Value: "yes"}, {Key: "undecodable_pending", Value: 1}, {Key: "log", Value: bson.A{bson.D{{Key: "time", Value: "-0001-01-01T00:00:00Z"}}}}},
+	} {
+		data, err := bson.Marshal(doc)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := decode(data)
 		if err != nil {

@@ -12,9 +12,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/wire"
 )
 
 // ErrNotFound is wrapped by Get's error when no date directory holds a file
@@ -44,11 +46,16 @@ const (
 // directory, so no name, symbolic link or "..", whatever a file or a caller
 // holds, reaches a file outside it.
 //
-// A Repo holds no state besides its root: it is safe for concurrent use, and
-// several processes (python's oops-datedir-repo among them) may share one
-// directory. Make one with New.
+// A Repo holds no state besides its root and options: it is safe for
+// concurrent use, and several processes (python's oops-datedir-repo among
+// them) may share one directory. Make one with New or NewWithOptions.
+//
+// A Repo is also a store to read (store.Reader, store.Pruner): Get is
+// lenient about the forms people paste ids in, and List and Groups scan the
+// date directories of their query's range.
 type Repo struct {
-	root string
+	root   string
+	onSkip func(error) // Options.OnSkip
 }
 
 // New returns the repository rooted at dir. The directory is created (0755,
@@ -62,14 +69,17 @@ func New(dir string) *Repo {
 func (r *Repo) Root() string { return r.root }
 
 // Publish writes rep to root/YYYY-MM-DD/<id>, the date being rep.Time's in
-// UTC (now, if rep.Time is zero), and returns []string{id}. The id is
+// UTC (now, if rep.Time is zero or outside years 1 to 9999, which no date
+// directory can name; the file keeps that time as text), and returns
+// []string{id}. The id is
 // rep.ID when it is a well-formed OOPS id (oops.ValidID) and a new one
 // otherwise; rep itself is not changed. A report published twice under the
 // same id and date replaces the earlier file.
 //
 // The report is written to a temporary file whose name ends in ".tmp" and
 // then renamed into place, so readers see whole files or none. Files are
-// 0644 and directories 0755. Publish does not sync the file to stable
+// 0644 and directories 0755. A report too large for the readers
+// (MaxReportSize) is cut to fit, as Encode describes. Publish does not sync the file to stable
 // storage (neither does python's DateDirRepo); a file left empty by a crash
 // is reported by readers as ErrCorrupt.
 //
@@ -82,13 +92,15 @@ func (r *Repo) Publish(_ context.Context, rep *oops.Report) ([]string, error) {
 		id = oops.NewID()
 	}
 	enc := getEncoder()
-	data, err := enc.encode(rep, id)
+	data, err := enc.encodeFit(rep, id)
 	if err != nil {
 		return nil, err
 	}
 	defer enc.release()
 	t := rep.Time
-	if t.IsZero() {
+	if t.IsZero() || !wire.TimeOK(t) {
+		// A time no date directory can name (nor python read) is filed
+		// under today, where Get and Walk look; the file keeps it as text.
 		t = time.Now()
 	}
 	day := t.UTC().Format(dayLayout)
@@ -101,11 +113,7 @@ func (r *Repo) Publish(_ context.Context, rep *oops.Report) ([]string, error) {
 func (r *Repo) write(day, name string, data []byte) error {
 	root, err := os.OpenRoot(r.root)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(r.root, dirPerm); err != nil {
-			return err
-		}
-		// Readers running as another user must get in, whatever the umask.
-		if err := os.Chmod(r.root, dirPerm); err != nil {
+		if err := mkdirAll(r.root); err != nil {
 			return err
 		}
 		root, err = os.OpenRoot(r.root)
@@ -114,6 +122,42 @@ func (r *Repo) write(day, name string, data []byte) error {
 		return err
 	}
 	defer root.Close()
+	// Prune may remove the day's directory, or (on a system without
+	// advisory locks) an old ".tmp", between our steps: try again then.
+	for try := 0; ; try++ {
+		err := writeOnce(root, day, name, data)
+		if err == nil || !errors.Is(err, fs.ErrNotExist) || try == 10 {
+			return err
+		}
+	}
+}
+
+// mkdirAll makes dir and its missing parents 0755 whatever the umask:
+// readers running as another user must get in, and through the parents too.
+func mkdirAll(dir string) error {
+	dir = filepath.Clean(dir)
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return &fs.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOTDIR}
+		}
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := mkdirAll(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, dirPerm); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil // made by another writer meanwhile
+		}
+		return err
+	}
+	return os.Chmod(dir, dirPerm)
+}
+
+// writeOnce writes data to day/name through a ".tmp" file.
+func writeOnce(root *os.Root, day, name string, data []byte) error {
 	// A random part keeps two writers of the same id (a report published
 	// again when its trailing window closes, or two processes) from
 	// writing into one temporary file.
@@ -126,32 +170,37 @@ func (r *Repo) write(day, name string, data []byte) error {
 	// Republish remove emptied day directories, so one may also vanish
 	// between our Mkdir and our create; then make it again.
 	var f *os.File
+	var err error
 	for try := 0; ; try++ {
 		f, err = root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, fs.ErrNotExist) || try == 3 {
+		if !errors.Is(err, fs.ErrNotExist) || try == 10 {
 			return err
 		}
 		if err := root.Mkdir(day, dirPerm); err == nil {
 			// Mkdir's mode is subject to the umask; python chmods too.
-			if err := root.Chmod(day, dirPerm); err != nil {
+			// (Prune may have removed it again already: then go round.)
+			if err := root.Chmod(day, dirPerm); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
 		} else if !errors.Is(err, fs.ErrExist) {
 			return err
 		}
 	}
+	lockWriting(f)
 	_, werr := f.Write(data)
 	if werr == nil {
 		werr = f.Chmod(filePerm)
 	}
+	if werr == nil {
+		// Renamed while still open and locked, so that Prune never
+		// takes it for an abandoned ".tmp".
+		werr = root.Rename(tmp, day+"/"+name)
+	}
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
-	}
-	if werr == nil {
-		werr = root.Rename(tmp, day+"/"+name)
 	}
 	if werr != nil {
 		_ = root.Remove(tmp)
@@ -160,24 +209,28 @@ func (r *Repo) write(day, name string, data []byte) error {
 	return nil
 }
 
-// Get returns the report stored under id. The id is looked up as a file name
-// in every date directory, newest first: for reports written by Publish, and
+// Get returns the report stored under id (store.Reader). The id is looked
+// up as a file name in every date directory, newest first, as given and as
+// oops.ParseID reads what people paste (" oops-3F2A… ", a URL ending in an
+// id): for reports written by Publish, and
 // by python's DateDirRepo (which names files OOPS-<md5 hex> and stores that
 // name as the id unless inherit_id is set), the file name is the id. Besides
 // well-formed OOPS ids, Get accepts any other name a date-dir repository may
 // hold, as long as it cannot leave its directory; anything else is an error
-// wrapping ErrInvalidName. A missing report is an error wrapping
-// ErrNotFound; a file that holds no report, one wrapping ErrCorrupt. A report
+// wrapping ErrInvalidName and oops.ErrBadID. A missing report is an error
+// wrapping ErrNotFound and store.ErrNotFound; a file that holds no report, one wrapping ErrCorrupt. A report
 // stored without an id gets its file's name as id, here, in Walk and in
 // Republish.
 func (r *Repo) Get(ctx context.Context, id string) (*oops.Report, error) {
-	if !oops.ValidID(id) && !validName(id) {
-		return nil, fmt.Errorf("datedir: get %q: %w", oops.ValidUTF8(id), ErrInvalidName)
+	names := candidates(id)
+	if len(names) == 0 {
+		return nil, fmt.Errorf("datedir: get %s: %w", wire.QuoteID(id), badName{})
 	}
+	id = names[len(names)-1] // the parsed id names the report in errors
 	root, err := r.open()
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("datedir: get %s: %w", id, ErrNotFound)
+			return nil, fmt.Errorf("datedir: get %s: %w", id, notFound{})
 		}
 		return nil, fmt.Errorf("datedir: get %s: %w", id, err)
 	}
@@ -190,22 +243,24 @@ func (r *Repo) Get(ctx context.Context, id string) (*oops.Report, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		name := d.name + "/" + id
-		fi, err := root.Stat(name)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
+		for _, n := range names {
+			name := d.name + "/" + n
+			fi, err := root.Stat(name)
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					continue
+				}
+				return nil, fmt.Errorf("datedir: get %s: %w", n, err)
 			}
-			return nil, fmt.Errorf("datedir: get %s: %w", id, err)
+			if !fi.Mode().IsRegular() {
+				// Opening a FIFO would block; a directory is no report.
+				return nil, fmt.Errorf("datedir: reading %s: %w: not a regular file",
+					filepath.Join(r.root, d.name, n), ErrCorrupt)
+			}
+			return r.read(root, name)
 		}
-		if !fi.Mode().IsRegular() {
-			// Opening a FIFO would block; a directory is no report.
-			return nil, fmt.Errorf("datedir: reading %s: %w: not a regular file",
-				filepath.Join(r.root, d.name, id), ErrCorrupt)
-		}
-		return r.read(root, name)
 	}
-	return nil, fmt.Errorf("datedir: get %s: %w", id, ErrNotFound)
+	return nil, fmt.Errorf("datedir: get %s: %w", id, notFound{})
 }
 
 // validName reports whether name can be a report file's name in a day

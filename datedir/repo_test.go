@@ -440,11 +440,12 @@ func TestRepublish(t *testing.T) {
 		filepath.Join(root, "2024-05-02", ids["2024-05-02"]),
 		filepath.Join(d3, ids["2024-05-03"]),
 		filepath.Join(d3, "broken"),
-		filepath.Join(d3, "half.tmp"),
 	} {
 		_, err := os.Stat(p)
 		assert.NoError(t, err, "kept: %s", p)
 	}
+	_, err = os.Stat(filepath.Join(d3, "half.tmp"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "a stale .tmp of an old day is removed, as python does")
 }
 
 func TestRepublishPanickingPublisher(t *testing.T) {

@@ -43,13 +43,15 @@ func TestFIFONeverOpened(t *testing.T) {
 func TestPublishPermsUnderUmask(t *testing.T) {
 	old := syscall.Umask(0o077)
 	defer syscall.Umask(old)
-	root := filepath.Join(t.TempDir(), "r")
+	base := t.TempDir()
+	root := filepath.Join(base, "var", "oops", "r")
 	ids, err := New(root).Publish(context.Background(), report("", mustDay("2024-05-06"), "v"))
 	require.NoError(t, err)
 	fi, err := os.Stat(filepath.Join(root, "2024-05-06", ids[0]))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o644), fi.Mode().Perm())
-	for _, dir := range []string{root, filepath.Join(root, "2024-05-06")} {
+	// The parents Publish made too: other users reach the store through them.
+	for _, dir := range []string{filepath.Join(base, "var"), filepath.Join(base, "var", "oops"), root, filepath.Join(root, "2024-05-06")} {
 		di, err := os.Stat(dir)
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o755), di.Mode().Perm(), dir)

@@ -86,8 +86,12 @@ func dateOf(t time.Time) time.Time {
 
 // Prune removes every file in the date directories dated before before's
 // date (UTC): reports, stale ".tmp" files and files that hold no report
-// alike, and then each directory it emptied. It returns how many files it
-// removed. Errors do not stop it; they are joined, each naming its file.
+// alike, and then each directory it emptied; in later directories older than
+// two days it removes the stale ".tmp" files and the empty files, as
+// Republish does. A ".tmp" file a writer of this package is still writing is
+// never removed (writers hold an advisory lock on it; where there are none,
+// a ".tmp" modified in the last minute counts as being written). It returns
+// how many files it removed. Errors do not stop it; they are joined, each naming its file.
 // Subdirectories of a date directory are left alone (and so is the
 // directory holding them).
 func (r *Repo) Prune(ctx context.Context, before time.Time) (int, error) {
@@ -97,14 +101,20 @@ func (r *Repo) Prune(ctx context.Context, before time.Time) (int, error) {
 	}
 	defer root.Close()
 	cut := dateOf(before)
+	stale := staleBefore()
 	removed := 0
 	var errs []error
 	for _, d := range ds {
-		if !d.date.Before(cut) {
-			break
-		}
 		if err := ctx.Err(); err != nil {
 			return removed, errors.Join(append(errs, err)...)
+		}
+		if !d.date.Before(cut) {
+			if d.date.Before(stale) {
+				n, err := tidy(root, r.root, d.name)
+				removed += n
+				errs = append(errs, err...)
+			}
+			continue
 		}
 		dirPath := filepath.Join(r.root, d.name)
 		dir, err := root.Open(d.name)
@@ -121,6 +131,9 @@ func (r *Repo) Prune(ctx context.Context, before time.Time) (int, error) {
 		for _, e := range ents {
 			if e.IsDir() {
 				continue
+			}
+			if strings.HasSuffix(e.Name(), tmpSuffix) && writing(root, d.name+"/"+e.Name(), e) {
+				continue // a writer is filing a report of that day right now
 			}
 			if err := root.Remove(d.name + "/" + e.Name()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, fmt.Errorf("datedir: removing %s: %w", filepath.Join(dirPath, e.Name()), err))
@@ -159,7 +172,11 @@ func removeIfEmpty(root *os.Root, name string) error {
 // back). A file pub returned no ids for stays, and so does a file that holds
 // no report. Errors do not stop it: each is reported, naming its file, in
 // the joined error; a pub that returns ids and an error has the file removed
-// (it took the report) and the error reported. Date directories it emptied
+// (it took the report) and the error reported. In date directories older
+// than two days (UTC) it first removes, as python's republish does, the
+// ".tmp" files no writer is writing (abandoned by a crash) and the empty
+// files (left by a crash before the data reached the disk), without
+// counting them. Date directories it emptied
 // are removed when dated before yesterday (UTC), so that a writer creating
 // today's directory, python's among them, is never raced. It returns how
 // many reports it handed on and removed. When ctx is done it stops and
@@ -171,10 +188,15 @@ func (r *Repo) Republish(ctx context.Context, pub oops.Publisher) (int, error) {
 	}
 	defer root.Close()
 	keepFrom := dateOf(time.Now()).AddDate(0, 0, -1)
+	stale := staleBefore()
 	done := 0
 	var errs []error
 	for _, d := range ds {
 		dirPath := filepath.Join(r.root, d.name)
+		if d.date.Before(stale) {
+			_, err := tidy(root, r.root, d.name)
+			errs = append(errs, err...)
+		}
 		names, err := files(root, d.name)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
@@ -249,4 +271,63 @@ func (r *Repo) openDays() (*os.Root, []day, error) {
 		return nil, nil, fmt.Errorf("datedir: listing %s: %w", r.root, err)
 	}
 	return root, ds, nil
+}
+
+// staleBefore is the date before which a date directory's ".tmp" and empty
+// files are stale: two days before today (UTC), python's rule.
+func staleBefore() time.Time { return dateOf(time.Now()).AddDate(0, 0, -2) }
+
+// tidy removes from the date directory dayName the ".tmp" files no writer is
+// writing and the empty regular files. It returns how many it removed and
+// the errors met, each naming its file.
+func tidy(root *os.Root, rootPath, dayName string) (int, []error) {
+	dir, err := root.Open(dayName)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return 0, nil
+		}
+		return 0, []error{fmt.Errorf("datedir: listing %s: %w", filepath.Join(rootPath, dayName), err)}
+	}
+	ents, err := dir.ReadDir(-1)
+	dir.Close()
+	if err != nil {
+		return 0, []error{fmt.Errorf("datedir: listing %s: %w", filepath.Join(rootPath, dayName), err)}
+	}
+	n := 0
+	var errs []error
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		rel := dayName + "/" + e.Name()
+		if strings.HasSuffix(e.Name(), tmpSuffix) {
+			if writing(root, rel, e) {
+				continue
+			}
+		} else if fi, err := e.Info(); err != nil || fi.Size() != 0 {
+			continue
+		}
+		if err := root.Remove(rel); err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("datedir: removing %s: %w", filepath.Join(rootPath, filepath.FromSlash(rel)), err))
+			}
+			continue
+		}
+		n++
+	}
+	return n, errs
+}
+
+// writing reports whether the ".tmp" file rel is being written (see
+// lockWriting). Only regular files are opened: opening a FIFO would block.
+func writing(root *os.Root, rel string, e fs.DirEntry) bool {
+	if !e.Type().IsRegular() {
+		return false
+	}
+	f, err := root.Open(rel)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return beingWritten(f)
 }

@@ -2,17 +2,30 @@
 // (slogoops for log/slog, zapoops for zap): it keeps log records below the
 // report level cheaply, attaches them to the next report, keeps recording for
 // a trailing window after a report, and bounds report storms with
-// per-signature rate limits. It is the foolscap "incident" idea (DESIGN.md §6)
-// behind one logger-agnostic API; an integration brings only its own record
-// type.
+// per-signature rate limits. It is foolscap's "incident" idea (keep a cheap
+// ring of recent log events, dump it when something serious happens) behind
+// one logger-agnostic API; an integration brings only its own record type.
 //
 // # Keeping records
 //
 // An integration implements Record over its own record type (slog.Record,
 // zapcore.Entry plus fields) and hands kept records to Recorder.Keep without
-// formatting them. A record must not change once kept, so the integration
-// copies (clones) it first; Slab hands out the storage for the copies with an
-// amortized zero allocations per record:
+// formatting them. A record must not change once kept, and must show what
+// was logged when it was logged, so the integration keeps a snapshot taken
+// at the log call. The rule, which slogoops and zapoops both follow:
+//
+//   - strings, numbers, booleans, times and durations are kept as they are:
+//     the caller cannot change them, and keeping them costs nothing
+//     (Immutable says which values these are);
+//   - a LogValuer is resolved at the log call;
+//   - anything else (a slice, a map, []byte, a pointer, a struct, an error,
+//     a Stringer, a marshaler) is rendered at the log call with Snapshot, as
+//     a report would render it, bounded as Value bounds it, so that a value
+//     changed after the call, or a map the caller keeps writing to, cannot
+//     change the record or race with a report reading it.
+//
+// Slab hands out the storage for the copies with an amortized zero
+// allocations per record:
 //
 //	type kept struct{ rec slog.Record }           // the integration's type
 //	func (k *kept) LogRecord() oops.LogRecord     { … render k.rec … }
@@ -23,11 +36,14 @@
 //	k.rec = r.Clone()
 //	rec.Keep(ctx, flight.LevelDebug, r.Time, k)
 //
-// When ctx carries a timeline (see package timeline), the record becomes a
-// timeline entry of category "log-<LEVEL>" (Level.Category), rendered only if
-// a report reads the timeline. Otherwise it goes into the recorder's
-// process-wide rings, one per level (Options.RingSize, 100 each by default),
-// so that noisy debug records cannot evict warnings. Records are rendered
+// When ctx carries a timeline (see package timeline; a request served by
+// oopshttp does), the record becomes a timeline entry of category
+// "log-<LEVEL>" (Level.Category), rendered only if a report reads the
+// timeline, and goes nowhere else: a request's records never reach another
+// request's report. Otherwise it goes into the recorder's process-wide
+// rings, one per level (Options.RingSize, 100 each by default), so that
+// noisy debug records cannot evict warnings; every report carries what the
+// rings hold as its process log (Report.Log). Records are rendered
 // (Record.LogRecord, with a recover) only when a report is made.
 //
 // A Record that also implements Releaser gets its Release method called when
@@ -44,36 +60,53 @@
 //
 // # Reporting
 //
-// For a record at or above the report level the integration asks Trigger
-// what to do, with the report's Signature:
+// For a record at or above the report level the integration calls Report,
+// the one place where reports are built from log records (slogoops and
+// zapoops both use it, so the same record gives the same report through
+// either):
 //
-//	d := rec.Trigger(flight.Signature(pc, msg, err), k)
-//	switch d.Verdict {
-//	case flight.Report: // make the report, then hand it to Publish
-//		r := cfg.Create(ctx, oops.Event{…})
-//		… fill attrs, topic …
-//		id, _, _ := rec.Publish(ctx, cfg, d, r) // sets id, signature, suppressed, log; publishes
-//		// pass id on with the log line; do not touch r any more
-//	case flight.Fold: // the record joined the open window's report: d.ID
-//	case flight.Suppress: // a rate limit held it back; counted
-//	}
+//	out := rec.Report(ctx, cfg, flight.Entry{Level: …, Msg: …, Err: err, PC: pc,
+//		Source: k, Record: k}, flight.DefaultKeys)
+//	// out.ID: the id to quote on the log line (a stored report's), or
+//	// out.Dropped: why there is none ("filtered", "queue_full", …)
 //
-// Publish attaches what the rings hold (Records) to Report.Log, sets
-// Report.Signature and Report.Suppressed (how many reports of that signature
-// the rate limit held back since the last one published) and publishes
-// with the Config's Publish. Entries of the ctx timeline reach the report through
-// the Config's AttachTimeline hook, as for any other timeline entry.
+// Report asks TriggerContext what to do (fold into an open window, suppress
+// by rate limit, or report), decides the id once, creates the report with
+// the Config under that id (so that hooks see the id it is stored under),
+// fills it from the Entry with one precedence rule (an attribute named by
+// Keys wins over the template and the hooks, which win over the logger's
+// name) and publishes it with Publish, which attaches the rings' records
+// (Records) to Report.Log and sets Report.Signature and Report.Suppressed
+// (how many reports of that signature the rate limit held back since the
+// last one published). Trigger and Publish remain for integrations that
+// build reports their own way.
+//
+// One publish-error policy: a report that no store took is not an error of
+// the log call. Its line gets no id but the reason (DropReason), the
+// Recorder counts it (Stats.Dropped), and Options.OnDrops hears of the drops
+// at most once per Options.DropEvery (a minute), so that a storm of failures
+// writes a line a minute, not a line a failure.
+//
+// A report made with a ctx that carries an oops.Incident (a request served
+// by oopshttp) may become the incident's report, completed when the request
+// ends; it then goes out with Report.Pending set (see oops.Draft).
 //
 // # Trailing window
 //
 // With Options.Window on, a report opens a window: records kept after it (by
 // Keep, and triggers, which fold into it) are collected until
 // Options.WindowRecords records (100) or Options.WindowDuration (5 s),
-// whichever comes first. The report is published at the trigger, so a crash
-// loses nothing, and published again under the same id, with the window's
-// records appended to Report.Log, when the window closes. The second publish
-// runs on its own goroutine, never in a log call. Flush closes an open window
-// at once (call it at shutdown, before the Config's publisher is closed).
+// whichever comes first. Only records logged without a request's context
+// join the window, and only triggers without one, or of the report's own
+// request, fold into it (another request's trigger makes its own report). The
+// report is published at the trigger with Report.Pending set, so a crash loses
+// nothing, and published again under the same id, with the window's records
+// appended to Report.Log and its timeline read again, when the window closes:
+// Report.Revision one higher, Pending cleared unless the request it belongs
+// to has yet to complete it. A report no store took closes its window at once
+// and is not published again. The second publish runs on its own goroutine,
+// never in a log call. Flush closes an open window at once (call it at
+// shutdown, before the Config's publisher is closed).
 //
 // # Storms
 //

@@ -42,17 +42,14 @@ func Example() {
 		rec.Keep(ctx, flight.LevelInfo, l.t, l)
 	}
 
-	// A record at the report level.
-	d := rec.Trigger(flight.Signature(0, "job failed", nil), nil)
-	if d.Verdict == flight.Report {
-		r := cfg.Create(ctx, oops.Event{Level: "ERROR", Msg: "job failed"})
-		if _, _, err := rec.Publish(ctx, cfg, d, r); err != nil {
-			fmt.Println(err)
-		}
-	}
+	// A record at the report level: the one builder decides, makes and
+	// publishes the report, and says what the log line should quote.
+	out := rec.Report(ctx, cfg, flight.Entry{Level: flight.LevelError, Msg: "job failed"}, flight.DefaultKeys)
+	fmt.Println("quote:", oops.ValidID(out.ID), "dropped:", out.Dropped == "")
 	// Output:
 	// published job failed signature 16 hex digits
 	//   log: INFO step map[n:0]
 	//   log: INFO step map[n:1]
 	//   log: INFO step map[n:2]
+	// quote: true dropped: true
 }

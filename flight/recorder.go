@@ -19,6 +19,7 @@ const (
 	DefaultBurst          = 10
 	DefaultEvery          = time.Minute
 	DefaultMaxSignatures  = 10000
+	DefaultDropEvery      = time.Minute
 )
 
 // Options configure a Recorder. The zero value gives the defaults: rings of
@@ -51,6 +52,19 @@ type Options struct {
 	// MaxSignatures bounds how many signatures get a bucket of their own;
 	// past it, new signatures share one. Zero means DefaultMaxSignatures.
 	MaxSignatures int
+
+	// OnDrops is told about reports that no store took (refused by a full
+	// or closed queue, or failed), at most once per DropEvery: the first
+	// drop after a quiet interval at once, then a summary of the interval's
+	// drops at its end. Reports a filter dropped, or that a Config with no
+	// publisher (or one that stores nothing, as oops.Discard) did not
+	// store, are counted (Stats) but not summarized: that was chosen. Nil
+	// writes one line per summary to os.Stderr. It is called on its own
+	// goroutine or the log call's, never with a lock held; a panic in it is
+	// recovered.
+	OnDrops func(DropSummary)
+	// DropEvery is the interval of OnDrops; zero means DefaultDropEvery.
+	DropEvery time.Duration
 }
 
 // A Recorder keeps log records, attaches them to reports, runs the trailing
@@ -64,6 +78,7 @@ type Recorder struct {
 	win     atomic.Pointer[window] // the open window, if any
 	mu      sync.Mutex             // serializes opening windows
 	pending pending                // windows being published
+	drops   *dropLog
 
 	reported, folded, suppressed, windows atomic.Uint64
 }
@@ -88,7 +103,11 @@ func New(opts Options) *Recorder {
 	if opts.MaxSignatures <= 0 {
 		opts.MaxSignatures = DefaultMaxSignatures
 	}
-	r := &Recorder{opts: opts, limit: newLimiter(opts.Burst, opts.Every, opts.MaxSignatures)}
+	if opts.DropEvery <= 0 {
+		opts.DropEvery = DefaultDropEvery
+	}
+	r := &Recorder{opts: opts, limit: newLimiter(opts.Burst, opts.Every, opts.MaxSignatures),
+		drops: newDropLog(opts.DropEvery, opts.OnDrops)}
 	for i := range r.rings {
 		r.rings[i].size = max(opts.RingSize, 0)
 	}
@@ -107,26 +126,28 @@ func (r *Recorder) Options() Options { return r.opts }
 
 // Keep keeps rec, a record at level logged at time t: as a timeline entry of
 // category level.Category() when ctx carries a timeline, else in the ring of
-// its level; and in the open trailing window, if any. rec must not change
-// afterwards. Keep does not render rec, and for the four standard levels it
-// allocates nothing itself outside a trailing window (a timeline's entries
-// grow as the timeline's own amortized appends).
+// its level (and in the open trailing window, if any). The process rings
+// and windows thus hold only records logged without a request's context: a
+// request's records stay in its own timeline and never reach another
+// request's report. rec must not change afterwards (see Record: an
+// integration keeps a snapshot). Keep does not render rec, and for the four
+// standard levels it allocates nothing itself outside a trailing window (a
+// timeline's entries grow as the timeline's own amortized appends).
 func (r *Recorder) Keep(ctx context.Context, level Level, t time.Time, rec Record) {
 	if rec == nil {
 		return
 	}
-	w := r.win.Load()
 	if tl := timeline.FromContext(ctx); tl != nil {
-		// A Record is a timeline.Releaser when it is a Releaser. One the
-		// window also reads must outlive the timeline entry: not released.
-		if rel, ok := rec.(timeline.Releaser); ok && w == nil {
+		// A Record is a timeline.Releaser when it is a Releaser.
+		if rel, ok := rec.(timeline.Releaser); ok {
 			tl.AddReleasable(level.Category(), t, t, rel)
 		} else {
 			tl.AddLazy(level.Category(), t, t, rec)
 		}
-	} else {
-		r.rings[level.bucket()].put(kept{t: t, level: level, rec: rec, shared: w != nil})
+		return
 	}
+	w := r.win.Load()
+	r.rings[level.bucket()].put(kept{t: t, level: level, rec: rec, shared: w != nil})
 	if w != nil {
 		r.addToWindow(w, kept{t: t, level: level, rec: rec})
 	}
@@ -202,9 +223,10 @@ func (v Verdict) String() string {
 // is Report.
 type Decision struct {
 	Verdict Verdict
-	// ID is the report's id when a trailing window is involved: the open
-	// window's (Fold) or the new window's (Report). Publish sets it on the
-	// report. Empty otherwise.
+	// ID is the report's id, decided here once: the open window's (Fold),
+	// or the new report's (Report), which Publish gives the report (create
+	// it with oops.Event.ID set to it, so that the create hooks see it).
+	// Empty for Suppress.
 	ID string
 	// Signature is the signature Trigger was given.
 	Signature string
@@ -216,14 +238,25 @@ type Decision struct {
 }
 
 // Trigger decides what becomes of rec, a record at the report level with
-// signature sig (see Signature). An open trailing window takes it (Fold);
-// else the signature's rate limit decides between Report and Suppress. With
-// the window on, a Report verdict opens a new window at once, so triggers
-// that follow fold into it even before the report is published. rec may be
-// nil; if not, it must not change afterwards.
+// signature sig (see Signature), logged without a request's context. It is
+// TriggerContext with context.Background().
 func (r *Recorder) Trigger(sig string, rec Record) Decision {
+	return r.TriggerContext(context.Background(), sig, rec)
+}
+
+// TriggerContext decides what becomes of rec, a record at the report level
+// with signature sig (see Signature) logged with ctx. An open trailing
+// window takes it (Fold) when ctx carries no timeline or the timeline of the
+// window's report: a trigger of another request makes its own report, so
+// that the id its log line quotes is about it. Otherwise the signature's
+// rate limit decides between Report and Suppress. With the window on, a
+// Report verdict opens a new window at once, so triggers that follow fold
+// into it even before the report is published. rec may be nil; if not, it
+// must not change afterwards.
+func (r *Recorder) TriggerContext(ctx context.Context, sig string, rec Record) Decision {
 	now := time.Now()
-	if d, ok := r.fold(rec, now); ok {
+	tl := timeline.FromContext(ctx)
+	if d, ok := r.fold(rec, tl, now); ok {
 		return d
 	}
 	ok, suppressed := r.limit.allow(sig, now)
@@ -234,23 +267,25 @@ func (r *Recorder) Trigger(sig string, rec Record) Decision {
 	d := Decision{Verdict: Report, Signature: sig, Suppressed: suppressed}
 	if !r.opts.Window {
 		r.reported.Add(1)
+		d.ID = oops.NewID()
 		return d
 	}
 	r.mu.Lock()
 	if w := r.win.Load(); w != nil {
-		// Another trigger opened a window meanwhile: join it. The token
-		// taken stays taken, and the count of suppressed reports goes back.
+		// Another trigger opened a window meanwhile: join it when it may.
+		// The token taken stays taken, and the count of suppressed reports
+		// goes back.
 		r.mu.Unlock()
 		if suppressed > 0 {
 			r.limit.giveBack(sig, suppressed)
 		}
-		if d, ok := r.fold(rec, now); ok {
+		if d, ok := r.fold(rec, tl, now); ok {
 			return d
 		}
 		r.reported.Add(1)
-		return Decision{Verdict: Report, Signature: sig}
+		return Decision{Verdict: Report, Signature: sig, ID: oops.NewID()}
 	}
-	w := &window{id: oops.NewID(), max: r.opts.WindowRecords}
+	w := &window{id: oops.NewID(), max: r.opts.WindowRecords, tl: tl}
 	r.win.Store(w)
 	r.mu.Unlock()
 	w.mu.Lock()
@@ -262,10 +297,15 @@ func (r *Recorder) Trigger(sig string, rec Record) Decision {
 	return d
 }
 
-func (r *Recorder) fold(rec Record, now time.Time) (Decision, bool) {
+func (r *Recorder) fold(rec Record, tl *timeline.Timeline, now time.Time) (Decision, bool) {
 	w := r.win.Load()
-	if w == nil {
+	if w == nil || (tl != nil && tl != w.tl) {
 		return Decision{}, false
+	}
+	if tl != nil {
+		// The record is in the window's own timeline, which the window's
+		// report reads again when it closes.
+		rec = nil
 	}
 	if !r.addToWindow(w, kept{t: now, level: LevelError, rec: rec}) {
 		return Decision{}, false
@@ -279,16 +319,23 @@ func (r *Recorder) fold(rec Record, now time.Time) (Decision, bool) {
 var ErrNotReport = errors.New("flight: decision is not to report")
 
 // Publish completes rep, made by cfg.Create for a Decision d whose Verdict
-// is Report, and publishes it through cfg: it sets rep.ID to d.ID (when a
-// window is open), rep.Signature (unless set), adds d.Suppressed to
-// rep.Suppressed and appends the rings' records (Records) to rep.Log. With a
-// window, a copy is kept to publish again when the window closes.
+// is Report (with oops.Event.ID set to d.ID), and publishes it through cfg:
+// it sets rep.ID to d.ID, rep.Signature (unless set), adds d.Suppressed to
+// rep.Suppressed and appends the rings' records (Records) to rep.Log.
 //
-// It publishes with cfg.Publish and returns the id to quote with the log
-// line (the last id the publisher returned, or rep.ID as it was handed
-// over), the publisher's ids and its error (oops.ErrFiltered when a filter
-// dropped the report). rep must not be read or changed afterwards: the
-// publisher (an oops.Async) may be reading it on another goroutine.
+// When the report will be published again under the same id (a trailing
+// window, or an oops.Incident in ctx that adopts it, such as the request
+// oopshttp serves), it goes out with Report.Pending set, and an oops.Draft
+// of it is kept for the revisions; when no store takes it, the draft is
+// abandoned and its window closed, so that nothing quotes an id that was
+// never stored.
+//
+// It returns the id to quote with the log line (the last id the publisher
+// returned; empty when none did), the publisher's ids and its error
+// (oops.ErrFiltered when a filter dropped the report). rep must not be read
+// or changed afterwards: the publisher (an oops.Async) may be reading it on
+// another goroutine. Each report not stored is counted (Stats) and
+// summarized at most once per Options.DropEvery (Options.OnDrops).
 func (r *Recorder) Publish(ctx context.Context, cfg *oops.Config, d Decision, rep *oops.Report) (id string, ids []string, err error) {
 	if d.Verdict != Report {
 		return "", nil, ErrNotReport
@@ -304,17 +351,31 @@ func (r *Recorder) Publish(ctx context.Context, cfg *oops.Config, d Decision, re
 	}
 	rep.Suppressed += d.Suppressed
 	rep.Log = append(rep.Log, r.Records()...)
-	id = rep.ID
-	var base *oops.Report
+	var draft *oops.Draft
 	if d.w != nil {
-		base = rep.Clone()
+		// The window and the incident (when this is its first report)
+		// share one draft, so that revisions count up across both and only
+		// the last goes out without Pending. Without a window, Config.Publish
+		// does the incident's part.
+		draft = oops.NewDraft(rep)
+		draft.Hold()
+		if inc := oops.IncidentFromContext(ctx); inc != nil {
+			inc.Adopt(draft)
+		}
+		rep.Pending = true
 	}
 	ids, err = cfg.Publish(ctx, rep)
-	if len(ids) > 0 {
+	stored := len(ids) > 0
+	if stored {
 		id = ids[len(ids)-1]
+	} else {
+		if draft != nil {
+			draft.Abandon()
+		}
+		r.drops.add(DropReason(err), err)
 	}
 	if d.w != nil {
-		r.setWindowReport(d.w, context.WithoutCancel(ctx), cfg, base)
+		r.setWindowReport(d.w, context.WithoutCancel(ctx), cfg, draft, stored)
 	}
 	return id, ids, err
 }
@@ -336,6 +397,7 @@ type Stats struct {
 	Suppressed uint64 // Trigger verdicts Suppress
 	Windows    uint64 // trailing windows opened
 	Signatures int    // signatures with a rate-limit bucket of their own now
+	Dropped    Drops  // reports Publish handed over that no store took, by reason
 }
 
 // Stats returns the counters so far.
@@ -346,5 +408,6 @@ func (r *Recorder) Stats() Stats {
 		Suppressed: r.suppressed.Load(),
 		Windows:    r.windows.Load(),
 		Signatures: r.limit.tracked(),
+		Dropped:    r.drops.totals(),
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // Signature returns the short hash that groups reports of the same problem
-// (Report.Signature, DESIGN.md §3): 16 lowercase hex digits over the call
+// (Report.Signature, the "signature" key): 16 lowercase hex digits over the call
 // site (function and file:line of pc, a program counter as runtime.Callers
 // and slog.Record.PC give it), the message template and the type chain of err
 // (outermost first, as oops.TypeChain gives it). The error's text is never

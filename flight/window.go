@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/timeline"
 )
 
 // window is a trailing window: the records kept after a report, until it
@@ -14,12 +15,15 @@ type window struct {
 	id  string
 	max int
 
+	tl *timeline.Timeline // the timeline of the report's context, if any
+
 	mu        sync.Mutex
 	timer     *time.Timer // set just after the window opens
 	recs      []kept
 	closed    bool
 	published bool
-	base      *oops.Report // the report as first published; nil until then
+	ready     bool        // the first publication is done
+	draft     *oops.Draft // the report as first published; nil when it was not stored
 	ctx       context.Context
 	cfg       *oops.Config
 }
@@ -56,7 +60,7 @@ func (r *Recorder) closeWindow(w *window) {
 	if w.timer != nil {
 		w.timer.Stop()
 	}
-	ready := w.base != nil && !w.published
+	ready := w.ready && w.draft != nil && !w.published
 	if ready {
 		w.published = true
 		r.pending.add()
@@ -68,10 +72,20 @@ func (r *Recorder) closeWindow(w *window) {
 }
 
 // setWindowReport records the report Publish published for w; if w has
-// closed already, it is published again now.
-func (r *Recorder) setWindowReport(w *window, ctx context.Context, cfg *oops.Config, base *oops.Report) {
+// closed already, it is published again now. A report that was not stored
+// closes w at once and is not published again: its id was quoted nowhere.
+func (r *Recorder) setWindowReport(w *window, ctx context.Context, cfg *oops.Config, draft *oops.Draft, stored bool) {
+	if !stored {
+		draft = nil
+	}
 	w.mu.Lock()
-	w.base, w.ctx, w.cfg = base, ctx, cfg
+	w.draft, w.ctx, w.cfg, w.ready = draft, ctx, cfg, true
+	w.mu.Unlock()
+	if draft == nil {
+		r.closeWindow(w)
+		return
+	}
+	w.mu.Lock()
 	ready := w.closed && !w.published
 	if ready {
 		w.published = true
@@ -88,13 +102,22 @@ func (r *Recorder) publishWindow(w *window) {
 	w.mu.Lock()
 	recs := w.recs
 	w.mu.Unlock()
-	rep := w.base.Clone()
+	logs := make([]oops.LogRecord, 0, len(recs))
 	for _, k := range recs {
-		rep.Log = append(rep.Log, render(k.rec, k.t, k.level))
+		logs = append(logs, render(k.rec, k.t, k.level))
 	}
-	// The publisher reports its own failures (oops.AsyncOptions.OnError);
-	// there is no caller left to return them to.
-	_, _ = w.cfg.Publish(w.ctx, rep)
+	ids, err := w.draft.Revise(w.ctx, w.cfg, func(rep *oops.Report) {
+		rep.Log = append(rep.Log, logs...)
+		if w.tl != nil {
+			// What the report's request or job did since, its own records
+			// included.
+			rep.Timeline = oops.FlattenTimeline(w.tl)
+			rep.TimelineDropped = w.tl.Dropped()
+		}
+	})
+	if len(ids) == 0 && !w.draft.Abandoned() {
+		r.drops.add(DropReason(err), err)
+	}
 }
 
 // pending counts windows being published; wait returns when none is.

@@ -11,7 +11,7 @@ import (
 
 // ErrorPage is the data Options.ErrorTemplate is executed with.
 type ErrorPage struct {
-	ID         string // the OOPS id, "OOPS-…"
+	ID         string // the OOPS id, "OOPS-…"; empty when no store took the report
 	Status     int    // the status sent, 500
 	StatusText string // "Internal Server Error"
 }
@@ -20,18 +20,19 @@ type ErrorPage struct {
 // the user to quote the id, as oops-wsgi's page does.
 var defaultErrorTemplate = template.Must(template.New("oops").Parse(`<!DOCTYPE html>
 <html>
-<head><meta charset="utf-8"><title>Oops! - {{.ID}}</title></head>
+<head><meta charset="utf-8"><title>Oops!{{with .ID}} - {{.}}{{end}}</title></head>
 <body>
 <h1>Oops!</h1>
 <p>Something broke while handling your request ({{.Status}} {{.StatusText}}).
 Please try again in a few minutes, and if the problem persists, contact
-support. Please quote the OOPS id <strong>{{.ID}}</strong>.</p>
+support.{{with .ID}} Please quote the OOPS id <strong>{{.}}</strong>.{{end}}</p>
 </body>
 </html>
 `))
 
-// writeErrorPage sends the 500 page of a request that panicked before writing
-// anything, in the format its Accept header prefers.
+// writeErrorPage sends the 500 page of a request that failed before writing
+// anything, in the format its Accept header prefers. An empty id (the report
+// was not stored) is quoted nowhere.
 func (st *state) writeErrorPage(id string) {
 	page := ErrorPage{ID: id, Status: http.StatusInternalServerError, StatusText: http.StatusText(http.StatusInternalServerError)}
 	var body []byte
@@ -42,13 +43,17 @@ func (st *state) writeErrorPage(id string) {
 		body, _ = json.Marshal(struct {
 			Error  string `json:"error"`
 			Status int    `json:"status"`
-			ID     string `json:"oops_id"`
+			ID     string `json:"oops_id,omitempty"`
 		}{page.StatusText, page.Status, page.ID})
 		body = append(body, '\n')
 	case formatText:
 		contentType = "text/plain; charset=utf-8"
+		quote := ""
+		if page.ID != "" {
+			quote = " Please quote the OOPS id " + page.ID + "."
+		}
 		body = []byte(strconv.Itoa(page.Status) + " " + page.StatusText + "\n" +
-			"Something broke while handling your request. Please quote the OOPS id " + page.ID + ".\n")
+			"Something broke while handling your request." + quote + "\n")
 	default:
 		body = renderHTML(st.m.opts.ErrorTemplate, page)
 	}
@@ -62,7 +67,11 @@ func (st *state) writeErrorPage(id string) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Accept")
-	h.Set(HeaderID, id)
+	if id != "" {
+		h.Set(HeaderID, id)
+	} else {
+		h.Del(HeaderID)
+	}
 	st.w.rw.WriteHeader(http.StatusInternalServerError)
 	_, _ = st.w.rw.Write(body)
 }

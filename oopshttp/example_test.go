@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
 
 	"github.com/oops-go/oops"
@@ -26,21 +25,22 @@ func ExampleMiddleware() {
 		return []string{r.ID}, nil
 	})
 
-	// Every report made with a request's context carries the request and is
-	// listed on the request's own report.
+	// Every report made with a request's context carries the request. The
+	// first is the request's report: the middleware completes it when the
+	// request ends, and the id the user sees is its id.
 	cfg := &oops.Config{Publisher: store}
-	cfg.Hooks = append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest, oopshttp.NoteReport)
+	cfg.Hooks = append(oops.DefaultHooks(), oopshttp.AttachRequest)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		// What the SQL driver wrapper records.
-		a := timeline.FromContext(ctx).Start("SQL-main", "SELECT total FROM orders WHERE id = ?")
-		a.FinishErr(errors.New("no such table: orders"))
+		err := errors.New("no such table: orders")
+		timeline.FromContext(ctx).Start("SQL-main", "SELECT total FROM orders WHERE id = ?").FinishErr(err)
 		// What the slog handler does with an Error record.
-		logged := cfg.Create(ctx, oops.Event{Level: "ERROR", Msg: "loading order"})
+		logged := cfg.Create(ctx, oops.Event{Level: "ERROR", Msg: "loading order", Err: err})
 		_, _ = cfg.Publish(ctx, logged)
-		panic("order store unavailable")
+		oopshttp.Error(w, r, errors.New("order store unavailable"))
 	})
 	srv := httptest.NewServer(oopshttp.Middleware(cfg, nil)(mux))
 	defer srv.Close()
@@ -58,17 +58,20 @@ func ExampleMiddleware() {
 
 	mu.Lock()
 	defer mu.Unlock()
+	for _, r := range reports {
+		fmt.Println("report:", r.ID == id, r.Type, "|", r.Value, "| revision:", r.Revision, "| pending:", r.Pending)
+	}
 	r := reports[len(reports)-1]
-	fmt.Println("report:", r.ID == id, r.Type, "|", r.Value)
 	fmt.Println("topic:", r.Topic, "| path:", r.ReqVars["PATH_INFO"], "| status:", r.Extra[oopshttp.StatusKey])
-	fmt.Println("related:", r.Extra[oopshttp.RelatedKey].([]string)[0] == reports[0].ID)
+	fmt.Println("handler error:", r.Extra[oopshttp.HandlerErrorKey])
 	for _, e := range r.Timeline {
 		fmt.Println("timeline:", e.Category, "|", e.Detail, "|", e.Error)
 	}
 	// Output:
 	// 500 Internal Server Error | X-Oops-Id is an OOPS id: true
-	// report: true *oopshttp.PanicError | panic: order store unavailable
+	// report: true *errors.errorString | no such table: orders | revision: 0 | pending: true
+	// report: true *errors.errorString | no such table: orders | revision: 1 | pending: false
 	// topic: GET /orders/{id} | path: /orders/42 | status: 500
-	// related: true
+	// handler error: order store unavailable
 	// timeline: SQL-main | SELECT total FROM orders WHERE id = ? | no such table: orders
 }

@@ -20,7 +20,9 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// collector is a Publisher that keeps copies of what it publishes.
+// collector is a Publisher that keeps copies of what it publishes. Like the
+// stores, it keeps the latest revision of each id (all); raw has every
+// publication.
 type collector struct {
 	mu      sync.Mutex
 	reports []*oops.Report
@@ -33,7 +35,28 @@ func (c *collector) Publish(_ context.Context, r *oops.Report) ([]string, error)
 	return []string{r.ID}, nil
 }
 
+// all returns the latest revision of each id, in the order the ids were
+// first published.
 func (c *collector) all() []*oops.Report {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []*oops.Report
+	at := map[string]int{}
+	for _, r := range c.reports {
+		if i, ok := at[r.ID]; ok {
+			if r.Revision >= out[i].Revision {
+				out[i] = r
+			}
+			continue
+		}
+		at[r.ID] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+// raw returns every publication, in order.
+func (c *collector) raw() []*oops.Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.reports)
@@ -61,7 +84,7 @@ func (c *collector) one(t *testing.T) *oops.Report {
 // newConfig returns a Config publishing to c, with the request hooks.
 func newConfig(c *collector) *oops.Config {
 	return &oops.Config{
-		Hooks:     append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest, oopshttp.NoteReport),
+		Hooks:     append(oops.DefaultHooks(), oopshttp.AttachRequest),
 		Publisher: c,
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"html/template"
-	"log"
 	"net/http"
 	"net/textproto"
 	"strconv"
@@ -24,12 +23,22 @@ const (
 	// StatusKey holds the response status as a string ("500"), as python's
 	// oops-wsgi writes it.
 	StatusKey = "HTTP_STATUS"
-	// RelatedKey holds the ids ([]string) of the other reports made during
+	// RelatedKey holds the ids ([]string) of the other reports stored during
 	// the request, oldest first.
 	RelatedKey = "related_ids"
 	// RelatedDroppedKey holds how many (int) further related ids were not
 	// listed: a request keeps at most 100.
 	RelatedDroppedKey = "related_ids_dropped"
+	// PanicKey holds the panic ("panic: …", or the panic error's text) of a
+	// request whose report was made before the handler panicked: the report
+	// stays about the earlier cause, and says how the request ended.
+	PanicKey = "panic"
+	// HandlerErrorKey holds the text of the error a handler gave Error when
+	// the request's report was made before, about an earlier cause.
+	HandlerErrorKey = "handler_error"
+	// SoftTimeoutKey holds the SoftTimeoutError text of a slow request
+	// whose report was made before, about another cause.
+	SoftTimeoutKey = "soft_timeout"
 )
 
 // Options configure Middleware. The zero value (or nil) is ready to use.
@@ -38,6 +47,14 @@ type Options struct {
 	// "<hidden>", besides Cookie, Authorization and Proxy-Authorization.
 	// Names are matched case-insensitively.
 	HiddenHeaders []string
+
+	// HiddenQueryParams names query parameters whose values reports show as
+	// "<hidden>" in url, QUERY_STRING and HTTP_REFERER, besides
+	// DefaultHiddenQueryParams (password, token, secret, api key,
+	// signature, session, …). Names are matched as the defaults are: case
+	// and '-', '_', '.' aside; "contains:word" hides every name containing
+	// word.
+	HiddenQueryParams []string
 
 	// ReportStatuses are status prefixes that also get a report, as
 	// oops-wsgi's oops_on_status: "404" matches 404 only, "4" every 4xx.
@@ -60,8 +77,10 @@ type Options struct {
 
 	// PublishError is called when publishing one of the middleware's reports
 	// fails. Nil means the standard logger prints it, as net/http does with
-	// handler panics. A report dropped by a filter is not an error. The
-	// report may already be in the publisher's hands: do not change it.
+	// handler panics, at most once a minute with a count of the failures
+	// since the last line, so that a storm of failures stays quiet. A report
+	// dropped by a filter is not an error. The report may already be in the
+	// publisher's hands: do not change it.
 	PublishError func(ctx context.Context, r *oops.Report, err error)
 }
 
@@ -82,6 +101,7 @@ func Middleware(cfg *oops.Config, opts *Options) func(http.Handler) http.Handler
 	if opts != nil {
 		m.opts = *opts
 	}
+	m.secrets = newQuerySecrets(m.opts.HiddenQueryParams)
 	m.hidden = make(map[string]bool, len(m.opts.HiddenHeaders))
 	for _, h := range m.opts.HiddenHeaders {
 		m.hidden[textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(h))] = true
@@ -96,9 +116,10 @@ func Middleware(cfg *oops.Config, opts *Options) func(http.Handler) http.Handler
 
 // middleware is what all handlers made by one Middleware call share.
 type middleware struct {
-	cfg    *oops.Config
-	opts   Options
-	hidden map[string]bool // canonical header names
+	cfg     *oops.Config
+	opts    Options
+	hidden  map[string]bool // canonical header names
+	secrets *querySecrets
 }
 
 // reportsStatus says whether a final status gets a report.
@@ -124,8 +145,8 @@ type handler struct {
 	next http.Handler
 }
 
-// ServeHTTP runs the wrapped handler with a fresh timeline and the request in
-// its context, and reports what goes wrong.
+// ServeHTTP runs the wrapped handler with a fresh timeline, the request and
+// its incident in its context, and reports what goes wrong.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if stateFrom(r.Context()) != nil {
 		// An outer Middleware serves this request already: reporting twice
@@ -133,15 +154,21 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	// One allocation holds the request's state, its context and the wrapped
-	// writer; the timeline, its context value and the request copy are the
-	// others.
+	// One allocation holds the request's state, its incident, its context
+	// and the wrapped writer; the timeline, the context values and the
+	// request copy are the others.
 	st := &state{m: h.m, tl: timeline.NewWithOptions(h.m.opts.Timeline)}
-	st.ctx = requestContext{Context: timeline.NewContext(r.Context(), st.tl), st: st}
-	st.w = responseWriter{st: st, rw: w}
+	st.ctx = requestContext{Context: oops.WithIncident(timeline.NewContext(r.Context(), st.tl), &st.inc), st: st}
+	st.w = hijackWriter{responseWriter{st: st, rw: w}}
 	st.req = r.WithContext(&st.ctx)
 	defer st.finish()
-	h.next.ServeHTTP(&st.w, st.req)
+	var rw http.ResponseWriter = &st.w.responseWriter
+	if _, ok := w.(http.Hijacker); ok {
+		// Only a writer that can be hijacked claims it can (HTTP/2's
+		// cannot).
+		rw = &st.w
+	}
+	h.next.ServeHTTP(rw, st.req)
 }
 
 // finish runs when the handler has returned or panicked. It must be deferred
@@ -153,30 +180,44 @@ func (st *state) finish() {
 		return
 	}
 	if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+		st.complete(nil)
 		panic(p)
 	}
 	w := &st.w
 	started := w.status != 0 || w.hijacked
 	if err, ok := p.(error); ok && errors.Is(err, context.Canceled) && st.clientGone() {
 		// The handler gave up because the client went away.
+		st.complete(nil)
 		if started {
 			panic(http.ErrAbortHandler)
 		}
 		w.rw.WriteHeader(http.StatusInternalServerError)
 		return
 	}
-	ev := oops.Event{Err: &PanicError{Value: p}, Stack: oops.Callers(0)}
 	status := w.status
 	if !started {
 		status = http.StatusInternalServerError
+		w.status = status
 	}
-	r := st.create(ev, status)
-	st.publish(r)
+	perr := &PanicError{Value: p}
+	var id string
+	if d := st.inc.End(); d != nil {
+		// The request's report is about an earlier cause (a log record, a
+		// 5xx): it stays so, and says how the request ended.
+		id = st.revise(d, func(r *oops.Report) {
+			if r.Extra == nil {
+				r.Extra = make(map[string]any, 1)
+			}
+			r.Extra[PanicKey] = perr.Error()
+		})
+	} else {
+		r := st.create(oops.Event{Err: perr, Stack: oops.Callers(0)}, status)
+		id = st.publish(r)
+	}
 	if started {
 		panic(http.ErrAbortHandler)
 	}
-	w.status = status
-	st.writeErrorPage(r.ID)
+	st.writeErrorPage(id)
 }
 
 // done runs when the handler returned normally.
@@ -186,12 +227,77 @@ func (st *state) done() {
 		// net/http sends 200 when the handler wrote nothing.
 		w.commit(http.StatusOK)
 	}
+	var amend func(*oops.Report)
 	if lim := st.m.opts.SoftTimeout; lim > 0 && w.firstByte > lim && !st.reported && !st.clientGone() {
-		ev := oops.Event{Err: &SoftTimeoutError{FirstByte: w.firstByte, Limit: lim}}
-		r := st.create(ev, w.status)
-		r.Type = SoftRequestTimeout
-		st.publish(r)
+		serr := &SoftTimeoutError{FirstByte: w.firstByte, Limit: lim}
+		if st.inc.Draft() == nil {
+			r := st.create(oops.Event{Err: serr}, w.status)
+			r.Type = SoftRequestTimeout
+			st.inc.End()
+			st.publish(r)
+			return
+		}
+		// The request has a report already: it says the request was slow
+		// too.
+		amend = func(r *oops.Report) { r.Extra[SoftTimeoutKey] = serr.Error() }
 	}
+	st.complete(amend)
+}
+
+// complete ends the request's incident and publishes its report, if any,
+// completed: status, duration, request variables, the whole timeline and
+// the related ids. amend, if not nil, adds to it.
+func (st *state) complete(amend func(*oops.Report)) {
+	if d := st.inc.End(); d != nil {
+		st.revise(d, amend)
+	}
+}
+
+// revise publishes the request's report d completed, as complete does, and
+// returns its id ("" when it was never stored).
+func (st *state) revise(d *oops.Draft, amend func(*oops.Report)) string {
+	related, dropped := st.inc.Related("")
+	status := st.w.status
+	ctx := context.WithoutCancel(&st.ctx)
+	var last *oops.Report
+	ids, err := d.Revise(ctx, st.m.cfg, func(r *oops.Report) {
+		st.attachRequest(r)
+		if r.Extra == nil {
+			r.Extra = make(map[string]any, 3)
+		}
+		if status != 0 {
+			r.Extra[StatusKey] = strconv.Itoa(status)
+		}
+		if len(related) > 0 {
+			r.Extra[RelatedKey] = related
+		}
+		if dropped > 0 {
+			r.Extra[RelatedDroppedKey] = dropped
+		}
+		if st.handlerErr != "" {
+			r.Extra[HandlerErrorKey] = st.handlerErr
+		}
+		// Everything the request did, up to its end, not only up to the
+		// report.
+		r.Timeline = oops.FlattenTimeline(st.tl)
+		r.TimelineDropped = st.tl.Dropped()
+		if amend != nil {
+			amend(r)
+		}
+		last = r
+	})
+	if d.Abandoned() {
+		return ""
+	}
+	if err != nil && !errors.Is(err, oops.ErrFiltered) && last != nil {
+		st.publishError(ctx, last, err)
+	}
+	if len(ids) > 0 {
+		return ids[len(ids)-1]
+	}
+	// The first revision was stored: the id stays good even if this one
+	// was not.
+	return d.ID()
 }
 
 // clientGone says whether the request's context was canceled, which for a
@@ -205,12 +311,9 @@ func (st *state) clientGone() bool {
 // ids. status 0 is left out.
 func (st *state) create(ev oops.Event, status int) *oops.Report {
 	st.reported = true
-	// NoteReport skips the middleware's own reports: the list is of the
-	// others. An earlier own report (a 5xx, then a panic) is noted below.
-	ctx := context.WithValue(&st.ctx, ownReportKey{}, true)
-	r := st.m.cfg.Create(ctx, ev)
+	r := st.m.cfg.Create(&st.ctx, ev)
 	if r.URL == "" {
-		AttachRequest(ctx, r, &ev)
+		st.attachRequest(r)
 	}
 	if r.Extra == nil {
 		r.Extra = make(map[string]any, 2)
@@ -218,37 +321,55 @@ func (st *state) create(ev oops.Event, status int) *oops.Report {
 	if status != 0 {
 		r.Extra[StatusKey] = strconv.Itoa(status)
 	}
-	ids, dropped := st.relatedIDs()
+	ids, dropped := st.inc.Related(r.ID)
 	if len(ids) > 0 {
 		r.Extra[RelatedKey] = ids
 	}
 	if dropped > 0 {
 		r.Extra[RelatedDroppedKey] = dropped
 	}
-	st.note(r.ID)
 	return r
 }
 
-// publish publishes r, with a context that outlives the client.
-func (st *state) publish(r *oops.Report) {
+// publish publishes r, with a context that outlives the client, and returns
+// its id, or "" when no store took it.
+func (st *state) publish(r *oops.Report) string {
 	ctx := context.WithoutCancel(&st.ctx)
-	_, err := st.m.cfg.Publish(ctx, r)
-	if err == nil || errors.Is(err, oops.ErrFiltered) {
-		return
+	id := r.ID
+	ids, err := st.m.cfg.Publish(ctx, r)
+	if err != nil && !errors.Is(err, oops.ErrFiltered) {
+		st.publishError(ctx, r, err)
 	}
+	if len(ids) == 0 {
+		return ""
+	}
+	if last := ids[len(ids)-1]; last != "" {
+		return last
+	}
+	return id
+}
+
+func (st *state) publishError(ctx context.Context, r *oops.Report, err error) {
 	if f := st.m.opts.PublishError; f != nil {
 		f(ctx, r, err)
 		return
 	}
-	log.Printf("oopshttp: publishing %s for %s %s: %v", r.ID, r.ReqVars["REQUEST_METHOD"], r.URL, err)
+	publishErrors.add(r, err)
 }
 
-// reportStatus makes and publishes the report of a final status and returns
-// its id. The stack is where the status was written; the traceback leaves
-// out the leading frames of this package and net/http.
-func (st *state) reportStatus(code int) string {
+// statusReport returns the id of the request's report for a final status
+// the middleware reports, making one when the request has none: published
+// now (so that X-Oops-Id quotes a stored report) and completed when the
+// request ends. The stack is where the status was written; the traceback
+// leaves out the leading frames of this package and net/http. It returns ""
+// when no store took the report.
+func (st *state) statusReport(code int) string {
+	st.reported = true
+	if d := st.inc.Draft(); d != nil {
+		return d.ID()
+	}
 	ev := oops.Event{Err: &StatusError{Code: code}, Stack: oops.Callers(0)}
 	r := st.create(ev, code)
-	st.publish(r)
-	return r.ID
+	// Config.Publish makes it the incident's report, Pending.
+	return st.publish(r)
 }

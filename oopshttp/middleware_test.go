@@ -294,7 +294,7 @@ func TestSuperfluousWriteHeaderMakesNoSecondReport(t *testing.T) {
 	assert.Equal(t, "502", c.one(t).Extra[oopshttp.StatusKey])
 }
 
-func TestPanicAfter5xxListsIt(t *testing.T) {
+func TestPanicAfter5xxCompletesTheStatusReport(t *testing.T) {
 	c := new(collector)
 	rec := httptest.NewRecorder()
 	func() {
@@ -304,12 +304,15 @@ func TestPanicAfter5xxListsIt(t *testing.T) {
 			panic("and then")
 		})).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	}()
-	all := c.all()
-	require.Len(t, all, 2)
-	assert.Equal(t, all[0].ID, rec.Header().Get(oopshttp.HeaderID))
-	assert.Nil(t, all[0].Extra[oopshttp.RelatedKey])
-	assert.Equal(t, []string{all[0].ID}, all[1].Extra[oopshttp.RelatedKey])
-	assert.Equal(t, "panic: and then", all[1].Value)
+	r := c.one(t)
+	assert.Equal(t, r.ID, rec.Header().Get(oopshttp.HeaderID), "one request, one incident")
+	assert.Equal(t, "panic: and then", r.Extra[oopshttp.PanicKey])
+	assert.False(t, r.Pending)
+	raw := c.raw()
+	require.Len(t, raw, 2, "published at the status, completed at the end")
+	assert.True(t, raw[0].Pending)
+	assert.Equal(t, 0, raw[0].Revision)
+	assert.Equal(t, 1, raw[1].Revision)
 }
 
 func TestReportStatuses(t *testing.T) {
@@ -428,23 +431,37 @@ func TestRelatedReportsMakeOneIncident(t *testing.T) {
 			logged <- second.ID
 		})
 		wg.Wait()
+		// A report a filter dropped is listed nowhere.
+		dropped := &oops.Config{Publisher: c, Filters: []oops.Filter{func(context.Context, *oops.Report) bool { return true }}}
+		_, err = dropped.Publish(ctx, dropped.Create(ctx, oops.Event{Msg: "dropped"}))
+		assert.ErrorIs(t, err, oops.ErrFiltered)
 		// An id a publisher gave by other means.
 		oopshttp.NoteID(ctx, "OOPS-00000000000000000000000000000001")
 		oopshttp.NoteID(ctx, "")
+		timeline.FromContext(ctx).Start("SQL-main", "ROLLBACK").Finish()
 		panic("giving up")
 	}))
 	resp, _ := get(t, srv.URL+"/pay")
-	own := c.byID(t, resp.Header.Get(oopshttp.HeaderID))
 	first, second := <-logged, <-logged
-	assert.Equal(t, []string{first, second, "OOPS-00000000000000000000000000000001"}, own.Extra[oopshttp.RelatedKey])
+	assert.Equal(t, first, resp.Header.Get(oopshttp.HeaderID), "the first report is the request's")
+	own := c.byID(t, first)
+	assert.Equal(t, []string{second, "OOPS-00000000000000000000000000000001"}, own.Extra[oopshttp.RelatedKey])
+	assert.Equal(t, "update failed", own.Value, "the cause")
+	assert.Equal(t, "panic: giving up", own.Extra[oopshttp.PanicKey])
+	assert.Equal(t, "500", own.Extra[oopshttp.StatusKey])
+	assert.Equal(t, 1, own.Revision)
+	assert.False(t, own.Pending)
+	require.Len(t, own.Timeline, 2, "the whole timeline, to the end of the request")
+	assert.Equal(t, "ROLLBACK", own.Timeline[1].Detail)
+	assert.Len(t, c.all(), 2, "no report of its own for the panic")
 
-	for _, id := range []string{first, second, own.ID} {
+	for _, id := range []string{first, second} {
 		r := c.byID(t, id)
 		assert.Equal(t, srv.URL+"/pay", r.URL, "every report of the request carries it")
 		require.NotEmpty(t, r.Timeline, "every report shares the request's timeline")
 		assert.Equal(t, "UPDATE accounts SET x = 1", r.Timeline[0].Detail)
 		_, listed := r.Extra[oopshttp.RelatedKey]
-		assert.Equal(t, id == own.ID, listed, "only the request's report lists the others")
+		assert.Equal(t, id == first, listed, "only the request's report lists the others")
 	}
 }
 
@@ -490,9 +507,10 @@ func TestPublishErrors(t *testing.T) {
 		panic("no")
 	}))
 	resp, body := get(t, srv.URL)
-	id := resp.Header.Get(oopshttp.HeaderID)
-	assert.True(t, oops.ValidID(id), "the user still gets the id")
-	assert.Contains(t, body, id)
+	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	assert.Empty(t, resp.Header.Get(oopshttp.HeaderID), "no id of a report that was not stored")
+	assert.NotContains(t, body, "OOPS-")
+	assert.Contains(t, body, "Something broke")
 	mu.Lock()
 	require.Len(t, got, 1)
 	assert.EqualError(t, got[0], "disk full")
@@ -518,7 +536,7 @@ func TestZeroValues(t *testing.T) {
 	oopshttp.Middleware(nil, nil)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("no") })).
 		ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)
-	assert.True(t, oops.ValidID(rec.Header().Get(oopshttp.HeaderID)))
+	assert.Empty(t, rec.Header().Get(oopshttp.HeaderID), "the zero Config stores nothing: no id to quote")
 }
 
 func TestConcurrentRequestsKeepTheirIncidents(t *testing.T) {
@@ -542,15 +560,12 @@ func TestConcurrentRequestsKeepTheirIncidents(t *testing.T) {
 	}
 	wg.Wait()
 	all := c.all()
-	require.Len(t, all, 40)
+	require.Len(t, all, 20, "one incident per request")
 	for _, r := range all {
-		if r.Type != "*oopshttp.StatusError" {
-			continue
-		}
-		related, ok := r.Extra[oopshttp.RelatedKey].([]string)
-		require.True(t, ok)
-		require.Len(t, related, 1)
-		assert.Equal(t, r.URL, c.byID(t, related[0]).URL, "the related report is of the same request")
+		assert.Equal(t, "ERROR", r.Type)
+		assert.Equal(t, "500", r.Extra[oopshttp.StatusKey])
+		assert.Equal(t, r.Value, strings.TrimPrefix(r.URL, srv.URL), "the report is of its own request")
+		assert.Nil(t, r.Extra[oopshttp.RelatedKey])
 	}
 }
 

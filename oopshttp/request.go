@@ -23,17 +23,20 @@ const hidden = "<hidden>"
 // It reads the request's URL and headers: a handler that changes them while
 // another goroutine makes a report races, as with any shared *http.Request.
 func AttachRequest(ctx context.Context, r *oops.Report, _ *oops.Event) {
-	st := stateFrom(ctx)
-	if st == nil {
-		return
+	if st := stateFrom(ctx); st != nil {
+		st.attachRequest(r)
 	}
+}
+
+// attachRequest fills r from the request: see AttachRequest.
+func (st *state) attachRequest(r *oops.Report) {
 	req := st.req
-	r.URL = requestURL(req)
+	r.URL = st.m.secrets.hideURL(requestURL(req))
 	if r.Topic == "" {
 		r.Topic = validText(req.Pattern)
 	}
 	r.Duration = time.Since(st.tl.Started()).Seconds()
-	vars := reqVars(req, st.m.hidden)
+	vars := reqVars(req, st.m.hidden, st.m.secrets)
 	if r.ReqVars == nil {
 		r.ReqVars = vars
 		return
@@ -43,13 +46,14 @@ func AttachRequest(ctx context.Context, r *oops.Report, _ *oops.Event) {
 	}
 }
 
-// NoteReport is a create hook that notes the report's id on the request ctx
-// belongs to (see NoteID), so that the request's own report lists it under
-// related_ids. A report that a filter later drops, or that a publisher
-// stores under another id, is listed under the id it was created with.
-func NoteReport(ctx context.Context, r *oops.Report, _ *oops.Event) {
-	NoteID(ctx, r.ID)
-}
+// NoteReport was a create hook that listed every report created during a
+// request on the request's report.
+//
+// Deprecated: Config.Publish now notes every report a publisher stored with
+// a request's context (see oops.Incident), so that a report that a filter
+// dropped or no store took is never listed; NoteReport does nothing and
+// can be left out of the hooks.
+func NoteReport(context.Context, *oops.Report, *oops.Event) {}
 
 // requestURL returns the URL the client asked for: scheme, host, path and
 // query.
@@ -69,12 +73,12 @@ func requestURL(req *http.Request) string {
 }
 
 // reqVars returns the request as a WSGI/CGI environment, secrets hidden.
-func reqVars(req *http.Request, hide map[string]bool) map[string]string {
+func reqVars(req *http.Request, hide map[string]bool, secrets *querySecrets) map[string]string {
 	vars := make(map[string]string, len(req.Header)+6)
 	vars["REQUEST_METHOD"] = validText(req.Method)
 	if req.URL != nil {
 		vars["PATH_INFO"] = validText(req.URL.Path)
-		vars["QUERY_STRING"] = validText(req.URL.RawQuery)
+		vars["QUERY_STRING"] = validText(secrets.hideQuery(req.URL.RawQuery))
 	}
 	vars["SERVER_PROTOCOL"] = validText(req.Proto)
 	if req.RemoteAddr != "" {
@@ -91,6 +95,8 @@ func reqVars(req *http.Request, hide map[string]bool) map[string]string {
 			vars[key] = hidden
 		case name == "Authorization" || name == "Proxy-Authorization":
 			vars[key] = hideCredentials(strings.Join(values, ", "))
+		case name == "Referer":
+			vars[key] = validText(secrets.hideURL(strings.Join(values, ", ")))
 		default:
 			vars[key] = validText(strings.Join(values, ", "))
 		}

@@ -52,7 +52,7 @@ func TestReqVars(t *testing.T) {
 		"deployment":                "blue",
 		"REQUEST_METHOD":            "POST",
 		"PATH_INFO":                 "/cart/add",
-		"QUERY_STRING":              "item=9&token=abc",
+		"QUERY_STRING":              "item=9&token=<hidden>",
 		"SERVER_PROTOCOL":           "HTTP/1.1",
 		"REMOTE_ADDR":               "192.0.2.1:1234",
 		"HTTP_HOST":                 "shop.example",
@@ -67,7 +67,7 @@ func TestReqVars(t *testing.T) {
 		"HTTP_X_SESSION_TOKEN":      "<hidden>",
 		"HTTP_NON_CANONICAL_COOKIE": "x",
 	}, r.ReqVars)
-	assert.Equal(t, "http://shop.example/cart/add?item=9&token=abc", r.URL)
+	assert.Equal(t, "http://shop.example/cart/add?item=9&token=<hidden>", r.URL)
 	assert.Empty(t, r.Topic, "no ServeMux pattern")
 
 	b, err := json.Marshal(r)

@@ -3,22 +3,18 @@ package oopshttp
 import (
 	"context"
 	"net/http"
-	"slices"
-	"sync"
 	"time"
 
+	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/timeline"
 )
-
-// maxRelated bounds how many related ids a request keeps; past it the rest
-// are counted under RelatedDroppedKey.
-const maxRelated = 100
 
 // state is what the middleware keeps for one request. The context and the
 // writer live inside it so that one allocation serves all three.
 type state struct {
 	ctx requestContext
-	w   responseWriter
+	w   hijackWriter
+	inc oops.Incident // the request's reports
 	m   *middleware
 	req *http.Request      // as the handler got it
 	tl  *timeline.Timeline // its Started time is the request's start
@@ -26,11 +22,13 @@ type state struct {
 	// reported is set once the middleware made a report for the request.
 	// Only the goroutine serving the request touches it.
 	reported bool
-
-	mu      sync.Mutex // guards related and dropped
-	related []string
-	dropped int
+	// handlerErr is the text of the error a handler gave Error when the
+	// request's report was about an earlier cause.
+	handlerErr string
 }
+
+// sinceStart returns how long the request has been served.
+func (st *state) sinceStart() time.Duration { return time.Since(st.tl.Started()) }
 
 type ctxKey struct{}
 
@@ -77,39 +75,15 @@ func StartFromContext(ctx context.Context) time.Time {
 	return time.Time{}
 }
 
-// ownReportKey marks the context of the middleware's own reports.
-type ownReportKey struct{}
-
-// NoteID records id as a report made during the request ctx belongs to, so
-// that the request's own report lists it under related_ids. It does nothing
+// NoteID records id as a report stored during the request ctx belongs to, so
+// that the request's report lists it under related_ids. Config.Publish
+// notes every report a publisher stored with the request's context (see
+// oops.Incident); NoteID is for ids stored by other means. It does nothing
 // for an empty id, an id already noted, or a ctx from no request. It is safe
 // to call from any goroutine, also after the request has ended (the id is
-// then listed nowhere). NoteReport calls it for every report created.
+// then listed nowhere).
 func NoteID(ctx context.Context, id string) {
-	st := stateFrom(ctx)
-	if st == nil || id == "" || ctx.Value(ownReportKey{}) != nil {
-		return
+	if st := stateFrom(ctx); st != nil {
+		st.inc.Note(id)
 	}
-	st.note(id)
-}
-
-func (st *state) note(id string) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if slices.Contains(st.related, id) {
-		return
-	}
-	if len(st.related) >= maxRelated {
-		st.dropped++
-		return
-	}
-	st.related = append(st.related, id)
-}
-
-// relatedIDs returns a copy of the noted ids, oldest first, and how many did
-// not fit.
-func (st *state) relatedIDs() ([]string, int) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return slices.Clone(st.related), st.dropped
 }

@@ -10,10 +10,11 @@ import (
 
 // responseWriter is the http.ResponseWriter the handler gets. It watches the
 // status and the first byte, and keeps the optional interfaces of the
-// server's writer: http.Flusher (and FlushError), http.Hijacker, io.ReaderFrom
-// and Unwrap for http.ResponseController. Where the server's writer lacks one,
-// Flush does nothing, Hijack returns an error wrapping
-// http.ErrNotSupported and ReadFrom copies through Write.
+// server's writer: http.Flusher (and FlushError), io.ReaderFrom and Unwrap
+// for http.ResponseController; hijackWriter adds http.Hijacker, handed out
+// only when the server's writer is one (HTTP/1), so that a handler that
+// probes for it learns the truth. Where the server's writer lacks one, Flush
+// does nothing and ReadFrom copies through Write.
 type responseWriter struct {
 	st *state
 	rw http.ResponseWriter
@@ -59,7 +60,7 @@ func (w *responseWriter) commit(code int) {
 	if !w.st.m.reportsStatus(code) || w.st.clientGone() {
 		return
 	}
-	id := w.st.reportStatus(code)
+	id := w.st.statusReport(code)
 	if code >= 500 && id != "" {
 		w.rw.Header().Set(HeaderID, id)
 	}
@@ -79,8 +80,15 @@ func (w *responseWriter) flush() error {
 	return http.NewResponseController(w.rw).Flush()
 }
 
+// hijackWriter is a responseWriter that is an http.Hijacker too.
+type hijackWriter struct{ responseWriter }
+
 // Hijack hands the connection over to the handler, as http.Hijacker does.
-func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return w.hijack()
+}
+
+func (w *responseWriter) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, brw, err := http.NewResponseController(w.rw).Hijack()
 	if err == nil && !w.hijacked {
 		w.hijacked = true

@@ -147,7 +147,9 @@ func TestPanicAfterHijackIsReported(t *testing.T) {
 func TestHijackUnsupported(t *testing.T) {
 	rec := httptest.NewRecorder()
 	oopshttp.Middleware(nil, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _, err := w.(http.Hijacker).Hijack()
+		_, ok := w.(http.Hijacker)
+		assert.False(t, ok, "the server's writer is no Hijacker, and neither is the wrapper")
+		_, _, err := http.NewResponseController(w).Hijack()
 		assert.ErrorIs(t, err, http.ErrNotSupported)
 		_, _ = io.WriteString(w, "still fine")
 	})).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
@@ -216,7 +218,9 @@ func TestHTTP2(t *testing.T) {
 			panic("h2 late")
 		case "/stream":
 			assert.Equal(t, 2, r.ProtoMajor)
-			_, _, err := w.(http.Hijacker).Hijack()
+			_, ok := w.(http.Hijacker)
+			assert.False(t, ok, "HTTP/2 cannot hijack: the wrapper does not claim it can")
+			_, _, err := http.NewResponseController(w).Hijack()
 			assert.ErrorIs(t, err, http.ErrNotSupported, "HTTP/2 cannot hijack")
 			_, _ = io.WriteString(w, "first\n")
 			assert.NoError(t, http.NewResponseController(w).Flush())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/otelbridge"
@@ -23,7 +22,7 @@ func ExampleAttachTrace() {
 	ctx := trace.ContextWithSpanContext(context.Background(),
 		trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled}))
 
-	cfg := oops.Config{Hooks: append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace)}
+	cfg := oops.Config{Hooks: append(oops.DefaultHooks(), otelbridge.AttachTrace)}
 	r := cfg.Create(ctx, oops.Event{Err: errors.New("boom")})
 	fmt.Println(r.TraceID, r.SpanID)
 
@@ -54,23 +53,39 @@ func ExampleNewLogPublisher() {
 	// true
 }
 
-func ExampleTimelineProcessor() {
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})))
-	defer tp.Shutdown(context.Background())
-	tracer := tp.Tracer("example")
+// A report published at a trigger and again, completed, under the same id
+// is one log record, with the final content.
+func ExampleLogPublisher_revisions() {
+	exp := &memExporter{}
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+	defer lp.Shutdown(context.Background())
+	pub := otelbridge.NewLogPublisher(otelbridge.LogOptions{
+		LoggerProvider: lp,
+		Attributes: func(r *oops.Report) []attribute.KeyValue {
+			return []attribute.KeyValue{attribute.Int("log.count", len(r.Log))}
+		},
+	})
 
-	// The request's context carries a timeline; spans started under it (by
-	// otelsql, otelhttp, ...) land in it as they end.
-	ctx := timeline.NewContext(context.Background(), timeline.New())
-	_, span := tracer.Start(ctx, "query", trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("db.system.name", "postgresql"), attribute.String("db.query.text", "SELECT 1")))
-	span.End()
+	cfg := oops.Config{Publisher: pub}
+	r := cfg.Create(context.Background(), oops.Event{Err: errors.New("payment declined")})
+	r.Pending = true // a trailing window will publish it again
+	_, _ = cfg.Publish(context.Background(), r)
+	fmt.Println("records after the trigger:", len(exp.records()))
 
-	for _, e := range timeline.FromContext(ctx).Entries() {
-		fmt.Println(e.Category, e.Detail)
-	}
+	final := r.Clone()
+	final.Revision, final.Pending = 1, false
+	final.Log = append(final.Log, oops.LogRecord{Level: "INFO", Msg: "refund queued"})
+	_, _ = cfg.Publish(context.Background(), final)
+
+	recs := exp.records()
+	fmt.Println("records after the window:", len(recs))
+	fmt.Println("revision", logAttrs(recs[0])["oops.revision"], "with", logAttrs(recs[0])["log.count"], "log record")
+
+	_ = pub.Shutdown(context.Background()) // emits what is still held; then lp.Shutdown
 	// Output:
-	// SQL-postgresql SELECT 1
+	// records after the trigger: 0
+	// records after the window: 1
+	// revision 1 with 1 log record
 }
 
 func ExampleNewTimeline() {

@@ -80,7 +80,7 @@ func kvMap(kvs []attribute.KeyValue) map[string]string {
 
 // hooks are the default hooks followed by AttachTrace.
 func hooks() []oops.Hook {
-	return append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace)
+	return append(oops.DefaultHooks(), otelbridge.AttachTrace)
 }
 
 // newLimitedLogs is newLogs with an attribute value length limit.
@@ -91,3 +91,12 @@ func newLimitedLogs(t testing.TB, exp *memExporter, limit int) *sdklog.LoggerPro
 	t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
 	return lp
 }
+
+// nopProcessor stands for the exporting processor every real setup has:
+// with any processor registered, the SDK snapshots each span as it ends.
+type nopProcessor struct{}
+
+func (nopProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (nopProcessor) OnEnd(sdktrace.ReadOnlySpan)                     {}
+func (nopProcessor) Shutdown(context.Context) error                  { return nil }
+func (nopProcessor) ForceFlush(context.Context) error                { return nil }

@@ -130,7 +130,33 @@ func TestLogPublisherTakesTraceFromReportWhenContextHasNone(t *testing.T) {
 	require.Len(t, recs, 1)
 	assert.Equal(t, span.SpanContext().TraceID(), recs[0].TraceID())
 	assert.Equal(t, span.SpanContext().SpanID(), recs[0].SpanID())
+	assert.Equal(t, trace.FlagsSampled, recs[0].TraceFlags(), "the span was sampled")
 	assert.Equal(t, r.ID, logAttrs(recs[0])["oops.id"])
+}
+
+func TestLogPublisherKeepsTraceFlagsThroughAsync(t *testing.T) {
+	lp, exp := newLogs(t)
+	async := oops.NewAsync(otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp}), oops.AsyncOptions{})
+	cfg := oops.Config{Hooks: hooks(), Publisher: async}
+	for _, flags := range []trace.TraceFlags{trace.FlagsSampled, 0} {
+		sc := trace.NewSpanContext(trace.SpanContextConfig{
+			TraceID: trace.TraceID{1, 2, 3}, SpanID: trace.SpanID{4, 5, 6}, TraceFlags: flags, Remote: true,
+		})
+		ctx := trace.ContextWithRemoteSpanContext(context.Background(), sc)
+		r := cfg.Create(ctx, oops.Event{Err: errors.New("boom")})
+		assert.Equal(t, int(flags), r.TraceFlags)
+		_, err := cfg.Publish(ctx, r)
+		require.NoError(t, err)
+	}
+	require.NoError(t, async.Close(context.Background()))
+	recs := exp.records()
+	require.Len(t, recs, 2)
+	assert.Equal(t, trace.FlagsSampled, recs[0].TraceFlags())
+	assert.Equal(t, trace.TraceFlags(0), recs[1].TraceFlags())
+	for _, rec := range recs {
+		assert.Equal(t, trace.TraceID{1, 2, 3}, rec.TraceID())
+		assert.Equal(t, trace.SpanID{4, 5, 6}, rec.SpanID())
+	}
 }
 
 func TestLogPublisherIgnoresMalformedReportTraceIDs(t *testing.T) {
@@ -259,6 +285,76 @@ func TestLogPublisherSpanEvent(t *testing.T) {
 	assert.Equal(t, r.ID, attrs["oops.id"])
 }
 
+func TestLogPublisherSpanEventOnlyForFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		ev       oops.Event
+		severity log.Severity // LogOptions.ErrorSeverity
+		failure  bool
+		typ      string
+	}{
+		{name: "warn without error", ev: oops.Event{Level: "WARN", Msg: "slow query"}},
+		{name: "warn+2 without error", ev: oops.Event{Level: "WARN+2", Msg: "slow query"}},
+		{name: "warn with error", ev: oops.Event{Level: "WARN", Msg: "retrying", Err: errors.New("timeout")}, failure: true, typ: "*errors.errorString"},
+		{name: "error without error", ev: oops.Event{Level: "ERROR", Msg: "gave up"}, failure: true, typ: "ERROR"},
+		{name: "panic, no level", ev: oops.Event{Err: errors.New("boom")}, failure: true, typ: "*errors.errorString"},
+		{name: "warn, threshold warn", ev: oops.Event{Level: "WARN", Msg: "slow query"}, severity: log.SeverityWarn1, failure: true, typ: "WARN"},
+		{name: "info, threshold warn", ev: oops.Event{Level: "INFO", Msg: "fine"}, severity: log.SeverityWarn1},
+		{name: "fatal, threshold above fatal", ev: oops.Event{Level: "FATAL", Msg: "down"}, severity: log.SeverityFatal4 + 1},
+		{name: "error, threshold above fatal", ev: oops.Event{Level: "ERROR", Err: errors.New("x")}, severity: log.SeverityFatal4 + 1, failure: true, typ: "*errors.errorString"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lp, exp := newLogs(t)
+			tp, rec := newTraces(t)
+			ctx, span := tp.Tracer("test").Start(context.Background(), "request")
+			cfg := oops.Config{Hooks: hooks(), Publisher: otelbridge.NewLogPublisher(otelbridge.LogOptions{
+				LoggerProvider: lp, SpanEvent: true, ErrorSeverity: tc.severity,
+			})}
+			r := cfg.Create(ctx, tc.ev)
+			_, err := cfg.Publish(ctx, r)
+			require.NoError(t, err)
+			span.End()
+
+			require.Len(t, exp.records(), 1, "the record is emitted either way")
+			assert.Equal(t, span.SpanContext().TraceID(), exp.records()[0].TraceID())
+			require.Len(t, rec.Ended(), 1)
+			ended := rec.Ended()[0]
+			if !tc.failure {
+				assert.Equal(t, codes.Unset, ended.Status().Code, "not a failed request")
+				assert.Empty(t, ended.Events())
+				return
+			}
+			assert.Equal(t, codes.Error, ended.Status().Code)
+			require.Len(t, ended.Events(), 1)
+			assert.Equal(t, "exception", ended.Events()[0].Name)
+			assert.Equal(t, tc.typ, kvMap(ended.Events()[0].Attributes)["exception.type"])
+		})
+	}
+}
+
+func TestLogPublisherAttributesSliceIsNotChanged(t *testing.T) {
+	// Attributes may return the same slice to every call; cleaning must
+	// not write to it (the race detector would see concurrent calls).
+	lp, exp := newLogs(t)
+	shared := []attribute.KeyValue{attribute.String("zone", "eu\xff"), attribute.StringSlice("s", []string{"\xfe"})}
+	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{
+		LoggerProvider: lp,
+		Attributes:     func(*oops.Report) []attribute.KeyValue { return shared },
+	})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			_, err := p.Publish(context.Background(), &oops.Report{ID: oops.NewID(), Value: "v"})
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	require.Len(t, exp.records(), 4)
+	assert.Equal(t, "eu\uFFFD", logAttrs(exp.records()[0])["zone"])
+	assert.Equal(t, "eu\xff", shared[0].Value.AsString())
+	assert.Equal(t, []string{"\xfe"}, shared[1].Value.AsStringSlice())
+}
+
 func TestLogPublisherSpanEventOffOrNoSpan(t *testing.T) {
 	lp, _ := newLogs(t)
 	tp, rec := newTraces(t)
@@ -305,6 +401,7 @@ func BenchmarkLogPublisher(b *testing.B) {
 	r := cfg.Create(context.Background(), oops.Event{Err: errors.New("boom"), Stack: oops.Callers(0)})
 	b.ReportAllocs()
 	for b.Loop() {
+		r.ID = oops.NewID() // a new report each time: a repeated id is not emitted again
 		if _, err := p.Publish(context.Background(), r); err != nil {
 			b.Fatal(err)
 		}

@@ -41,9 +41,9 @@ const CategoryKey = attribute.Key("oops.timeline.category")
 // oops.timeline.category.
 //
 // Entries added with Timeline.Add are not observed, so spans copied into the
-// timeline by TimelineProcessor are not turned back into spans, and the
+// timeline by spantimeline.Processor are not turned back into spans, and the
 // spans made here are started with a context that carries no timeline, so a
-// TimelineProcessor does not copy them back either. A span whose action
+// spantimeline.Processor does not copy them back either. A span whose action
 // never finishes is never ended; what the observer keeps for a timeline is
 // released when the timeline is garbage collected. It is safe for
 // concurrent use.
@@ -128,7 +128,7 @@ func (o *SpanObserver) Started(a timeline.Action, category, detail string, start
 	o.mu.Unlock()
 
 	// Background, not the request's context: it carries no timeline, so a
-	// TimelineProcessor leaves these spans alone.
+	// spantimeline.Processor leaves these spans alone.
 	ctx := context.Background()
 	if parent != nil {
 		ctx = trace.ContextWithSpan(ctx, parent)
@@ -167,7 +167,7 @@ func (o *SpanObserver) Finished(a timeline.Action, end time.Time, err error) {
 	if err != nil {
 		msg := clean(oops.ErrorText(err))
 		span.AddEvent(semconv.ExceptionEventName, trace.WithTimestamp(end), trace.WithAttributes(
-			semconv.ExceptionTypeKey.String(oops.ErrorType(err)),
+			semconv.ExceptionTypeKey.String(clean(oops.ErrorType(err))),
 			semconv.ExceptionMessageKey.String(msg)))
 		span.SetStatus(codes.Error, msg)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/oops-go/oops/internal/benchcpu"
 	"github.com/oops-go/oops/oopshttp"
 	"github.com/oops-go/oops/otelbridge"
+	"github.com/oops-go/oops/otelbridge/spantimeline"
 	"github.com/oops-go/oops/timeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -163,7 +164,7 @@ func TestSpanObserverConcurrentActions(t *testing.T) {
 }
 
 func TestBothDirectionsRecordEachStepOnce(t *testing.T) {
-	proc := otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})
+	proc := spantimeline.NewProcessor(spantimeline.Options{})
 	tp, rec := newTraces(t, proc)
 	ctx, root := tp.Tracer("test").Start(context.Background(), "request")
 	ctx, tl := otelbridge.NewTimeline(ctx, tp, timeline.Options{})
@@ -288,7 +289,7 @@ func BenchmarkSpanObserver(b *testing.B) {
 }
 
 func TestSpanObserverInHTTPMiddleware(t *testing.T) {
-	proc := otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})
+	proc := spantimeline.NewProcessor(spantimeline.Options{})
 	tp, rec := newTraces(t, proc)
 	var reports []*oops.Report
 	cfg := &oops.Config{
@@ -328,8 +329,14 @@ func TestSpanObserverInHTTPMiddleware(t *testing.T) {
 	assert.Equal(t, server.SpanContext().SpanID(), spans["SELECT"].Parent().SpanID())
 	assert.Len(t, rec.Ended(), 3, "server, SELECT, outgoing GET")
 
-	require.Len(t, reports, 1)
-	r := reports[0]
+	// One incident: published when the 503 was written, completed under the
+	// same id when the request ended.
+	require.NotEmpty(t, reports)
+	r := reports[len(reports)-1]
+	for _, p := range reports {
+		assert.Equal(t, r.ID, p.ID, "one incident, one id")
+	}
+	assert.False(t, r.Pending, "the last revision is final")
 	assert.Equal(t, server.SpanContext().TraceID().String(), r.TraceID)
 	assert.Equal(t, server.SpanContext().SpanID().String(), r.SpanID)
 	require.Len(t, r.Timeline, 2)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/otelbridge"
+	"github.com/oops-go/oops/otelbridge/spantimeline"
 	"github.com/oops-go/oops/timeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -135,7 +136,7 @@ func TestOTLPEndToEnd(t *testing.T) {
 	logExp, err := otlploghttp.New(ctx, otlploghttp.WithEndpointURL(srv.URL+"/v1/logs"), otlploghttp.WithRetry(otlploghttp.RetryConfig{Enabled: false}))
 	require.NoError(t, err)
 
-	proc := otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})
+	proc := spantimeline.NewProcessor(spantimeline.Options{})
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(proc), sdktrace.WithSyncer(traceExp))
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(logExp)))
 	cfg := oops.Config{
@@ -269,4 +270,83 @@ func (p *errProcessor) OnEmit(ctx context.Context, r *sdklog.Record) error {
 	default:
 	}
 	return nil
+}
+
+// TestOTLPBatchSurvivesInvalidUTF8FromAttributes sends, in one batch, a
+// good report and one whose LogOptions.Attributes return strings that are
+// not valid UTF-8, in keys, values, slices and maps: the exporter accepts
+// the batch and both records arrive.
+func TestOTLPBatchSurvivesInvalidUTF8FromAttributes(t *testing.T) {
+	rc := &receiver{}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	ctx := context.Background()
+	logExp, err := otlploghttp.New(ctx, otlploghttp.WithEndpointURL(srv.URL+"/v1/logs"), otlploghttp.WithRetry(otlploghttp.RetryConfig{Enabled: false}))
+	require.NoError(t, err)
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewBatchProcessor(logExp)))
+	defer func() { _ = lp.Shutdown(ctx) }()
+
+	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{
+		LoggerProvider: lp,
+		Attributes: func(r *oops.Report) []attribute.KeyValue {
+			if r.Value == "good" {
+				return []attribute.KeyValue{attribute.String("tenant", "acme")}
+			}
+			return []attribute.KeyValue{
+				attribute.String("tenant", "ac\xffme"),
+				attribute.String("bad\xfekey", "v"),
+				attribute.StringSlice("tags", []string{"ok", "b\xc3\x28d"}),
+				{Key: "nested", Value: attribute.MapValue(
+					attribute.String("k\xff", "v\xff"),
+					attribute.KeyValue{Key: "list", Value: attribute.SliceValue(attribute.StringValue("x\xffy"), attribute.IntValue(3))},
+				)},
+				attribute.Int("n", 7),
+			}
+		},
+	})
+	good := &oops.Report{ID: oops.NewID(), Type: "*errors.errorString", Value: "good"}
+	bad := &oops.Report{ID: oops.NewID(), Type: "*errors.errorString", Value: "bad", Level: "WARN\xff"}
+	for _, r := range []*oops.Report{good, bad} {
+		_, err := p.Publish(ctx, r)
+		require.NoError(t, err)
+	}
+	require.NoError(t, lp.ForceFlush(ctx), "the exporter refused nothing")
+
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	require.Empty(t, rc.errs)
+	require.Len(t, rc.logs, 2, "the good report is not lost with the bad one")
+	byID := map[string]*logspb.LogRecord{}
+	for _, lr := range rc.logs {
+		byID[pbAttrs(lr.Attributes)["oops.id"]] = lr
+	}
+	require.Contains(t, byID, good.ID)
+	require.Contains(t, byID, bad.ID)
+	assert.Equal(t, "acme", pbAttrs(byID[good.ID].Attributes)["tenant"])
+
+	lr := byID[bad.ID]
+	assert.Equal(t, "WARN\uFFFD", lr.SeverityText)
+	attrs := map[string]*commonpb.AnyValue{}
+	for _, kv := range lr.Attributes {
+		attrs[kv.Key] = kv.Value
+	}
+	assert.Equal(t, "ac\uFFFDme", attrs["tenant"].GetStringValue())
+	assert.Equal(t, "v", attrs["bad\uFFFDkey"].GetStringValue())
+	var tags []string
+	for _, v := range attrs["tags"].GetArrayValue().GetValues() {
+		tags = append(tags, v.GetStringValue())
+	}
+	assert.Equal(t, []string{"ok", "b\uFFFD(d"}, tags)
+	nested := attrs["nested"].GetKvlistValue().GetValues()
+	require.Len(t, nested, 2)
+	byKey := map[string]*commonpb.AnyValue{}
+	for _, kv := range nested {
+		byKey[kv.Key] = kv.Value
+	}
+	assert.Equal(t, "v\uFFFD", byKey["k\uFFFD"].GetStringValue())
+	list := byKey["list"].GetArrayValue().GetValues()
+	require.Len(t, list, 2)
+	assert.Equal(t, "x\uFFFDy", list[0].GetStringValue())
+	assert.Equal(t, int64(3), list[1].GetIntValue())
+	assert.Equal(t, int64(7), attrs["n"].GetIntValue())
 }

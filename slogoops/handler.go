@@ -3,7 +3,6 @@ package slogoops
 import (
 	"context"
 	"log/slog"
-	"slices"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
@@ -27,10 +26,21 @@ type Options struct {
 	// IDKey is the key of the attribute that carries the report's id on the
 	// record passed to next; "" means "oops_id", "-" adds no attribute.
 	IDKey string
-	// TopicKey, UsernameKey and URLKey name the top-level attributes whose
-	// string values fill the report's topic, username and url; "" means
-	// "topic", "username" and "url", "-" turns one off.
-	TopicKey, UsernameKey, URLKey string
+	// DroppedKey is the key of the attribute that says, instead of an id,
+	// why a record at the report level has no stored report (a
+	// flight.Drop constant: "suppressed", "filtered", "queue_full", …); ""
+	// means "oops_dropped", "-" adds no attribute.
+	DroppedKey string
+	// IDTopLevel puts the id (or dropped) attribute at the top level of the
+	// record passed to next even under WithGroup, where an added attribute
+	// would otherwise land in the open group. It costs rebuilding next's
+	// attributes and groups for each record that made a report.
+	IDTopLevel bool
+	// TopicKey, UsernameKey, URLKey and ResourceKey name the top-level
+	// attributes whose string values fill the report's topic, username, url
+	// and resource (see flight.Recorder.Report for the precedence); ""
+	// means "topic", "username", "url" and "resource", "-" turns one off.
+	TopicKey, UsernameKey, URLKey, ResourceKey string
 }
 
 // A Handler is a slog.Handler that makes reports of records at the report
@@ -38,6 +48,7 @@ type Options struct {
 // It is safe for concurrent use.
 type Handler struct {
 	next  slog.Handler
+	root  slog.Handler // next before WithAttrs and WithGroup, for IDTopLevel
 	cfg   *oops.Config
 	rec   *flight.Recorder
 	o     *settings // shared by the handlers WithAttrs and WithGroup derive
@@ -45,9 +56,11 @@ type Handler struct {
 }
 
 type settings struct {
-	report, record              level
-	recording                   bool
-	idKey, topic, username, url string
+	report, record    level
+	recording         bool
+	idKey, droppedKey string
+	idTop             bool
+	keys              flight.Keys
 }
 
 // level is a slog.Leveler read without an interface call when it is a
@@ -91,14 +104,18 @@ func NewHandler(next slog.Handler, cfg *oops.Config, opts *Options) *Handler {
 		report:    newLevel(opts.ReportLevel, slog.LevelWarn),
 		record:    newLevel(opts.RecordLevel, slog.LevelDebug),
 		recording: !opts.NoRecording,
-		idKey:     keyOr(opts.IDKey, "oops_id"), topic: keyOr(opts.TopicKey, "topic"),
-		username: keyOr(opts.UsernameKey, "username"), url: keyOr(opts.URLKey, "url"),
+		idKey:     keyOr(opts.IDKey, "oops_id"), droppedKey: keyOr(opts.DroppedKey, "oops_dropped"),
+		idTop: opts.IDTopLevel,
+		keys: flight.Keys{
+			Topic: keyOr(opts.TopicKey, flight.DefaultKeys.Topic), Username: keyOr(opts.UsernameKey, flight.DefaultKeys.Username),
+			URL: keyOr(opts.URLKey, flight.DefaultKeys.URL), Resource: keyOr(opts.ResourceKey, flight.DefaultKeys.Resource),
+		},
 	}
 	rec := opts.Recorder
 	if rec == nil {
 		rec = flight.Default()
 	}
-	return &Handler{next: next, cfg: cfg, rec: rec, o: s}
+	return &Handler{next: next, root: next, cfg: cfg, rec: rec, o: s}
 }
 
 func keyOr(k, def string) string {
@@ -138,70 +155,75 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
-	k := h.keep(r)
-	err := k.findError()
-	d := h.rec.Trigger(flight.Signature(r.PC, r.Message, err), k)
-	var id string
-	switch d.Verdict {
-	case flight.Fold:
-		id = d.ID
-	case flight.Report:
-		id = h.publish(ctx, d, k, err)
+	var k *kept
+	if h.rec.Options().Window {
+		// The record may fold into a window, rendered later: a snapshot.
+		k = h.keep(r)
+	} else {
+		// Rendered now or never: a clone will do, and costs less.
+		k = newKept()
+		k.rec, k.scope = r.Clone(), h.scope
 	}
+	err := k.findError()
+	out := h.rec.Report(ctx, h.cfg, flight.Entry{
+		Level:  flight.Level(r.Level),
+		Name:   r.Level.String(),
+		Msg:    r.Message,
+		Time:   r.Time,
+		Err:    err,
+		PC:     r.PC,
+		Source: k,
+		Record: k,
+	}, h.o.keys)
 	if !h.next.Enabled(ctx, r.Level) {
 		return nil
 	}
-	if id != "" && h.o.idKey != "" {
-		r = r.Clone()
-		r.AddAttrs(slog.String(h.o.idKey, id))
+	var a slog.Attr
+	switch {
+	case out.ID != "" && h.o.idKey != "":
+		a = slog.String(h.o.idKey, out.ID)
+	case out.ID == "" && h.o.droppedKey != "":
+		a = slog.String(h.o.droppedKey, out.Dropped)
+	default:
+		return h.next.Handle(ctx, r)
 	}
+	if h.o.idTop && h.scope.hasGroup() {
+		return h.topLevel(a).Handle(ctx, r)
+	}
+	r = r.Clone()
+	r.AddAttrs(a)
 	return h.next.Handle(ctx, r)
 }
 
-// keep returns a copy of r, with h's scope, that shares nothing the caller
-// may change: the caller may reuse r once Handle returns.
+// keep returns a snapshot of r, with h's scope, that shares nothing the
+// caller may change (see snapshot): the caller may reuse r, and change the
+// values it logged, once Handle returns.
 func (h *Handler) keep(r slog.Record) *kept {
 	k := newKept()
-	k.rec = r.Clone()
+	k.rec = snapshot(r)
 	k.scope = h.scope
 	return k
 }
 
-// publish makes the report of k and publishes it; it returns its id.
-func (h *Handler) publish(ctx context.Context, d flight.Decision, k *kept, err error) string {
-	msg := flight.Truncate(oops.ValidUTF8(k.rec.Message))
-	rep := h.cfg.Create(ctx, oops.Event{
-		Err:   err,
-		Level: k.rec.Level.String(),
-		Msg:   msg,
-		Time:  k.rec.Time,
-		Stack: callerStack(k.rec.PC),
-	})
-	rep.Value = flight.Truncate(oops.ValidUTF8(rep.Value))
-	attrs := k.attrs()
-	if rep.Attrs == nil {
-		rep.Attrs = attrs
-	} else {
-		for key, v := range attrs {
-			rep.Attrs[key] = v
+// topLevel returns next as it would be with a added before h's attributes
+// and groups: a at the top level of the line.
+func (h *Handler) topLevel(a slog.Attr) slog.Handler {
+	n := h.root.WithAttrs([]slog.Attr{a})
+	for _, s := range h.scope.steps() {
+		if s.group != "" {
+			n = n.WithGroup(s.group)
+		} else {
+			n = n.WithAttrs(s.attrs)
 		}
 	}
-	fill := func(dst *string, key string) {
-		if key == "" || *dst != "" {
-			return
-		}
-		if s, ok := attrs[key].(string); ok {
-			*dst = s
-		}
-	}
-	fill(&rep.Topic, h.o.topic)
-	fill(&rep.Username, h.o.username)
-	fill(&rep.URL, h.o.url)
-	// Publishing errors are the publisher's to count (oops.Async counts
-	// them); the record itself still reaches next with the id.
-	id, _, _ := h.rec.Publish(ctx, h.cfg, d, rep)
-	return id
+	return n
 }
+
+// ReportStack implements flight.Source: the stack from k's log call site on.
+func (k *kept) ReportStack() []uintptr { return callerStack(k.rec.PC) }
+
+// ReportAttrs implements flight.Source.
+func (k *kept) ReportAttrs() map[string]any { return k.attrs() }
 
 // callerStack returns the stack from the log call site (pc) on. It captures
 // the whole stack once (the frames above the call site cost as much to skip
@@ -238,7 +260,7 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	}
 	h2 := *h
 	h2.next = h.next.WithAttrs(attrs)
-	h2.scope = &scope{parent: h.scope, attrs: slices.Clone(attrs)}
+	h2.scope = &scope{parent: h.scope, attrs: snapshotAttrs(attrs)}
 	return &h2
 }
 

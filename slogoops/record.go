@@ -58,9 +58,22 @@ func (k *kept) LogRecord() oops.LogRecord {
 func (k *kept) String() string { return flight.Detail(flight.Render(k)) }
 
 // steps returns k's scope outermost first.
-func (k *kept) steps() []*scope {
+func (k *kept) steps() []*scope { return k.scope.steps() }
+
+// hasGroup reports whether s opens a group.
+func (s *scope) hasGroup() bool {
+	for ; s != nil; s = s.parent {
+		if s.group != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// steps returns s outermost first.
+func (s *scope) steps() []*scope {
 	var out []*scope
-	for s := k.scope; s != nil; s = s.parent {
+	for ; s != nil; s = s.parent {
 		out = append(out, s)
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
@@ -213,6 +226,9 @@ func walkErrors(a slog.Attr, depth int, f func(key string, err error) bool) bool
 	v := a.Value
 	switch v.Kind() {
 	case slog.KindAny, slog.KindLogValuer:
+		if fe, ok := v.Any().(*frozenError); ok {
+			return f(a.Key, fe.err)
+		}
 		if err, ok := v.Any().(error); ok && err != nil {
 			return f(a.Key, err)
 		}

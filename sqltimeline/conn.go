@@ -149,7 +149,7 @@ func (c *conn) execContext(ctx context.Context, query string, args []driver.Name
 		c.setPending(a, query)
 		return nil, err
 	}
-	a.FinishErr(err)
+	a.FinishErr(c.cfg.recorded(err))
 	return res, err
 }
 
@@ -168,13 +168,13 @@ func (c *conn) queryContext(ctx context.Context, query string, args []driver.Nam
 		return nil, err
 	}
 	if err != nil {
-		a.FinishErr(err)
+		a.FinishErr(c.cfg.recorded(err))
 		return nil, err
 	}
 	if a.Timeline() == nil {
 		return rows, nil
 	}
-	return c.newRows(rows, a), nil
+	return c.newRows(ctx, rows, a), nil
 }
 
 // newRows wraps inner (see newRowsMask), in the conn's spare wrapper when
@@ -182,15 +182,15 @@ func (c *conn) queryContext(ctx context.Context, query string, args []driver.Nam
 // of a conn only while holding that conn's lock, and never uses rows once
 // closed, so the spare needs no synchronisation of its own, and a query
 // recorded in a timeline allocates no wrapper.
-func (c *conn) newRows(inner driver.Rows, a timeline.Action) driver.Rows {
+func (c *conn) newRows(ctx context.Context, inner driver.Rows, a timeline.Action) driver.Rows {
 	m := c.rowsMaskOf(inner)
 	if r := c.rowsSpare; r != nil && c.rowsSpareFree && c.rowsSpareMask == m {
 		c.rowsSpareFree = false
-		r.inner, r.act = inner, a
+		r.inner, r.act, r.ctx = inner, a, ctx
 		return c.rowsSpareW
 	}
 	w, r := newRowsMask(inner, a, m)
-	r.c = c
+	r.c, r.ctx = c, ctx
 	if c.rowsSpare == nil || c.rowsSpareFree {
 		// No spare, or a free one of another type: this one replaces
 		// it. A spare in use (rows still open) stays.
@@ -234,7 +234,7 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 		c.prepareFailed(ctx, query, adopted, err)
 		return nil, err
 	}
-	return newStmt(si, c, query, adopted), nil
+	return newStmt(ctx, si, c, query, adopted), nil
 }
 
 // prepareFailed records a failed prepare: on the entry of the statement
@@ -242,15 +242,23 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 // no time: looking the timeline up only now keeps successful prepares cheap.
 func (c *conn) prepareFailed(ctx context.Context, query string, adopted timeline.Action, err error) {
 	if adopted.Timeline() != nil {
-		finish(adopted, err)
+		finish(adopted, c.cfg.recorded(err))
 		return
 	}
+	if err != driver.ErrSkip {
+		c.recordNow(ctx, query, err)
+	}
+}
+
+// recordNow records query as an entry of no duration that failed with err,
+// in ctx's timeline if any and the filter lets it.
+func (c *conn) recordNow(ctx context.Context, query string, err error) {
 	tl := timeline.FromContext(ctx)
-	if tl == nil || err == driver.ErrSkip || (c.cfg.filter != nil && !c.cfg.filter(ctx, query)) {
+	if tl == nil || (c.cfg.filter != nil && !c.cfg.filter(ctx, query)) {
 		return
 	}
 	now := time.Now()
-	tl.AddErr(c.cfg.category, now, now, query, err)
+	tl.AddErr(c.cfg.category, now, now, query, c.cfg.recorded(err))
 }
 
 func (c *conn) Begin() (driver.Tx, error) {
@@ -272,7 +280,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		a = c.cfg.startIn(ctx, tl, beginDetail(opts), nil)
 	}
 	tx, err := c.begin(ctx, opts)
-	a.FinishErr(err)
+	a.FinishErr(c.cfg.recorded(err))
 	if err != nil {
 		return nil, err
 	}

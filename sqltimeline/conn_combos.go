@@ -7,8 +7,6 @@ import (
 	"database/sql/driver"
 )
 
-var _ = context.Background
-
 // connMask tells which optional interfaces the conn c wraps implements.
 func connMask(c *conn) int {
 	m := 0

@@ -340,8 +340,9 @@ func TestRewrapReplacesOptions(t *testing.T) {
 }
 
 // TestConnAndStmtInterfaces: the optional Conn interfaces database/sql uses
-// on every statement, and ColumnConverter and NamedValueChecker on a wrapped
-// statement, are there exactly when the driver's are.
+// on every statement, and ColumnConverter on a wrapped statement, are there
+// exactly when the driver's are; a wrapped statement is always a
+// NamedValueChecker.
 func TestConnAndStmtInterfaces(t *testing.T) {
 	checks := []func(any) bool{
 		func(c any) bool { _, ok := c.(driver.ExecerContext); return ok },
@@ -395,18 +396,20 @@ func TestConnAndStmtInterfaces(t *testing.T) {
 	}
 
 	cc := &conn{cfg: newConfig("x", nil)}
-	s := newStmt(&convertingStmt{}, cc, "q", timeline.Action{})
+	s := newStmt(context.Background(), &convertingStmt{}, cc, "q", timeline.Action{})
 	_, ok := s.(driver.ColumnConverter)
 	assert.True(t, ok)
 	assert.Equal(t, driver.Int32, s.(driver.ColumnConverter).ColumnConverter(0))
 	require.NoError(t, s.Close())
-	s = newStmt(&memStmt{}, cc, "q", timeline.Action{})
+	s = newStmt(context.Background(), &memStmt{}, cc, "q", timeline.Action{})
 	_, ok = s.(driver.ColumnConverter)
 	assert.False(t, ok)
-	_, ok = s.(driver.NamedValueChecker)
-	assert.False(t, ok)
+	// Always a checker, doing what database/sql does without one.
+	nv := &driver.NamedValue{Ordinal: 1, Value: 3}
+	require.NoError(t, s.(driver.NamedValueChecker).CheckNamedValue(nv))
+	assert.Equal(t, int64(3), nv.Value)
 	require.NoError(t, s.Close())
-	s = newStmt(&checkingStmt{}, cc, "q", timeline.Action{})
+	s = newStmt(context.Background(), &checkingStmt{}, cc, "q", timeline.Action{})
 	_, ok = s.(driver.NamedValueChecker)
 	assert.True(t, ok)
 	assert.Equal(t, driver.ErrRemoveArgument, s.(driver.NamedValueChecker).CheckNamedValue(&driver.NamedValue{}))

@@ -20,7 +20,17 @@
 //     entries of their own, recorded in the timeline of the context the
 //     transaction began with;
 //   - a Query's entry ends when its rows are closed, so iteration time counts,
-//     and carries the first error met while reading rows;
+//     and carries the first error met while reading rows, or the context's
+//     error when the query's context ended before the rows reached their
+//     end (database/sql then closes the rows and the application gets that
+//     error, though most drivers' Close returns nil);
+//   - when database/sql refuses a statement's arguments (a type it cannot
+//     convert, a wrong count) for a statement it prepares (drivers without
+//     ExecerContext or QueryerContext, or whose fast path answered
+//     driver.ErrSkip) or one the application prepared, the entry records
+//     the error the application got. (Arguments of a driver's fast path are
+//     converted before the driver is called, with no context: a refusal
+//     there leaves no entry.)
 //   - errors are recorded on the entry. driver.ErrSkip is not an error but
 //     database/sql's signal to prepare the statement and run it instead: the
 //     entry the refused call started is finished by that run, so it is never
@@ -33,13 +43,24 @@
 // next (database/sql prepares a statement per call on drivers without
 // ExecerContext or QueryerContext), so the wrapper allocates only for rows or
 // statements still open when the next one starts on the same connection, and
-// for prepared statements with a NamedValueChecker or ColumnConverter.
+// for prepared statements with a ColumnConverter.
 //
 // Argument values are not recorded unless Options.Args is set; then each value
 // goes through Options.Redact and is cut to Options.MaxArgLen bytes. A
 // statement filter (Options.Filter) can leave statements out. Stacks are a
 // property of the timeline: a timeline made with timeline.Options.Stacks gives
 // every statement the stack of the code that ran it.
+//
+// # RedactError
+//
+// Turning Args off keeps argument values out of the statement text, but not
+// out of the error: databases quote values in their messages (PostgreSQL's
+// `invalid input syntax for type integer: "4111 1111 1111 1111"`, a unique
+// violation's `Key (email)=(someone@example.com) already exists`), and the
+// error text of each failed statement is recorded in the timeline, which
+// every report of the request carries. Options.RedactError gives the text to
+// record instead (for example the SQLSTATE alone, from *pgconn.PgError's
+// Code); the error returned to the caller is the driver's, unchanged.
 //
 // # What the wrapper keeps of the driver
 //
@@ -55,12 +76,31 @@
 // isolation and read-only through, and without it the wrapper refuses them
 // with database/sql's own errors. A wrapped driver implements
 // driver.DriverContext, and a wrapped connector io.Closer, exactly when the
-// original does. Wrapped statements have NamedValueChecker and
-// ColumnConverter exactly when the driver's do. Wrapped rows implement
+// original does. Wrapped statements have ColumnConverter exactly when the
+// driver's do, and are always a NamedValueChecker that does what database/sql
+// does: the driver's statement checker, else its connection's, then the
+// column converter and database/sql's default conversion, so that the
+// arguments the driver gets, and the errors the application gets, are the
+// same as without the wrapper, and the wrapper sees a refused argument. Wrapped rows implement
 // exactly the optional Rows interfaces the driver's rows implement (column
 // types, scan types, NextResultSet), so ColumnTypes and multiple result sets
 // behave as without the wrapper; built with Go 1.27 or later they also
 // forward RowsColumnScanner when the driver's rows have it.
+//
+// # The driver's own connection
+//
+// sql.Conn.Raw hands its function the wrapped connection. Its Raw method
+// (and RawConn, which also looks through wrappers of wrappers) returns the
+// driver's own, for methods database/sql does not know, such as pgx's
+// CopyFrom:
+//
+//	err := conn.Raw(func(dc any) error {
+//		pc := sqltimeline.RawConn(dc).(*stdlib.Conn).Conn()
+//		_, err := pc.CopyFrom(ctx, pgx.Identifier{"t"}, cols, src)
+//		return err
+//	})
+//
+// What runs there directly is not recorded.
 //
 // # sqlx
 //

@@ -41,3 +41,24 @@ func Example() {
 	// SQL-sqlite SELECT name FROM users WHERE id = ?
 	// SQL-sqlite INSERT INTO nosuch VALUES (1) -> SQL logic error: no such table: nosuch (1)
 }
+
+// RawConn reaches the driver's own connection from sql.Conn.Raw, for methods
+// database/sql does not know (pgx's CopyFrom, say).
+func ExampleRawConn() {
+	db, err := sqltimeline.Open("sqlite", ":memory:", nil)
+	if err != nil {
+		panic(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	defer conn.Close()
+	conn.Raw(func(dc any) error {
+		fmt.Printf("the driver's own: %T\n", sqltimeline.RawConn(dc))
+		return nil
+	})
+	// Output:
+	// the driver's own: *sqlite.conn
+}

@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite"
 
+	"github.com/oops-go/oops/internal/testenv"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -53,13 +53,8 @@ func openSQLite(t testing.TB, wrap bool, opts *Options) *sql.DB {
 
 // postgresDSN returns the test server's DSN or skips the test.
 func postgresDSN(t testing.TB) string {
-	dsn := os.Getenv("OOPS_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("PostgreSQL tests need a server: set OOPS_TEST_POSTGRES_DSN, e.g. " +
-			"OOPS_TEST_POSTGRES_DSN='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' go test ./sqltimeline/ " +
-			"(.ci/run starts one and sets it)")
-	}
-	return dsn
+	t.Helper()
+	return testenv.RequirePostgres(t)
 }
 
 // traced returns a context carrying a new timeline.

@@ -75,8 +75,16 @@ type memStmt struct {
 	query string
 }
 
-func (s *memStmt) Close() error  { return nil }
-func (s *memStmt) NumInput() int { return -1 }
+func (s *memStmt) Close() error { return nil }
+
+// NumInput counts the statement's "?" placeholders; -1 (do not check) when
+// it has none.
+func (s *memStmt) NumInput() int {
+	if n := strings.Count(s.query, "?"); n > 0 {
+		return n
+	}
+	return -1
+}
 
 func (s *memStmt) Exec(args []driver.Value) (driver.Result, error) {
 	return run(s.query, len(args))

@@ -46,6 +46,15 @@ type Options struct {
 	// COMMIT and ROLLBACK) before it is recorded; false leaves it out of the
 	// timeline. It is called only when ctx carries a timeline.
 	Filter func(ctx context.Context, query string) bool
+
+	// RedactError, when set, gives the text recorded in place of the error
+	// a recorded statement (or BEGIN, COMMIT, ROLLBACK, or the reading of
+	// its rows) ended with; see RedactError in this package's documentation
+	// for why. The caller still gets the driver's error unchanged. It is
+	// called when a report reads the entry (on the reporting goroutine,
+	// possibly more than once), never for a statement run without a
+	// timeline; one that panics records a placeholder.
+	RedactError func(err error) string
 }
 
 // config is the resolved form of Options shared by everything one wrapper
@@ -57,6 +66,7 @@ type config struct {
 	maxArgLen int
 	filter    func(ctx context.Context, query string) bool
 	stacks    bool
+	redactErr func(err error) string
 }
 
 func newConfig(name string, opts *Options) *config {
@@ -77,5 +87,6 @@ func newConfig(name string, opts *Options) *config {
 	}
 	c.filter = opts.Filter
 	c.stacks = opts.Stacks
+	c.redactErr = opts.RedactError
 	return c
 }

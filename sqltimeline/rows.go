@@ -3,6 +3,7 @@ package sqltimeline
 //go:generate go run ./internal/rowsgen
 
 import (
+	"context"
 	"database/sql"
 	"database/sql/driver"
 	"io"
@@ -18,11 +19,19 @@ import (
 //
 // A conn keeps one closed wrapper (its spare, see conn.newRows) for reuse;
 // c is that conn, nil for rows not made by one.
+//
+// ctx is the query's context. When it is done before the rows reached their
+// end, database/sql closes the rows itself and the application gets ctx's
+// error from Rows.Err, although the driver's Close (SQLite's, and many
+// others') returns nil: the entry records that error, as the application saw
+// it.
 type rows struct {
 	inner driver.Rows
 	act   timeline.Action
 	err   error
 	c     *conn
+	ctx   context.Context
+	eof   bool // Next returned io.EOF
 }
 
 func (r *rows) Columns() []string { return r.inner.Columns() }
@@ -33,14 +42,24 @@ func (r *rows) Next(dest []driver.Value) error {
 
 func (r *rows) Close() error {
 	err := r.inner.Close()
-	if r.err != nil {
-		r.act.FinishErr(r.err)
-	} else {
-		r.act.FinishErr(err)
+	var rec error
+	switch {
+	case r.err != nil:
+		rec = r.err
+	case err != nil:
+		rec = err
+	case !r.eof && r.ctx != nil && r.ctx.Err() != nil:
+		// database/sql closes the rows when the query's context ends
+		// while they are read: the application gets ctx's error.
+		rec = r.ctx.Err()
 	}
+	if rec != nil && r.c != nil {
+		rec = r.c.cfg.recorded(rec)
+	}
+	r.act.FinishErr(rec)
 	if c := r.c; c != nil && c.rowsSpare == r {
 		// Nothing of the closed rows (nor their timeline) is kept.
-		r.inner, r.act, r.err = nil, timeline.Action{}, nil
+		r.inner, r.act, r.err, r.ctx, r.eof = nil, timeline.Action{}, nil, nil, false
 		c.rowsSpareFree = true
 	}
 	return err
@@ -49,7 +68,9 @@ func (r *rows) Close() error {
 // note remembers the first error other than io.EOF, the statement's failure
 // when a row or result set could not be read.
 func (r *rows) note(err error) error {
-	if err != nil && err != io.EOF && r.err == nil {
+	if err == io.EOF {
+		r.eof = true
+	} else if err != nil && r.err == nil {
 		r.err = err
 	}
 	return err

@@ -6,2874 +6,925 @@ package sqltimeline
 
 import (
 	"database/sql/driver"
-	"io"
-	"reflect"
 
 	"github.com/oops-go/oops/timeline"
 )
 
-var _ = reflect.TypeOf // used by some combinations only
+// scanColumnBit is the bit of rowsMask for driver.RowsColumnScanner (new in
+// Go 1.27), above those of baseRowsMask.
+const scanColumnBit = 64
 
-// columnScanner is driver.RowsColumnScanner without the driver.Rows methods.
-type columnScanner interface {
-	ScanColumn(dest any, index int) error
-}
-
-// rowsMask tells which optional interfaces r implements, one bit each in
-// the order of the generated types.
+// rowsMask tells which optional interfaces r implements: those of
+// baseRowsMask, and RowsColumnScanner.
 func rowsMask(r driver.Rows) int {
-	m := 0
-	if _, ok := r.(driver.RowsColumnTypeScanType); ok {
-		m |= 1
-	}
-	if _, ok := r.(driver.RowsColumnTypeDatabaseTypeName); ok {
-		m |= 2
-	}
-	if _, ok := r.(driver.RowsColumnTypeLength); ok {
-		m |= 4
-	}
-	if _, ok := r.(driver.RowsColumnTypeNullable); ok {
-		m |= 8
-	}
-	if _, ok := r.(driver.RowsColumnTypePrecisionScale); ok {
-		m |= 16
-	}
-	if _, ok := r.(driver.RowsNextResultSet); ok {
-		m |= 32
-	}
-	if _, ok := r.(columnScanner); ok {
-		m |= 64
+	m := baseRowsMask(r)
+	if _, ok := r.(driver.RowsColumnScanner); ok {
+		m |= scanColumnBit
 	}
 	return m
-}
-
-// newRows returns inner wrapped in the type that implements the same
-// optional interfaces; closing it finishes a.
-func newRows(inner driver.Rows, a timeline.Action) driver.Rows {
-	w, _ := newRowsMask(inner, a, rowsMask(inner))
-	return w
 }
 
 // newRowsMask returns inner wrapped in the type that implements the
 // optional interfaces of mask m (rowsMask(inner)), and that type's rows.
 func newRowsMask(inner driver.Rows, a timeline.Action, m int) (driver.Rows, *rows) {
-	switch m {
+	if m&scanColumnBit == 0 {
+		return newBaseRows(inner, a, m)
+	}
+	switch m &^ scanColumnBit {
 	case 1:
-		w := &rows1{rows{inner: inner, act: a}}
+		w := &scanRows1{rows1{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 2:
-		w := &rows2{rows{inner: inner, act: a}}
+		w := &scanRows2{rows2{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 3:
-		w := &rows3{rows{inner: inner, act: a}}
+		w := &scanRows3{rows3{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 4:
-		w := &rows4{rows{inner: inner, act: a}}
+		w := &scanRows4{rows4{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 5:
-		w := &rows5{rows{inner: inner, act: a}}
+		w := &scanRows5{rows5{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 6:
-		w := &rows6{rows{inner: inner, act: a}}
+		w := &scanRows6{rows6{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 7:
-		w := &rows7{rows{inner: inner, act: a}}
+		w := &scanRows7{rows7{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 8:
-		w := &rows8{rows{inner: inner, act: a}}
+		w := &scanRows8{rows8{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 9:
-		w := &rows9{rows{inner: inner, act: a}}
+		w := &scanRows9{rows9{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 10:
-		w := &rows10{rows{inner: inner, act: a}}
+		w := &scanRows10{rows10{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 11:
-		w := &rows11{rows{inner: inner, act: a}}
+		w := &scanRows11{rows11{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 12:
-		w := &rows12{rows{inner: inner, act: a}}
+		w := &scanRows12{rows12{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 13:
-		w := &rows13{rows{inner: inner, act: a}}
+		w := &scanRows13{rows13{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 14:
-		w := &rows14{rows{inner: inner, act: a}}
+		w := &scanRows14{rows14{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 15:
-		w := &rows15{rows{inner: inner, act: a}}
+		w := &scanRows15{rows15{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 16:
-		w := &rows16{rows{inner: inner, act: a}}
+		w := &scanRows16{rows16{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 17:
-		w := &rows17{rows{inner: inner, act: a}}
+		w := &scanRows17{rows17{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 18:
-		w := &rows18{rows{inner: inner, act: a}}
+		w := &scanRows18{rows18{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 19:
-		w := &rows19{rows{inner: inner, act: a}}
+		w := &scanRows19{rows19{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 20:
-		w := &rows20{rows{inner: inner, act: a}}
+		w := &scanRows20{rows20{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 21:
-		w := &rows21{rows{inner: inner, act: a}}
+		w := &scanRows21{rows21{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 22:
-		w := &rows22{rows{inner: inner, act: a}}
+		w := &scanRows22{rows22{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 23:
-		w := &rows23{rows{inner: inner, act: a}}
+		w := &scanRows23{rows23{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 24:
-		w := &rows24{rows{inner: inner, act: a}}
+		w := &scanRows24{rows24{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 25:
-		w := &rows25{rows{inner: inner, act: a}}
+		w := &scanRows25{rows25{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 26:
-		w := &rows26{rows{inner: inner, act: a}}
+		w := &scanRows26{rows26{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 27:
-		w := &rows27{rows{inner: inner, act: a}}
+		w := &scanRows27{rows27{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 28:
-		w := &rows28{rows{inner: inner, act: a}}
+		w := &scanRows28{rows28{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 29:
-		w := &rows29{rows{inner: inner, act: a}}
+		w := &scanRows29{rows29{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 30:
-		w := &rows30{rows{inner: inner, act: a}}
+		w := &scanRows30{rows30{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 31:
-		w := &rows31{rows{inner: inner, act: a}}
+		w := &scanRows31{rows31{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 32:
-		w := &rows32{rows{inner: inner, act: a}}
+		w := &scanRows32{rows32{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 33:
-		w := &rows33{rows{inner: inner, act: a}}
+		w := &scanRows33{rows33{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 34:
-		w := &rows34{rows{inner: inner, act: a}}
+		w := &scanRows34{rows34{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 35:
-		w := &rows35{rows{inner: inner, act: a}}
+		w := &scanRows35{rows35{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 36:
-		w := &rows36{rows{inner: inner, act: a}}
+		w := &scanRows36{rows36{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 37:
-		w := &rows37{rows{inner: inner, act: a}}
+		w := &scanRows37{rows37{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 38:
-		w := &rows38{rows{inner: inner, act: a}}
+		w := &scanRows38{rows38{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 39:
-		w := &rows39{rows{inner: inner, act: a}}
+		w := &scanRows39{rows39{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 40:
-		w := &rows40{rows{inner: inner, act: a}}
+		w := &scanRows40{rows40{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 41:
-		w := &rows41{rows{inner: inner, act: a}}
+		w := &scanRows41{rows41{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 42:
-		w := &rows42{rows{inner: inner, act: a}}
+		w := &scanRows42{rows42{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 43:
-		w := &rows43{rows{inner: inner, act: a}}
+		w := &scanRows43{rows43{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 44:
-		w := &rows44{rows{inner: inner, act: a}}
+		w := &scanRows44{rows44{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 45:
-		w := &rows45{rows{inner: inner, act: a}}
+		w := &scanRows45{rows45{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 46:
-		w := &rows46{rows{inner: inner, act: a}}
+		w := &scanRows46{rows46{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 47:
-		w := &rows47{rows{inner: inner, act: a}}
+		w := &scanRows47{rows47{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 48:
-		w := &rows48{rows{inner: inner, act: a}}
+		w := &scanRows48{rows48{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 49:
-		w := &rows49{rows{inner: inner, act: a}}
+		w := &scanRows49{rows49{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 50:
-		w := &rows50{rows{inner: inner, act: a}}
+		w := &scanRows50{rows50{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 51:
-		w := &rows51{rows{inner: inner, act: a}}
+		w := &scanRows51{rows51{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 52:
-		w := &rows52{rows{inner: inner, act: a}}
+		w := &scanRows52{rows52{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 53:
-		w := &rows53{rows{inner: inner, act: a}}
+		w := &scanRows53{rows53{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 54:
-		w := &rows54{rows{inner: inner, act: a}}
+		w := &scanRows54{rows54{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 55:
-		w := &rows55{rows{inner: inner, act: a}}
+		w := &scanRows55{rows55{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 56:
-		w := &rows56{rows{inner: inner, act: a}}
+		w := &scanRows56{rows56{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 57:
-		w := &rows57{rows{inner: inner, act: a}}
+		w := &scanRows57{rows57{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 58:
-		w := &rows58{rows{inner: inner, act: a}}
+		w := &scanRows58{rows58{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 59:
-		w := &rows59{rows{inner: inner, act: a}}
+		w := &scanRows59{rows59{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 60:
-		w := &rows60{rows{inner: inner, act: a}}
+		w := &scanRows60{rows60{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 61:
-		w := &rows61{rows{inner: inner, act: a}}
+		w := &scanRows61{rows61{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 62:
-		w := &rows62{rows{inner: inner, act: a}}
+		w := &scanRows62{rows62{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	case 63:
-		w := &rows63{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 64:
-		w := &rows64{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 65:
-		w := &rows65{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 66:
-		w := &rows66{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 67:
-		w := &rows67{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 68:
-		w := &rows68{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 69:
-		w := &rows69{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 70:
-		w := &rows70{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 71:
-		w := &rows71{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 72:
-		w := &rows72{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 73:
-		w := &rows73{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 74:
-		w := &rows74{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 75:
-		w := &rows75{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 76:
-		w := &rows76{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 77:
-		w := &rows77{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 78:
-		w := &rows78{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 79:
-		w := &rows79{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 80:
-		w := &rows80{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 81:
-		w := &rows81{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 82:
-		w := &rows82{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 83:
-		w := &rows83{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 84:
-		w := &rows84{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 85:
-		w := &rows85{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 86:
-		w := &rows86{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 87:
-		w := &rows87{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 88:
-		w := &rows88{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 89:
-		w := &rows89{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 90:
-		w := &rows90{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 91:
-		w := &rows91{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 92:
-		w := &rows92{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 93:
-		w := &rows93{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 94:
-		w := &rows94{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 95:
-		w := &rows95{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 96:
-		w := &rows96{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 97:
-		w := &rows97{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 98:
-		w := &rows98{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 99:
-		w := &rows99{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 100:
-		w := &rows100{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 101:
-		w := &rows101{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 102:
-		w := &rows102{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 103:
-		w := &rows103{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 104:
-		w := &rows104{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 105:
-		w := &rows105{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 106:
-		w := &rows106{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 107:
-		w := &rows107{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 108:
-		w := &rows108{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 109:
-		w := &rows109{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 110:
-		w := &rows110{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 111:
-		w := &rows111{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 112:
-		w := &rows112{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 113:
-		w := &rows113{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 114:
-		w := &rows114{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 115:
-		w := &rows115{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 116:
-		w := &rows116{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 117:
-		w := &rows117{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 118:
-		w := &rows118{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 119:
-		w := &rows119{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 120:
-		w := &rows120{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 121:
-		w := &rows121{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 122:
-		w := &rows122{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 123:
-		w := &rows123{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 124:
-		w := &rows124{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 125:
-		w := &rows125{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 126:
-		w := &rows126{rows{inner: inner, act: a}}
-		return w, &w.rows
-	case 127:
-		w := &rows127{rows{inner: inner, act: a}}
+		w := &scanRows63{rows63{rows{inner: inner, act: a}}}
 		return w, &w.rows
 	}
-	w := &rows0{rows{inner: inner, act: a}}
+	w := &scanRows0{rows0{rows{inner: inner, act: a}}}
 	return w, &w.rows
 }
 
-var _ io.Closer = (*rows)(nil)
+// scanRows0 implements RowsColumnScanner and what rows0 does.
+type scanRows0 struct{ rows0 }
 
-// rows0 implements no optional interface.
-type rows0 struct{ rows }
-
-// rows1 implements RowsColumnTypeScanType.
-type rows1 struct{ rows }
-
-func (r *rows1) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-// rows2 implements RowsColumnTypeDatabaseTypeName.
-type rows2 struct{ rows }
-
-func (r *rows2) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-// rows3 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName.
-type rows3 struct{ rows }
-
-func (r *rows3) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows3) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-// rows4 implements RowsColumnTypeLength.
-type rows4 struct{ rows }
-
-func (r *rows4) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-// rows5 implements RowsColumnTypeScanType, RowsColumnTypeLength.
-type rows5 struct{ rows }
-
-func (r *rows5) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows5) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-// rows6 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength.
-type rows6 struct{ rows }
-
-func (r *rows6) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows6) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-// rows7 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength.
-type rows7 struct{ rows }
-
-func (r *rows7) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows7) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows7) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-// rows8 implements RowsColumnTypeNullable.
-type rows8 struct{ rows }
-
-func (r *rows8) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-// rows9 implements RowsColumnTypeScanType, RowsColumnTypeNullable.
-type rows9 struct{ rows }
-
-func (r *rows9) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows9) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-// rows10 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable.
-type rows10 struct{ rows }
-
-func (r *rows10) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows10) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-// rows11 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable.
-type rows11 struct{ rows }
-
-func (r *rows11) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows11) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows11) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-// rows12 implements RowsColumnTypeLength, RowsColumnTypeNullable.
-type rows12 struct{ rows }
-
-func (r *rows12) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows12) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-// rows13 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypeNullable.
-type rows13 struct{ rows }
-
-func (r *rows13) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows13) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows13) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-// rows14 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable.
-type rows14 struct{ rows }
-
-func (r *rows14) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows14) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows14) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-// rows15 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable.
-type rows15 struct{ rows }
-
-func (r *rows15) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows15) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows15) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows15) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-// rows16 implements RowsColumnTypePrecisionScale.
-type rows16 struct{ rows }
-
-func (r *rows16) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows17 implements RowsColumnTypeScanType, RowsColumnTypePrecisionScale.
-type rows17 struct{ rows }
-
-func (r *rows17) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows17) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows18 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypePrecisionScale.
-type rows18 struct{ rows }
-
-func (r *rows18) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows18) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows19 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypePrecisionScale.
-type rows19 struct{ rows }
-
-func (r *rows19) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows19) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows19) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows20 implements RowsColumnTypeLength, RowsColumnTypePrecisionScale.
-type rows20 struct{ rows }
-
-func (r *rows20) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows20) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows21 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypePrecisionScale.
-type rows21 struct{ rows }
-
-func (r *rows21) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows21) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows21) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows22 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypePrecisionScale.
-type rows22 struct{ rows }
-
-func (r *rows22) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows22) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows22) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows23 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypePrecisionScale.
-type rows23 struct{ rows }
-
-func (r *rows23) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows23) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows23) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows23) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows24 implements RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
-type rows24 struct{ rows }
-
-func (r *rows24) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows24) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows25 implements RowsColumnTypeScanType, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
-type rows25 struct{ rows }
-
-func (r *rows25) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows25) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows25) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows26 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
-type rows26 struct{ rows }
-
-func (r *rows26) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows26) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows26) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows27 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
-type rows27 struct{ rows }
-
-func (r *rows27) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows27) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows27) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows27) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows28 implements RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
-type rows28 struct{ rows }
-
-func (r *rows28) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows28) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows28) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows29 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
-type rows29 struct{ rows }
-
-func (r *rows29) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows29) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows29) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows29) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows30 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
-type rows30 struct{ rows }
-
-func (r *rows30) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows30) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows30) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows30) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows31 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
-type rows31 struct{ rows }
-
-func (r *rows31) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows31) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows31) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows31) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows31) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-// rows32 implements RowsNextResultSet.
-type rows32 struct{ rows }
-
-func (r *rows32) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows32) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows33 implements RowsColumnTypeScanType, RowsNextResultSet.
-type rows33 struct{ rows }
-
-func (r *rows33) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows33) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows33) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows34 implements RowsColumnTypeDatabaseTypeName, RowsNextResultSet.
-type rows34 struct{ rows }
-
-func (r *rows34) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows34) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows34) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows35 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsNextResultSet.
-type rows35 struct{ rows }
-
-func (r *rows35) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows35) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows35) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows35) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows36 implements RowsColumnTypeLength, RowsNextResultSet.
-type rows36 struct{ rows }
-
-func (r *rows36) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows36) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows36) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows37 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsNextResultSet.
-type rows37 struct{ rows }
-
-func (r *rows37) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows37) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows37) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows37) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows38 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsNextResultSet.
-type rows38 struct{ rows }
-
-func (r *rows38) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows38) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows38) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows38) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows39 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsNextResultSet.
-type rows39 struct{ rows }
-
-func (r *rows39) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows39) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows39) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows39) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows39) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows40 implements RowsColumnTypeNullable, RowsNextResultSet.
-type rows40 struct{ rows }
-
-func (r *rows40) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows40) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows40) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows41 implements RowsColumnTypeScanType, RowsColumnTypeNullable, RowsNextResultSet.
-type rows41 struct{ rows }
-
-func (r *rows41) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows41) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows41) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows41) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows42 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsNextResultSet.
-type rows42 struct{ rows }
-
-func (r *rows42) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows42) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows42) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows42) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows43 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsNextResultSet.
-type rows43 struct{ rows }
-
-func (r *rows43) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows43) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows43) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows43) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows43) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows44 implements RowsColumnTypeLength, RowsColumnTypeNullable, RowsNextResultSet.
-type rows44 struct{ rows }
-
-func (r *rows44) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows44) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows44) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows44) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows45 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypeNullable, RowsNextResultSet.
-type rows45 struct{ rows }
-
-func (r *rows45) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows45) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows45) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows45) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows45) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows46 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsNextResultSet.
-type rows46 struct{ rows }
-
-func (r *rows46) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows46) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows46) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows46) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows46) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows47 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsNextResultSet.
-type rows47 struct{ rows }
-
-func (r *rows47) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows47) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows47) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows47) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows47) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows47) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows48 implements RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows48 struct{ rows }
-
-func (r *rows48) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows48) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows48) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows49 implements RowsColumnTypeScanType, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows49 struct{ rows }
-
-func (r *rows49) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows49) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows49) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows49) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows50 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows50 struct{ rows }
-
-func (r *rows50) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows50) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows50) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows50) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows51 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows51 struct{ rows }
-
-func (r *rows51) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows51) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows51) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows51) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows51) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows52 implements RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows52 struct{ rows }
-
-func (r *rows52) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows52) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows52) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows52) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows53 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows53 struct{ rows }
-
-func (r *rows53) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows53) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows53) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows53) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows53) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows54 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows54 struct{ rows }
-
-func (r *rows54) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows54) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows54) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows54) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows54) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows55 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows55 struct{ rows }
-
-func (r *rows55) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows55) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows55) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows55) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows55) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows55) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows56 implements RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows56 struct{ rows }
-
-func (r *rows56) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows56) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows56) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows56) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows57 implements RowsColumnTypeScanType, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows57 struct{ rows }
-
-func (r *rows57) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows57) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows57) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows57) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows57) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows58 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows58 struct{ rows }
-
-func (r *rows58) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows58) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows58) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows58) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows58) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows59 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows59 struct{ rows }
-
-func (r *rows59) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows59) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows59) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows59) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows59) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows59) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows60 implements RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows60 struct{ rows }
-
-func (r *rows60) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows60) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows60) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows60) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows60) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows61 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows61 struct{ rows }
-
-func (r *rows61) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows61) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows61) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows61) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows61) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows61) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows62 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows62 struct{ rows }
-
-func (r *rows62) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows62) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows62) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows62) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows62) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows62) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows63 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
-type rows63 struct{ rows }
-
-func (r *rows63) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows63) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows63) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows63) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows63) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows63) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows63) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
-
-// rows64 implements RowsColumnScanner.
-type rows64 struct{ rows }
-
-func (r *rows64) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows65 implements RowsColumnTypeScanType, RowsColumnScanner.
-type rows65 struct{ rows }
-
-func (r *rows65) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows65) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows66 implements RowsColumnTypeDatabaseTypeName, RowsColumnScanner.
-type rows66 struct{ rows }
-
-func (r *rows66) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows66) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows67 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnScanner.
-type rows67 struct{ rows }
-
-func (r *rows67) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows67) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows67) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows68 implements RowsColumnTypeLength, RowsColumnScanner.
-type rows68 struct{ rows }
-
-func (r *rows68) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows68) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows69 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnScanner.
-type rows69 struct{ rows }
-
-func (r *rows69) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows69) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows69) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows70 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnScanner.
-type rows70 struct{ rows }
-
-func (r *rows70) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows70) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows70) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows71 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnScanner.
-type rows71 struct{ rows }
-
-func (r *rows71) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows71) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows71) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows71) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows72 implements RowsColumnTypeNullable, RowsColumnScanner.
-type rows72 struct{ rows }
-
-func (r *rows72) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows72) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows73 implements RowsColumnTypeScanType, RowsColumnTypeNullable, RowsColumnScanner.
-type rows73 struct{ rows }
-
-func (r *rows73) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows73) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows73) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows74 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnScanner.
-type rows74 struct{ rows }
-
-func (r *rows74) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows74) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows74) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows75 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnScanner.
-type rows75 struct{ rows }
-
-func (r *rows75) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows75) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows75) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows75) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows76 implements RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnScanner.
-type rows76 struct{ rows }
-
-func (r *rows76) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows76) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows76) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows77 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnScanner.
-type rows77 struct{ rows }
-
-func (r *rows77) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows77) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows77) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows77) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows78 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnScanner.
-type rows78 struct{ rows }
-
-func (r *rows78) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows78) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows78) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows78) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows79 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnScanner.
-type rows79 struct{ rows }
-
-func (r *rows79) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows79) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows79) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows79) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows79) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows80 implements RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows80 struct{ rows }
-
-func (r *rows80) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows80) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows81 implements RowsColumnTypeScanType, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows81 struct{ rows }
-
-func (r *rows81) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows81) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows81) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows82 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows82 struct{ rows }
-
-func (r *rows82) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows82) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows82) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows83 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows83 struct{ rows }
-
-func (r *rows83) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows83) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows83) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows83) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows84 implements RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows84 struct{ rows }
-
-func (r *rows84) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows84) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows84) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows85 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows85 struct{ rows }
-
-func (r *rows85) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows85) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows85) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows85) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows86 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows86 struct{ rows }
-
-func (r *rows86) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows86) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows86) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows86) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows87 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows87 struct{ rows }
-
-func (r *rows87) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows87) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows87) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows87) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows87) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows88 implements RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows88 struct{ rows }
-
-func (r *rows88) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows88) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows88) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows89 implements RowsColumnTypeScanType, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows89 struct{ rows }
-
-func (r *rows89) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows89) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows89) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows89) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows90 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows90 struct{ rows }
-
-func (r *rows90) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows90) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows90) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows90) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows91 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows91 struct{ rows }
-
-func (r *rows91) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows91) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows91) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows91) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows91) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows92 implements RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows92 struct{ rows }
-
-func (r *rows92) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows92) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows92) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows92) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows93 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows93 struct{ rows }
-
-func (r *rows93) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows93) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+func (r *scanRows0) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows93) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+func (r *scanRows0) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows93) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows93) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows94 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows94 struct{ rows }
-
-func (r *rows94) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows94) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows94) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows94) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows94) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
-}
-
-// rows95 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsColumnScanner.
-type rows95 struct{ rows }
-
-func (r *rows95) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
-}
-
-func (r *rows95) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
-
-func (r *rows95) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
-
-func (r *rows95) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
+// scanRows1 implements RowsColumnScanner and what rows1 does.
+type scanRows1 struct{ rows1 }
 
-func (r *rows95) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows1) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows95) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows1) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
-
-// rows96 implements RowsNextResultSet, RowsColumnScanner.
-type rows96 struct{ rows }
 
-func (r *rows96) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows2 implements RowsColumnScanner and what rows2 does.
+type scanRows2 struct{ rows2 }
 
-func (r *rows96) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows2) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows96) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows2) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows97 implements RowsColumnTypeScanType, RowsNextResultSet, RowsColumnScanner.
-type rows97 struct{ rows }
+// scanRows3 implements RowsColumnScanner and what rows3 does.
+type scanRows3 struct{ rows3 }
 
-func (r *rows97) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows3) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows97) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+func (r *scanRows3) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows97) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
+// scanRows4 implements RowsColumnScanner and what rows4 does.
+type scanRows4 struct{ rows4 }
 
-func (r *rows97) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows4) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-// rows98 implements RowsColumnTypeDatabaseTypeName, RowsNextResultSet, RowsColumnScanner.
-type rows98 struct{ rows }
-
-func (r *rows98) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+func (r *scanRows4) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows98) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows5 implements RowsColumnScanner and what rows5 does.
+type scanRows5 struct{ rows5 }
 
-func (r *rows98) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows5) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows98) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows5) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows99 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsNextResultSet, RowsColumnScanner.
-type rows99 struct{ rows }
+// scanRows6 implements RowsColumnScanner and what rows6 does.
+type scanRows6 struct{ rows6 }
 
-func (r *rows99) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows6) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows99) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+func (r *scanRows6) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows99) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
-
-func (r *rows99) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
+// scanRows7 implements RowsColumnScanner and what rows7 does.
+type scanRows7 struct{ rows7 }
 
-func (r *rows99) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows7) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
-
-// rows100 implements RowsColumnTypeLength, RowsNextResultSet, RowsColumnScanner.
-type rows100 struct{ rows }
 
-func (r *rows100) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+func (r *scanRows7) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows100) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows8 implements RowsColumnScanner and what rows8 does.
+type scanRows8 struct{ rows8 }
 
-func (r *rows100) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows8) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows100) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows8) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows101 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsNextResultSet, RowsColumnScanner.
-type rows101 struct{ rows }
+// scanRows9 implements RowsColumnScanner and what rows9 does.
+type scanRows9 struct{ rows9 }
 
-func (r *rows101) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows9) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows101) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+func (r *scanRows9) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows101) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows10 implements RowsColumnScanner and what rows10 does.
+type scanRows10 struct{ rows10 }
 
-func (r *rows101) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows10) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows101) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows10) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows102 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsNextResultSet, RowsColumnScanner.
-type rows102 struct{ rows }
-
-func (r *rows102) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
+// scanRows11 implements RowsColumnScanner and what rows11 does.
+type scanRows11 struct{ rows11 }
 
-func (r *rows102) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+func (r *scanRows11) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows102) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+func (r *scanRows11) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows102) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
+// scanRows12 implements RowsColumnScanner and what rows12 does.
+type scanRows12 struct{ rows12 }
 
-func (r *rows102) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows12) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
-
-// rows103 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsNextResultSet, RowsColumnScanner.
-type rows103 struct{ rows }
 
-func (r *rows103) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows12) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows103) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
+// scanRows13 implements RowsColumnScanner and what rows13 does.
+type scanRows13 struct{ rows13 }
 
-func (r *rows103) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+func (r *scanRows13) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows103) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+func (r *scanRows13) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows103) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
+// scanRows14 implements RowsColumnScanner and what rows14 does.
+type scanRows14 struct{ rows14 }
 
-func (r *rows103) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows14) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-// rows104 implements RowsColumnTypeNullable, RowsNextResultSet, RowsColumnScanner.
-type rows104 struct{ rows }
-
-func (r *rows104) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+func (r *scanRows14) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows104) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows15 implements RowsColumnScanner and what rows15 does.
+type scanRows15 struct{ rows15 }
 
-func (r *rows104) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows15) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows104) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows15) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows105 implements RowsColumnTypeScanType, RowsColumnTypeNullable, RowsNextResultSet, RowsColumnScanner.
-type rows105 struct{ rows }
+// scanRows16 implements RowsColumnScanner and what rows16 does.
+type scanRows16 struct{ rows16 }
 
-func (r *rows105) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows16) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows105) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+func (r *scanRows16) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows105) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows17 implements RowsColumnScanner and what rows17 does.
+type scanRows17 struct{ rows17 }
 
-func (r *rows105) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows17) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows105) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows17) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows106 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsNextResultSet, RowsColumnScanner.
-type rows106 struct{ rows }
+// scanRows18 implements RowsColumnScanner and what rows18 does.
+type scanRows18 struct{ rows18 }
 
-func (r *rows106) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+func (r *scanRows18) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows106) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+func (r *scanRows18) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows106) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows19 implements RowsColumnScanner and what rows19 does.
+type scanRows19 struct{ rows19 }
 
-func (r *rows106) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows19) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows106) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows19) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows107 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsNextResultSet, RowsColumnScanner.
-type rows107 struct{ rows }
+// scanRows20 implements RowsColumnScanner and what rows20 does.
+type scanRows20 struct{ rows20 }
 
-func (r *rows107) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows20) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows107) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+func (r *scanRows20) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows107) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows107) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows21 implements RowsColumnScanner and what rows21 does.
+type scanRows21 struct{ rows21 }
 
-func (r *rows107) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows21) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows107) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows21) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows108 implements RowsColumnTypeLength, RowsColumnTypeNullable, RowsNextResultSet, RowsColumnScanner.
-type rows108 struct{ rows }
+// scanRows22 implements RowsColumnScanner and what rows22 does.
+type scanRows22 struct{ rows22 }
 
-func (r *rows108) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+func (r *scanRows22) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows108) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+func (r *scanRows22) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows108) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows23 implements RowsColumnScanner and what rows23 does.
+type scanRows23 struct{ rows23 }
 
-func (r *rows108) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows23) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows108) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows23) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows109 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypeNullable, RowsNextResultSet, RowsColumnScanner.
-type rows109 struct{ rows }
+// scanRows24 implements RowsColumnScanner and what rows24 does.
+type scanRows24 struct{ rows24 }
 
-func (r *rows109) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows24) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows109) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+func (r *scanRows24) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows109) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
-
-func (r *rows109) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows25 implements RowsColumnScanner and what rows25 does.
+type scanRows25 struct{ rows25 }
 
-func (r *rows109) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows25) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows109) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows25) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
-
-// rows110 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsNextResultSet, RowsColumnScanner.
-type rows110 struct{ rows }
 
-func (r *rows110) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
+// scanRows26 implements RowsColumnScanner and what rows26 does.
+type scanRows26 struct{ rows26 }
 
-func (r *rows110) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+func (r *scanRows26) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows110) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+func (r *scanRows26) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows110) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows27 implements RowsColumnScanner and what rows27 does.
+type scanRows27 struct{ rows27 }
 
-func (r *rows110) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows27) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows110) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows27) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows111 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsNextResultSet, RowsColumnScanner.
-type rows111 struct{ rows }
+// scanRows28 implements RowsColumnScanner and what rows28 does.
+type scanRows28 struct{ rows28 }
 
-func (r *rows111) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows28) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows111) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+func (r *scanRows28) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows111) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
+// scanRows29 implements RowsColumnScanner and what rows29 does.
+type scanRows29 struct{ rows29 }
 
-func (r *rows111) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+func (r *scanRows29) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows111) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+func (r *scanRows29) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows111) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
+// scanRows30 implements RowsColumnScanner and what rows30 does.
+type scanRows30 struct{ rows30 }
 
-func (r *rows111) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows30) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-// rows112 implements RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows112 struct{ rows }
-
-func (r *rows112) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows30) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows112) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows31 implements RowsColumnScanner and what rows31 does.
+type scanRows31 struct{ rows31 }
 
-func (r *rows112) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows31) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows112) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows31) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows113 implements RowsColumnTypeScanType, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows113 struct{ rows }
+// scanRows32 implements RowsColumnScanner and what rows32 does.
+type scanRows32 struct{ rows32 }
 
-func (r *rows113) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows32) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows113) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows32) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows113) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows33 implements RowsColumnScanner and what rows33 does.
+type scanRows33 struct{ rows33 }
 
-func (r *rows113) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows33) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows113) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows33) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows114 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows114 struct{ rows }
+// scanRows34 implements RowsColumnScanner and what rows34 does.
+type scanRows34 struct{ rows34 }
 
-func (r *rows114) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+func (r *scanRows34) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows114) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows34) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows114) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows35 implements RowsColumnScanner and what rows35 does.
+type scanRows35 struct{ rows35 }
 
-func (r *rows114) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows35) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows114) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows35) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows115 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows115 struct{ rows }
+// scanRows36 implements RowsColumnScanner and what rows36 does.
+type scanRows36 struct{ rows36 }
 
-func (r *rows115) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows36) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows115) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+func (r *scanRows36) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows115) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
-}
-
-func (r *rows115) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows37 implements RowsColumnScanner and what rows37 does.
+type scanRows37 struct{ rows37 }
 
-func (r *rows115) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows37) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows115) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows37) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
-
-// rows116 implements RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows116 struct{ rows }
 
-func (r *rows116) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
+// scanRows38 implements RowsColumnScanner and what rows38 does.
+type scanRows38 struct{ rows38 }
 
-func (r *rows116) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows38) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows116) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+func (r *scanRows38) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows116) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
+// scanRows39 implements RowsColumnScanner and what rows39 does.
+type scanRows39 struct{ rows39 }
 
-func (r *rows116) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows39) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-// rows117 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows117 struct{ rows }
-
-func (r *rows117) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows39) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows117) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
+// scanRows40 implements RowsColumnScanner and what rows40 does.
+type scanRows40 struct{ rows40 }
 
-func (r *rows117) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows40) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows117) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+func (r *scanRows40) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows117) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
+// scanRows41 implements RowsColumnScanner and what rows41 does.
+type scanRows41 struct{ rows41 }
 
-func (r *rows117) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows41) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
-
-// rows118 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows118 struct{ rows }
 
-func (r *rows118) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+func (r *scanRows41) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows118) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
+// scanRows42 implements RowsColumnScanner and what rows42 does.
+type scanRows42 struct{ rows42 }
 
-func (r *rows118) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows42) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows118) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+func (r *scanRows42) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows118) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
+// scanRows43 implements RowsColumnScanner and what rows43 does.
+type scanRows43 struct{ rows43 }
 
-func (r *rows118) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows43) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-// rows119 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows119 struct{ rows }
-
-func (r *rows119) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows43) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows119) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
+// scanRows44 implements RowsColumnScanner and what rows44 does.
+type scanRows44 struct{ rows44 }
 
-func (r *rows119) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+func (r *scanRows44) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows119) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows44) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows119) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows45 implements RowsColumnScanner and what rows45 does.
+type scanRows45 struct{ rows45 }
 
-func (r *rows119) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows45) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows119) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows45) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
-
-// rows120 implements RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows120 struct{ rows }
 
-func (r *rows120) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
+// scanRows46 implements RowsColumnScanner and what rows46 does.
+type scanRows46 struct{ rows46 }
 
-func (r *rows120) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows46) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows120) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+func (r *scanRows46) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows120) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
+// scanRows47 implements RowsColumnScanner and what rows47 does.
+type scanRows47 struct{ rows47 }
 
-func (r *rows120) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows47) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-// rows121 implements RowsColumnTypeScanType, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows121 struct{ rows }
-
-func (r *rows121) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows47) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows121) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
+// scanRows48 implements RowsColumnScanner and what rows48 does.
+type scanRows48 struct{ rows48 }
 
-func (r *rows121) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows48) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows121) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+func (r *scanRows48) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows121) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
+// scanRows49 implements RowsColumnScanner and what rows49 does.
+type scanRows49 struct{ rows49 }
 
-func (r *rows121) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows49) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
-
-// rows122 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows122 struct{ rows }
 
-func (r *rows122) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+func (r *scanRows49) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows122) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
+// scanRows50 implements RowsColumnScanner and what rows50 does.
+type scanRows50 struct{ rows50 }
 
-func (r *rows122) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows50) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows122) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+func (r *scanRows50) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows122) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
+// scanRows51 implements RowsColumnScanner and what rows51 does.
+type scanRows51 struct{ rows51 }
 
-func (r *rows122) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows51) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-// rows123 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows123 struct{ rows }
-
-func (r *rows123) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows51) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows123) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
-}
+// scanRows52 implements RowsColumnScanner and what rows52 does.
+type scanRows52 struct{ rows52 }
 
-func (r *rows123) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+func (r *scanRows52) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows123) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows52) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows123) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows53 implements RowsColumnScanner and what rows53 does.
+type scanRows53 struct{ rows53 }
 
-func (r *rows123) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows53) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows123) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows53) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
-
-// rows124 implements RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows124 struct{ rows }
 
-func (r *rows124) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
+// scanRows54 implements RowsColumnScanner and what rows54 does.
+type scanRows54 struct{ rows54 }
 
-func (r *rows124) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+func (r *scanRows54) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows124) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows54) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows124) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows55 implements RowsColumnScanner and what rows55 does.
+type scanRows55 struct{ rows55 }
 
-func (r *rows124) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows55) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows124) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows55) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows125 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows125 struct{ rows }
+// scanRows56 implements RowsColumnScanner and what rows56 does.
+type scanRows56 struct{ rows56 }
 
-func (r *rows125) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows56) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows125) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+func (r *scanRows56) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows125) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
-}
+// scanRows57 implements RowsColumnScanner and what rows57 does.
+type scanRows57 struct{ rows57 }
 
-func (r *rows125) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows57) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows125) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+func (r *scanRows57) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows125) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
-}
+// scanRows58 implements RowsColumnScanner and what rows58 does.
+type scanRows58 struct{ rows58 }
 
-func (r *rows125) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows58) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-// rows126 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows126 struct{ rows }
-
-func (r *rows126) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+func (r *scanRows58) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows126) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
+// scanRows59 implements RowsColumnScanner and what rows59 does.
+type scanRows59 struct{ rows59 }
 
-func (r *rows126) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+func (r *scanRows59) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows126) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows59) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows126) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows60 implements RowsColumnScanner and what rows60 does.
+type scanRows60 struct{ rows60 }
 
-func (r *rows126) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows60) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows126) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows60) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-// rows127 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet, RowsColumnScanner.
-type rows127 struct{ rows }
+// scanRows61 implements RowsColumnScanner and what rows61 does.
+type scanRows61 struct{ rows61 }
 
-func (r *rows127) ColumnTypeScanType(index int) reflect.Type {
-	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+func (r *scanRows61) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows127) ColumnTypeDatabaseTypeName(index int) string {
-	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+func (r *scanRows61) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows127) ColumnTypeLength(index int) (length int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
-}
+// scanRows62 implements RowsColumnScanner and what rows62 does.
+type scanRows62 struct{ rows62 }
 
-func (r *rows127) ColumnTypeNullable(index int) (nullable, ok bool) {
-	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+func (r *scanRows62) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows127) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+func (r *scanRows62) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }
 
-func (r *rows127) HasNextResultSet() bool {
-	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
-}
+// scanRows63 implements RowsColumnScanner and what rows63 does.
+type scanRows63 struct{ rows63 }
 
-func (r *rows127) NextResultSet() error {
-	return r.note(r.inner.(driver.RowsNextResultSet).NextResultSet())
+func (r *scanRows63) NextRow() error {
+	return r.note(r.inner.(driver.RowsColumnScanner).NextRow())
 }
 
-func (r *rows127) ScanColumn(dest any, index int) error {
-	return r.inner.(columnScanner).ScanColumn(dest, index)
+func (r *scanRows63) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error {
+	return r.inner.(driver.RowsColumnScanner).ScanColumn(scanCtx, index, dest)
 }

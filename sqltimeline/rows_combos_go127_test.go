@@ -6,1692 +6,535 @@ package sqltimeline
 
 import (
 	"database/sql/driver"
-	"reflect"
+	"io"
 )
-
-var _ = reflect.TypeOf
 
 // comboRows returns a driver.Rows implementing exactly the optional
 // interfaces of mask, for checking the wrappers.
 func comboRows(mask int) driver.Rows {
-	switch mask {
+	if mask < baseComboCount {
+		return baseComboRows(mask)
+	}
+	switch mask - baseComboCount {
 	case 0:
-		return &innerRows0{}
+		return &innerScanRows0{}
 	case 1:
-		return &innerRows1{}
+		return &innerScanRows1{}
 	case 2:
-		return &innerRows2{}
+		return &innerScanRows2{}
 	case 3:
-		return &innerRows3{}
+		return &innerScanRows3{}
 	case 4:
-		return &innerRows4{}
+		return &innerScanRows4{}
 	case 5:
-		return &innerRows5{}
+		return &innerScanRows5{}
 	case 6:
-		return &innerRows6{}
+		return &innerScanRows6{}
 	case 7:
-		return &innerRows7{}
+		return &innerScanRows7{}
 	case 8:
-		return &innerRows8{}
+		return &innerScanRows8{}
 	case 9:
-		return &innerRows9{}
+		return &innerScanRows9{}
 	case 10:
-		return &innerRows10{}
+		return &innerScanRows10{}
 	case 11:
-		return &innerRows11{}
+		return &innerScanRows11{}
 	case 12:
-		return &innerRows12{}
+		return &innerScanRows12{}
 	case 13:
-		return &innerRows13{}
+		return &innerScanRows13{}
 	case 14:
-		return &innerRows14{}
+		return &innerScanRows14{}
 	case 15:
-		return &innerRows15{}
+		return &innerScanRows15{}
 	case 16:
-		return &innerRows16{}
+		return &innerScanRows16{}
 	case 17:
-		return &innerRows17{}
+		return &innerScanRows17{}
 	case 18:
-		return &innerRows18{}
+		return &innerScanRows18{}
 	case 19:
-		return &innerRows19{}
+		return &innerScanRows19{}
 	case 20:
-		return &innerRows20{}
+		return &innerScanRows20{}
 	case 21:
-		return &innerRows21{}
+		return &innerScanRows21{}
 	case 22:
-		return &innerRows22{}
+		return &innerScanRows22{}
 	case 23:
-		return &innerRows23{}
+		return &innerScanRows23{}
 	case 24:
-		return &innerRows24{}
+		return &innerScanRows24{}
 	case 25:
-		return &innerRows25{}
+		return &innerScanRows25{}
 	case 26:
-		return &innerRows26{}
+		return &innerScanRows26{}
 	case 27:
-		return &innerRows27{}
+		return &innerScanRows27{}
 	case 28:
-		return &innerRows28{}
+		return &innerScanRows28{}
 	case 29:
-		return &innerRows29{}
+		return &innerScanRows29{}
 	case 30:
-		return &innerRows30{}
+		return &innerScanRows30{}
 	case 31:
-		return &innerRows31{}
+		return &innerScanRows31{}
 	case 32:
-		return &innerRows32{}
+		return &innerScanRows32{}
 	case 33:
-		return &innerRows33{}
+		return &innerScanRows33{}
 	case 34:
-		return &innerRows34{}
+		return &innerScanRows34{}
 	case 35:
-		return &innerRows35{}
+		return &innerScanRows35{}
 	case 36:
-		return &innerRows36{}
+		return &innerScanRows36{}
 	case 37:
-		return &innerRows37{}
+		return &innerScanRows37{}
 	case 38:
-		return &innerRows38{}
+		return &innerScanRows38{}
 	case 39:
-		return &innerRows39{}
+		return &innerScanRows39{}
 	case 40:
-		return &innerRows40{}
+		return &innerScanRows40{}
 	case 41:
-		return &innerRows41{}
+		return &innerScanRows41{}
 	case 42:
-		return &innerRows42{}
+		return &innerScanRows42{}
 	case 43:
-		return &innerRows43{}
+		return &innerScanRows43{}
 	case 44:
-		return &innerRows44{}
+		return &innerScanRows44{}
 	case 45:
-		return &innerRows45{}
+		return &innerScanRows45{}
 	case 46:
-		return &innerRows46{}
+		return &innerScanRows46{}
 	case 47:
-		return &innerRows47{}
+		return &innerScanRows47{}
 	case 48:
-		return &innerRows48{}
+		return &innerScanRows48{}
 	case 49:
-		return &innerRows49{}
+		return &innerScanRows49{}
 	case 50:
-		return &innerRows50{}
+		return &innerScanRows50{}
 	case 51:
-		return &innerRows51{}
+		return &innerScanRows51{}
 	case 52:
-		return &innerRows52{}
+		return &innerScanRows52{}
 	case 53:
-		return &innerRows53{}
+		return &innerScanRows53{}
 	case 54:
-		return &innerRows54{}
+		return &innerScanRows54{}
 	case 55:
-		return &innerRows55{}
+		return &innerScanRows55{}
 	case 56:
-		return &innerRows56{}
+		return &innerScanRows56{}
 	case 57:
-		return &innerRows57{}
+		return &innerScanRows57{}
 	case 58:
-		return &innerRows58{}
+		return &innerScanRows58{}
 	case 59:
-		return &innerRows59{}
+		return &innerScanRows59{}
 	case 60:
-		return &innerRows60{}
+		return &innerScanRows60{}
 	case 61:
-		return &innerRows61{}
+		return &innerScanRows61{}
 	case 62:
-		return &innerRows62{}
+		return &innerScanRows62{}
 	case 63:
-		return &innerRows63{}
-	case 64:
-		return &innerRows64{}
-	case 65:
-		return &innerRows65{}
-	case 66:
-		return &innerRows66{}
-	case 67:
-		return &innerRows67{}
-	case 68:
-		return &innerRows68{}
-	case 69:
-		return &innerRows69{}
-	case 70:
-		return &innerRows70{}
-	case 71:
-		return &innerRows71{}
-	case 72:
-		return &innerRows72{}
-	case 73:
-		return &innerRows73{}
-	case 74:
-		return &innerRows74{}
-	case 75:
-		return &innerRows75{}
-	case 76:
-		return &innerRows76{}
-	case 77:
-		return &innerRows77{}
-	case 78:
-		return &innerRows78{}
-	case 79:
-		return &innerRows79{}
-	case 80:
-		return &innerRows80{}
-	case 81:
-		return &innerRows81{}
-	case 82:
-		return &innerRows82{}
-	case 83:
-		return &innerRows83{}
-	case 84:
-		return &innerRows84{}
-	case 85:
-		return &innerRows85{}
-	case 86:
-		return &innerRows86{}
-	case 87:
-		return &innerRows87{}
-	case 88:
-		return &innerRows88{}
-	case 89:
-		return &innerRows89{}
-	case 90:
-		return &innerRows90{}
-	case 91:
-		return &innerRows91{}
-	case 92:
-		return &innerRows92{}
-	case 93:
-		return &innerRows93{}
-	case 94:
-		return &innerRows94{}
-	case 95:
-		return &innerRows95{}
-	case 96:
-		return &innerRows96{}
-	case 97:
-		return &innerRows97{}
-	case 98:
-		return &innerRows98{}
-	case 99:
-		return &innerRows99{}
-	case 100:
-		return &innerRows100{}
-	case 101:
-		return &innerRows101{}
-	case 102:
-		return &innerRows102{}
-	case 103:
-		return &innerRows103{}
-	case 104:
-		return &innerRows104{}
-	case 105:
-		return &innerRows105{}
-	case 106:
-		return &innerRows106{}
-	case 107:
-		return &innerRows107{}
-	case 108:
-		return &innerRows108{}
-	case 109:
-		return &innerRows109{}
-	case 110:
-		return &innerRows110{}
-	case 111:
-		return &innerRows111{}
-	case 112:
-		return &innerRows112{}
-	case 113:
-		return &innerRows113{}
-	case 114:
-		return &innerRows114{}
-	case 115:
-		return &innerRows115{}
-	case 116:
-		return &innerRows116{}
-	case 117:
-		return &innerRows117{}
-	case 118:
-		return &innerRows118{}
-	case 119:
-		return &innerRows119{}
-	case 120:
-		return &innerRows120{}
-	case 121:
-		return &innerRows121{}
-	case 122:
-		return &innerRows122{}
-	case 123:
-		return &innerRows123{}
-	case 124:
-		return &innerRows124{}
-	case 125:
-		return &innerRows125{}
-	case 126:
-		return &innerRows126{}
-	case 127:
-		return &innerRows127{}
+		return &innerScanRows63{}
 	}
 	return nil
 }
 
-const comboCount = 128
+// comboCount is the number of masks comboRows knows.
+const comboCount = 2 * baseComboCount
 
 // comboChecks asserts each optional interface, in mask order.
-var comboChecks = []func(driver.Rows) bool{
-	func(r driver.Rows) bool { _, ok := r.(driver.RowsColumnTypeScanType); return ok },
-	func(r driver.Rows) bool { _, ok := r.(driver.RowsColumnTypeDatabaseTypeName); return ok },
-	func(r driver.Rows) bool { _, ok := r.(driver.RowsColumnTypeLength); return ok },
-	func(r driver.Rows) bool { _, ok := r.(driver.RowsColumnTypeNullable); return ok },
-	func(r driver.Rows) bool { _, ok := r.(driver.RowsColumnTypePrecisionScale); return ok },
-	func(r driver.Rows) bool { _, ok := r.(driver.RowsNextResultSet); return ok },
-	func(r driver.Rows) bool { _, ok := r.(columnScanner); return ok },
-}
+var comboChecks = append(baseComboChecks[:len(baseComboChecks):len(baseComboChecks)],
+	func(r driver.Rows) bool { _, ok := r.(driver.RowsColumnScanner); return ok })
 
-type innerRows0 struct{ plainRows }
+type innerScanRows0 struct{ innerRows0 }
 
-type innerRows1 struct{ plainRows }
+func (*innerScanRows0) NextRow() error { return io.EOF }
 
-func (*innerRows1) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows0) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-type innerRows2 struct{ plainRows }
+type innerScanRows1 struct{ innerRows1 }
 
-func (*innerRows2) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows1) NextRow() error { return io.EOF }
 
-type innerRows3 struct{ plainRows }
+func (*innerScanRows1) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows3) ColumnTypeScanType(index int) reflect.Type { return nil }
+type innerScanRows2 struct{ innerRows2 }
 
-func (*innerRows3) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows2) NextRow() error { return io.EOF }
 
-type innerRows4 struct{ plainRows }
+func (*innerScanRows2) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows4) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+type innerScanRows3 struct{ innerRows3 }
 
-type innerRows5 struct{ plainRows }
+func (*innerScanRows3) NextRow() error { return io.EOF }
 
-func (*innerRows5) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows3) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows5) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+type innerScanRows4 struct{ innerRows4 }
 
-type innerRows6 struct{ plainRows }
+func (*innerScanRows4) NextRow() error { return io.EOF }
 
-func (*innerRows6) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows4) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows6) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+type innerScanRows5 struct{ innerRows5 }
 
-type innerRows7 struct{ plainRows }
+func (*innerScanRows5) NextRow() error { return io.EOF }
 
-func (*innerRows7) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows5) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows7) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+type innerScanRows6 struct{ innerRows6 }
 
-func (*innerRows7) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows6) NextRow() error { return io.EOF }
 
-type innerRows8 struct{ plainRows }
+func (*innerScanRows6) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows8) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+type innerScanRows7 struct{ innerRows7 }
 
-type innerRows9 struct{ plainRows }
+func (*innerScanRows7) NextRow() error { return io.EOF }
 
-func (*innerRows9) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows7) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows9) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+type innerScanRows8 struct{ innerRows8 }
 
-type innerRows10 struct{ plainRows }
+func (*innerScanRows8) NextRow() error { return io.EOF }
 
-func (*innerRows10) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows8) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows10) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+type innerScanRows9 struct{ innerRows9 }
 
-type innerRows11 struct{ plainRows }
+func (*innerScanRows9) NextRow() error { return io.EOF }
 
-func (*innerRows11) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows9) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows11) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+type innerScanRows10 struct{ innerRows10 }
 
-func (*innerRows11) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows10) NextRow() error { return io.EOF }
 
-type innerRows12 struct{ plainRows }
+func (*innerScanRows10) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows12) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+type innerScanRows11 struct{ innerRows11 }
 
-func (*innerRows12) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows11) NextRow() error { return io.EOF }
 
-type innerRows13 struct{ plainRows }
+func (*innerScanRows11) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows13) ColumnTypeScanType(index int) reflect.Type { return nil }
+type innerScanRows12 struct{ innerRows12 }
 
-func (*innerRows13) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows12) NextRow() error { return io.EOF }
 
-func (*innerRows13) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows12) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-type innerRows14 struct{ plainRows }
+type innerScanRows13 struct{ innerRows13 }
 
-func (*innerRows14) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows13) NextRow() error { return io.EOF }
 
-func (*innerRows14) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows13) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows14) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+type innerScanRows14 struct{ innerRows14 }
 
-type innerRows15 struct{ plainRows }
+func (*innerScanRows14) NextRow() error { return io.EOF }
 
-func (*innerRows15) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows14) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows15) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+type innerScanRows15 struct{ innerRows15 }
 
-func (*innerRows15) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows15) NextRow() error { return io.EOF }
 
-func (*innerRows15) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows15) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-type innerRows16 struct{ plainRows }
+type innerScanRows16 struct{ innerRows16 }
 
-func (*innerRows16) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+func (*innerScanRows16) NextRow() error { return io.EOF }
 
-type innerRows17 struct{ plainRows }
+func (*innerScanRows16) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows17) ColumnTypeScanType(index int) reflect.Type { return nil }
+type innerScanRows17 struct{ innerRows17 }
 
-func (*innerRows17) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+func (*innerScanRows17) NextRow() error { return io.EOF }
 
-type innerRows18 struct{ plainRows }
+func (*innerScanRows17) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows18) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+type innerScanRows18 struct{ innerRows18 }
 
-func (*innerRows18) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+func (*innerScanRows18) NextRow() error { return io.EOF }
 
-type innerRows19 struct{ plainRows }
+func (*innerScanRows18) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows19) ColumnTypeScanType(index int) reflect.Type { return nil }
+type innerScanRows19 struct{ innerRows19 }
 
-func (*innerRows19) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows19) NextRow() error { return io.EOF }
 
-func (*innerRows19) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+func (*innerScanRows19) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-type innerRows20 struct{ plainRows }
+type innerScanRows20 struct{ innerRows20 }
 
-func (*innerRows20) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows20) NextRow() error { return io.EOF }
 
-func (*innerRows20) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+func (*innerScanRows20) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-type innerRows21 struct{ plainRows }
+type innerScanRows21 struct{ innerRows21 }
 
-func (*innerRows21) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows21) NextRow() error { return io.EOF }
 
-func (*innerRows21) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows21) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows21) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+type innerScanRows22 struct{ innerRows22 }
 
-type innerRows22 struct{ plainRows }
+func (*innerScanRows22) NextRow() error { return io.EOF }
 
-func (*innerRows22) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows22) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows22) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+type innerScanRows23 struct{ innerRows23 }
 
-func (*innerRows22) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+func (*innerScanRows23) NextRow() error { return io.EOF }
 
-type innerRows23 struct{ plainRows }
+func (*innerScanRows23) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows23) ColumnTypeScanType(index int) reflect.Type { return nil }
+type innerScanRows24 struct{ innerRows24 }
 
-func (*innerRows23) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows24) NextRow() error { return io.EOF }
 
-func (*innerRows23) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows24) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows23) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+type innerScanRows25 struct{ innerRows25 }
 
-type innerRows24 struct{ plainRows }
+func (*innerScanRows25) NextRow() error { return io.EOF }
 
-func (*innerRows24) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows25) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows24) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+type innerScanRows26 struct{ innerRows26 }
 
-type innerRows25 struct{ plainRows }
+func (*innerScanRows26) NextRow() error { return io.EOF }
 
-func (*innerRows25) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows26) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows25) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+type innerScanRows27 struct{ innerRows27 }
 
-func (*innerRows25) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+func (*innerScanRows27) NextRow() error { return io.EOF }
 
-type innerRows26 struct{ plainRows }
+func (*innerScanRows27) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows26) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+type innerScanRows28 struct{ innerRows28 }
 
-func (*innerRows26) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows28) NextRow() error { return io.EOF }
 
-func (*innerRows26) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+func (*innerScanRows28) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-type innerRows27 struct{ plainRows }
+type innerScanRows29 struct{ innerRows29 }
 
-func (*innerRows27) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows29) NextRow() error { return io.EOF }
 
-func (*innerRows27) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows29) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows27) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+type innerScanRows30 struct{ innerRows30 }
 
-func (*innerRows27) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+func (*innerScanRows30) NextRow() error { return io.EOF }
 
-type innerRows28 struct{ plainRows }
+func (*innerScanRows30) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows28) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+type innerScanRows31 struct{ innerRows31 }
 
-func (*innerRows28) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows31) NextRow() error { return io.EOF }
 
-func (*innerRows28) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+func (*innerScanRows31) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-type innerRows29 struct{ plainRows }
+type innerScanRows32 struct{ innerRows32 }
 
-func (*innerRows29) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows32) NextRow() error { return io.EOF }
 
-func (*innerRows29) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows32) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows29) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+type innerScanRows33 struct{ innerRows33 }
 
-func (*innerRows29) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+func (*innerScanRows33) NextRow() error { return io.EOF }
 
-type innerRows30 struct{ plainRows }
+func (*innerScanRows33) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows30) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+type innerScanRows34 struct{ innerRows34 }
 
-func (*innerRows30) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows34) NextRow() error { return io.EOF }
 
-func (*innerRows30) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows34) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows30) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+type innerScanRows35 struct{ innerRows35 }
 
-type innerRows31 struct{ plainRows }
+func (*innerScanRows35) NextRow() error { return io.EOF }
 
-func (*innerRows31) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows35) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows31) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+type innerScanRows36 struct{ innerRows36 }
 
-func (*innerRows31) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows36) NextRow() error { return io.EOF }
 
-func (*innerRows31) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows36) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows31) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
+type innerScanRows37 struct{ innerRows37 }
 
-type innerRows32 struct{ plainRows }
+func (*innerScanRows37) NextRow() error { return io.EOF }
 
-func (*innerRows32) HasNextResultSet() bool { return false }
+func (*innerScanRows37) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows32) NextResultSet() error { return nil }
+type innerScanRows38 struct{ innerRows38 }
 
-type innerRows33 struct{ plainRows }
+func (*innerScanRows38) NextRow() error { return io.EOF }
 
-func (*innerRows33) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows38) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows33) HasNextResultSet() bool { return false }
+type innerScanRows39 struct{ innerRows39 }
 
-func (*innerRows33) NextResultSet() error { return nil }
+func (*innerScanRows39) NextRow() error { return io.EOF }
 
-type innerRows34 struct{ plainRows }
+func (*innerScanRows39) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows34) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+type innerScanRows40 struct{ innerRows40 }
 
-func (*innerRows34) HasNextResultSet() bool { return false }
+func (*innerScanRows40) NextRow() error { return io.EOF }
 
-func (*innerRows34) NextResultSet() error { return nil }
+func (*innerScanRows40) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-type innerRows35 struct{ plainRows }
+type innerScanRows41 struct{ innerRows41 }
 
-func (*innerRows35) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows41) NextRow() error { return io.EOF }
 
-func (*innerRows35) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows41) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows35) HasNextResultSet() bool { return false }
+type innerScanRows42 struct{ innerRows42 }
 
-func (*innerRows35) NextResultSet() error { return nil }
+func (*innerScanRows42) NextRow() error { return io.EOF }
 
-type innerRows36 struct{ plainRows }
+func (*innerScanRows42) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows36) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+type innerScanRows43 struct{ innerRows43 }
 
-func (*innerRows36) HasNextResultSet() bool { return false }
+func (*innerScanRows43) NextRow() error { return io.EOF }
 
-func (*innerRows36) NextResultSet() error { return nil }
+func (*innerScanRows43) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-type innerRows37 struct{ plainRows }
+type innerScanRows44 struct{ innerRows44 }
 
-func (*innerRows37) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows44) NextRow() error { return io.EOF }
 
-func (*innerRows37) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows44) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows37) HasNextResultSet() bool { return false }
+type innerScanRows45 struct{ innerRows45 }
 
-func (*innerRows37) NextResultSet() error { return nil }
+func (*innerScanRows45) NextRow() error { return io.EOF }
 
-type innerRows38 struct{ plainRows }
+func (*innerScanRows45) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows38) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+type innerScanRows46 struct{ innerRows46 }
 
-func (*innerRows38) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows46) NextRow() error { return io.EOF }
 
-func (*innerRows38) HasNextResultSet() bool { return false }
+func (*innerScanRows46) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows38) NextResultSet() error { return nil }
+type innerScanRows47 struct{ innerRows47 }
 
-type innerRows39 struct{ plainRows }
+func (*innerScanRows47) NextRow() error { return io.EOF }
 
-func (*innerRows39) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows47) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows39) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+type innerScanRows48 struct{ innerRows48 }
 
-func (*innerRows39) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows48) NextRow() error { return io.EOF }
 
-func (*innerRows39) HasNextResultSet() bool { return false }
+func (*innerScanRows48) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows39) NextResultSet() error { return nil }
+type innerScanRows49 struct{ innerRows49 }
 
-type innerRows40 struct{ plainRows }
+func (*innerScanRows49) NextRow() error { return io.EOF }
 
-func (*innerRows40) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows49) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows40) HasNextResultSet() bool { return false }
+type innerScanRows50 struct{ innerRows50 }
 
-func (*innerRows40) NextResultSet() error { return nil }
+func (*innerScanRows50) NextRow() error { return io.EOF }
 
-type innerRows41 struct{ plainRows }
+func (*innerScanRows50) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows41) ColumnTypeScanType(index int) reflect.Type { return nil }
+type innerScanRows51 struct{ innerRows51 }
 
-func (*innerRows41) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows51) NextRow() error { return io.EOF }
 
-func (*innerRows41) HasNextResultSet() bool { return false }
+func (*innerScanRows51) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows41) NextResultSet() error { return nil }
+type innerScanRows52 struct{ innerRows52 }
 
-type innerRows42 struct{ plainRows }
+func (*innerScanRows52) NextRow() error { return io.EOF }
 
-func (*innerRows42) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows52) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows42) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+type innerScanRows53 struct{ innerRows53 }
 
-func (*innerRows42) HasNextResultSet() bool { return false }
+func (*innerScanRows53) NextRow() error { return io.EOF }
 
-func (*innerRows42) NextResultSet() error { return nil }
+func (*innerScanRows53) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-type innerRows43 struct{ plainRows }
+type innerScanRows54 struct{ innerRows54 }
 
-func (*innerRows43) ColumnTypeScanType(index int) reflect.Type { return nil }
+func (*innerScanRows54) NextRow() error { return io.EOF }
 
-func (*innerRows43) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows54) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows43) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+type innerScanRows55 struct{ innerRows55 }
 
-func (*innerRows43) HasNextResultSet() bool { return false }
+func (*innerScanRows55) NextRow() error { return io.EOF }
 
-func (*innerRows43) NextResultSet() error { return nil }
+func (*innerScanRows55) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-type innerRows44 struct{ plainRows }
+type innerScanRows56 struct{ innerRows56 }
 
-func (*innerRows44) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows56) NextRow() error { return io.EOF }
 
-func (*innerRows44) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows56) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows44) HasNextResultSet() bool { return false }
+type innerScanRows57 struct{ innerRows57 }
 
-func (*innerRows44) NextResultSet() error { return nil }
+func (*innerScanRows57) NextRow() error { return io.EOF }
 
-type innerRows45 struct{ plainRows }
+func (*innerScanRows57) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows45) ColumnTypeScanType(index int) reflect.Type { return nil }
+type innerScanRows58 struct{ innerRows58 }
 
-func (*innerRows45) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows58) NextRow() error { return io.EOF }
 
-func (*innerRows45) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows58) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows45) HasNextResultSet() bool { return false }
+type innerScanRows59 struct{ innerRows59 }
 
-func (*innerRows45) NextResultSet() error { return nil }
+func (*innerScanRows59) NextRow() error { return io.EOF }
 
-type innerRows46 struct{ plainRows }
+func (*innerScanRows59) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows46) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+type innerScanRows60 struct{ innerRows60 }
 
-func (*innerRows46) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows60) NextRow() error { return io.EOF }
 
-func (*innerRows46) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+func (*innerScanRows60) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows46) HasNextResultSet() bool { return false }
+type innerScanRows61 struct{ innerRows61 }
 
-func (*innerRows46) NextResultSet() error { return nil }
+func (*innerScanRows61) NextRow() error { return io.EOF }
 
-type innerRows47 struct{ plainRows }
+func (*innerScanRows61) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows47) ColumnTypeScanType(index int) reflect.Type { return nil }
+type innerScanRows62 struct{ innerRows62 }
 
-func (*innerRows47) ColumnTypeDatabaseTypeName(index int) string { return "T" }
+func (*innerScanRows62) NextRow() error { return io.EOF }
 
-func (*innerRows47) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
+func (*innerScanRows62) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }
 
-func (*innerRows47) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
+type innerScanRows63 struct{ innerRows63 }
 
-func (*innerRows47) HasNextResultSet() bool { return false }
+func (*innerScanRows63) NextRow() error { return io.EOF }
 
-func (*innerRows47) NextResultSet() error { return nil }
-
-type innerRows48 struct{ plainRows }
-
-func (*innerRows48) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows48) HasNextResultSet() bool { return false }
-
-func (*innerRows48) NextResultSet() error { return nil }
-
-type innerRows49 struct{ plainRows }
-
-func (*innerRows49) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows49) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows49) HasNextResultSet() bool { return false }
-
-func (*innerRows49) NextResultSet() error { return nil }
-
-type innerRows50 struct{ plainRows }
-
-func (*innerRows50) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows50) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows50) HasNextResultSet() bool { return false }
-
-func (*innerRows50) NextResultSet() error { return nil }
-
-type innerRows51 struct{ plainRows }
-
-func (*innerRows51) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows51) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows51) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows51) HasNextResultSet() bool { return false }
-
-func (*innerRows51) NextResultSet() error { return nil }
-
-type innerRows52 struct{ plainRows }
-
-func (*innerRows52) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows52) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows52) HasNextResultSet() bool { return false }
-
-func (*innerRows52) NextResultSet() error { return nil }
-
-type innerRows53 struct{ plainRows }
-
-func (*innerRows53) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows53) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows53) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows53) HasNextResultSet() bool { return false }
-
-func (*innerRows53) NextResultSet() error { return nil }
-
-type innerRows54 struct{ plainRows }
-
-func (*innerRows54) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows54) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows54) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows54) HasNextResultSet() bool { return false }
-
-func (*innerRows54) NextResultSet() error { return nil }
-
-type innerRows55 struct{ plainRows }
-
-func (*innerRows55) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows55) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows55) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows55) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows55) HasNextResultSet() bool { return false }
-
-func (*innerRows55) NextResultSet() error { return nil }
-
-type innerRows56 struct{ plainRows }
-
-func (*innerRows56) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows56) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows56) HasNextResultSet() bool { return false }
-
-func (*innerRows56) NextResultSet() error { return nil }
-
-type innerRows57 struct{ plainRows }
-
-func (*innerRows57) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows57) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows57) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows57) HasNextResultSet() bool { return false }
-
-func (*innerRows57) NextResultSet() error { return nil }
-
-type innerRows58 struct{ plainRows }
-
-func (*innerRows58) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows58) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows58) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows58) HasNextResultSet() bool { return false }
-
-func (*innerRows58) NextResultSet() error { return nil }
-
-type innerRows59 struct{ plainRows }
-
-func (*innerRows59) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows59) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows59) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows59) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows59) HasNextResultSet() bool { return false }
-
-func (*innerRows59) NextResultSet() error { return nil }
-
-type innerRows60 struct{ plainRows }
-
-func (*innerRows60) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows60) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows60) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows60) HasNextResultSet() bool { return false }
-
-func (*innerRows60) NextResultSet() error { return nil }
-
-type innerRows61 struct{ plainRows }
-
-func (*innerRows61) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows61) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows61) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows61) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows61) HasNextResultSet() bool { return false }
-
-func (*innerRows61) NextResultSet() error { return nil }
-
-type innerRows62 struct{ plainRows }
-
-func (*innerRows62) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows62) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows62) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows62) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows62) HasNextResultSet() bool { return false }
-
-func (*innerRows62) NextResultSet() error { return nil }
-
-type innerRows63 struct{ plainRows }
-
-func (*innerRows63) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows63) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows63) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows63) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows63) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows63) HasNextResultSet() bool { return false }
-
-func (*innerRows63) NextResultSet() error { return nil }
-
-type innerRows64 struct{ plainRows }
-
-func (*innerRows64) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows65 struct{ plainRows }
-
-func (*innerRows65) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows65) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows66 struct{ plainRows }
-
-func (*innerRows66) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows66) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows67 struct{ plainRows }
-
-func (*innerRows67) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows67) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows67) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows68 struct{ plainRows }
-
-func (*innerRows68) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows68) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows69 struct{ plainRows }
-
-func (*innerRows69) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows69) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows69) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows70 struct{ plainRows }
-
-func (*innerRows70) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows70) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows70) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows71 struct{ plainRows }
-
-func (*innerRows71) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows71) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows71) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows71) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows72 struct{ plainRows }
-
-func (*innerRows72) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows72) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows73 struct{ plainRows }
-
-func (*innerRows73) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows73) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows73) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows74 struct{ plainRows }
-
-func (*innerRows74) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows74) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows74) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows75 struct{ plainRows }
-
-func (*innerRows75) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows75) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows75) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows75) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows76 struct{ plainRows }
-
-func (*innerRows76) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows76) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows76) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows77 struct{ plainRows }
-
-func (*innerRows77) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows77) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows77) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows77) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows78 struct{ plainRows }
-
-func (*innerRows78) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows78) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows78) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows78) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows79 struct{ plainRows }
-
-func (*innerRows79) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows79) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows79) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows79) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows79) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows80 struct{ plainRows }
-
-func (*innerRows80) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows80) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows81 struct{ plainRows }
-
-func (*innerRows81) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows81) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows81) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows82 struct{ plainRows }
-
-func (*innerRows82) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows82) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows82) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows83 struct{ plainRows }
-
-func (*innerRows83) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows83) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows83) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows83) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows84 struct{ plainRows }
-
-func (*innerRows84) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows84) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows84) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows85 struct{ plainRows }
-
-func (*innerRows85) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows85) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows85) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows85) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows86 struct{ plainRows }
-
-func (*innerRows86) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows86) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows86) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows86) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows87 struct{ plainRows }
-
-func (*innerRows87) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows87) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows87) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows87) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows87) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows88 struct{ plainRows }
-
-func (*innerRows88) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows88) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows88) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows89 struct{ plainRows }
-
-func (*innerRows89) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows89) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows89) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows89) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows90 struct{ plainRows }
-
-func (*innerRows90) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows90) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows90) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows90) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows91 struct{ plainRows }
-
-func (*innerRows91) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows91) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows91) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows91) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows91) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows92 struct{ plainRows }
-
-func (*innerRows92) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows92) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows92) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows92) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows93 struct{ plainRows }
-
-func (*innerRows93) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows93) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows93) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows93) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows93) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows94 struct{ plainRows }
-
-func (*innerRows94) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows94) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows94) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows94) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows94) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows95 struct{ plainRows }
-
-func (*innerRows95) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows95) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows95) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows95) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows95) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows95) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows96 struct{ plainRows }
-
-func (*innerRows96) HasNextResultSet() bool { return false }
-
-func (*innerRows96) NextResultSet() error { return nil }
-
-func (*innerRows96) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows97 struct{ plainRows }
-
-func (*innerRows97) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows97) HasNextResultSet() bool { return false }
-
-func (*innerRows97) NextResultSet() error { return nil }
-
-func (*innerRows97) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows98 struct{ plainRows }
-
-func (*innerRows98) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows98) HasNextResultSet() bool { return false }
-
-func (*innerRows98) NextResultSet() error { return nil }
-
-func (*innerRows98) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows99 struct{ plainRows }
-
-func (*innerRows99) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows99) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows99) HasNextResultSet() bool { return false }
-
-func (*innerRows99) NextResultSet() error { return nil }
-
-func (*innerRows99) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows100 struct{ plainRows }
-
-func (*innerRows100) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows100) HasNextResultSet() bool { return false }
-
-func (*innerRows100) NextResultSet() error { return nil }
-
-func (*innerRows100) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows101 struct{ plainRows }
-
-func (*innerRows101) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows101) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows101) HasNextResultSet() bool { return false }
-
-func (*innerRows101) NextResultSet() error { return nil }
-
-func (*innerRows101) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows102 struct{ plainRows }
-
-func (*innerRows102) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows102) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows102) HasNextResultSet() bool { return false }
-
-func (*innerRows102) NextResultSet() error { return nil }
-
-func (*innerRows102) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows103 struct{ plainRows }
-
-func (*innerRows103) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows103) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows103) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows103) HasNextResultSet() bool { return false }
-
-func (*innerRows103) NextResultSet() error { return nil }
-
-func (*innerRows103) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows104 struct{ plainRows }
-
-func (*innerRows104) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows104) HasNextResultSet() bool { return false }
-
-func (*innerRows104) NextResultSet() error { return nil }
-
-func (*innerRows104) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows105 struct{ plainRows }
-
-func (*innerRows105) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows105) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows105) HasNextResultSet() bool { return false }
-
-func (*innerRows105) NextResultSet() error { return nil }
-
-func (*innerRows105) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows106 struct{ plainRows }
-
-func (*innerRows106) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows106) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows106) HasNextResultSet() bool { return false }
-
-func (*innerRows106) NextResultSet() error { return nil }
-
-func (*innerRows106) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows107 struct{ plainRows }
-
-func (*innerRows107) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows107) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows107) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows107) HasNextResultSet() bool { return false }
-
-func (*innerRows107) NextResultSet() error { return nil }
-
-func (*innerRows107) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows108 struct{ plainRows }
-
-func (*innerRows108) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows108) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows108) HasNextResultSet() bool { return false }
-
-func (*innerRows108) NextResultSet() error { return nil }
-
-func (*innerRows108) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows109 struct{ plainRows }
-
-func (*innerRows109) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows109) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows109) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows109) HasNextResultSet() bool { return false }
-
-func (*innerRows109) NextResultSet() error { return nil }
-
-func (*innerRows109) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows110 struct{ plainRows }
-
-func (*innerRows110) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows110) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows110) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows110) HasNextResultSet() bool { return false }
-
-func (*innerRows110) NextResultSet() error { return nil }
-
-func (*innerRows110) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows111 struct{ plainRows }
-
-func (*innerRows111) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows111) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows111) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows111) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows111) HasNextResultSet() bool { return false }
-
-func (*innerRows111) NextResultSet() error { return nil }
-
-func (*innerRows111) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows112 struct{ plainRows }
-
-func (*innerRows112) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows112) HasNextResultSet() bool { return false }
-
-func (*innerRows112) NextResultSet() error { return nil }
-
-func (*innerRows112) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows113 struct{ plainRows }
-
-func (*innerRows113) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows113) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows113) HasNextResultSet() bool { return false }
-
-func (*innerRows113) NextResultSet() error { return nil }
-
-func (*innerRows113) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows114 struct{ plainRows }
-
-func (*innerRows114) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows114) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows114) HasNextResultSet() bool { return false }
-
-func (*innerRows114) NextResultSet() error { return nil }
-
-func (*innerRows114) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows115 struct{ plainRows }
-
-func (*innerRows115) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows115) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows115) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows115) HasNextResultSet() bool { return false }
-
-func (*innerRows115) NextResultSet() error { return nil }
-
-func (*innerRows115) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows116 struct{ plainRows }
-
-func (*innerRows116) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows116) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows116) HasNextResultSet() bool { return false }
-
-func (*innerRows116) NextResultSet() error { return nil }
-
-func (*innerRows116) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows117 struct{ plainRows }
-
-func (*innerRows117) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows117) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows117) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows117) HasNextResultSet() bool { return false }
-
-func (*innerRows117) NextResultSet() error { return nil }
-
-func (*innerRows117) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows118 struct{ plainRows }
-
-func (*innerRows118) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows118) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows118) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows118) HasNextResultSet() bool { return false }
-
-func (*innerRows118) NextResultSet() error { return nil }
-
-func (*innerRows118) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows119 struct{ plainRows }
-
-func (*innerRows119) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows119) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows119) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows119) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows119) HasNextResultSet() bool { return false }
-
-func (*innerRows119) NextResultSet() error { return nil }
-
-func (*innerRows119) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows120 struct{ plainRows }
-
-func (*innerRows120) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows120) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows120) HasNextResultSet() bool { return false }
-
-func (*innerRows120) NextResultSet() error { return nil }
-
-func (*innerRows120) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows121 struct{ plainRows }
-
-func (*innerRows121) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows121) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows121) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows121) HasNextResultSet() bool { return false }
-
-func (*innerRows121) NextResultSet() error { return nil }
-
-func (*innerRows121) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows122 struct{ plainRows }
-
-func (*innerRows122) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows122) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows122) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows122) HasNextResultSet() bool { return false }
-
-func (*innerRows122) NextResultSet() error { return nil }
-
-func (*innerRows122) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows123 struct{ plainRows }
-
-func (*innerRows123) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows123) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows123) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows123) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows123) HasNextResultSet() bool { return false }
-
-func (*innerRows123) NextResultSet() error { return nil }
-
-func (*innerRows123) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows124 struct{ plainRows }
-
-func (*innerRows124) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows124) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows124) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows124) HasNextResultSet() bool { return false }
-
-func (*innerRows124) NextResultSet() error { return nil }
-
-func (*innerRows124) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows125 struct{ plainRows }
-
-func (*innerRows125) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows125) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows125) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows125) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows125) HasNextResultSet() bool { return false }
-
-func (*innerRows125) NextResultSet() error { return nil }
-
-func (*innerRows125) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows126 struct{ plainRows }
-
-func (*innerRows126) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows126) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows126) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows126) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows126) HasNextResultSet() bool { return false }
-
-func (*innerRows126) NextResultSet() error { return nil }
-
-func (*innerRows126) ScanColumn(dest any, index int) error { return nil }
-
-type innerRows127 struct{ plainRows }
-
-func (*innerRows127) ColumnTypeScanType(index int) reflect.Type { return nil }
-
-func (*innerRows127) ColumnTypeDatabaseTypeName(index int) string { return "T" }
-
-func (*innerRows127) ColumnTypeLength(index int) (length int64, ok bool) { return 1, true }
-
-func (*innerRows127) ColumnTypeNullable(index int) (nullable, ok bool) { return true, true }
-
-func (*innerRows127) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
-	return 1, 1, true
-}
-
-func (*innerRows127) HasNextResultSet() bool { return false }
-
-func (*innerRows127) NextResultSet() error { return nil }
-
-func (*innerRows127) ScanColumn(dest any, index int) error { return nil }
+func (*innerScanRows63) ScanColumn(scanCtx driver.ScanContext, index int, dest any) error { return nil }

@@ -5,6 +5,7 @@ package sqltimeline
 import (
 	"context"
 	"database/sql/driver"
+	"fmt"
 	"reflect"
 
 	"github.com/oops-go/oops/timeline"
@@ -20,6 +21,10 @@ import (
 // Exec and Query: setting the wrapper up is part of every statement's cost,
 // and every pointer it writes costs a write barrier while the collector
 // marks.
+//
+// A stmt is always a NamedValueChecker, so that it sees the arguments
+// database/sql refuses (see CheckNamedValue); the statement's entry then
+// records the error the application got.
 type stmt struct {
 	inner driver.Stmt
 	conn  *conn
@@ -28,44 +33,31 @@ type stmt struct {
 	// adopted is the entry of the conn's fast-path call that returned
 	// driver.ErrSkip; the next run finishes it.
 	adopted timeline.Action
+	// ctx is the context the statement was prepared with: a refusal of its
+	// arguments, which comes with no context, is recorded in its timeline.
+	ctx context.Context
+	// A round is one checking of arguments by database/sql, which begins
+	// with NumInput: want is what NumInput answered, got how many arguments
+	// were accepted; the round ends when the statement runs or an argument
+	// is refused.
+	round     bool
+	want, got int
 }
 
-// database/sql consults a statement's NamedValueChecker (else the conn's)
-// and its ColumnConverter only when they are there, so the wrapper has them
-// exactly when the inner statement does: stmtNVC, convStmt and convStmtNVC
-// add them to stmt.
-type (
-	stmtNVC struct {
-		stmt
-		checker driver.NamedValueChecker
-	}
-	convStmt    struct{ stmt }
-	convStmtNVC struct {
-		stmt
-		checker driver.NamedValueChecker
-	}
-)
-
-func (s *stmtNVC) CheckNamedValue(nv *driver.NamedValue) error { return s.checker.CheckNamedValue(nv) }
-func (s *convStmtNVC) CheckNamedValue(nv *driver.NamedValue) error {
-	return s.checker.CheckNamedValue(nv)
-}
+// database/sql consults a statement's ColumnConverter only when it is
+// there, so the wrapper has it exactly when the inner statement does:
+// convStmt adds it to stmt.
+type convStmt struct{ stmt }
 
 func (s *convStmt) ColumnConverter(idx int) driver.ValueConverter {
-	return s.inner.(driver.ColumnConverter).ColumnConverter(idx)
-}
-
-func (s *convStmtNVC) ColumnConverter(idx int) driver.ValueConverter {
 	return s.inner.(driver.ColumnConverter).ColumnConverter(idx)
 }
 
 var (
 	_ driver.StmtExecContext   = (*stmt)(nil)
 	_ driver.StmtQueryContext  = (*stmt)(nil)
-	_ driver.NamedValueChecker = (*stmtNVC)(nil)
+	_ driver.NamedValueChecker = (*stmt)(nil)
 	_ driver.ColumnConverter   = (*convStmt)(nil)
-	_ driver.NamedValueChecker = (*convStmtNVC)(nil)
-	_ driver.ColumnConverter   = (*convStmtNVC)(nil)
 )
 
 // newStmt wraps si. A conn keeps one plain wrapper (its spare) for reuse:
@@ -73,15 +65,10 @@ var (
 // without ExecerContext or QueryerContext and closes it right after, and it
 // prepares and closes statements of a conn only while holding that conn's
 // lock, so the spare needs no synchronisation of its own.
-func newStmt(si driver.Stmt, c *conn, query string, adopted timeline.Action) driver.Stmt {
+func newStmt(ctx context.Context, si driver.Stmt, c *conn, query string, adopted timeline.Action) driver.Stmt {
 	k := c.stmtKindOf(si)
-	switch k & (stmtConv | stmtChecker) {
-	case stmtConv | stmtChecker:
-		return &convStmtNVC{stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted}, si.(driver.NamedValueChecker)}
-	case stmtConv:
-		return &convStmt{stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted}}
-	case stmtChecker:
-		return &stmtNVC{stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted}, si.(driver.NamedValueChecker)}
+	if k&stmtConv != 0 {
+		return &convStmt{stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted, ctx: ctx}}
 	}
 	if s := c.spare; s != nil && c.spareFree {
 		// The spare already points at c and, when the same statement runs
@@ -95,9 +82,11 @@ func newStmt(si driver.Stmt, c *conn, query string, adopted timeline.Action) dri
 		if adopted.Timeline() != nil {
 			s.adopted = adopted
 		}
+		s.ctx = ctx
+		s.round = false
 		return s
 	}
-	s := &stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted}
+	s := &stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted, ctx: ctx}
 	if c.spare == nil {
 		c.spare = s
 	}
@@ -153,7 +142,120 @@ func (s *stmt) entry(ctx context.Context, args []driver.NamedValue) timeline.Act
 	return s.conn.cfg.startIn(ctx, tl, s.query, args)
 }
 
-func (s *stmt) NumInput() int { return s.inner.NumInput() }
+// NumInput begins a round of argument checks (database/sql calls it for
+// nothing else), ending the previous one.
+func (s *stmt) NumInput() int {
+	n := s.inner.NumInput()
+	s.endRound()
+	s.round, s.want, s.got = true, n, 0
+	return n
+}
+
+// CheckNamedValue checks an argument as database/sql would without the
+// wrapper: the inner statement's checker, else the inner conn's; when they
+// answer driver.ErrSkip (or there is none), the inner statement's column
+// converter, then driver.DefaultParameterConverter. So the application sees
+// the same conversions and errors, and a refused argument is recorded: on
+// the entry of the conn's fast path that answered driver.ErrSkip, else as an
+// entry of its own in the timeline of the context the statement was
+// prepared with.
+func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error {
+	err := driver.ErrSkip
+	if s.kind&stmtChecker != 0 {
+		err = s.inner.(driver.NamedValueChecker).CheckNamedValue(nv)
+	} else if s.conn.checker != nil {
+		err = s.conn.checker.CheckNamedValue(nv)
+	}
+	if err == driver.ErrSkip && s.kind&stmtConv != 0 {
+		err = s.convertColumn(nv)
+	}
+	if err == driver.ErrSkip {
+		nv.Value, err = driver.DefaultParameterConverter.ConvertValue(nv.Value)
+	}
+	switch err {
+	case nil:
+		s.got++
+	case driver.ErrRemoveArgument:
+	default:
+		s.round = false
+		// database/sql's own words around the checker's error.
+		s.refused(fmt.Errorf("sql: converting argument %s type: %w", describeNamedValue(nv), err))
+	}
+	return err
+}
+
+// convertColumn is what database/sql does with a statement's
+// ColumnConverter.
+func (s *stmt) convertColumn(nv *driver.NamedValue) error {
+	index := nv.Ordinal - 1
+	if s.want <= index {
+		// database/sql leaves arguments the statement does not expect to
+		// its count check.
+		return nil
+	}
+	if vr, ok := nv.Value.(driver.Valuer); ok {
+		sv, err := callValuerValue(vr)
+		if err != nil {
+			return err
+		}
+		if !driver.IsValue(sv) {
+			return fmt.Errorf("non-subset type %T returned from Value", sv)
+		}
+		nv.Value = sv
+	}
+	arg := nv.Value
+	var err error
+	nv.Value, err = s.inner.(driver.ColumnConverter).ColumnConverter(index).ConvertValue(arg)
+	if err != nil {
+		return err
+	}
+	if !driver.IsValue(nv.Value) {
+		return fmt.Errorf("driver ColumnConverter error converted %T to unsupported type %T", arg, nv.Value)
+	}
+	return nil
+}
+
+// callValuerValue is database/sql's: a nil pointer whose element type
+// implements Valuer with a value receiver is NULL.
+func callValuerValue(vr driver.Valuer) (driver.Value, error) {
+	if rv := reflect.ValueOf(vr); rv.Kind() == reflect.Pointer && rv.IsNil() &&
+		rv.Type().Elem().Implements(reflect.TypeFor[driver.Valuer]()) {
+		return nil, nil
+	}
+	return vr.Value()
+}
+
+func describeNamedValue(nv *driver.NamedValue) string {
+	if len(nv.Name) == 0 {
+		return fmt.Sprintf("$%d", nv.Ordinal)
+	}
+	return fmt.Sprintf("with name %q", nv.Name)
+}
+
+// endRound ends a round of checks the statement did not run after: if every
+// argument was accepted but their number is not what the statement wants,
+// database/sql refused them for that.
+func (s *stmt) endRound() {
+	if !s.round {
+		return
+	}
+	s.round = false
+	if s.want >= 0 && s.got != s.want {
+		s.refused(fmt.Errorf("sql: expected %d arguments, got %d", s.want, s.got))
+	}
+}
+
+// refused records err, database/sql's refusal of the statement's arguments.
+func (s *stmt) refused(err error) {
+	if a := s.adopted; a.Timeline() != nil {
+		s.adopted = timeline.Action{}
+		a.FinishErr(err)
+		return
+	}
+	if s.ctx != nil {
+		s.conn.recordNow(s.ctx, s.query, err)
+	}
+}
 
 func (s *stmt) Exec(args []driver.Value) (driver.Result, error) {
 	return s.ExecContext(context.Background(), valuesToNamed(args))
@@ -164,6 +266,7 @@ func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
 }
 
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	s.round = false
 	a := s.entry(ctx, args)
 	var res driver.Result
 	var err error
@@ -172,11 +275,12 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	} else {
 		res, err = s.execOld(ctx, args)
 	}
-	finish(a, err)
+	finish(a, s.conn.cfg.recorded(err))
 	return res, err
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	s.round = false
 	a := s.entry(ctx, args)
 	var rows driver.Rows
 	var err error
@@ -186,13 +290,13 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 		rows, err = s.queryOld(ctx, args)
 	}
 	if err != nil {
-		finish(a, err)
+		finish(a, s.conn.cfg.recorded(err))
 		return nil, err
 	}
 	if a.Timeline() == nil {
 		return rows, nil
 	}
-	return s.conn.newRows(rows, a), nil
+	return s.conn.newRows(ctx, rows, a), nil
 }
 
 // execOld is what database/sql does for a statement without StmtExecContext.
@@ -238,11 +342,10 @@ func (s *stmt) Close() error {
 	return err
 }
 
-func (s *stmtNVC) Close() error     { return s.close() }
-func (s *convStmt) Close() error    { return s.close() }
-func (s *convStmtNVC) Close() error { return s.close() }
+func (s *convStmt) Close() error { return s.close() }
 
 func (s *stmt) close() error {
+	s.endRound()
 	if s.adopted.Timeline() != nil {
 		s.adopted.FinishErr(errNotRun)
 		s.adopted = timeline.Action{}

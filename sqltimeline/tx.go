@@ -20,14 +20,14 @@ type wrappedTx struct {
 func (t *wrappedTx) Commit() error {
 	a := t.cfg.startIn(t.ctx, t.tl, "COMMIT", nil)
 	err := t.inner.Commit()
-	a.FinishErr(err)
+	a.FinishErr(t.cfg.recorded(err))
 	return err
 }
 
 func (t *wrappedTx) Rollback() error {
 	a := t.cfg.startIn(t.ctx, t.tl, "ROLLBACK", nil)
 	err := t.inner.Rollback()
-	a.FinishErr(err)
+	a.FinishErr(t.cfg.recorded(err))
 	return err
 }
 

@@ -21,5 +21,7 @@
 // Stacks are optional (Options.Stacks): when on, each action captures program
 // counters, which cost little; they are turned into text only by Entries.
 //
-// Package timeline imports the standard library only.
+// Package timeline imports the standard library and the module's
+// internal/stack (which renders the captured stacks) only: no third-party
+// package.
 package timeline

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/oops-go/oops"
@@ -142,24 +144,62 @@ func (failingPublisher) Publish(context.Context, *oops.Report) ([]string, error)
 	return nil, errors.New("store down")
 }
 
-func TestPublishErrorsReachErrorOutput(t *testing.T) {
-	var errOut bytes.Buffer
-	cfg := &oops.Config{Publisher: failingPublisher{}}
-	obs, logs := observer.New(zapcore.InfoLevel)
-	logger := zap.New(obs, zap.ErrorOutput(zapcore.AddSync(&errOut))).
-		WithOptions(zapoops.WrapCore(cfg, &zapoops.Options{Recorder: flight.New(flight.Options{})}))
-	logger.Error("cannot publish")
-	assert.Equal(t, 1, logs.Len(), "the log line is written anyway")
-	assert.Contains(t, errOut.String(), "zapoops: publishing OOPS-")
-	assert.Contains(t, errOut.String(), "store down")
+func TestPublishErrorsAreSummarizedNotWrittenPerEntry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var errOut bytes.Buffer
+		var mu sync.Mutex
+		var summaries []flight.DropSummary
+		rec := flight.New(flight.Options{Burst: -1, DropEvery: time.Minute, OnDrops: func(s flight.DropSummary) {
+			mu.Lock()
+			summaries = append(summaries, s)
+			mu.Unlock()
+		}})
+		cfg := &oops.Config{Publisher: failingPublisher{}}
+		obs, logs := observer.New(zapcore.InfoLevel)
+		logger := zap.New(obs, zap.ErrorOutput(zapcore.AddSync(&errOut))).
+			WithOptions(zapoops.WrapCore(cfg, &zapoops.Options{Recorder: rec}))
+		const storm = 10000
+		for range storm {
+			logger.Error("cannot publish")
+		}
+		assert.Equal(t, storm, logs.Len(), "every log line is written anyway")
+		assert.Empty(t, errOut.String(), "no line per failure on zap's error output")
+		for _, e := range logs.All() {
+			m := e.ContextMap()
+			require.NotContains(t, m, "oops_id", "no id of a report that was not stored")
+			require.Equal(t, flight.DropError, m["oops_dropped"])
+		}
+		mu.Lock()
+		require.Len(t, summaries, 1, "the first failure is told at once, the rest wait for the interval")
+		assert.Equal(t, uint64(1), summaries[0].Drops.Error)
+		assert.ErrorContains(t, summaries[0].LastErr, "store down")
+		mu.Unlock()
 
-	filtered := &oops.Config{Publisher: failingPublisher{}, Filters: []oops.Filter{
-		func(context.Context, *oops.Report) bool { return true }}}
-	errOut.Reset()
-	logger = zap.New(obs, zap.ErrorOutput(zapcore.AddSync(&errOut))).
-		WithOptions(zapoops.WrapCore(filtered, &zapoops.Options{Recorder: flight.New(flight.Options{})}))
-	logger.Error("filtered")
-	assert.Empty(t, errOut.String(), "a filtered report is not an error")
+		time.Sleep(time.Minute + time.Second) // synctest: fake time
+		mu.Lock()
+		require.Len(t, summaries, 2, "one summary for the interval")
+		assert.Equal(t, uint64(storm-1), summaries[1].Drops.Error)
+		mu.Unlock()
+		assert.Equal(t, uint64(storm), rec.Stats().Dropped.Error)
+
+		time.Sleep(3 * time.Minute)
+		mu.Lock()
+		assert.Len(t, summaries, 2, "quiet: nothing more")
+		mu.Unlock()
+
+		filtered := &oops.Config{Publisher: failingPublisher{}, Filters: []oops.Filter{
+			func(context.Context, *oops.Report) bool { return true }}}
+		logger = zap.New(obs, zap.ErrorOutput(zapcore.AddSync(&errOut))).
+			WithOptions(zapoops.WrapCore(filtered, &zapoops.Options{Recorder: rec}))
+		logger.Error("filtered")
+		assert.Empty(t, errOut.String(), "a filtered report is not an error")
+		mu.Lock()
+		assert.Len(t, summaries, 2, "a filtered report is counted, not summarized")
+		mu.Unlock()
+		assert.Equal(t, uint64(1), rec.Stats().Dropped.Filtered)
+		last := logs.All()[logs.Len()-1].ContextMap()
+		assert.Equal(t, flight.DropFiltered, last["oops_dropped"])
+	})
 }
 
 func TestDynamicLevels(t *testing.T) {

@@ -16,6 +16,10 @@ import (
 // log line, when Options.IDKey is empty.
 const DefaultIDKey = "oops_id"
 
+// DefaultDroppedKey is the key of the field that says why an entry's report
+// was not stored, when Options.DroppedKey is empty.
+const DefaultDroppedKey = "oops_dropped"
+
 // DefaultFlushTimeout bounds how long Sync, and an entry at DPanic level or
 // above, wait for reports to be published, when Options.FlushTimeout is
 // zero.
@@ -44,13 +48,23 @@ type Options struct {
 	Recorder *flight.Recorder
 
 	// IDKey is the key of the string field that carries the report's id on
-	// the log line; empty means DefaultIDKey, "-" adds no such field.
+	// the log line; empty means DefaultIDKey, "-" adds no such field. Under
+	// an open zap.Namespace the field lands in the namespace, as any field
+	// added at that point would: zap offers no way back to the top level.
 	IDKey string
 
-	// TopicKey, UsernameKey and URLKey name the top-level string fields that
-	// fill the report's topic, username and url; "" means "topic",
-	// "username" and "url", "-" turns one off. The fields stay in attrs.
-	TopicKey, UsernameKey, URLKey string
+	// DroppedKey is the key of the string field that says, instead of an
+	// id, why an entry at the report level has no stored report (a
+	// flight.Drop constant: "suppressed", "filtered", "queue_full", …);
+	// empty means DefaultDroppedKey, "-" adds no such field.
+	DroppedKey string
+
+	// TopicKey, UsernameKey, URLKey and ResourceKey name the top-level
+	// string fields that fill the report's topic, username, url and
+	// resource (see flight.Recorder.Report for the precedence); "" means
+	// "topic", "username", "url" and "resource", "-" turns one off. The
+	// fields stay in attrs.
+	TopicKey, UsernameKey, URLKey, ResourceKey string
 
 	// FlushTimeout bounds how long Sync, and an entry at DPanic level or
 	// above, wait for reports to be published; zero means
@@ -88,8 +102,8 @@ type settings struct {
 	record       levelTest
 	keep         bool
 	idKey        string
-	topic, user  string
-	url          string
+	droppedKey   string
+	keys         flight.Keys
 	flushTimeout time.Duration
 }
 
@@ -113,12 +127,19 @@ func Wrap(inner zapcore.Core, cfg *oops.Config, opts *Options) *Core {
 	}
 	s := &settings{cfg: cfg, rec: o.Recorder, report: newLevelTest(o.ReportLevel, zapcore.WarnLevel),
 		record: newLevelTest(o.RecordLevel, zapcore.DebugLevel), keep: !o.NoRecording, idKey: o.IDKey, flushTimeout: o.FlushTimeout,
-		topic: keyOr(o.TopicKey, "topic"), user: keyOr(o.UsernameKey, "username"), url: keyOr(o.URLKey, "url")}
+		droppedKey: o.DroppedKey,
+		keys: flight.Keys{
+			Topic: keyOr(o.TopicKey, flight.DefaultKeys.Topic), Username: keyOr(o.UsernameKey, flight.DefaultKeys.Username),
+			URL: keyOr(o.URLKey, flight.DefaultKeys.URL), Resource: keyOr(o.ResourceKey, flight.DefaultKeys.Resource),
+		}}
 	if s.rec == nil {
 		s.rec = flight.Default()
 	}
 	if s.idKey == "" {
 		s.idKey = DefaultIDKey
+	}
+	if s.droppedKey == "" {
+		s.droppedKey = DefaultDroppedKey
 	}
 	if s.flushTimeout <= 0 {
 		s.flushTimeout = DefaultFlushTimeout
@@ -129,8 +150,11 @@ func Wrap(inner zapcore.Core, cfg *oops.Config, opts *Options) *Core {
 }
 
 func keyOr(k, def string) string {
-	if k == "" {
+	switch k {
+	case "":
 		return def
+	case "-":
+		return ""
 	}
 	return k
 }
@@ -191,7 +215,7 @@ func (c *Core) Level() zapcore.Level {
 func (c *Core) With(fields []zapcore.Field) zapcore.Core {
 	n := &Core{inner: c.inner, s: c.s, ctx: c.ctx}
 	n.with = make([]zapcore.Field, 0, len(c.with)+len(fields))
-	n.with = append(append(n.with, c.with...), fields...)
+	n.with = append(append(n.with, c.with...), snapshotFields(fields, true)...)
 	if ctx := lastContext(fields); ctx != nil {
 		n.ctx = ctx
 	}
@@ -227,20 +251,18 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		c.keep(ent, fields)
 		return nil
 	}
-	p := findPending(c, fields)
-	if p == nil {
-		// Write without Check (or Check's hook bypassed): decide now.
-		p = c.prepare(ent, fields)
-	}
-	var err error
-	if p.d.Verdict == flight.Report {
-		err = c.publish(ent, fields, p)
+	if findPending(c, fields) == nil {
+		// Write without Check (or Check's hook bypassed): report now. A
+		// report that was not stored is counted by the Recorder, not
+		// returned: zap would write one line per failure to its error
+		// output (see flight.Options.OnDrops).
+		c.report(ent, fields, &pending{core: c})
 	}
 	if ent.Level > zapcore.ErrorLevel {
 		// zap may panic or exit once the cores are written.
-		err = errors.Join(err, c.flush())
+		return c.flush()
 	}
-	return err
+	return nil
 }
 
 // Sync closes the Recorder's trailing window, waits for the publisher when it

@@ -15,7 +15,14 @@
 // (Options.ReportLevel, Warn by default) also becomes a report through the
 // oops.Config, and every core of that entry receives one more string field,
 // the report's id (Options.IDKey, "oops_id"), so that the log line and the
-// report point at each other.
+// report point at each other. The report is made and published before any
+// core writes, so the id is always that of a stored report; when no store
+// took it, the field is oops_dropped (Options.DroppedKey) with the reason
+// instead ("filtered", "queue_full", "suppressed", …; see flight.DropReason).
+// Under an open zap.Namespace the field lands in the namespace.
+//
+// Reports are built by flight.Recorder.Report, the one builder slogoops
+// shares: the same record gives the same report through either.
 //
 // # What a report holds
 //
@@ -35,9 +42,12 @@
 //	             entry's stack (zap.AddStacktrace), else the stack of the
 //	             log call
 //	topic        a string field "topic" (Options.TopicKey), else the Config
-//	             template's topic, else the logger's name (Logger.Named)
-//	username, url
-//	             string fields of these names; they stay in attrs
+//	             template's (or a hook's) topic, else the logger's name
+//	             (Logger.Named)
+//	username, url, resource
+//	             string fields of these names, which win over the template
+//	             and the hooks (resource over oops.WithResource); they stay
+//	             in attrs
 //	timeline     the timeline of the Context field's ctx (the Config's
 //	             AttachTimeline hook)
 //	log          the entries the flight recorder kept in its rings
@@ -58,16 +68,22 @@
 // # Flight recorder
 //
 // Entries below the report level and at or above the recording level
-// (Options.RecordLevel, Debug by default) are kept without being encoded (a
-// copy of the entry and its fields): as log-<LEVEL> entries of the Context's
-// timeline when there is one, else in the flight.Recorder's rings, one per
-// level. Enabled is true down to the recording level even where the wrapped
+// (Options.RecordLevel, Debug by default) are kept as they were at the log
+// call: a copy of the entry and its fields, strings, numbers, times and
+// durations as they are (free), and every field whose value could still
+// change or render differently (arrays, objects, zap.Any of a slice, map or
+// pointer, zap.Binary, zap.Stringer, errors) rendered at the log call, as a
+// report would render it (see flight.Immutable). They go in as log-<LEVEL>
+// entries of the Context's timeline when there is one, else in the
+// flight.Recorder's rings, one per level, which thus hold only what was
+// logged without a request's context. Enabled is true down to the recording level even where the wrapped
 // core would drop the entry; such entries are kept but never reach it. The
 // recorder (Options.Recorder, flight.Default() unless set, shared with
 // slogoops) also runs the trailing window and the per-signature rate limits.
-// An entry whose report a rate limit suppressed is still written, without an
-// id; one that arrives while a trailing window is open folds into the
-// window's report and carries its id.
+// An entry whose report a rate limit suppressed is still written, with
+// oops_dropped=suppressed; one that arrives while a trailing window is open
+// (and has no Context of another request) folds into the window's report and
+// carries its id.
 //
 // # zap's conventions
 //
@@ -81,8 +97,12 @@
 // exits.
 //
 // Publishing from a log call should never wait for I/O: give the Config an
-// oops.Async publisher. Errors from publishing are returned from Write, so
-// zap prints them to the logger's ErrorOutput.
+// oops.Async publisher. A report that was not stored is not an error of the
+// log call: Write does not return it (zap would print one line per failure
+// to its ErrorOutput). The Recorder counts it and reports the drops at most
+// once per interval (flight.Options.OnDrops).
 //
-// Package zapoops imports oops, timeline, flight and zap.
+// Package zapoops imports oops, flight, the module's internal/stack (which
+// renders the log call's stack) and zap (go.uber.org/zap and zapcore), and no
+// other third-party package.
 package zapoops

@@ -37,6 +37,8 @@ var (
 )
 
 func (c *Core) newKept(ent zapcore.Entry, fields []zapcore.Field) *kept {
+	// A kept entry shows what was logged when it was logged.
+	fields = snapshotFields(fields, false)
 	k, ok := keptFree.Get().(*kept)
 	if !ok {
 		k = slab.New()

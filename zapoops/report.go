@@ -1,8 +1,6 @@
 package zapoops
 
 import (
-	"context"
-	"errors"
 	"runtime"
 	"strings"
 
@@ -12,20 +10,32 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-// pendingKey is the key of the invisible field that carries a pending
-// report when no id field is added (suppressed, or Options.IDKey "-").
+// pendingKey is the key of the invisible field that carries a report's
+// outcome when no id or dropped field is added (Options.IDKey or
+// Options.DroppedKey "-").
 const pendingKey = "oops.pending"
 
-// pending is what the Core decided about an entry at the report level, in
-// its hook, before any core of the entry wrote. It travels to the Core's
-// Write in the field that carries the id.
+// pending is what became of an entry at the report level, decided and
+// published in the Core's hook before any core of the entry wrote, so that
+// the field every core writes says what happened: the id of a stored
+// report, or why there is none. It travels to the Core's Write in that field.
 type pending struct {
-	core *Core
-	d    flight.Decision
-	id   string
-	err  error
-	pcs  []uintptr // the log call's stack, when the report needs it
+	core   *Core
+	out    flight.Outcome
+	fields []zapcore.Field // the entry's, for ReportAttrs
+	pcs    []uintptr       // the log call's stack, when the report needs it
 }
+
+// ReportAttrs implements flight.Source: the fields of With and of the call.
+func (p *pending) ReportAttrs() map[string]any {
+	enc := newMapEncoder()
+	enc.addFields(p.core.with)
+	enc.addFields(p.fields)
+	return enc.result()
+}
+
+// ReportStack implements flight.Source.
+func (p *pending) ReportStack() []uintptr { return p.pcs }
 
 // isOurs reports whether f is a field a Core's hook added.
 func isOurs(f *zapcore.Field) bool {
@@ -43,111 +53,62 @@ func findPending(c *Core, fields []zapcore.Field) *pending {
 }
 
 // beforeWrite runs before any core of an entry at the report level writes:
-// it decides about the report and adds the field with its id.
+// it makes and publishes the report, and adds the field that says what
+// became of it.
 func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.Entry, []zapcore.Field) {
-	p := c.prepare(ent, fields)
+	p := &pending{core: c}
+	p.out = c.report(ent, fields, p)
 	out := make([]zapcore.Field, len(fields), len(fields)+1)
 	copy(out, fields)
-	if p.id != "" && c.s.idKey != "-" {
-		out = append(out, zapcore.Field{Key: c.s.idKey, Type: zapcore.StringType, String: p.id, Interface: p})
-	} else {
+	switch {
+	case p.out.ID != "" && c.s.idKey != "-":
+		out = append(out, zapcore.Field{Key: c.s.idKey, Type: zapcore.StringType, String: p.out.ID, Interface: p})
+	case p.out.ID == "" && c.s.droppedKey != "-":
+		out = append(out, zapcore.Field{Key: c.s.droppedKey, Type: zapcore.StringType, String: p.out.Dropped, Interface: p})
+	default:
 		out = append(out, zapcore.Field{Key: pendingKey, Type: zapcore.SkipType, Interface: p})
 	}
 	return ent, out
 }
 
-// prepare finds the entry's error and call site, computes its signature and
-// asks the Recorder whether to report.
-func (c *Core) prepare(ent zapcore.Entry, fields []zapcore.Field) *pending {
-	p := &pending{core: c, err: pickError(c.with, fields)}
-	needStack := ent.Stack == "" && len(oops.StackOf(p.err)) == 0
+// report finds the entry's error, call site and context, and hands it to
+// the Recorder, which decides, builds and publishes the report (see
+// flight.Recorder.Report).
+func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) flight.Outcome {
+	err := pickError(c.with, fields)
+	var pcs []uintptr
+	needStack := ent.Stack == "" && len(oops.StackOf(err)) == 0
 	if needStack || !ent.Caller.Defined {
-		p.pcs = oops.Callers(1)
+		pcs = oops.Callers(1)
 	}
 	pc := ent.Caller.PC // the call site, for the signature
 	if !ent.Caller.Defined {
-		pc = userPC(p.pcs)
+		pc = userPC(pcs)
 	}
-	if !needStack {
-		p.pcs = nil
-	}
-	k := c.newKept(ent, fields)
-	p.d = c.s.rec.Trigger(flight.Signature(pc, ent.Message, p.err), k)
-	switch p.d.Verdict {
-	case flight.Report:
-		p.id = p.d.ID
-		if p.id == "" {
-			p.id = oops.NewID()
-		}
-	case flight.Fold:
-		p.id = p.d.ID
-	}
-	return p
-}
-
-// publish makes the report for an entry the Recorder said to report, and
-// publishes it through the Recorder.
-func (c *Core) publish(ent zapcore.Entry, fields []zapcore.Field, p *pending) error {
-	enc := newMapEncoder()
-	enc.ctx = c.ctx
-	enc.addFields(c.with)
-	enc.addFields(fields)
-	ctx := enc.ctx
+	ctx := lastContext(fields)
 	if ctx == nil {
-		ctx = context.Background()
+		ctx = c.ctx
 	}
-	r := c.s.cfg.Create(ctx, oops.Event{
-		Err:   p.err,
-		Level: ent.Level.CapitalString(),
-		Msg:   text(ent.Message),
-		Time:  ent.Time,
-		Stack: p.pcs,
-	})
-	r.ID = p.id
-	r.Value = text(r.Value) // an error's text may be huge or invalid UTF-8
-	if r.TBText == "" {
-		// AttachError left it empty because the stack is zap's (pcs is nil
-		// then), or the Config's hooks leave it to us.
-		if pcs := oops.StackOf(p.err); len(pcs) > 0 {
-			r.TBText = oops.FormatStack(pcs)
-		} else if ent.Stack != "" {
-			r.TBText = ent.Stack
-		} else {
-			r.TBText = oops.FormatStack(p.pcs)
-		}
+	e := flight.Entry{
+		Level:  flightLevel(ent.Level),
+		Name:   ent.Level.CapitalString(),
+		Msg:    ent.Message,
+		Time:   ent.Time,
+		Err:    err,
+		PC:     pc,
+		TBText: ent.Stack,
+		Logger: ent.LoggerName,
+		Source: p,
 	}
-	attrs := enc.result()
-	if r.Attrs == nil {
-		r.Attrs = attrs
-	} else {
-		for k, v := range attrs {
-			r.Attrs[k] = v
-		}
+	p.fields = fields
+	if needStack {
+		p.pcs = pcs
 	}
-	if s := stringAttr(attrs, c.s.topic); s != "" {
-		r.Topic = s
-	} else if r.Topic == "" {
-		r.Topic = text(ent.LoggerName)
+	if c.s.rec.Options().Window {
+		// The entry may fold into a window, rendered later.
+		e.Record = c.newKept(ent, fields)
 	}
-	if s := stringAttr(attrs, c.s.user); s != "" {
-		r.Username = s
-	}
-	if s := stringAttr(attrs, c.s.url); s != "" {
-		r.URL = s
-	}
-	_, _, err := c.s.rec.Publish(ctx, c.s.cfg, p.d, r)
-	if err != nil && !errors.Is(err, oops.ErrFiltered) {
-		return errors.Join(errors.New("zapoops: publishing "+r.ID), err)
-	}
-	return nil
-}
-
-func stringAttr(attrs map[string]any, key string) string {
-	if key == "-" {
-		return ""
-	}
-	s, _ := attrs[key].(string)
-	return s
+	return c.s.rec.Report(ctx, c.s.cfg, e, c.s.keys)
 }
 
 // pickError returns the error of the first error field with key "err" or

@@ -26,7 +26,7 @@ func TestJobReportCarriesTheRingsRecords(t *testing.T) {
 	assert.True(t, strings.HasPrefix(out, id+"\n"), "the report has the id the log line quotes:\n%s", out)
 	assert.Contains(t, out, "*errors.errorString: row 2 (bob): duplicate key")
 	assert.Contains(t, out, "topic       nightly-import")
-	assert.Contains(t, out, "log (6 records):")
+	assert.Contains(t, out, "process log, logged without a request context (6 records):")
 	for _, want := range []string{"INFO  import started", "DEBUG importing row", "INFO  row imported"} {
 		assert.Contains(t, out, want)
 	}

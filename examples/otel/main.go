@@ -25,10 +25,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"slices"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/otelbridge"
+	"github.com/oops-go/oops/otelbridge/spantimeline"
 	"github.com/oops-go/oops/slogoops"
 	"github.com/oops-go/oops/sqltimeline"
 	"github.com/oops-go/oops/timeline"
@@ -52,8 +52,8 @@ func main() {
 // fails and shuts down, writing spans and log records to out, and the slog
 // output and the report to logs.
 func run(ctx context.Context, out, logs io.Writer) (err error) {
-	// OpenTelemetry: the TimelineProcessor copies spans of a request into its
-	// timeline; the stdout exporters print what a collector would receive.
+	// OpenTelemetry: spantimeline's processor copies spans of a request into
+	// its timeline; the stdout exporters print what a collector would receive.
 	spanExp, err := stdouttrace.New(stdouttrace.WithWriter(out))
 	if err != nil {
 		return err
@@ -63,11 +63,14 @@ func run(ctx context.Context, out, logs io.Writer) (err error) {
 		return err
 	}
 	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithSpanProcessor(otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})),
+		sdktrace.WithSpanProcessor(spantimeline.NewProcessor(spantimeline.Options{})),
 		sdktrace.WithSyncer(spanExp))
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(logExp)))
+	// The publisher holds a report that will be published again, completed,
+	// for a few seconds: its Shutdown emits it, before the provider's.
+	logPub := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})
 	defer func() {
-		err = errors.Join(err, tp.Shutdown(ctx), lp.Shutdown(ctx))
+		err = errors.Join(err, tp.Shutdown(ctx), logPub.Shutdown(ctx), lp.Shutdown(ctx))
 	}()
 
 	// OOPS: reports carry the trace and are published as log records, and
@@ -76,11 +79,9 @@ func run(ctx context.Context, out, logs io.Writer) (err error) {
 		return []string{r.ID}, r.WriteText(logs)
 	})
 	cfg := &oops.Config{
-		Template: oops.Report{Reporter: "items-api"},
-		Hooks:    append(slices.Clone(oops.DefaultHooks), otelbridge.AttachTrace),
-		Publisher: oops.ToMany(
-			otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true}),
-			toText),
+		Template:  oops.Report{Reporter: "items-api"},
+		Hooks:     append(oops.DefaultHooks(), otelbridge.AttachTrace),
+		Publisher: oops.ToMany(logPub, toText),
 	}
 	logger := slog.New(slogoops.NewHandler(slog.NewTextHandler(logs, nil), cfg, nil))
 

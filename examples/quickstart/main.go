@@ -5,11 +5,13 @@
 // running several statements, and prints the OOPS report that failure made,
 // with its SQL timeline.
 //
-//	go run ./examples/quickstart [-root DIR]
+//	go run ./examples/quickstart [-root DIR] [-serve]
 //
-// Reports are stored in DIR (default: a new temporary directory) the way
-// python's oops-datedir-repo stores them, and in the SQLite database
-// DIR/oops.db (package sqlstore), where they can be searched and grouped.
+// Reports are stored in DIR the way python's oops-datedir-repo stores them,
+// and in the SQLite database DIR/oops.db (package sqlstore), where they can
+// be searched and grouped. Without -root they go to a temporary directory
+// that is removed on exit. With -serve it then opens the web console on
+// them, on a loopback address, until interrupted.
 package main
 
 import (
@@ -23,39 +25,88 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
-	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/console"
 	"github.com/oops-go/oops/datedir"
 	"github.com/oops-go/oops/oopshttp"
 	"github.com/oops-go/oops/slogoops"
 	"github.com/oops-go/oops/sqlstore"
 	"github.com/oops-go/oops/sqltimeline"
+	"github.com/oops-go/oops/store"
 )
 
 func main() {
-	root := flag.String("root", "", "directory to store reports in (default: a new temporary directory)")
+	root := flag.String("root", "", "directory to store reports in and keep (default: a temporary directory, removed on exit)")
+	serve := flag.Bool("serve", false, "then serve the web console on the reports, on loopback, until interrupted")
 	flag.Parse()
-	if err := run(context.Background(), *root, os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := quickstart(ctx, *root, *serve, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, root string, out io.Writer) error {
-	if root == "" {
+// quickstart runs the example in root, or in a temporary directory that it
+// removes at the end when root is "", and then serves the console on the
+// reports when serve is set.
+func quickstart(ctx context.Context, root string, serve bool, out io.Writer) error {
+	keep := root != ""
+	if !keep {
 		dir, err := os.MkdirTemp("", "oops-quickstart-")
 		if err != nil {
 			return err
 		}
+		defer os.RemoveAll(dir)
 		root = dir
 	}
+	if err := run(ctx, root, out); err != nil {
+		return err
+	}
+	if serve {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		return serveConsole(ctx, ln, root, out)
+	}
+	if !keep {
+		fmt.Fprintf(out, "\n%s is removed now. To keep the reports and read them with the commands above,\n"+
+			"run the quick start with -root DIR; or open the console on them at once with -serve.\n", root)
+		return nil
+	}
+	// The same reports in the web console, where admins see everything: it
+	// listens on loopback only.
+	fmt.Fprintf(out, "\nOr in the web console (or run the quick start with -serve):\n  go run ./cmd/oops --store %s serve --anonymous admin\n",
+		shellQuote("sqlite:"+filepath.Join(root, "oops.db")))
+	return nil
+}
 
+// serveConsole serves the web console on the reports in root until ctx is
+// done. It listens on loopback and the reports are the reader's own, so
+// everyone who reaches it is an admin.
+func serveConsole(ctx context.Context, ln net.Listener, root string, out io.Writer) error {
+	reports, err := sqlstore.Open(ctx, "sqlite", filepath.Join(root, "oops.db"), nil)
+	if err != nil {
+		return err
+	}
+	defer reports.Close()
+	admin := store.Admin
+	h := console.New(console.Options{Store: reports, Auth: console.Auth{Anonymous: &admin}})
+	fmt.Fprintf(out, "\nThe web console is at http://%s/ (Ctrl-C to stop)\n", ln.Addr())
+	return console.Serve(ctx, ln, h)
+}
+
+// run runs the example, storing its reports in root.
+func run(ctx context.Context, root string, out io.Writer) error {
 	// 1. Where reports go: a SQLite database (searchable) and a datedir
 	// store (python's tools read it), behind a queue so that no request
 	// waits for the disk.
@@ -70,7 +121,7 @@ func run(ctx context.Context, root string, out io.Writer) error {
 	defer pub.Close(ctx)
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "quickstart"},
-		Hooks:     append(slices.Clone(oops.DefaultHooks), oopshttp.AttachRequest, oopshttp.NoteReport),
+		Hooks:     append(oops.DefaultHooks(), oopshttp.AttachRequest),
 		Publisher: pub,
 	}
 
@@ -118,7 +169,9 @@ func run(ctx context.Context, root string, out io.Writer) error {
 		return errors.New("no request failed")
 	}
 
-	// 5. The report, as a person reads it.
+	// 5. The report, as a person reads it: the one the logger made for the
+	// failure, which the middleware completed when the request ended, and
+	// whose id the 500 response quotes.
 	if err := pub.Flush(ctx); err != nil {
 		return err
 	}
@@ -131,17 +184,17 @@ func run(ctx context.Context, root string, out io.Writer) error {
 		return err
 	}
 
-	// Reports made during the same request (here, by the logger) share its
-	// timeline and are listed on it.
-	related, _ := r.Extra[oopshttp.RelatedKey].([]any)
-	for _, id := range related {
-		rel, err := store.Get(ctx, fmt.Sprint(id))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "\nrelated report %s\n  %s: %s\n", rel.ID, rel.Type, rel.Value)
-	}
+	// 6. The console reads it, with its analysis and a waterfall.
+	fmt.Fprintf(out, "\nLook at it with the console:\n  go run ./cmd/oops --store %s show %s\n", shellQuote(root), failed)
 	return nil
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:,@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func setup(ctx context.Context, db *sql.DB) error {

@@ -1,5 +1,7 @@
 // Package stack captures program counters cheaply and renders them, only when
-// a report is made, in the format of a goroutine dump.
+// a report is made, in the format of a goroutine dump, leaving out the
+// leading frames of the machinery between the user's code and the capture
+// (see Format). It imports the standard library only.
 package stack
 
 import (
@@ -26,8 +28,13 @@ func Callers(skip int) []uintptr {
 //	pkg.Func(...)
 //		/path/file.go:42
 //
-// Leading frames that belong to the oops library itself, database/sql or the
-// runtime are left out, so the first frame shown is the user's code.
+// Leading frames of these packages are left out, so that the first frame
+// shown is the user's code: runtime (not its subpackages), database/sql,
+// log/slog, net/http, go.uber.org/zap and its subpackages, and the packages
+// of this module other than its tests and examples (package names ending in
+// _test, paths under examples/). Frames after the first user frame are all
+// shown, whatever their package. When every frame is such a frame, all are
+// shown rather than nothing.
 //
 // Results are cached by the whole PC sequence (see Cache): a call site that
 // reports again and again is resolved once.
@@ -94,6 +101,8 @@ func PackageOf(fn string) string {
 	return fn[:slash+1+dot]
 }
 
+// isLibraryFrame reports whether the function fn is of a package whose
+// leading frames Format leaves out; Format's documentation lists them.
 func isLibraryFrame(fn string) bool {
 	pkg := PackageOf(fn)
 	switch {

@@ -1,4 +1,4 @@
-package otelbridge
+package spantimeline
 
 import (
 	"math/rand/v2"

@@ -1,11 +1,11 @@
-package otelbridge
+package spantimeline
 
 import (
 	"github.com/oops-go/oops/timeline"
 	"go.opentelemetry.io/otel/trace"
 )
 
-// pendingTable holds the spans a TimelineProcessor waits for, by span id,
+// pendingTable holds the spans a Processor waits for, by span id,
 // in an open-addressing table with linear probing. Span ids are random, so
 // an id's low bits place it without hashing, and deleting by shifting back
 // the entries after it leaves no tombstones behind, so a table that sees

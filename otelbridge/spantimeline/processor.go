@@ -1,4 +1,4 @@
-package otelbridge
+package spantimeline
 
 import (
 	"context"
@@ -16,13 +16,13 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// DefaultMaxPending is the number of started spans a TimelineProcessor made
-// with a zero ProcessorOptions.MaxPending remembers at once.
+// DefaultMaxPending is the number of started spans a Processor made
+// with a zero Options.MaxPending remembers at once.
 const DefaultMaxPending = 1 << 16
 
-// ProcessorOptions configure a TimelineProcessor. The zero value is ready to
+// Options configure a Processor. The zero value is ready to
 // use.
-type ProcessorOptions struct {
+type Options struct {
 	// Describe names the timeline entry of an ended span; ok false leaves the
 	// span out. Nil means DescribeSpan. It is called from OnEnd and must be
 	// safe for concurrent use; a span it panics on is left out.
@@ -34,17 +34,23 @@ type ProcessorOptions struct {
 	MaxPending int
 }
 
-// A TimelineProcessor is an sdktrace.SpanProcessor that records each span
+// A Processor is an sdktrace.SpanProcessor that records each span
 // started under a context carrying a timeline into that timeline when the
 // span ends, from its start to its end, with the error of a span whose status
 // is Error. Register it with sdktrace.WithSpanProcessor; it exports nothing.
 // See the package documentation for how it finds a span's timeline. It is
 // safe for concurrent use.
-type TimelineProcessor struct {
-	describe func(s sdktrace.ReadOnlySpan) (category, detail string, ok bool)
+type Processor struct {
+	describe func(s sdktrace.ReadOnlySpan) (category, detail string, ok bool) // nil: DescribeSpan
 	max      int
 
-	pending atomic.Int64 // len(spans), read without the lock
+	// waiting is false only while spans is empty, read without the lock so
+	// that OnEnd of a span outside any timeline costs no lock while no span
+	// is waiting. It is set by OnStart and cleared lazily, by the OnEnd of a
+	// span not waited for that finds spans empty, so that a run of spans
+	// under timelines stores nothing into it (an atomic store costs as much
+	// as a lock).
+	waiting atomic.Bool
 	skipped atomic.Uint64
 	mu      sync.Mutex
 	spans   pendingTable
@@ -52,14 +58,11 @@ type TimelineProcessor struct {
 
 func spanKey(id trace.SpanID) uint64 { return binary.LittleEndian.Uint64(id[:]) }
 
-// NewTimelineProcessor returns a TimelineProcessor configured by opts.
-func NewTimelineProcessor(opts ProcessorOptions) *TimelineProcessor {
-	p := &TimelineProcessor{
+// NewProcessor returns a Processor configured by opts.
+func NewProcessor(opts Options) *Processor {
+	p := &Processor{
 		describe: opts.Describe,
 		max:      opts.MaxPending,
-	}
-	if p.describe == nil {
-		p.describe = DescribeSpan
 	}
 	if p.max == 0 {
 		p.max = DefaultMaxPending
@@ -68,7 +71,7 @@ func NewTimelineProcessor(opts ProcessorOptions) *TimelineProcessor {
 }
 
 // OnStart remembers s when parent carries a timeline.
-func (p *TimelineProcessor) OnStart(parent context.Context, s sdktrace.ReadWriteSpan) {
+func (p *Processor) OnStart(parent context.Context, s sdktrace.ReadWriteSpan) {
 	tl := timeline.FromContext(parent)
 	if tl == nil {
 		return
@@ -86,26 +89,35 @@ func (p *TimelineProcessor) OnStart(parent context.Context, s sdktrace.ReadWrite
 	// Span ids are random per span; should two pending spans of different
 	// traces share one, the later wins and the earlier is not recorded.
 	p.spans.put(spanKey(sc.SpanID()), sc.TraceID(), tl)
-	p.pending.Store(int64(p.spans.n))
+	if !p.waiting.Load() {
+		p.waiting.Store(true)
+	}
 	p.mu.Unlock()
 }
 
 // OnEnd records s in the timeline it was started under, if any.
-func (p *TimelineProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
-	if p.pending.Load() == 0 {
+func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
+	if !p.waiting.Load() {
 		return
 	}
 	sc := s.SpanContext()
 	p.mu.Lock()
 	tl, ok := p.spans.take(spanKey(sc.SpanID()), sc.TraceID())
-	if ok {
-		p.pending.Store(int64(p.spans.n))
+	if !ok && p.spans.n == 0 {
+		p.waiting.Store(false)
 	}
 	p.mu.Unlock()
 	if !ok {
 		return
 	}
-	category, detail, ok := p.describeSafely(s)
+	var category, detail string
+	if p.describe == nil {
+		// DescribeSpan does not panic: no need for describeSafely's
+		// deferred recover on the common path.
+		category, detail, ok = DescribeSpan(s)
+	} else {
+		category, detail, ok = p.describeSafely(s)
+	}
 	if !ok {
 		return
 	}
@@ -122,7 +134,7 @@ func (p *TimelineProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 
 // describeSafely calls the Describe option; a panic in it leaves the span
 // out rather than crashing the span's End.
-func (p *TimelineProcessor) describeSafely(s sdktrace.ReadOnlySpan) (category, detail string, ok bool) {
+func (p *Processor) describeSafely(s sdktrace.ReadOnlySpan) (category, detail string, ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false
@@ -132,25 +144,29 @@ func (p *TimelineProcessor) describeSafely(s sdktrace.ReadOnlySpan) (category, d
 }
 
 // Shutdown forgets the spans that have not ended.
-func (p *TimelineProcessor) Shutdown(context.Context) error {
+func (p *Processor) Shutdown(context.Context) error {
 	p.mu.Lock()
 	p.spans.clear()
-	p.pending.Store(0)
+	p.waiting.Store(false)
 	p.mu.Unlock()
 	return nil
 }
 
 // ForceFlush does nothing: entries are recorded as spans end.
-func (p *TimelineProcessor) ForceFlush(context.Context) error { return nil }
+func (p *Processor) ForceFlush(context.Context) error { return nil }
 
 // Pending returns how many started spans the processor is waiting for.
-func (p *TimelineProcessor) Pending() int { return int(p.pending.Load()) }
+func (p *Processor) Pending() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.spans.n
+}
 
 // Skipped returns how many spans under a timeline were not recorded because
 // MaxPending spans were already waiting.
-func (p *TimelineProcessor) Skipped() uint64 { return p.skipped.Load() }
+func (p *Processor) Skipped() uint64 { return p.skipped.Load() }
 
-var _ sdktrace.SpanProcessor = (*TimelineProcessor)(nil)
+var _ sdktrace.SpanProcessor = (*Processor)(nil)
 
 // Legacy (pre-1.26 semantic conventions) keys that instrumentation such as
 // otelsql still sets.
@@ -161,7 +177,7 @@ const (
 	legacyHTTPURL    = attribute.Key("http.url")
 )
 
-// DescribeSpan is the default ProcessorOptions.Describe. It names a span's
+// DescribeSpan is the default Options.Describe. It names a span's
 // timeline entry the way this module names its own steps:
 //
 //   - a database span (db.system.name, or the older db.system): category
@@ -177,7 +193,9 @@ const (
 // It records every span.
 func DescribeSpan(s sdktrace.ReadOnlySpan) (category, detail string, ok bool) {
 	var dbSystem, query, method, url, rpc, messaging string
-	for _, kv := range s.Attributes() {
+	attrs := s.Attributes()
+	for i := range attrs {
+		kv := &attrs[i] // not a copy: a KeyValue is 64 bytes
 		switch kv.Key {
 		case semconv.DBSystemNameKey:
 			dbSystem = kv.Value.AsString()

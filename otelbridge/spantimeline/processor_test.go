@@ -1,4 +1,4 @@
-package otelbridge_test
+package spantimeline_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/internal/benchcpu"
-	"github.com/oops-go/oops/otelbridge"
+	"github.com/oops-go/oops/otelbridge/spantimeline"
 	"github.com/oops-go/oops/timeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,8 +20,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-func TestTimelineProcessorRecordsChildSpansOfTheRequest(t *testing.T) {
-	proc := otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})
+func TestProcessorRecordsChildSpansOfTheRequest(t *testing.T) {
+	proc := spantimeline.NewProcessor(spantimeline.Options{})
 	tp, _ := newTraces(t, proc)
 	tracer := tp.Tracer("test")
 
@@ -115,7 +115,7 @@ func TestDescribeSpan(t *testing.T) {
 		{"plain client", tracetest.SpanStub{Name: "dial", SpanKind: trace.SpanKindClient}, "span-client", "dial"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			category, detail, ok := otelbridge.DescribeSpan(tc.stub.Snapshot())
+			category, detail, ok := spantimeline.DescribeSpan(tc.stub.Snapshot())
 			assert.True(t, ok)
 			assert.Equal(t, tc.category, category)
 			assert.Equal(t, tc.detail, detail)
@@ -123,8 +123,8 @@ func TestDescribeSpan(t *testing.T) {
 	}
 }
 
-func TestTimelineProcessorDescribeCanSkip(t *testing.T) {
-	proc := otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{
+func TestProcessorDescribeCanSkip(t *testing.T) {
+	proc := spantimeline.NewProcessor(spantimeline.Options{
 		Describe: func(s sdktrace.ReadOnlySpan) (string, string, bool) {
 			if s.SpanKind() != trace.SpanKindClient {
 				return "", "", false
@@ -146,8 +146,8 @@ func TestTimelineProcessorDescribeCanSkip(t *testing.T) {
 	assert.Equal(t, 0, proc.Pending())
 }
 
-func TestTimelineProcessorCapsPendingSpans(t *testing.T) {
-	proc := otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{MaxPending: 2})
+func TestProcessorCapsPendingSpans(t *testing.T) {
+	proc := spantimeline.NewProcessor(spantimeline.Options{MaxPending: 2})
 	tp, _ := newTraces(t, proc)
 	tl := timeline.New()
 	ctx := timeline.NewContext(context.Background(), tl)
@@ -173,8 +173,8 @@ func TestTimelineProcessorCapsPendingSpans(t *testing.T) {
 	require.NoError(t, proc.ForceFlush(context.Background()))
 }
 
-func TestTimelineProcessorConcurrentRequests(t *testing.T) {
-	proc := otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})
+func TestProcessorConcurrentRequests(t *testing.T) {
+	proc := spantimeline.NewProcessor(spantimeline.Options{})
 	tp, _ := newTraces(t, proc)
 	tracer := tp.Tracer("t")
 	var wg sync.WaitGroup
@@ -216,12 +216,12 @@ func (nopProcessor) OnEnd(sdktrace.ReadOnlySpan)                     {}
 func (nopProcessor) Shutdown(context.Context) error                  { return nil }
 func (nopProcessor) ForceFlush(context.Context) error                { return nil }
 
-// BenchmarkTimelineProcessor measures what the processor adds to a span of a
+// BenchmarkProcessor measures what the processor adds to a span of a
 // request: impl=sdk starts and ends a span with an exporting processor
-// (doing nothing), impl=sdk+timeline adds the TimelineProcessor, which
+// (doing nothing), impl=sdk+timeline adds the Processor, which
 // records the span into the request's timeline. The difference is the
 // processor's cost per span.
-func BenchmarkTimelineProcessor(b *testing.B) {
+func BenchmarkProcessor(b *testing.B) {
 	for _, impl := range []string{"sdk", "sdk+timeline"} {
 		b.Run("impl="+impl, func(b *testing.B) {
 			opts := []sdktrace.TracerProviderOption{
@@ -229,7 +229,7 @@ func BenchmarkTimelineProcessor(b *testing.B) {
 				sdktrace.WithSpanProcessor(nopProcessor{}),
 			}
 			if impl == "sdk+timeline" {
-				opts = append(opts, sdktrace.WithSpanProcessor(otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})))
+				opts = append(opts, sdktrace.WithSpanProcessor(spantimeline.NewProcessor(spantimeline.Options{})))
 			}
 			tp := sdktrace.NewTracerProvider(opts...)
 			defer func() { _ = tp.Shutdown(context.Background()) }()
@@ -249,10 +249,10 @@ func BenchmarkTimelineProcessor(b *testing.B) {
 	}
 }
 
-// BenchmarkTimelineProcessorOnly calls the processor's OnStart and OnEnd
+// BenchmarkProcessorOnly calls the processor's OnStart and OnEnd
 // directly, with the span and the ended-span snapshot the SDK hands them.
-func BenchmarkTimelineProcessorOnly(b *testing.B) {
-	proc := otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{})
+func BenchmarkProcessorOnly(b *testing.B) {
+	proc := spantimeline.NewProcessor(spantimeline.Options{})
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()), sdktrace.WithSpanProcessor(rec))
 	defer func() { _ = tp.Shutdown(context.Background()) }()
@@ -289,8 +289,8 @@ func BenchmarkTimelineProcessorOnly(b *testing.B) {
 	})
 }
 
-func TestTimelineProcessorDescribePanics(t *testing.T) {
-	proc := otelbridge.NewTimelineProcessor(otelbridge.ProcessorOptions{
+func TestProcessorDescribePanics(t *testing.T) {
+	proc := spantimeline.NewProcessor(spantimeline.Options{
 		Describe: func(sdktrace.ReadOnlySpan) (string, string, bool) { panic("describe broke") },
 	})
 	tp, rec := newTraces(t, proc)

@@ -1,0 +1,230 @@
+package oops
+
+import (
+	"context"
+	"slices"
+	"sync"
+)
+
+// A Draft is a report that was published before it was complete: the parties
+// that hold it (a trailing window that keeps recording, a request that has
+// not ended) will each publish the same id again with what they learned
+// since. Each revision goes out with Report.Revision one higher than the last
+// and Report.Pending set while another holder remains, so that the last
+// revision is the only one with Pending false.
+//
+// Make a Draft with NewDraft before the first publication, take a hold for
+// each party that will revise it (Hold), set Pending on the first
+// publication from Held, and call Abandon when no store took it. A Draft is
+// safe for concurrent use.
+type Draft struct {
+	mu        sync.Mutex
+	base      *Report // the report as last revised; never handed to a publisher
+	next      int     // the revision number Revise publishes
+	holds     int
+	final     bool // a revision with Pending false is out
+	abandoned bool
+}
+
+// NewDraft returns a Draft of r, which is about to be published as revision
+// 0. It keeps a copy of r (see Report.Clone): r itself may be handed to a
+// publisher.
+func NewDraft(r *Report) *Draft {
+	return &Draft{base: r.Clone(), next: 1}
+}
+
+// NewReservedDraft returns a Draft of r whose revision 0 is not published
+// yet: the first Revise publishes it. A maker uses it to claim an Incident
+// with a report it publishes only when the work ends (see Incident.Adopt).
+// It keeps r itself.
+func NewReservedDraft(r *Report) *Draft {
+	return &Draft{base: r}
+}
+
+// ID returns the id of the draft's report.
+func (d *Draft) ID() string { return d.base.ID }
+
+// Hold takes a hold on d for a party that will call Revise (or Release)
+// later. It returns false, and takes nothing, once d was abandoned or its
+// last revision is out.
+func (d *Draft) Hold() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.abandoned || d.final {
+		return false
+	}
+	d.holds++
+	return true
+}
+
+// Held reports whether any party holds d: the value of Pending for the
+// revision about to be published.
+func (d *Draft) Held() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.holds > 0
+}
+
+// Abandon marks d as never stored (its first publication was filtered,
+// refused or failed): Revise and Hold do nothing from then on, and an
+// Incident no longer counts it as its report.
+func (d *Draft) Abandon() {
+	d.mu.Lock()
+	d.abandoned = true
+	d.mu.Unlock()
+}
+
+// Abandoned reports whether Abandon was called.
+func (d *Draft) Abandoned() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.abandoned
+}
+
+// Release gives up a hold without publishing. When it was the last hold and
+// d was revised before, nothing more is published: the previous revision
+// stays Pending, so release only holds that were never needed.
+func (d *Draft) Release() {
+	d.mu.Lock()
+	if d.holds > 0 {
+		d.holds--
+	}
+	d.mu.Unlock()
+}
+
+// Revise gives up the caller's hold and publishes d's next revision through
+// cfg: amend, when not nil, changes the draft (its changes stay for the
+// revisions that follow), then a copy goes out with the next Revision and
+// Pending set while other holds remain. It returns what cfg.Publish returned,
+// or nothing when d was abandoned.
+func (d *Draft) Revise(ctx context.Context, cfg *Config, amend func(*Report)) ([]string, error) {
+	d.mu.Lock()
+	if d.holds > 0 {
+		d.holds--
+	}
+	if d.abandoned {
+		d.mu.Unlock()
+		return nil, nil
+	}
+	if amend != nil {
+		amend(d.base)
+	}
+	r := d.base.Clone()
+	r.Revision = d.next
+	r.Pending = d.holds > 0
+	d.final = !r.Pending
+	d.next++
+	d.mu.Unlock()
+	return cfg.Publish(ctx, r)
+}
+
+// maxNoted bounds how many ids an Incident lists; past it they are counted.
+const maxNoted = 100
+
+// An Incident is one unit of work (an HTTP request, a job) seen as one
+// failure story: the first report made during it becomes its report, which
+// the work's owner completes when the work ends, and every other report
+// stored during it is noted so that its report can list them.
+//
+// Integrations that make reports from log records adopt their report into
+// the Incident of the record's context (see Adopt); Config.Publish notes
+// every report a publisher stored with a context that carries an Incident.
+// The zero Incident is ready to use; an Incident is safe for concurrent use.
+type Incident struct {
+	mu      sync.Mutex
+	draft   *Draft
+	noted   []string
+	dropped int
+	ended   bool
+}
+
+type incidentKey struct{}
+
+// WithIncident returns a context that carries inc.
+func WithIncident(ctx context.Context, inc *Incident) context.Context {
+	return context.WithValue(ctx, incidentKey{}, inc)
+}
+
+// IncidentFromContext returns the Incident ctx carries, or nil.
+func IncidentFromContext(ctx context.Context) *Incident {
+	if ctx == nil {
+		return nil
+	}
+	inc, _ := ctx.Value(incidentKey{}).(*Incident)
+	return inc
+}
+
+// Adopt makes d the incident's report, and takes a hold on d for the owner,
+// who revises it when the work ends (see End). It returns false, and
+// changes nothing, when the incident has a report already (one that was not
+// abandoned) or has ended.
+func (inc *Incident) Adopt(d *Draft) bool {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	if inc.ended || (inc.draft != nil && !inc.draft.Abandoned()) {
+		return false
+	}
+	if !d.Hold() {
+		return false
+	}
+	inc.draft = d
+	return true
+}
+
+// Draft returns the incident's report, or nil when it has none (or the one
+// it adopted was abandoned).
+func (inc *Incident) Draft() *Draft {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	if inc.draft == nil || inc.draft.Abandoned() {
+		return nil
+	}
+	return inc.draft
+}
+
+// Note records id as a report stored during the incident. Empty and repeated
+// ids, and the incident's own report's, are ignored; past 100 ids, they are only counted. Notes after End are
+// ignored.
+func (inc *Incident) Note(id string) {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	if id == "" || inc.ended || slices.Contains(inc.noted, id) || (inc.draft != nil && inc.draft.ID() == id) {
+		return
+	}
+	if len(inc.noted) >= maxNoted {
+		inc.dropped++
+		return
+	}
+	inc.noted = append(inc.noted, id)
+}
+
+// Related returns the ids noted so far other than the incident's own
+// report's and except, oldest first, and how many more did not fit.
+func (inc *Incident) Related(except string) ([]string, int) {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	own := ""
+	if inc.draft != nil {
+		own = inc.draft.ID()
+	}
+	var out []string
+	for _, id := range inc.noted {
+		if id != own && id != except {
+			out = append(out, id)
+		}
+	}
+	return out, inc.dropped
+}
+
+// End closes the incident: it adopts nothing and notes nothing more. It
+// returns the incident's report, which the owner must now Revise (or
+// Release), or nil.
+func (inc *Incident) End() *Draft {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	inc.ended = true
+	if inc.draft == nil || inc.draft.Abandoned() {
+		return nil
+	}
+	return inc.draft
+}

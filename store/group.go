@@ -1,0 +1,129 @@
+package store
+
+import (
+	"cmp"
+	"slices"
+)
+
+// A Grouper groups summaries by signature, as Reader.Groups answers: a store
+// that scans (a date directory) adds every summary its query matches and
+// asks for the groups at the end, so that every scanning store groups the
+// same way. Summaries without a signature (reports python made) are grouped
+// by type and value, and their group's Signature is "".
+//
+// The zero Grouper is ready to use. A Grouper is not safe for concurrent
+// use.
+type Grouper struct {
+	groups map[string]*grouping
+}
+
+type grouping struct {
+	Group
+	latest       Summary // the report whose type, value and status the group shows
+	topics, urls map[string]*tally
+}
+
+// A tally is a Count whose example is the latest report counted.
+type tally struct {
+	Count
+	latest Summary
+}
+
+// Add counts s in its group.
+func (g *Grouper) Add(s Summary) {
+	if g.groups == nil {
+		g.groups = make(map[string]*grouping)
+	}
+	key := s.Signature
+	if key == "" {
+		key = "\x00" + s.Type + "\x00" + s.Value
+	}
+	gr := g.groups[key]
+	if gr == nil {
+		gr = &grouping{Group: Group{Signature: s.Signature, First: s.Time}, latest: s}
+		g.groups[key] = gr
+	}
+	gr.Count++
+	if s.Time.Before(gr.First) {
+		gr.First = s.Time
+	}
+	if Before(s, gr.latest) {
+		gr.latest = s
+	}
+	gr.topics = count(gr.topics, s.Topic, s)
+	gr.urls = count(gr.urls, s.URL, s)
+}
+
+func count(m map[string]*tally, v string, s Summary) map[string]*tally {
+	if v == "" {
+		return m
+	}
+	if m == nil {
+		m = make(map[string]*tally)
+	}
+	t := m[v]
+	if t == nil {
+		t = &tally{Count: Count{Value: v}, latest: s}
+		m[v] = t
+	}
+	t.N++
+	if Before(s, t.latest) {
+		t.latest = s
+	}
+	return m
+}
+
+// Len returns the number of groups so far.
+func (g *Grouper) Len() int { return len(g.groups) }
+
+// Groups returns the groups, the most frequent first (then the most recently
+// seen, then by signature), at most limit of them (0 means DefaultLimit; at
+// most MaxLimit, as Query.PageSize bounds it).
+func (g *Grouper) Groups(limit int) []Group {
+	out := make([]Group, 0, len(g.groups))
+	for _, gr := range g.groups {
+		grp := gr.Group
+		grp.Last = gr.latest.Time
+		grp.Type, grp.Value, grp.Status, grp.ExampleID = gr.latest.Type, gr.latest.Value, gr.latest.Status, gr.latest.ID
+		grp.Topics = top(gr.topics)
+		grp.URLs = top(gr.urls)
+		out = append(out, grp)
+	}
+	slices.SortFunc(out, func(a, b Group) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		if c := b.Last.Compare(a.Last); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Signature, b.Signature); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ExampleID, b.ExampleID)
+	})
+	n := Query{Limit: limit}.PageSize()
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// top returns the MaxTop most common of m, then by value.
+func top(m map[string]*tally) []Count {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]Count, 0, len(m))
+	for _, t := range m {
+		c := t.Count
+		c.ExampleID = t.latest.ID
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b Count) int {
+		if c := cmp.Compare(b.N, a.N); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Value, b.Value)
+	})
+	return out[:min(len(out), MaxTop)]
+}

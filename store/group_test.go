@@ -1,0 +1,48 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/oops-go/oops/store"
+)
+
+func TestGrouper(t *testing.T) {
+	var g store.Grouper
+	assert.Empty(t, g.Groups(0), "the zero Grouper is empty")
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 10 {
+		g.Add(store.Summary{ID: fmt.Sprintf("OOPS-a%02d", i), Time: t0.Add(time.Duration(i) * time.Minute),
+			Signature: "a", Type: "T", Value: fmt.Sprint("v", i), Topic: fmt.Sprint("topic", i%7), URL: "/a"})
+	}
+	// Python reports have no signature: grouped by type and value.
+	g.Add(store.Summary{ID: "OOPS-p1", Time: t0, Type: "NotFound", Value: "x", Status: 404})
+	g.Add(store.Summary{ID: "OOPS-p2", Time: t0.Add(time.Hour), Type: "NotFound", Value: "x", Status: 404})
+	g.Add(store.Summary{ID: "OOPS-p3", Time: t0, Type: "NotFound", Value: "y"})
+	assert.Equal(t, 3, g.Len())
+
+	gs := g.Groups(0)
+	require.Len(t, gs, 3)
+	a := gs[0]
+	assert.Equal(t, 10, a.Count)
+	assert.Equal(t, "OOPS-a09", a.ExampleID)
+	assert.Equal(t, "v9", a.Value, "the latest report's")
+	assert.True(t, a.First.Equal(t0))
+	assert.True(t, a.Last.Equal(t0.Add(9*time.Minute)))
+	require.Len(t, a.Topics, store.MaxTop)
+	assert.Equal(t, store.Count{Value: "topic0", N: 2, ExampleID: "OOPS-a07"}, a.Topics[0])
+	assert.Equal(t, []store.Count{{Value: "/a", N: 10, ExampleID: "OOPS-a09"}}, a.URLs)
+
+	assert.Equal(t, "", gs[1].Signature)
+	assert.Equal(t, 2, gs[1].Count)
+	assert.Equal(t, "OOPS-p2", gs[1].ExampleID)
+	assert.Equal(t, 404, gs[1].Status)
+	assert.Nil(t, gs[1].Topics)
+	assert.Equal(t, 1, gs[2].Count)
+
+	assert.Len(t, g.Groups(1), 1)
+}
