@@ -38,9 +38,10 @@ type Options struct {
 	FaultWindow time.Duration
 
 	// MaxReportBytes bounds a stored report's JSON encoding. A larger
-	// report is cut (long strings shortened, the timeline's middle
-	// dropped) and marked with the Extra key CutKey; one still larger after
-	// that is refused with an error wrapping ErrTooLarge. Zero means 32 MiB.
+	// report is cut with oops.Trim (the largest values first, each cut
+	// marked, all listed under the Extra key CutKey); one that still does
+	// not fit is refused with an error wrapping ErrTooLarge. Zero means
+	// 32 MiB.
 	MaxReportBytes int
 
 	// WriteTimeout bounds each write to the database, waits for a busy
