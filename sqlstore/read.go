@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -174,7 +175,7 @@ func (s *Store) Groups(ctx context.Context, q store.Query) ([]store.Group, error
 		topics []store.Count
 	}
 	byKey := map[string]*acc{}
-	err := s.groupPass(ctx, q, "topic", func(k groupKey, v string, n int, first, last int64, key string) {
+	err := s.groupPass(ctx, q, "topic", false, func(k groupKey, v string, n int, first, last int64, key string) {
 		a := byKey[k.String()]
 		if a == nil {
 			a = &acc{g: store.Group{Signature: k.sig, First: time.Unix(0, first).UTC(), Last: time.Unix(0, last).UTC()}}
@@ -221,7 +222,7 @@ func (s *Store) Groups(ctx context.Context, q store.Query) ([]store.Group, error
 		index[keys[g.ExampleID]] = i
 	}
 	urls := make([][]store.Count, len(groups))
-	err = s.groupPass(ctx, q, "url", func(k groupKey, v string, n int, _, _ int64, key string) {
+	err = s.groupPass(ctx, q, "url", true, func(k groupKey, v string, n int, _, _ int64, key string) {
 		if i, ok := index[k.String()]; ok && v != "" {
 			urls[i] = append(urls[i], store.Count{Value: v, N: n, ExampleID: idOfKey(key)})
 		}
@@ -250,21 +251,44 @@ func (k groupKey) String() string {
 // calling f for each pair with the count, the first and last times and the
 // latest key: the signed reports from the time index, the unsigned ones by
 // type and value from their rows.
-func (s *Store) groupPass(ctx context.Context, q store.Query, col string,
+//
+// With top, only the store.MaxTop most common non-empty values of each
+// group come back (the database ranks them), for a column such as url whose
+// values are many.
+func (s *Store) groupPass(ctx context.Context, q store.Query, col string, top bool,
 	f func(k groupKey, v string, n int, first, last int64, key string)) error {
-	agg := ", COUNT(*), MIN(time_ns), MAX(time_ns), MAX(" + s.latestKey() + ") FROM oops_reports"
-	w, args := s.where(q, cond{sql: "signature <> ''"})
-	if err := s.groupQuery(ctx, "SELECT signature, '', '', "+col+agg+s.groupIndex(q)+w+" GROUP BY signature, "+col, args, f); err != nil {
+	agg := ", COUNT(*) AS n, MIN(time_ns) AS first, MAX(time_ns) AS last, MAX(" + s.latestKey() + ") AS k"
+	query := func(keys, part, extra string) (string, []any) {
+		conds := []cond{{sql: extra}}
+		if top {
+			conds = append(conds, cond{sql: col + " <> ''"})
+		}
+		w, args := s.where(q, conds...)
+		index := ""
+		if extra == "signature <> ''" {
+			index = s.groupIndex(q)
+		}
+		sel := "SELECT " + keys + ", " + col + " AS v" + agg
+		group := " GROUP BY " + part + ", " + col
+		if !top {
+			return sel + " FROM oops_reports" + index + w + group, args
+		}
+		return "SELECT * FROM (" + sel + ", ROW_NUMBER() OVER (PARTITION BY " + part +
+			" ORDER BY COUNT(*) DESC, " + col + ") AS rn FROM oops_reports" + index + w + group +
+			") t WHERE rn <= " + strconv.Itoa(store.MaxTop), args
+	}
+	sq, args := query("signature, '', ''", "signature", "signature <> ''")
+	if err := s.groupQuery(ctx, sq, args, top, f); err != nil {
 		return err
 	}
 	if q.Signature != "" {
 		return nil
 	}
-	w, args = s.where(q, cond{sql: "signature = ''"})
-	return s.groupQuery(ctx, "SELECT '', type, value, "+col+agg+w+" GROUP BY type, value, "+col, args, f)
+	sq, args = query("'', type, value", "type, value", "signature = ''")
+	return s.groupQuery(ctx, sq, args, top, f)
 }
 
-func (s *Store) groupQuery(ctx context.Context, query string, args []any,
+func (s *Store) groupQuery(ctx context.Context, query string, args []any, ranked bool,
 	f func(k groupKey, v string, n int, first, last int64, key string)) error {
 	rows, err := s.db.QueryContext(ctx, s.rebind(query), args...)
 	if err != nil {
@@ -276,7 +300,11 @@ func (s *Store) groupQuery(ctx context.Context, query string, args []any,
 		var v, key string
 		var n int
 		var first, last int64
-		if err := rows.Scan(&k.sig, &k.typ, &k.value, &v, &n, &first, &last, &key); err != nil {
+		dst := []any{&k.sig, &k.typ, &k.value, &v, &n, &first, &last, &key}
+		if ranked {
+			dst = append(dst, new(int64))
+		}
+		if err := rows.Scan(dst...); err != nil {
 			return fmt.Errorf("sqlstore: grouping: %w", err)
 		}
 		f(k, v, n, first, last, key)
