@@ -2,7 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
-	"strconv"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -176,22 +176,19 @@ func TestTooLargeReportsAreCutOrRefused(t *testing.T) {
 	require.NoError(t, err)
 	got, err := s.Get(ctx, r.ID)
 	require.NoError(t, err)
-	assert.Contains(t, got.Extra[sqlstore.CutKey], "cut from")
-	assert.Less(t, len(got.Attrs["body"].(string)), 1<<20)
-	assert.Equal(t, 2000, len(got.Timeline))
-	assert.Equal(t, 48_000, got.TimelineDropped)
+	b, err := json.Marshal(got)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(b), 1<<20)
+	assert.NotEmpty(t, got.Extra[sqlstore.CutKey], "marked, listing what was cut")
+	assert.Equal(t, r.Value, got.Value, "small values are kept")
 	var cut int
 	require.NoError(t, s.DB().QueryRow("SELECT cut FROM oops_reports WHERE id = ?", r.ID).Scan(&cut))
 	assert.Equal(t, 1, cut)
+	assert.Len(t, r.Attrs["body"], 4<<20, "the caller's report is not changed")
 
-	// Many keys, each small: cutting strings cannot help.
-	tiny := report(2)
-	tiny.Attrs = map[string]any{}
-	for i := range 100_000 {
-		tiny.Attrs[strings.Repeat("k", 20)+string(rune('a'+i%26))+strings.Repeat("x", i%50)+strconv.Itoa(i)] = i
-	}
-	_, err = s.Publish(ctx, tiny)
+	// A limit nothing can fit under is refused, with no row written.
+	tiny := backends[1].open(t, &sqlstore.Options{MaxReportBytes: 10})
+	_, err = tiny.Publish(ctx, report(2))
 	require.ErrorIs(t, err, sqlstore.ErrTooLarge)
-	_, err = s.Get(ctx, tiny.ID)
-	assert.ErrorIs(t, err, store.ErrNotFound, "no half-written row")
+	assert.Zero(t, countRows(t, tiny), "no half-written row")
 }

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -20,9 +19,9 @@ import (
 // finds its reports.
 const MaxColumn = store.MaxValue
 
-// CutKey is the Extra key of a report that Publish had to cut to fit
-// Options.MaxReportBytes; its value says from how many bytes.
-const CutKey = "sqlstore_cut"
+// CutKey is the Extra key of a report that Publish had to cut (with
+// oops.Trim) to fit Options.MaxReportBytes: it lists what was cut.
+const CutKey = oops.CutKey
 
 // OriginalIDKey is the Extra key under which Publish keeps the id of a
 // report whose id was not an OOPS id (it stores such a report under a new
@@ -123,8 +122,9 @@ func (r *row) args() []any {
 // ns). Text is stored as valid UTF-8 (invalid bytes
 // become U+FFFD); the searchable columns also replace NUL bytes, which
 // PostgreSQL text cannot hold, and are cut to MaxColumn bytes. A report
-// whose encoding passes Options.MaxReportBytes is cut and marked (CutKey),
-// or refused with ErrTooLarge.
+// whose encoding passes Options.MaxReportBytes is cut by oops.Trim (largest
+// values first, each cut marked and listed under CutKey), or refused with
+// ErrTooLarge if that cannot make it fit.
 //
 // Concurrent calls are written together, in one transaction per batch.
 // ctx's cancellation is not heeded once the report is encoded: the report of
@@ -165,17 +165,18 @@ func (s *Store) row(r *oops.Report) (*row, error) {
 	if math.IsNaN(c.Duration) || math.IsInf(c.Duration, 0) {
 		c.Duration = -1
 	}
-	b, err := json.Marshal(c)
+	b, err := c.MarshalJSON() // not json.Marshal, which would check and compact the output again
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encoding %s: %w", c.ID, err)
 	}
 	cut := int64(0)
 	if len(b) > s.opts.MaxReportBytes {
-		was := len(b)
-		c = *shrink(&c, s.opts.MaxReportBytes)
-		c.Extra = withExtra(c.Extra, CutKey, fmt.Sprintf("cut from %d bytes to fit %d", was, s.opts.MaxReportBytes))
-		if b, err = json.Marshal(c); err != nil {
-			return nil, fmt.Errorf("sqlstore: encoding %s: %w", c.ID, err)
+		// oops.Trim estimates: measure again, and cut more, a few times.
+		for i := 0; i < 4 && len(b) > s.opts.MaxReportBytes; i++ {
+			c = *oops.Trim(&c, len(b)-s.opts.MaxReportBytes)
+			if b, err = c.MarshalJSON(); err != nil {
+				return nil, fmt.Errorf("sqlstore: encoding %s: %w", c.ID, err)
+			}
 		}
 		if len(b) > s.opts.MaxReportBytes {
 			return nil, fmt.Errorf("%w: %s is %d bytes encoded, more than %d even after cutting", ErrTooLarge, c.ID, len(b), s.opts.MaxReportBytes)

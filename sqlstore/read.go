@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -154,43 +155,31 @@ func (s *Store) List(ctx context.Context, q store.Query) (store.Page, error) {
 	return page, nil
 }
 
-// Groups returns the reports q matches grouped by signature, the most
-// frequent first (then the most recent, then by signature), at most
-// q.PageSize() groups. Each group's type, value, status and example are its
-// latest report's (by time, then id); its topics and URLs are the most
-// common non-empty ones (ties by value), each with its latest report as the
-// example.
+// Groups returns the reports q matches grouped as store.Grouper groups them:
+// by signature, reports without one by type and value; the most frequent
+// first (then the most recently seen, then by signature and example id), at
+// most q.PageSize() groups. Each group's type, value, status and example
+// are its latest report's (by time, then id); its topics and URLs are the
+// most common non-empty ones (ties by value), each with its latest report as
+// the example.
 //
-// It reads the range three times (groups, topics, URLs), whatever the
-// number of groups: "the latest of each" is the maximum of a key that
-// sorts by time and then id (latestKey).
+// It reads the range twice (by topic, by URL), whatever the number of
+// groups, from the time index alone when q filters by time and text only;
+// reports without a signature (python's) are read apart, by their rows.
+// "The latest of each" is the maximum of a key that sorts by time and then
+// id (latestKey).
 func (s *Store) Groups(ctx context.Context, q store.Query) ([]store.Group, error) {
-	// One pass counts by signature and topic; the signatures' counts are
-	// their sums.
-	w, args := s.where(q)
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT signature, topic, COUNT(*), MIN(time_ns), MAX(time_ns), MAX("+s.latestKey()+
-		") FROM oops_reports"+s.groupIndex(q)+w+" GROUP BY signature, topic"), args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: grouping: %w", err)
-	}
 	type acc struct {
 		g      store.Group
 		key    string
 		topics []store.Count
 	}
-	bySig := map[string]*acc{}
-	for rows.Next() {
-		var sig, topic, key string
-		var n int
-		var first, last int64
-		if err := rows.Scan(&sig, &topic, &n, &first, &last, &key); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlstore: grouping: %w", err)
-		}
-		a := bySig[sig]
+	byKey := map[string]*acc{}
+	err := s.groupPass(ctx, q, "topic", false, func(k groupKey, v string, n int, first, last int64, key string) {
+		a := byKey[k.String()]
 		if a == nil {
-			a = &acc{g: store.Group{Signature: sig, First: time.Unix(0, first).UTC(), Last: time.Unix(0, last).UTC()}}
-			bySig[sig] = a
+			a = &acc{g: store.Group{Signature: k.sig, First: time.Unix(0, first).UTC(), Last: time.Unix(0, last).UTC()}}
+			byKey[k.String()] = a
 		}
 		a.g.Count += n
 		if t := time.Unix(0, first).UTC(); t.Before(a.g.First) {
@@ -202,22 +191,24 @@ func (s *Store) Groups(ctx context.Context, q store.Query) ([]store.Group, error
 		if key > a.key {
 			a.key = key
 		}
-		if topic != "" {
-			a.topics = append(a.topics, store.Count{Value: topic, N: n, ExampleID: idOfKey(key)})
+		if v != "" {
+			a.topics = append(a.topics, store.Count{Value: v, N: n, ExampleID: idOfKey(key)})
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: grouping: %w", err)
-	}
-	groups := make([]store.Group, 0, len(bySig))
-	for _, a := range bySig {
+	groups := make([]store.Group, 0, len(byKey))
+	keys := make(map[string]string, len(byKey)) // example id → group key
+	for k, a := range byKey {
 		a.g.ExampleID = idOfKey(a.key)
 		a.g.Topics = topCounts(a.topics)
 		groups = append(groups, a.g)
+		keys[a.g.ExampleID] = k
 	}
 	slices.SortFunc(groups, func(a, b store.Group) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), b.Last.Compare(a.Last), strings.Compare(a.Signature, b.Signature))
+		return cmp.Or(cmp.Compare(b.Count, a.Count), b.Last.Compare(a.Last),
+			strings.Compare(a.Signature, b.Signature), strings.Compare(a.ExampleID, b.ExampleID))
 	})
 	groups = groups[:min(len(groups), q.PageSize())]
 	if len(groups) == 0 {
@@ -226,10 +217,102 @@ func (s *Store) Groups(ctx context.Context, q store.Query) ([]store.Group, error
 	if err := s.latestOfGroups(ctx, groups); err != nil {
 		return nil, err
 	}
-	if err := s.urlsOfGroups(ctx, q, groups); err != nil {
+	index := make(map[string]int, len(groups))
+	for i, g := range groups {
+		index[keys[g.ExampleID]] = i
+	}
+	urls := make([][]store.Count, len(groups))
+	err = s.groupPass(ctx, q, "url", true, func(k groupKey, v string, n int, _, _ int64, key string) {
+		if i, ok := index[k.String()]; ok && v != "" {
+			urls[i] = append(urls[i], store.Count{Value: v, N: n, ExampleID: idOfKey(key)})
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
+	for i, cs := range urls {
+		groups[i].URLs = topCounts(cs)
+	}
 	return groups, nil
+}
+
+// A groupKey is what store.Grouper groups by: the signature, or for a
+// report without one, its type and value.
+type groupKey struct{ sig, typ, value string }
+
+func (k groupKey) String() string {
+	if k.sig != "" {
+		return k.sig
+	}
+	return "\x00" + k.typ + "\x00" + k.value
+}
+
+// groupPass counts the reports q matches by group and col (topic or url),
+// calling f for each pair with the count, the first and last times and the
+// latest key: the signed reports from the time index, the unsigned ones by
+// type and value from their rows.
+//
+// With top, only the store.MaxTop most common non-empty values of each
+// group come back (the database ranks them), for a column such as url whose
+// values are many.
+func (s *Store) groupPass(ctx context.Context, q store.Query, col string, top bool,
+	f func(k groupKey, v string, n int, first, last int64, key string)) error {
+	agg := ", COUNT(*) AS n, MIN(time_ns) AS first, MAX(time_ns) AS last, MAX(" + s.latestKey() + ") AS k"
+	query := func(keys, part, extra string) (string, []any) {
+		conds := []cond{{sql: extra}}
+		if top {
+			conds = append(conds, cond{sql: col + " <> ''"})
+		}
+		w, args := s.where(q, conds...)
+		index := ""
+		if extra == "signature <> ''" {
+			index = s.groupIndex(q)
+		}
+		sel := "SELECT " + keys + ", " + col + " AS v" + agg
+		group := " GROUP BY " + part + ", " + col
+		if !top {
+			return sel + " FROM oops_reports" + index + w + group, args
+		}
+		return "SELECT * FROM (" + sel + ", ROW_NUMBER() OVER (PARTITION BY " + part +
+			" ORDER BY COUNT(*) DESC, " + col + ") AS rn FROM oops_reports" + index + w + group +
+			") t WHERE rn <= " + strconv.Itoa(store.MaxTop), args
+	}
+	sq, args := query("signature, '', ''", "signature", "signature <> ''")
+	if err := s.groupQuery(ctx, sq, args, top, f); err != nil {
+		return err
+	}
+	if q.Signature != "" {
+		return nil
+	}
+	sq, args = query("'', type, value", "type, value", "signature = ''")
+	return s.groupQuery(ctx, sq, args, top, f)
+}
+
+func (s *Store) groupQuery(ctx context.Context, query string, args []any, ranked bool,
+	f func(k groupKey, v string, n int, first, last int64, key string)) error {
+	rows, err := s.db.QueryContext(ctx, s.rebind(query), args...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: grouping: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k groupKey
+		var v, key string
+		var n int
+		var first, last int64
+		dst := []any{&k.sig, &k.typ, &k.value, &v, &n, &first, &last, &key}
+		if ranked {
+			dst = append(dst, new(int64))
+		}
+		if err := rows.Scan(dst...); err != nil {
+			return fmt.Errorf("sqlstore: grouping: %w", err)
+		}
+		f(k, v, n, first, last, key)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlstore: grouping: %w", err)
+	}
+	return nil
 }
 
 // topCounts returns the store.MaxTop largest of cs, ties by value, or nil.
@@ -301,38 +384,4 @@ func (s *Store) latestOfGroups(ctx context.Context, groups []store.Group) error 
 		}
 	}
 	return rows.Err()
-}
-
-// urlsOfGroups fills each group's most common URLs.
-func (s *Store) urlsOfGroups(ctx context.Context, q store.Query, groups []store.Group) error {
-	index := make(map[string]int, len(groups))
-	for i, g := range groups {
-		index[g.Signature] = i
-	}
-	w, args := s.where(q, cond{sql: "url <> ''"})
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT signature, url, COUNT(*), MAX("+s.latestKey()+
-		") FROM oops_reports"+s.groupIndex(q)+w+" GROUP BY signature, url"), args...)
-	if err != nil {
-		return fmt.Errorf("sqlstore: grouping by url: %w", err)
-	}
-	defer rows.Close()
-	counts := make([][]store.Count, len(groups))
-	for rows.Next() {
-		var sig, key string
-		var c store.Count
-		if err := rows.Scan(&sig, &c.Value, &c.N, &key); err != nil {
-			return fmt.Errorf("sqlstore: grouping by url: %w", err)
-		}
-		if i, ok := index[sig]; ok {
-			c.ExampleID = idOfKey(key)
-			counts[i] = append(counts[i], c)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlstore: grouping by url: %w", err)
-	}
-	for i, cs := range counts {
-		groups[i].URLs = topCounts(cs)
-	}
-	return nil
 }

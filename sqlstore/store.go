@@ -38,9 +38,10 @@ type Options struct {
 	FaultWindow time.Duration
 
 	// MaxReportBytes bounds a stored report's JSON encoding. A larger
-	// report is cut (long strings shortened, the timeline's middle
-	// dropped) and marked with the Extra key CutKey; one still larger after
-	// that is refused with an error wrapping ErrTooLarge. Zero means 32 MiB.
+	// report is cut with oops.Trim (the largest values first, each cut
+	// marked, all listed under the Extra key CutKey); one that still does
+	// not fit is refused with an error wrapping ErrTooLarge. Zero means
+	// 32 MiB.
 	MaxReportBytes int
 
 	// WriteTimeout bounds each write to the database, waits for a busy
@@ -103,8 +104,9 @@ var (
 //
 // For driver "sqlite" (modernc.org/sqlite), Open adds to the dsn the
 // pragmas a store shared by goroutines and processes needs, unless the dsn
-// sets them: busy_timeout (Options.BusyTimeout), journal_mode(WAL) and
-// synchronous(NORMAL). A dsn of ":memory:" gets one connection, since
+// sets them: busy_timeout (Options.BusyTimeout), journal_mode(WAL),
+// synchronous(NORMAL), and a page cache of 32 MiB with temporary tables in
+// memory (for the sorts of Groups). A dsn of ":memory:" gets one connection, since
 // each connection to it would be a database of its own.
 func Open(ctx context.Context, driverName, dsn string, opts *Options) (*Store, error) {
 	o := options(opts)
@@ -228,6 +230,14 @@ func sqliteDSN(dsn string, busy time.Duration) (string, bool) {
 	}
 	if !strings.Contains(dsn, "synchronous") {
 		add = append(add, "_pragma=synchronous(NORMAL)")
+	}
+	if !strings.Contains(dsn, "cache_size") {
+		// 32 MiB, not 2: one day's entries of the time index, and the
+		// sorter of a day's groups, stay in memory.
+		add = append(add, "_pragma=cache_size(-32768)")
+	}
+	if !strings.Contains(dsn, "temp_store") {
+		add = append(add, "_pragma=temp_store(MEMORY)")
 	}
 	if len(add) == 0 {
 		return dsn, memory
