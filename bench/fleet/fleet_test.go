@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/oops-go/oops/datedir"
 	"github.com/oops-go/oops/internal/testenv"
 	"github.com/oops-go/oops/oopsamqp"
+	"github.com/oops-go/oops/sqlstore"
 )
 
 var (
@@ -38,12 +40,19 @@ type store interface {
 	Get(ctx context.Context, id string) (*oops.Report, error)
 }
 
-// openStore opens the fleet's store. It is a datedir repository; with the
-// sqlstore package, the fleet's real store, it is one line:
-//
-//	return sqlstore.Open(ctx, "pgx", os.Getenv("OOPS_TEST_POSTGRES_DSN"), nil)
-func openStore(_ context.Context, t testing.TB) (store, string) {
-	return datedir.New(t.TempDir()), "datedir"
+// openStore opens the fleet's store: sqlstore on the PostgreSQL of
+// OOPS_TEST_POSTGRES_DSN, the store a fleet stands on, or a date directory
+// when that is unset.
+func openStore(ctx context.Context, t testing.TB) (store, string) {
+	dsn := os.Getenv(testenv.PostgresDSN)
+	if dsn == "" {
+		t.Logf("fleet: %s is unset: storing into a date directory instead of PostgreSQL", testenv.PostgresDSN)
+		return datedir.New(t.TempDir()), "datedir"
+	}
+	st, err := sqlstore.Open(ctx, "pgx", dsn, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	return st, "postgres (sqlstore)"
 }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
