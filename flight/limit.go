@@ -81,23 +81,31 @@ func (l *limiter) allow(sig string, now time.Time) (ok bool, suppressed int) {
 }
 
 // bucket returns sig's bucket, making one if there is room, else the shared
-// overflow bucket. Goroutines making buckets at once may take the count a
-// little past max.
+// overflow bucket.
 func (l *limiter) bucket(sig string, t int64) *bucket {
 	if b, ok := l.buckets.Load(sig); ok {
 		return b.(*bucket)
 	}
-	if l.n.Load() >= int64(l.max) {
-		l.sweep(t)
-		if l.n.Load() >= int64(l.max) {
-			return &l.overflow
+	// Reserve a place before making the bucket, so that goroutines making
+	// buckets at once never take the count past max.
+	for {
+		n := l.n.Load()
+		if n >= int64(l.max) {
+			l.sweep(t)
+			if l.n.Load() >= int64(l.max) {
+				return &l.overflow
+			}
+			continue
+		}
+		if l.n.CompareAndSwap(n, n+1) {
+			break
 		}
 	}
 	nb := new(bucket)
 	nb.tat.Store(fullTat)
 	b, loaded := l.buckets.LoadOrStore(sig, nb)
-	if !loaded {
-		l.n.Add(1)
+	if loaded {
+		l.n.Add(-1) // another goroutine made sig's bucket first
 	}
 	return b.(*bucket)
 }
