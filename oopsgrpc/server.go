@@ -207,7 +207,7 @@ func (c *call) panicked(p any, setTrailer func(metadata.MD)) error {
 		}
 		return st.Err()
 	}
-	perr := &PanicError{Value: p}
+	perr := &oops.PanicError{Value: p}
 	var id string
 	if d := c.u.Inc.End(); d != nil {
 		// The call's report is about an earlier cause: it stays so, and

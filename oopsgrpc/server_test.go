@@ -79,7 +79,7 @@ func TestUnaryPanic(t *testing.T) {
 	require.True(t, ok, "%T", st.Details()[0])
 	assert.Equal(t, oopsgrpc.ErrorInfoReason, info.GetReason())
 	assert.Equal(t, r.ID, info.GetMetadata()["id"])
-	assert.Equal(t, "*oopsgrpc.PanicError", r.Type)
+	assert.Equal(t, "*oops.PanicError", r.Type)
 	assert.Equal(t, "panic: boom in UnaryCall", r.Value)
 	assert.Equal(t, unaryMethod, r.Topic)
 	assert.True(t, strings.HasPrefix(r.URL, "grpc://127.0.0.1:"), r.URL)

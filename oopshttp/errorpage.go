@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/oops-go/oops"
 )
 
 // ErrorPage is the data Options.ErrorTemplate is executed with.
@@ -94,7 +96,7 @@ func renderHTML(t *template.Template, page ErrorPage) []byte {
 func executeSafely(t *template.Template, buf *bytes.Buffer, page ErrorPage) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Value: r}
+			err = &oops.PanicError{Value: r}
 		}
 	}()
 	return t.Execute(buf, page)

@@ -208,7 +208,7 @@ func (st *state) finish() {
 		status = http.StatusInternalServerError
 		w.status = status
 	}
-	perr := &PanicError{Value: p}
+	perr := &oops.PanicError{Value: p}
 	var id string
 	if d := st.u.Inc.End(); d != nil {
 		// The request's report is about an earlier cause (a log record, a

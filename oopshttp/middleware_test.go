@@ -73,7 +73,7 @@ func TestPanicBecomesReportAndPage(t *testing.T) {
 
 	r := c.one(t)
 	assert.Equal(t, id, r.ID)
-	assert.Equal(t, "*oopshttp.PanicError", r.Type)
+	assert.Equal(t, "*oops.PanicError", r.Type)
 	assert.Equal(t, "panic: kaboom", r.Value)
 	assert.Equal(t, srv.URL+"/items/7?x=1", r.URL)
 	assert.Equal(t, "GET /items/{id}", r.Topic)
