@@ -111,6 +111,9 @@ func run(ctx context.Context, root string, out io.Writer) error {
 	// store (python's tools read it), behind a queue so that no request
 	// waits for the disk.
 	store := datedir.New(root)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return err
+	}
 	dbPath := filepath.Join(root, "oops.db")
 	reports, err := sqlstore.Open(ctx, "sqlite", dbPath, nil)
 	if err != nil {

@@ -99,3 +99,11 @@ func TestQuickstartServesTheConsole(t *testing.T) {
 	require.NoError(t, <-done)
 
 }
+
+func TestQuickstartMakesItsRoot(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "not", "there", "yet")
+	var out strings.Builder
+	require.NoError(t, quickstart(context.Background(), root, false, &out))
+	_, err := os.Stat(filepath.Join(root, "oops.db"))
+	assert.NoError(t, err, "-root DIR need not exist")
+}
