@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
+	"github.com/oops-go/oops/internal/testenv"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -14,15 +14,9 @@ import (
 	"github.com/oops-go/oops/timeline"
 )
 
-const dsnEnv = "OOPS_TEST_POSTGRES_DSN"
+func postgresDSN(tb testing.TB) string { return testenv.RequirePostgres(tb) }
 
-func postgresDSN(tb testing.TB) string {
-	dsn := os.Getenv(dsnEnv)
-	if dsn == "" {
-		tb.Skipf("%s is not set: skipping the tests against PostgreSQL", dsnEnv)
-	}
-	return dsn
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // testSchema creates a schema of its own for the test, dropped at cleanup,
 // and returns its name: tests share the server with others.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/oops-go/oops/internal/testenv"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -32,9 +33,9 @@ func run(m *testing.M) int {
 	if os.Getenv(childEnv) != "" {
 		return childMain()
 	}
-	base := os.Getenv("OOPS_TEST_POSTGRES_DSN")
+	base := os.Getenv(testenv.PostgresDSN)
 	if base == "" {
-		return m.Run()
+		return testenv.Run(m)
 	}
 	name := fmt.Sprintf("oops_sqlstore_test_%d_%x", os.Getpid(), rand.Uint32())
 	admin, err := sql.Open("pgx", base)
@@ -81,7 +82,7 @@ func sqliteMemory(testing.TB) (string, string) { return "sqlite", ":memory:" }
 // DSN whose search_path is that schema.
 func postgres(t testing.TB) (string, string) {
 	if pgDSN == "" {
-		t.Skip("PostgreSQL tests need OOPS_TEST_POSTGRES_DSN (e.g. postgres://postgres@127.0.0.1:54329/postgres?sslmode=disable)")
+		testenv.RequirePostgres(t) // skips, and counts the skip for the summary
 	}
 	schema := fmt.Sprintf("s%d", schemaSeq.Add(1))
 	db, err := sql.Open("pgx", pgDSN)

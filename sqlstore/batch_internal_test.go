@@ -16,13 +16,13 @@ import (
 // One batch holding two revisions of a report (in either order) and faults
 // of one resource stores what storing them one by one in time order would.
 func TestOneBatch(t *testing.T) {
-	dsns := map[string]func() (string, string){
-		"sqlite":   func() (string, string) { return "sqlite", filepath.Join(t.TempDir(), "b.db") },
-		"postgres": func() (string, string) { return "pgx", benchPostgres(t) },
+	dsns := map[string]func(t *testing.T) (string, string){
+		"sqlite":   func(t *testing.T) (string, string) { return "sqlite", filepath.Join(t.TempDir(), "b.db") },
+		"postgres": func(t *testing.T) (string, string) { return "pgx", benchPostgres(t) },
 	}
 	for name, dsn := range dsns {
 		t.Run(name, func(t *testing.T) {
-			driver, d := dsn()
+			driver, d := dsn(t)
 			s, err := Open(context.Background(), driver, d, &Options{FaultWindow: time.Minute})
 			require.NoError(t, err)
 			defer s.Close()

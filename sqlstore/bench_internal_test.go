@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/oops-go/oops/internal/testenv"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -111,10 +112,7 @@ func BenchmarkPublish(b *testing.B) {
 // benchPostgres makes a database of its own on OOPS_TEST_POSTGRES_DSN's
 // server, dropped at the end, and returns its DSN.
 func benchPostgres(b testing.TB) string {
-	base := os.Getenv("OOPS_TEST_POSTGRES_DSN")
-	if base == "" {
-		b.Skip("PostgreSQL benchmarks need OOPS_TEST_POSTGRES_DSN")
-	}
+	base := testenv.RequirePostgres(b)
 	name := fmt.Sprintf("oops_sqlstore_bench_%d_%x", os.Getpid(), rand.Uint32())
 	admin, err := sql.Open("pgx", base)
 	require.NoError(b, err)

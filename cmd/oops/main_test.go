@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/oops-go/oops/internal/testenv"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -346,10 +347,7 @@ func TestUnreachablePostgres(t *testing.T) {
 }
 
 func TestPostgres(t *testing.T) {
-	dsn := os.Getenv("OOPS_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("set OOPS_TEST_POSTGRES_DSN to test a postgres:// store")
-	}
+	dsn := testenv.RequirePostgres(t)
 	db, err := sql.Open("pgx", dsn)
 	require.NoError(t, err)
 	defer db.Close()
@@ -375,3 +373,5 @@ func TestPostgres(t *testing.T) {
 	require.Equal(t, 0, sumPG.code, sumPG.stderr)
 	assert.Contains(t, sumPG.stdout, `"reports": 7`)
 }
+
+func TestMain(m *testing.M) { testenv.Main(m) }

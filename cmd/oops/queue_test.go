@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
+	"github.com/oops-go/oops/internal/testenv"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,10 +18,7 @@ import (
 )
 
 func amqpURL(t *testing.T) string {
-	url := os.Getenv("OOPS_TEST_AMQP_URL")
-	if url == "" {
-		t.Skip("forward and receive need a broker: set OOPS_TEST_AMQP_URL (eval \"$(bash .ci/rabbitmq.sh)\" starts one)")
-	}
+	url := testenv.RequireAMQP(t)
 	return url
 }
 
