@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/oops-go/oops"
@@ -89,25 +90,28 @@ func TestKeptEntriesAreCopies(t *testing.T) {
 func storm(l *zap.Logger) { l.Error("storm") }
 
 func TestRateLimitPerSignature(t *testing.T) {
-	rec := flight.New(flight.Options{Burst: 2, Every: 50 * time.Millisecond})
-	f := newFixture(t, &zapoops.Options{Recorder: rec})
-	for range 5 {
+	// Fake time: the rate limit refills without waiting on the wall clock.
+	synctest.Test(t, func(t *testing.T) {
+		rec := flight.New(flight.Options{Burst: 2, Every: 50 * time.Millisecond})
+		f := newFixture(t, &zapoops.Options{Recorder: rec})
+		for range 5 {
+			storm(f.logger)
+		}
+		f.logger.Error("another signature")
+		require.Equal(t, 3, f.store.len(), "a burst of 2 for the storm, and the other signature")
+		entries := f.logs.All()
+		require.Len(t, entries, 6, "every entry is still written")
+		for i, e := range entries {
+			_, tagged := fieldString(e, "oops_id")
+			assert.Equal(t, i < 2 || i == 5, tagged, "entry %d: only reported entries carry an id", i)
+		}
+		time.Sleep(60 * time.Millisecond)
 		storm(f.logger)
-	}
-	f.logger.Error("another signature")
-	require.Equal(t, 3, f.store.len(), "a burst of 2 for the storm, and the other signature")
-	entries := f.logs.All()
-	require.Len(t, entries, 6, "every entry is still written")
-	for i, e := range entries {
-		_, tagged := fieldString(e, "oops_id")
-		assert.Equal(t, i < 2 || i == 5, tagged, "entry %d: only reported entries carry an id", i)
-	}
-	time.Sleep(60 * time.Millisecond)
-	storm(f.logger)
-	all := f.store.all()
-	require.Len(t, all, 4)
-	assert.Equal(t, 3, all[3].Suppressed)
-	assert.Equal(t, all[0].Signature, all[3].Signature)
+		all := f.store.all()
+		require.Len(t, all, 4)
+		assert.Equal(t, 3, all[3].Suppressed)
+		assert.Equal(t, all[0].Signature, all[3].Signature)
+	})
 }
 
 func TestTrailingWindow(t *testing.T) {
