@@ -47,7 +47,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	if len(r.Extra) > 0 {
 		keys := make([]string, 0, len(r.Extra))
 		for k := range r.Extra {
-			if !IsWireKey(k) {
+			if !isWireKey(k) {
 				keys = append(keys, k)
 			}
 		}

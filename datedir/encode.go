@@ -163,7 +163,7 @@ func (e *encoder) report(dw bson.DocumentWriter, r *oops.Report, id string) {
 	if len(r.Extra) > 0 {
 		keys := make([]string, 0, len(r.Extra))
 		for k := range r.Extra {
-			if !oops.IsWireKey(k) {
+			if _, wire := oops.WireFieldOf(k); !wire {
 				keys = append(keys, k)
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/errchain"
+	"github.com/oops-go/oops/internal/stack"
 )
 
 // An Entry is a log record at the report level as an integration hands it
@@ -93,7 +95,7 @@ func (r *Recorder) Report(ctx context.Context, cfg *oops.Config, e Entry, keys K
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	d := r.TriggerContext(ctx, Signature(e.PC, e.Msg, e.Err), e.Record)
+	d := r.TriggerContext(ctx, oops.Signature(e.PC, e.Msg, e.Err), e.Record)
 	switch d.Verdict {
 	case Fold:
 		return Outcome{Verdict: Fold, ID: d.ID}
@@ -105,23 +107,23 @@ func (r *Recorder) Report(ctx context.Context, cfg *oops.Config, e Entry, keys K
 		level = e.Level.String()
 	}
 	msg := Truncate(oops.ValidUTF8(e.Msg))
-	errStack := len(oops.StackOf(e.Err)) > 0
-	var stack []uintptr
+	errStack := len(errchain.StackOf(e.Err)) > 0
+	var pcs []uintptr
 	if !errStack && e.TBText == "" && e.Source != nil {
-		stack = e.Source.ReportStack()
+		pcs = e.Source.ReportStack()
 	}
-	rep := cfg.Create(ctx, oops.Event{Err: e.Err, Level: level, Msg: msg, Time: e.Time, Stack: stack, ID: d.ID})
+	rep := cfg.Create(ctx, oops.Event{Err: e.Err, Level: level, Msg: msg, Time: e.Time, Stack: pcs, ID: d.ID})
 	rep.Value = Truncate(oops.ValidUTF8(rep.Value)) // an error's text may be huge or invalid UTF-8
 	if rep.TBText == "" {
 		// The hooks left it to us (no AttachError), or the stack is the
 		// logger's own text.
 		switch {
 		case errStack:
-			rep.TBText = oops.FormatStack(oops.StackOf(e.Err))
+			rep.TBText = stack.Format(errchain.StackOf(e.Err))
 		case e.TBText != "":
 			rep.TBText = e.TBText
 		default:
-			rep.TBText = oops.FormatStack(stack)
+			rep.TBText = stack.Format(pcs)
 		}
 	}
 	var attrs map[string]any

@@ -37,7 +37,7 @@
 //	             oops.WithResource); they stay in attrs
 //	timeline     the timeline in ctx, if any (the Config's AttachTimeline hook)
 //	log          the records the flight recorder kept (see below)
-//	signature    flight.Signature of the record's call site (Record.PC), its
+//	signature    oops.Signature of the record's call site (Record.PC), its
 //	             message and the error's type chain
 //	suppressed   reports of this signature a rate limit held back before it
 //

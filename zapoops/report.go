@@ -7,6 +7,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/errchain"
 	"github.com/oops-go/oops/internal/stack"
 	"go.uber.org/zap/zapcore"
 )
@@ -117,7 +118,7 @@ func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.E
 // flight.Recorder.Report).
 func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) flight.Outcome {
 	err := pickError(c.with, fields)
-	needStack := ent.Stack == "" && len(oops.StackOf(err)) == 0
+	needStack := ent.Stack == "" && len(errchain.StackOf(err)) == 0
 	pc := ent.Caller.PC // the call site, for the signature
 	var top uintptr
 	if !ent.Caller.Defined {
