@@ -24,17 +24,14 @@
 //     changed after the call, or a map the caller keeps writing to, cannot
 //     change the record or race with a report reading it.
 //
-// Slab hands out the storage for the copies with an amortized zero
-// allocations per record:
+// The integration owns the copies:
 //
 //	type kept struct{ rec slog.Record }           // the integration's type
 //	func (k *kept) LogRecord() oops.LogRecord     { … render k.rec … }
 //	func (k *kept) String() string                { return flight.Detail(flight.Render(k)) }
 //
-//	var slab flight.Slab[kept]
-//	k := slab.New()
-//	k.rec = r.Clone()
-//	rec.Keep(ctx, flight.LevelDebug, r.Time, k)
+//	k := &kept{rec: r.Clone()}
+//	rec.Keep(ctx, slog.LevelDebug, r.Time, k)
 //
 // When ctx carries a timeline (see package timeline; a request served by
 // oopshttp does), the record becomes a timeline entry of category
@@ -49,7 +46,7 @@
 // A Record that also implements Releaser gets its Release method called when
 // a ring (or a ctx timeline past its cap) evicts it and nothing else can
 // read it any more; the integration can then reuse its storage for the next
-// record (slogoops and zapoops keep a free list in front of their Slab), so
+// record (slogoops and zapoops keep a free list in front of a slab allocator), so
 // that keeping a record touches memory that is already in the cache and
 // allocates nothing.
 //

@@ -25,7 +25,6 @@ func (l *line) String() string { return flight.Detail(l.LogRecord()) }
 
 func Example() {
 	rec := flight.New(flight.Options{})
-	var slab flight.Slab[line]
 	cfg := &oops.Config{Publisher: oops.PublisherFunc(func(_ context.Context, r *oops.Report) ([]string, error) {
 		fmt.Println("published", r.Msg, "signature", len(r.Signature), "hex digits")
 		for _, lr := range r.Log {
@@ -37,8 +36,7 @@ func Example() {
 
 	// Records below the report level: kept, not formatted.
 	for i := range 3 {
-		l := slab.New()
-		*l = line{t: time.Now(), msg: "step", n: i}
+		l := &line{t: time.Now(), msg: "step", n: i}
 		rec.Keep(ctx, flight.LevelInfo, l.t, l)
 	}
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/slab"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -321,20 +322,6 @@ func TestValue(t *testing.T) {
 	assert.Equal(t, int64(3), flight.Value(3))
 }
 
-func TestSlab(t *testing.T) {
-	var s flight.Slab[[4]int]
-	seen := map[*[4]int]bool{}
-	for range 1000 {
-		p := s.New()
-		require.False(t, seen[p], "a slot is handed out once")
-		require.Equal(t, [4]int{}, *p)
-		p[0] = 1
-		seen[p] = true
-	}
-	allocs := testing.AllocsPerRun(1000, func() { s.New() })
-	assert.Less(t, allocs, 0.5)
-}
-
 func TestConcurrentUse(t *testing.T) {
 	r := flight.New(flight.Options{Window: true, WindowRecords: 50, WindowDuration: 5 * time.Millisecond, Burst: 5, Every: time.Millisecond, MaxSignatures: 16})
 	s := &sink{}
@@ -372,7 +359,7 @@ func TestConcurrentUse(t *testing.T) {
 
 func BenchmarkKeep(b *testing.B) {
 	r := flight.New(flight.Options{})
-	var slab flight.Slab[rec]
+	var slab slab.Slab[rec]
 	now := time.Now()
 	b.Run("where=ring", func(b *testing.B) {
 		ctx := context.Background()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/slab"
 )
 
 // A scope is what WithAttrs and WithGroup added, as an immutable list from
@@ -27,7 +28,7 @@ type kept struct {
 // Kept records come from the slab, or back from the rings once released:
 // reusing them keeps the ring's memory warm in the cache.
 var (
-	keptSlab flight.Slab[kept]
+	keptSlab slab.Slab[kept]
 	keptFree sync.Pool // of *kept
 )
 

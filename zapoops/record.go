@@ -6,6 +6,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/slab"
 	"go.uber.org/zap/zapcore"
 )
 
@@ -32,7 +33,7 @@ type kept struct {
 // recorder once released (see flight.Releaser): reusing them keeps their
 // memory warm in the cache and spares the garbage collector.
 var (
-	slab     flight.Slab[kept]
+	keptSlab slab.Slab[kept]
 	keptFree sync.Pool // of *kept
 )
 
@@ -41,7 +42,7 @@ func (c *Core) newKept(ent zapcore.Entry, fields []zapcore.Field) *kept {
 	fields = snapshotFields(fields, false)
 	k, ok := keptFree.Get().(*kept)
 	if !ok {
-		k = slab.New()
+		k = keptSlab.New()
 	}
 	// Every field is set: k may be a reused entry (see Release).
 	k.core, k.name, k.msg, k.level, k.nanos, k.more = c, ent.LoggerName, ent.Message, ent.Level, 0, nil
