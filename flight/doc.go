@@ -35,7 +35,7 @@
 //
 // When ctx carries a timeline (see package timeline; a request served by
 // oopshttp does), the record becomes a timeline entry of category
-// "log-<LEVEL>" (Level.Category), rendered only if a report reads the
+// "log-<LEVEL>" (slog.Level.String), rendered only if a report reads the
 // timeline, and goes nowhere else: a request's records never reach another
 // request's report. Otherwise it goes into the recorder's process-wide
 // rings, one per level (Options.RingSize, 100 each by default), so that

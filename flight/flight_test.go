@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"runtime"
 	"strings"
 	"sync"
@@ -24,7 +25,7 @@ import (
 // rec is a minimal Record, as an integration would write one.
 type rec struct {
 	t       time.Time
-	level   flight.Level
+	level   slog.Level
 	msg     string
 	attrs   map[string]any
 	renders *atomic.Int64
@@ -62,18 +63,18 @@ func (s *sink) all() []*oops.Report {
 	return append([]*oops.Report(nil), s.reps...)
 }
 
-func keep(r *flight.Recorder, ctx context.Context, level flight.Level, msg string) {
+func keep(r *flight.Recorder, ctx context.Context, level slog.Level, msg string) {
 	r.Keep(ctx, level, time.Now(), &rec{t: time.Now(), level: level, msg: msg})
 }
 
 func TestRingsPerLevel(t *testing.T) {
 	r := flight.New(flight.Options{RingSize: 3})
 	ctx := context.Background()
-	keep(r, ctx, flight.LevelWarn, "w1")
+	keep(r, ctx, slog.LevelWarn, "w1")
 	for i := range 10 {
-		keep(r, ctx, flight.LevelDebug, fmt.Sprint("d", i))
+		keep(r, ctx, slog.LevelDebug, fmt.Sprint("d", i))
 	}
-	keep(r, ctx, flight.LevelInfo+2, "i1")
+	keep(r, ctx, slog.LevelInfo+2, "i1")
 	got := r.Records()
 	var msgs []string
 	for _, lr := range got {
@@ -88,7 +89,7 @@ func TestRingsPerLevel(t *testing.T) {
 
 func TestNoRings(t *testing.T) {
 	r := flight.New(flight.Options{RingSize: -1})
-	keep(r, context.Background(), flight.LevelInfo, "x")
+	keep(r, context.Background(), slog.LevelInfo, "x")
 	assert.Empty(t, r.Records())
 }
 
@@ -97,7 +98,7 @@ func TestKeepIntoTimelineRendersLazily(t *testing.T) {
 	tl := timeline.New()
 	ctx := timeline.NewContext(context.Background(), tl)
 	var renders atomic.Int64
-	r.Keep(ctx, flight.LevelInfo, time.Now(), &rec{msg: "hello", attrs: map[string]any{"k": "a b", "g": map[string]any{"n": 1}}, renders: &renders})
+	r.Keep(ctx, slog.LevelInfo, time.Now(), &rec{msg: "hello", attrs: map[string]any{"k": "a b", "g": map[string]any{"n": 1}}, renders: &renders})
 	assert.Zero(t, renders.Load(), "kept records are not rendered")
 	assert.Empty(t, r.Records(), "a record kept in a timeline is not in the rings")
 	entries := tl.Entries()
@@ -110,7 +111,7 @@ func TestKeepIntoTimelineRendersLazily(t *testing.T) {
 func TestRenderPanickingRecord(t *testing.T) {
 	r := flight.New(flight.Options{})
 	now := time.Now()
-	r.Keep(context.Background(), flight.LevelDebug, now, &rec{panics: true})
+	r.Keep(context.Background(), slog.LevelDebug, now, &rec{panics: true})
 	got := r.Records()
 	require.Len(t, got, 1)
 	assert.Contains(t, got[0].Msg, "<record panicked: broken record>")
@@ -149,7 +150,7 @@ func TestPublishFillsReport(t *testing.T) {
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
-	keep(r, ctx, flight.LevelInfo, "before")
+	keep(r, ctx, slog.LevelInfo, "before")
 
 	d := r.Trigger("abc", nil)
 	require.Equal(t, flight.Report, d.Verdict)
@@ -190,7 +191,7 @@ func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
-	keep(r, ctx, flight.LevelDebug, "ring")
+	keep(r, ctx, slog.LevelDebug, "ring")
 
 	d := r.Trigger("sig", &rec{msg: "trigger"})
 	require.Equal(t, flight.Report, d.Verdict)
@@ -205,7 +206,7 @@ func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
 	assert.Equal(t, flight.Fold, f.Verdict)
 	assert.Equal(t, d.ID, f.ID)
 	for i := range 4 {
-		keep(r, ctx, flight.LevelInfo, fmt.Sprint("after", i))
+		keep(r, ctx, slog.LevelInfo, fmt.Sprint("after", i))
 	}
 	// The window is full (5 records): the next trigger opens a new one.
 	require.NoError(t, r.Flush(ctx))
@@ -235,7 +236,7 @@ func TestWindowClosesOnTime(t *testing.T) {
 	d := r.Trigger("sig", nil)
 	_, _, err := r.Publish(ctx, cfg, d, cfg.Create(ctx, oops.Event{}))
 	require.NoError(t, err)
-	keep(r, ctx, flight.LevelInfo, "late")
+	keep(r, ctx, slog.LevelInfo, "late")
 	require.Eventually(t, func() bool { return len(s.all()) == 2 }, 5*time.Second, 5*time.Millisecond)
 	got := s.all()
 	assert.Equal(t, got[0].ID, got[1].ID)
@@ -279,16 +280,6 @@ func TestSignature(t *testing.T) {
 	assert.NotEqual(t, s, oops.Signature(pcs[0], "open failed", &wrapErr{e1}), "the type chain is")
 	assert.NotEqual(t, s, oops.Signature(pcs[0], "open failed", errors.New("x")))
 	assert.Equal(t, oops.Signature(0, "m", nil), oops.Signature(0, "m", nil))
-}
-
-func TestLevelNames(t *testing.T) {
-	for l, want := range map[flight.Level]string{
-		flight.LevelDebug: "DEBUG", flight.LevelInfo: "INFO", flight.LevelWarn: "WARN", flight.LevelError: "ERROR",
-		flight.LevelError + 4: "ERROR+4", flight.LevelDebug - 2: "DEBUG-2", flight.LevelInfo + 1: "INFO+1",
-	} {
-		assert.Equal(t, want, l.String())
-		assert.Equal(t, "log-"+want, l.Category())
-	}
 }
 
 func TestValue(t *testing.T) {
@@ -335,7 +326,7 @@ func TestConcurrentUse(t *testing.T) {
 				ctx = timeline.NewContext(ctx, tl)
 			}
 			for i := range 2000 {
-				keep(r, ctx, flight.Level(i%12-4), "x")
+				keep(r, ctx, slog.Level(i%12-4), "x")
 				if i%10 == 0 {
 					sig := fmt.Sprint(g, "-", i%40)
 					d := r.Trigger(sig, &rec{msg: "t"})
@@ -367,7 +358,7 @@ func BenchmarkKeep(b *testing.B) {
 		for b.Loop() {
 			k := slab.New()
 			k.msg = "m"
-			r.Keep(ctx, flight.LevelInfo, now, k)
+			r.Keep(ctx, slog.LevelInfo, now, k)
 		}
 	})
 	b.Run("where=timeline", func(b *testing.B) {
@@ -376,7 +367,7 @@ func BenchmarkKeep(b *testing.B) {
 		for b.Loop() {
 			k := slab.New()
 			k.msg = "m"
-			r.Keep(ctx, flight.LevelInfo, now, k)
+			r.Keep(ctx, slog.LevelInfo, now, k)
 		}
 	})
 }
@@ -406,7 +397,7 @@ func TestRingReleasesEvictedRecords(t *testing.T) {
 	put := func(ctx context.Context) *relRec {
 		k := &relRec{rec: rec{msg: fmt.Sprint(len(recs))}}
 		recs = append(recs, k)
-		r.Keep(ctx, flight.LevelInfo, time.Now(), k)
+		r.Keep(ctx, slog.LevelInfo, time.Now(), k)
 		return k
 	}
 	put(ctx)

@@ -2,6 +2,7 @@ package flight
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,7 +54,7 @@ func Render(rec Record) (lr oops.LogRecord) {
 
 // render is Render with the time and level known at Keep filled in when the
 // record left them empty (or panicked).
-func render(rec Record, t time.Time, level Level) oops.LogRecord {
+func render(rec Record, t time.Time, level slog.Level) oops.LogRecord {
 	lr := Render(rec)
 	if lr.Time.IsZero() {
 		lr.Time = t

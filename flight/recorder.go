@@ -3,6 +3,7 @@ package flight
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -125,7 +126,7 @@ func Default() *Recorder { return defaultRecorder() }
 func (r *Recorder) Options() Options { return r.opts }
 
 // Keep keeps rec, a record at level logged at time t: as a timeline entry of
-// category level.Category() when ctx carries a timeline, else in the ring of
+// category "log-<LEVEL>" when ctx carries a timeline, else in the ring of
 // its level (and in the open trailing window, if any). The process rings
 // and windows thus hold only records logged without a request's context: a
 // request's records stay in its own timeline and never reach another
@@ -133,21 +134,21 @@ func (r *Recorder) Options() Options { return r.opts }
 // integration keeps a snapshot). Keep does not render rec, and for the four
 // standard levels it allocates nothing itself outside a trailing window (a
 // timeline's entries grow as the timeline's own amortized appends).
-func (r *Recorder) Keep(ctx context.Context, level Level, t time.Time, rec Record) {
+func (r *Recorder) Keep(ctx context.Context, level slog.Level, t time.Time, rec Record) {
 	if rec == nil {
 		return
 	}
 	if tl := timeline.FromContext(ctx); tl != nil {
 		// A Record is a timeline.Releaser when it is a Releaser.
 		if rel, ok := rec.(timeline.Releaser); ok {
-			tl.AddReleasable(level.Category(), t, t, rel)
+			tl.AddReleasable(category(level), t, t, rel)
 		} else {
-			tl.AddLazy(level.Category(), t, t, rec)
+			tl.AddLazy(category(level), t, t, rec)
 		}
 		return
 	}
 	w := r.win.Load()
-	r.rings[level.bucket()].put(kept{t: t, level: level, rec: rec, shared: w != nil})
+	r.rings[ringOf(level)].put(kept{t: t, level: level, rec: rec, shared: w != nil})
 	if w != nil {
 		r.addToWindow(w, kept{t: t, level: level, rec: rec})
 	}
@@ -307,7 +308,7 @@ func (r *Recorder) fold(rec Record, tl *timeline.Timeline, now time.Time) (Decis
 		// report reads again when it closes.
 		rec = nil
 	}
-	if !r.addToWindow(w, kept{t: now, level: LevelError, rec: rec}) {
+	if !r.addToWindow(w, kept{t: now, level: slog.LevelError, rec: rec}) {
 		return Decision{}, false
 	}
 	r.folded.Add(1)

@@ -2,6 +2,7 @@ package flight
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/oops-go/oops"
@@ -13,12 +14,12 @@ import (
 // to Recorder.Report: what every logger has, in plain form, and its
 // attributes rendered on demand.
 type Entry struct {
-	Level Level     // for the report's level name (Level.String) unless LevelName is set
-	Name  string    // the level's name when the logger names it otherwise ("DPANIC"); "" means Level.String()
-	Msg   string    // the message template
-	Time  time.Time // when it was logged
-	Err   error     // the error the record is about, or nil
-	PC    uintptr   // the log call site, for the signature; 0 when unknown
+	Level slog.Level // for the report's level name (Level.String) unless LevelName is set
+	Name  string     // the level's name when the logger names it otherwise ("DPANIC"); "" means Level.String()
+	Msg   string     // the message template
+	Time  time.Time  // when it was logged
+	Err   error      // the error the record is about, or nil
+	PC    uintptr    // the log call site, for the signature; 0 when unknown
 	// Source renders the record's attributes and gives the log call's
 	// stack, asked only when a report is made. Nil means neither.
 	Source Source

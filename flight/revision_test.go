@@ -3,6 +3,7 @@ package flight_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -36,7 +37,7 @@ func TestWindowAndIncidentShareRevisions(t *testing.T) {
 		inc := &oops.Incident{}
 		tl := timeline.New()
 		ctx := oops.WithIncident(timeline.NewContext(context.Background(), tl), inc)
-		out := rec.Report(ctx, cfg, flight.Entry{Level: flight.LevelError, Msg: "failed"}, flight.DefaultKeys)
+		out := rec.Report(ctx, cfg, flight.Entry{Level: slog.LevelError, Msg: "failed"}, flight.DefaultKeys)
 		require.NotEmpty(t, out.ID)
 		require.NotNil(t, inc.Draft(), "the incident adopted the report")
 		assert.Equal(t, out.ID, inc.Draft().ID())
@@ -81,10 +82,10 @@ func TestTriggerOfAnotherRequestDoesNotFold(t *testing.T) {
 	rec := flight.New(flight.Options{Window: true, WindowDuration: time.Hour, Burst: -1})
 	a := timeline.NewContext(context.Background(), timeline.New())
 	b := timeline.NewContext(context.Background(), timeline.New())
-	first := rec.Report(a, cfg, flight.Entry{Level: flight.LevelError, Msg: "a"}, flight.DefaultKeys)
-	same := rec.Report(a, cfg, flight.Entry{Level: flight.LevelError, Msg: "a again"}, flight.DefaultKeys)
-	other := rec.Report(b, cfg, flight.Entry{Level: flight.LevelError, Msg: "b"}, flight.DefaultKeys)
-	none := rec.Report(context.Background(), cfg, flight.Entry{Level: flight.LevelError, Msg: "process",
+	first := rec.Report(a, cfg, flight.Entry{Level: slog.LevelError, Msg: "a"}, flight.DefaultKeys)
+	same := rec.Report(a, cfg, flight.Entry{Level: slog.LevelError, Msg: "a again"}, flight.DefaultKeys)
+	other := rec.Report(b, cfg, flight.Entry{Level: slog.LevelError, Msg: "b"}, flight.DefaultKeys)
+	none := rec.Report(context.Background(), cfg, flight.Entry{Level: slog.LevelError, Msg: "process",
 		Record: &rec2{msg: "process"}}, flight.DefaultKeys)
 	assert.Equal(t, flight.Fold, same.Verdict)
 	assert.Equal(t, first.ID, same.ID)
@@ -116,10 +117,10 @@ func TestUnstoredWindowReportIsNotRepublished(t *testing.T) {
 		return nil, errors.New("down")
 	})
 	rec := flight.New(flight.Options{Window: true, WindowDuration: time.Hour, OnDrops: func(flight.DropSummary) {}})
-	out := rec.Report(context.Background(), &oops.Config{Publisher: failing}, flight.Entry{Level: flight.LevelError, Msg: "x"}, flight.DefaultKeys)
+	out := rec.Report(context.Background(), &oops.Config{Publisher: failing}, flight.Entry{Level: slog.LevelError, Msg: "x"}, flight.DefaultKeys)
 	assert.Empty(t, out.ID)
 	assert.Equal(t, flight.DropError, out.Dropped)
-	next := rec.Report(context.Background(), &oops.Config{Publisher: failing}, flight.Entry{Level: flight.LevelError, Msg: "y"}, flight.DefaultKeys)
+	next := rec.Report(context.Background(), &oops.Config{Publisher: failing}, flight.Entry{Level: slog.LevelError, Msg: "y"}, flight.DefaultKeys)
 	assert.Equal(t, flight.Report, next.Verdict, "the window closed: no fold into an id never stored")
 	require.NoError(t, rec.Flush(context.Background()))
 	mu.Lock()
@@ -143,7 +144,7 @@ func TestDropSummariesAtMostOncePerInterval(t *testing.T) {
 		full := oops.PublisherFunc(func(context.Context, *oops.Report) ([]string, error) { return nil, oops.ErrQueueFull })
 		cfg := &oops.Config{Publisher: full}
 		for range 100000 {
-			rec.Report(context.Background(), cfg, flight.Entry{Level: flight.LevelError, Msg: "storm"}, flight.DefaultKeys)
+			rec.Report(context.Background(), cfg, flight.Entry{Level: slog.LevelError, Msg: "storm"}, flight.DefaultKeys)
 		}
 		count := func() int { mu.Lock(); defer mu.Unlock(); return len(got) }
 		assert.Equal(t, 1, count())
@@ -154,7 +155,7 @@ func TestDropSummariesAtMostOncePerInterval(t *testing.T) {
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		assert.Equal(t, 2, count(), "quiet")
-		rec.Report(context.Background(), cfg, flight.Entry{Level: flight.LevelError, Msg: "again"}, flight.DefaultKeys)
+		rec.Report(context.Background(), cfg, flight.Entry{Level: slog.LevelError, Msg: "again"}, flight.DefaultKeys)
 		assert.Equal(t, 3, count(), "the first after a quiet interval is told at once")
 		assert.Equal(t, "oops: 1 reports not stored since 2000-01-01T00:01:10Z: queue_full=1 (last error: oops: async publisher queue is full)", got[2].String())
 		time.Sleep(time.Minute)

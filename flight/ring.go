@@ -1,6 +1,7 @@
 package flight
 
 import (
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -8,7 +9,7 @@ import (
 // kept is a record with what Keep knew of it.
 type kept struct {
 	t     time.Time
-	level Level
+	level slog.Level
 	rec   Record
 	// shared is set when the record went into a trailing window too: the
 	// window may still read it after the ring lets it go.

@@ -83,7 +83,7 @@ func BenchmarkReport(b *testing.B) {
 					logger.Warn("w", "i", i)
 				}
 				for i := range 100 {
-					rec.Keep(context.Background(), flight.LevelError, time.Now(), &errRecord{i})
+					rec.Keep(context.Background(), slog.LevelError, time.Now(), &errRecord{i})
 				}
 			}
 			loop(b, func() { logger.Error("query failed", "err", err, "table", "orders", "attempt", 3) })

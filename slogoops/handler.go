@@ -146,7 +146,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		return h.handleReport(ctx, r)
 	}
 	if h.o.recording && r.Level >= h.o.record.get() {
-		h.rec.Keep(ctx, flight.Level(r.Level), r.Time, h.keep(r))
+		h.rec.Keep(ctx, r.Level, r.Time, h.keep(r))
 	}
 	if !h.next.Enabled(ctx, r.Level) {
 		return nil
@@ -166,7 +166,7 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 	}
 	err := k.findError()
 	out := h.rec.Report(ctx, h.cfg, flight.Entry{
-		Level:  flight.Level(r.Level),
+		Level:  r.Level,
 		Name:   r.Level.String(),
 		Msg:    r.Message,
 		Time:   r.Time,

@@ -1,6 +1,7 @@
 package zapoops
 
 import (
+	"log/slog"
 	"sync"
 	"time"
 
@@ -104,7 +105,7 @@ func (c *Core) keep(ent zapcore.Entry, fields []zapcore.Field) {
 
 // flightLevel puts zap's levels on slog's scale, as package flight counts
 // them: Debug -4, Info 0, Warn 4, Error 8, and 4 more per level above.
-func flightLevel(l zapcore.Level) flight.Level { return flight.Level(int(l) * 4) }
+func flightLevel(l zapcore.Level) slog.Level { return slog.Level(int(l) * 4) }
 
 var (
 	_ flight.Record   = (*kept)(nil)
