@@ -125,14 +125,14 @@ func TestRateLimitCarriesSuppressed(t *testing.T) {
 	for range 8 {
 		verdicts = append(verdicts, r.Trigger("sig", nil).Verdict)
 	}
-	assert.Equal(t, []flight.Verdict{flight.Report, flight.Report, flight.Report,
-		flight.Suppress, flight.Suppress, flight.Suppress, flight.Suppress, flight.Suppress}, verdicts)
+	assert.Equal(t, []flight.Verdict{flight.VerdictReport, flight.VerdictReport, flight.VerdictReport,
+		flight.VerdictSuppress, flight.VerdictSuppress, flight.VerdictSuppress, flight.VerdictSuppress, flight.VerdictSuppress}, verdicts)
 	// Another signature has its own bucket.
-	assert.Equal(t, flight.Report, r.Trigger("other", nil).Verdict)
+	assert.Equal(t, flight.VerdictReport, r.Trigger("other", nil).Verdict)
 
 	require.Eventually(t, func() bool {
 		d := r.Trigger("sig", nil)
-		if d.Verdict != flight.Report {
+		if d.Verdict != flight.VerdictReport {
 			return false
 		}
 		assert.GreaterOrEqual(t, d.Suppressed, 5)
@@ -153,7 +153,7 @@ func TestPublishFillsReport(t *testing.T) {
 	keep(r, ctx, slog.LevelInfo, "before")
 
 	d := r.Trigger("abc", nil)
-	require.Equal(t, flight.Report, d.Verdict)
+	require.Equal(t, flight.VerdictReport, d.Verdict)
 	require.NotEmpty(t, d.ID, "the trigger decides the id")
 	rep := cfg.Create(ctx, oops.Event{Msg: "boom", Level: "ERROR", ID: d.ID})
 	wantID := d.ID
@@ -168,7 +168,7 @@ func TestPublishFillsReport(t *testing.T) {
 	assert.Equal(t, "before", got[0].Log[0].Msg)
 
 	// Two suppressed, then the count rides on the next report published.
-	assert.Equal(t, flight.Suppress, r.Trigger("abc", nil).Verdict)
+	assert.Equal(t, flight.VerdictSuppress, r.Trigger("abc", nil).Verdict)
 	_, _, err = r.Publish(ctx, cfg, r.Trigger("abc", nil), cfg.Create(ctx, oops.Event{}))
 	assert.ErrorIs(t, err, flight.ErrNotReport)
 
@@ -182,7 +182,7 @@ func TestPublishFillsReport(t *testing.T) {
 func TestNoRateLimit(t *testing.T) {
 	r := flight.New(flight.Options{Burst: -1})
 	for range 1000 {
-		require.Equal(t, flight.Report, r.Trigger("s", nil).Verdict)
+		require.Equal(t, flight.VerdictReport, r.Trigger("s", nil).Verdict)
 	}
 }
 
@@ -194,7 +194,7 @@ func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
 	keep(r, ctx, slog.LevelDebug, "ring")
 
 	d := r.Trigger("sig", &rec{msg: "trigger"})
-	require.Equal(t, flight.Report, d.Verdict)
+	require.Equal(t, flight.VerdictReport, d.Verdict)
 	require.True(t, oops.ValidID(d.ID))
 	rep := cfg.Create(ctx, oops.Event{Msg: "trigger"})
 	id, _, err := r.Publish(ctx, cfg, d, rep)
@@ -203,7 +203,7 @@ func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
 
 	// A second trigger folds into the open window and shares its id.
 	f := r.Trigger("sig2", &rec{msg: "second trigger"})
-	assert.Equal(t, flight.Fold, f.Verdict)
+	assert.Equal(t, flight.VerdictFold, f.Verdict)
 	assert.Equal(t, d.ID, f.ID)
 	for i := range 4 {
 		keep(r, ctx, slog.LevelInfo, fmt.Sprint("after", i))
@@ -221,7 +221,7 @@ func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
 	assert.Len(t, got[0].Log, 1, "the first publish has only what was kept before the trigger")
 
 	d2 := r.Trigger("sig", nil)
-	assert.Equal(t, flight.Report, d2.Verdict)
+	assert.Equal(t, flight.VerdictReport, d2.Verdict)
 	assert.NotEqual(t, d.ID, d2.ID)
 	st := r.Stats()
 	assert.Equal(t, uint64(2), st.Windows)
@@ -330,7 +330,7 @@ func TestConcurrentUse(t *testing.T) {
 				if i%10 == 0 {
 					sig := fmt.Sprint(g, "-", i%40)
 					d := r.Trigger(sig, &rec{msg: "t"})
-					if d.Verdict == flight.Report {
+					if d.Verdict == flight.VerdictReport {
 						_, _, err := r.Publish(ctx, cfg, d, cfg.Create(ctx, oops.Event{}))
 						assert.NoError(t, err)
 					}
@@ -409,7 +409,7 @@ func TestRingReleasesEvictedRecords(t *testing.T) {
 
 	// Kept while a trailing window is open: the window may still read it.
 	d := r.Trigger("s", nil)
-	require.Equal(t, flight.Report, d.Verdict)
+	require.Equal(t, flight.VerdictReport, d.Verdict)
 	put(ctx)
 	put(ctx)
 	put(ctx)
@@ -432,7 +432,7 @@ func TestRingReleasesEvictedRecords(t *testing.T) {
 	// A window open does not change that: a request's records never go
 	// into a window, only into their own timeline.
 	d = r.Trigger("s2", nil)
-	require.Equal(t, flight.Report, d.Verdict)
+	require.Equal(t, flight.VerdictReport, d.Verdict)
 	k3 := put(tctx)
 	assert.Equal(t, int32(1), k2.released.Load())
 	put(tctx)

@@ -197,37 +197,37 @@ func (r *Recorder) Reset() {
 type Verdict int
 
 const (
-	// Report: make a report and hand it to Publish.
-	Report Verdict = iota
-	// Fold: the record joined the open trailing window, whose report has the
+	// VerdictReport: make a report and hand it to Publish.
+	VerdictReport Verdict = iota
+	// VerdictFold: the record joined the open trailing window, whose report has the
 	// id Decision.ID; make no new report.
-	Fold
-	// Suppress: the signature's rate limit held the report back; it is
+	VerdictFold
+	// VerdictSuppress: the signature's rate limit held the report back; it is
 	// counted and the count goes on the next report of the signature.
-	Suppress
+	VerdictSuppress
 )
 
 // String names the verdict.
 func (v Verdict) String() string {
 	switch v {
-	case Report:
+	case VerdictReport:
 		return "report"
-	case Fold:
+	case VerdictFold:
 		return "fold"
-	case Suppress:
+	case VerdictSuppress:
 		return "suppress"
 	}
 	return "verdict(?)"
 }
 
 // A Decision is Trigger's answer, to be handed to Publish when its Verdict
-// is Report.
+// is VerdictReport.
 type Decision struct {
 	Verdict Verdict
-	// ID is the report's id, decided here once: the open window's (Fold),
-	// or the new report's (Report), which Publish gives the report (create
+	// ID is the report's id, decided here once: the open window's (VerdictFold),
+	// or the new report's (VerdictReport), which Publish gives the report (create
 	// it with oops.Event.ID set to it, so that the create hooks see it).
-	// Empty for Suppress.
+	// Empty for VerdictSuppress.
 	ID string
 	// Signature is the signature Trigger was given.
 	Signature string
@@ -247,10 +247,10 @@ func (r *Recorder) Trigger(sig string, rec Record) Decision {
 
 // TriggerContext decides what becomes of rec, a record at the report level
 // with signature sig (see Signature) logged with ctx. An open trailing
-// window takes it (Fold) when ctx carries no timeline or the timeline of the
+// window takes it (VerdictFold) when ctx carries no timeline or the timeline of the
 // window's report: a trigger of another request makes its own report, so
 // that the id its log line quotes is about it. Otherwise the signature's
-// rate limit decides between Report and Suppress. With the window on, a
+// rate limit decides between VerdictReport and VerdictSuppress. With the window on, a
 // Report verdict opens a new window at once, so triggers that follow fold
 // into it even before the report is published. rec may be nil; if not, it
 // must not change afterwards.
@@ -263,9 +263,9 @@ func (r *Recorder) TriggerContext(ctx context.Context, sig string, rec Record) D
 	ok, suppressed := r.limit.allow(sig, now)
 	if !ok {
 		r.suppressed.Add(1)
-		return Decision{Verdict: Suppress, Signature: sig}
+		return Decision{Verdict: VerdictSuppress, Signature: sig}
 	}
-	d := Decision{Verdict: Report, Signature: sig, Suppressed: suppressed}
+	d := Decision{Verdict: VerdictReport, Signature: sig, Suppressed: suppressed}
 	if !r.opts.Window {
 		r.reported.Add(1)
 		d.ID = oops.NewID()
@@ -284,7 +284,7 @@ func (r *Recorder) TriggerContext(ctx context.Context, sig string, rec Record) D
 			return d
 		}
 		r.reported.Add(1)
-		return Decision{Verdict: Report, Signature: sig, ID: oops.NewID()}
+		return Decision{Verdict: VerdictReport, Signature: sig, ID: oops.NewID()}
 	}
 	w := &window{id: oops.NewID(), max: r.opts.WindowRecords, tl: tl}
 	r.win.Store(w)
@@ -312,15 +312,15 @@ func (r *Recorder) fold(rec Record, tl *timeline.Timeline, now time.Time) (Decis
 		return Decision{}, false
 	}
 	r.folded.Add(1)
-	return Decision{Verdict: Fold, ID: w.id}, true
+	return Decision{Verdict: VerdictFold, ID: w.id}, true
 }
 
 // ErrNotReport is returned by Publish for a Decision whose Verdict is not
-// Report.
+// VerdictReport.
 var ErrNotReport = errors.New("flight: decision is not to report")
 
 // Publish completes rep, made by cfg.Create for a Decision d whose Verdict
-// is Report (with oops.Event.ID set to d.ID), and publishes it through cfg:
+// is VerdictReport (with oops.Event.ID set to d.ID), and publishes it through cfg:
 // it sets rep.ID to d.ID, rep.Signature (unless set), adds d.Suppressed to
 // rep.Suppressed and appends the rings' records (Records) to rep.Log.
 //
@@ -338,7 +338,7 @@ var ErrNotReport = errors.New("flight: decision is not to report")
 // another goroutine. Each report not stored is counted (Stats) and
 // summarized at most once per Options.DropEvery (Options.OnDrops).
 func (r *Recorder) Publish(ctx context.Context, cfg *oops.Config, d Decision, rep *oops.Report) (id string, ids []string, err error) {
-	if d.Verdict != Report {
+	if d.Verdict != VerdictReport {
 		return "", nil, ErrNotReport
 	}
 	if ctx == nil {
@@ -394,8 +394,8 @@ func (r *Recorder) Flush(ctx context.Context) error {
 // Stats counts what a Recorder decided.
 type Stats struct {
 	Reported   uint64 // Trigger verdicts Report
-	Folded     uint64 // Trigger verdicts Fold
-	Suppressed uint64 // Trigger verdicts Suppress
+	Folded     uint64 // Trigger verdicts VerdictFold
+	Suppressed uint64 // Trigger verdicts VerdictSuppress
 	Windows    uint64 // trailing windows opened
 	Signatures int    // signatures with a rate-limit bucket of their own now
 	Dropped    Drops  // reports Publish handed over that no store took, by reason

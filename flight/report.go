@@ -61,11 +61,11 @@ var DefaultKeys = Keys{Topic: "topic", Username: "username", URL: "url", Resourc
 // why there is none.
 type Outcome struct {
 	Verdict Verdict
-	// ID is the id to quote: a stored report's (Report), or the open
-	// window's (Fold). Empty when nothing was stored.
+	// ID is the id to quote: a stored report's (VerdictReport), or the open
+	// window's (VerdictFold). Empty when nothing was stored.
 	ID string
 	// Dropped says why ID is empty: one of the Drop constants
-	// (DropSuppressed for Verdict Suppress). Empty when ID is set.
+	// (DropSuppressed for VerdictSuppress). Empty when ID is set.
 	Dropped string
 	// Err is the publisher's error, if any. It is counted and summarized by
 	// the Recorder (Options.OnDrops); a log call does not return it.
@@ -98,10 +98,10 @@ func (r *Recorder) Report(ctx context.Context, cfg *oops.Config, e Entry, keys K
 	}
 	d := r.TriggerContext(ctx, oops.Signature(e.PC, e.Msg, e.Err), e.Record)
 	switch d.Verdict {
-	case Fold:
-		return Outcome{Verdict: Fold, ID: d.ID}
-	case Suppress:
-		return Outcome{Verdict: Suppress, Dropped: DropSuppressed}
+	case VerdictFold:
+		return Outcome{Verdict: VerdictFold, ID: d.ID}
+	case VerdictSuppress:
+		return Outcome{Verdict: VerdictSuppress, Dropped: DropSuppressed}
 	}
 	level := e.Name
 	if level == "" {
@@ -155,7 +155,7 @@ func (r *Recorder) Report(ctx context.Context, cfg *oops.Config, e Entry, keys K
 	}
 	id, _, err := r.Publish(ctx, cfg, d, rep)
 	if id == "" {
-		return Outcome{Verdict: Report, Dropped: DropReason(err), Err: err}
+		return Outcome{Verdict: VerdictReport, Dropped: DropReason(err), Err: err}
 	}
-	return Outcome{Verdict: Report, ID: id, Err: err}
+	return Outcome{Verdict: VerdictReport, ID: id, Err: err}
 }

@@ -87,11 +87,11 @@ func TestTriggerOfAnotherRequestDoesNotFold(t *testing.T) {
 	other := rec.Report(b, cfg, flight.Entry{Level: slog.LevelError, Msg: "b"}, flight.DefaultKeys)
 	none := rec.Report(context.Background(), cfg, flight.Entry{Level: slog.LevelError, Msg: "process",
 		Record: &rec2{msg: "process"}}, flight.DefaultKeys)
-	assert.Equal(t, flight.Fold, same.Verdict)
+	assert.Equal(t, flight.VerdictFold, same.Verdict)
 	assert.Equal(t, first.ID, same.ID)
-	assert.Equal(t, flight.Report, other.Verdict)
+	assert.Equal(t, flight.VerdictReport, other.Verdict)
 	assert.NotEqual(t, first.ID, other.ID)
-	assert.Equal(t, flight.Fold, none.Verdict, "a process trigger folds")
+	assert.Equal(t, flight.VerdictFold, none.Verdict, "a process trigger folds")
 	require.NoError(t, rec.Flush(context.Background()))
 	var logs []string
 	for _, r := range s.all() {
@@ -121,7 +121,7 @@ func TestUnstoredWindowReportIsNotRepublished(t *testing.T) {
 	assert.Empty(t, out.ID)
 	assert.Equal(t, flight.DropError, out.Dropped)
 	next := rec.Report(context.Background(), &oops.Config{Publisher: failing}, flight.Entry{Level: slog.LevelError, Msg: "y"}, flight.DefaultKeys)
-	assert.Equal(t, flight.Report, next.Verdict, "the window closed: no fold into an id never stored")
+	assert.Equal(t, flight.VerdictReport, next.Verdict, "the window closed: no fold into an id never stored")
 	require.NoError(t, rec.Flush(context.Background()))
 	mu.Lock()
 	assert.Equal(t, 2, calls)

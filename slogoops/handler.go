@@ -175,7 +175,7 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 		Source: k,
 		Record: k,
 	}, h.o.keys)
-	if out.Verdict == flight.Suppress {
+	if out.Verdict == flight.VerdictSuppress {
 		// The recorder kept nothing of a suppressed record: its copy is
 		// free again at once, so that a storm allocates nothing.
 		k.Release()

@@ -101,7 +101,7 @@ type Core struct {
 // context: its hook and its shared suppressed outcome.
 func (c *Core) init() *Core {
 	c.hook = c.beforeWrite
-	c.suppressed = &pending{core: c, out: flight.Outcome{Verdict: flight.Suppress, Dropped: flight.DropSuppressed}}
+	c.suppressed = &pending{core: c, out: flight.Outcome{Verdict: flight.VerdictSuppress, Dropped: flight.DropSuppressed}}
 	return c
 }
 
