@@ -43,12 +43,10 @@
 // rings hold as its process log (Report.Log). Records are rendered
 // (Record.LogRecord, with a recover) only when a report is made.
 //
-// A Record that also implements Releaser gets its Release method called when
-// a ring (or a ctx timeline past its cap) evicts it and nothing else can
-// read it any more; the integration can then reuse its storage for the next
-// record (slogoops and zapoops keep a free list in front of a slab allocator), so
+// slogoops and zapoops reuse the storage of a record once a ring (or a ctx
+// timeline past its cap) evicts it and nothing else can read it any more, so
 // that keeping a record touches memory that is already in the cache and
-// allocates nothing.
+// allocates nothing; that plumbing is the module's own (internal/release).
 //
 // Integrations render attribute values with Value (oops.Plain, with strings
 // cut at MaxValueLen and lists and maps at MaxElements, a marker saying how

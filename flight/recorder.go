@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -139,9 +140,8 @@ func (r *Recorder) Keep(ctx context.Context, level slog.Level, t time.Time, rec 
 		return
 	}
 	if tl := timeline.FromContext(ctx); tl != nil {
-		// A Record is a timeline.Releaser when it is a Releaser.
-		if rel, ok := rec.(timeline.Releaser); ok {
-			tl.AddReleasable(category(level), t, t, rel)
+		if rel, ok := rec.(release.Releaser); ok {
+			release.AddToTimeline(tl, category(level), t, t, rel)
 		} else {
 			tl.AddLazy(category(level), t, t, rec)
 		}

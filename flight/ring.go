@@ -1,6 +1,7 @@
 package flight
 
 import (
+	"github.com/oops-go/oops/internal/release"
 	"log/slog"
 	"sync"
 	"time"
@@ -27,7 +28,7 @@ type ring struct {
 }
 
 // put keeps k, and releases the record it evicts when nothing else can read
-// it any more (see Releaser).
+// it any more (see release.Releaser).
 func (g *ring) put(k kept) {
 	if g.size == 0 {
 		return
@@ -40,10 +41,10 @@ func (g *ring) put(k kept) {
 	old := *slot
 	*slot = k
 	g.next++
-	release := g.readers == 0 && !old.shared
+	free := g.readers == 0 && !old.shared
 	g.mu.Unlock()
-	if release {
-		if r, ok := old.rec.(Releaser); ok {
+	if free {
+		if r, ok := old.rec.(release.Releaser); ok {
 			r.Release()
 		}
 	}

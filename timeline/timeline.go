@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/internal/stack"
 )
 
@@ -121,7 +122,7 @@ func (t *Timeline) offset(tm time.Time) time.Duration {
 	return max(tm.Sub(t.start), minOffset)
 }
 
-// releaseDetail is the detail of an entry added by AddReleasable, whose lazy
+// releaseDetail is the detail of an entry added by addReleasable, whose lazy
 // detail is released when the entry is dropped. A lazy detail wins over
 // detail, so it is never shown; marking the entry so keeps entry small.
 const releaseDetail = "\x00release"
@@ -234,24 +235,17 @@ func (t *Timeline) AddLazy(category string, start, end time.Time, detail fmt.Str
 	t.add(category, start, end, "", detail, nil)
 }
 
-// A Releaser is a lazy detail whose storage its owner reuses (see
-// AddReleasable).
-type Releaser interface {
-	fmt.Stringer
-	// Release tells the owner that the timeline dropped the entry and
-	// will not read the detail again. It is called once, outside the
-	// timeline's lock, from the goroutine whose Start or Add dropped the
-	// entry, and must be fast.
-	Release()
+func init() {
+	release.AddToTimeline = func(tl any, category string, start, end time.Time, detail release.Releaser) {
+		tl.(*Timeline).addReleasable(category, start, end, detail)
+	}
 }
 
-// AddReleasable is AddLazy for a detail whose storage its owner wants back:
-// when the cap drops the entry (see Options.MaxEntries) and no Entries call
-// can still be rendering it, the timeline calls detail.Release and forgets
-// it. The owner may then reuse it for another entry. A timeline that is
-// simply dropped releases nothing: its details go to the garbage collector
-// with it.
-func (t *Timeline) AddReleasable(category string, start, end time.Time, detail Releaser) {
+// addReleasable is AddLazy for a detail whose storage its owner wants back
+// (see release.AddToTimeline): when the cap drops the entry (see
+// Options.MaxEntries) and no Entries call can still be rendering it, the
+// timeline calls detail.Release and forgets it.
+func (t *Timeline) addReleasable(category string, start, end time.Time, detail release.Releaser) {
 	if t == nil {
 		return
 	}
@@ -294,7 +288,7 @@ func (t *Timeline) add(category string, start, end time.Time, detail string, laz
 // it to with set, and the detail of the entry the slot held when that is to
 // be released now (the caller calls Release once t.mu is unlocked). t.mu is
 // held.
-func (t *Timeline) reserve() (seq uint64, at *entry, rel Releaser) {
+func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser) {
 	seq = t.seq
 	t.seq++
 	if t.tail < 0 || t.n < t.head+t.tail {
@@ -307,7 +301,7 @@ func (t *Timeline) reserve() (seq uint64, at *entry, rel Releaser) {
 		t.ring = 0
 	}
 	if at.detail == releaseDetail && at.lazy != nil && t.readers == 0 {
-		rel, _ = at.lazy.(Releaser)
+		rel, _ = at.lazy.(release.Releaser)
 	}
 	t.dropped++
 	return seq, at, rel

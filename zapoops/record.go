@@ -7,6 +7,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/internal/slab"
 	"go.uber.org/zap/zapcore"
 )
@@ -31,7 +32,7 @@ type kept struct {
 }
 
 // Kept entries come from the slab, 32 to an allocation, or back from the
-// recorder once released (see flight.Releaser): reusing them keeps their
+// recorder once released (see release.Releaser): reusing them keeps their
 // memory warm in the cache and spares the garbage collector.
 var (
 	keptSlab slab.Slab[kept]
@@ -63,7 +64,7 @@ func (c *Core) newKept(ent zapcore.Entry, fields []zapcore.Field) *kept {
 	return k
 }
 
-// Release implements flight.Releaser: the recorder is done with k. k goes
+// Release implements release.Releaser: the recorder is done with k. k goes
 // back as it is, to be overwritten by newKept: clearing it here would write
 // its memory twice per record. What it still points to is held only until
 // k is reused or the free list is emptied by a collection.
@@ -108,6 +109,6 @@ func (c *Core) keep(ent zapcore.Entry, fields []zapcore.Field) {
 func flightLevel(l zapcore.Level) slog.Level { return slog.Level(int(l) * 4) }
 
 var (
-	_ flight.Record   = (*kept)(nil)
-	_ flight.Releaser = (*kept)(nil)
+	_ flight.Record    = (*kept)(nil)
+	_ release.Releaser = (*kept)(nil)
 )
