@@ -196,7 +196,7 @@ func TestPublishWritesLastIDBack(t *testing.T) {
 }
 
 func TestConfigConcurrentUse(t *testing.T) {
-	pub := oops.NewAsync(oops.Discard, oops.AsyncOptions{})
+	pub := oops.NewAsync(oops.Discard, nil)
 	defer func() { require.NoError(t, pub.Close(context.Background())) }()
 	cfg := &oops.Config{Template: oops.Report{ReqVars: map[string]string{"a": "b"}}, Publisher: pub}
 	done := make(chan string, 8)

@@ -268,7 +268,7 @@ func TestAttachErrorStack(t *testing.T) {
 }
 
 func TestAttachTimeline(t *testing.T) {
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 4, Stacks: true})
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 4, Stacks: true})
 	ctx := timeline.NewContext(context.Background(), tl)
 	t0 := tl.Started()
 	tl.Add("log-INFO", t0.Add(1500*time.Microsecond), t0.Add(1500*time.Microsecond), "hello")

@@ -99,7 +99,11 @@ func IsSQL(category string) bool {
 }
 
 // Of analyses r's timeline. A nil report has an empty analysis.
-func Of(r *oops.Report, opts Options) Report {
+func Of(r *oops.Report, o *Options) Report {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
 	var a Report
 	if r == nil {
 		return a

@@ -71,7 +71,11 @@ type Handler struct {
 
 // New returns the console for opts. A console without a Store answers every
 // page with an error.
-func New(opts Options) *Handler {
+func New(o *Options) *Handler {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
 	opts.BasePath = cleanBasePath(opts.BasePath)
 	if opts.Title == "" {
 		opts.Title = "oops"

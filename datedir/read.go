@@ -35,7 +35,11 @@ type Options struct {
 }
 
 // NewWithOptions returns the repository rooted at dir, reading with opts.
-func NewWithOptions(dir string, opts Options) *Repo {
+func NewWithOptions(dir string, o *Options) *Repo {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
 	return &Repo{root: dir, onSkip: opts.OnSkip}
 }
 

@@ -25,7 +25,7 @@ func (l *line) LogRecord() oops.LogRecord {
 func (l *line) String() string { return flight.Detail(l.LogRecord()) }
 
 func Example() {
-	rec := flight.New(flight.Options{})
+	rec := flight.New(nil)
 	cfg := &oops.Config{Publisher: oops.PublisherFunc(func(_ context.Context, r *oops.Report) ([]string, error) {
 		fmt.Println("published", r.Msg, "signature", len(r.Signature), "hex digits")
 		for _, lr := range r.Log {

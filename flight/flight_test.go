@@ -68,7 +68,7 @@ func keep(r *flight.Recorder, ctx context.Context, level slog.Level, msg string)
 }
 
 func TestRingsPerLevel(t *testing.T) {
-	r := flight.New(flight.Options{RingSize: 3})
+	r := flight.New(&flight.Options{RingSize: 3})
 	ctx := context.Background()
 	keep(r, ctx, slog.LevelWarn, "w1")
 	for i := range 10 {
@@ -88,13 +88,13 @@ func TestRingsPerLevel(t *testing.T) {
 }
 
 func TestNoRings(t *testing.T) {
-	r := flight.New(flight.Options{RingSize: -1})
+	r := flight.New(&flight.Options{RingSize: -1})
 	keep(r, context.Background(), slog.LevelInfo, "x")
 	assert.Empty(t, r.Records())
 }
 
 func TestKeepIntoTimelineRendersLazily(t *testing.T) {
-	r := flight.New(flight.Options{})
+	r := flight.New(nil)
 	tl := timeline.New()
 	ctx := timeline.NewContext(context.Background(), tl)
 	var renders atomic.Int64
@@ -109,7 +109,7 @@ func TestKeepIntoTimelineRendersLazily(t *testing.T) {
 }
 
 func TestRenderPanickingRecord(t *testing.T) {
-	r := flight.New(flight.Options{})
+	r := flight.New(nil)
 	now := time.Now()
 	r.Keep(context.Background(), slog.LevelDebug, now, &rec{panics: true})
 	got := r.Records()
@@ -120,7 +120,7 @@ func TestRenderPanickingRecord(t *testing.T) {
 }
 
 func TestRateLimitCarriesSuppressed(t *testing.T) {
-	r := flight.New(flight.Options{Burst: 3, Every: 20 * time.Millisecond})
+	r := flight.New(&flight.Options{Burst: 3, Every: 20 * time.Millisecond})
 	var verdicts []flight.Verdict
 	for range 8 {
 		verdicts = append(verdicts, r.Trigger("sig", nil).Verdict)
@@ -146,7 +146,7 @@ func TestRateLimitCarriesSuppressed(t *testing.T) {
 }
 
 func TestPublishFillsReport(t *testing.T) {
-	r := flight.New(flight.Options{Burst: 1})
+	r := flight.New(&flight.Options{Burst: 1})
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
@@ -180,14 +180,14 @@ func TestPublishFillsReport(t *testing.T) {
 }
 
 func TestNoRateLimit(t *testing.T) {
-	r := flight.New(flight.Options{Burst: -1})
+	r := flight.New(&flight.Options{Burst: -1})
 	for range 1000 {
 		require.Equal(t, flight.VerdictReport, r.Trigger("s", nil).Verdict)
 	}
 }
 
 func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
-	r := flight.New(flight.Options{Window: true, WindowRecords: 5, WindowDuration: time.Hour, Burst: -1})
+	r := flight.New(&flight.Options{Window: true, WindowRecords: 5, WindowDuration: time.Hour, Burst: -1})
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
@@ -229,7 +229,7 @@ func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
 }
 
 func TestWindowClosesOnTime(t *testing.T) {
-	r := flight.New(flight.Options{Window: true, WindowDuration: 10 * time.Millisecond, Burst: -1})
+	r := flight.New(&flight.Options{Window: true, WindowDuration: 10 * time.Millisecond, Burst: -1})
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
@@ -247,7 +247,7 @@ func TestWindowClosesOnTime(t *testing.T) {
 func TestWindowClosedBeforePublish(t *testing.T) {
 	// The window can close (by Flush, or by filling up) before the trigger's
 	// report has been published; it is then published twice all the same.
-	r := flight.New(flight.Options{Window: true, Burst: -1})
+	r := flight.New(&flight.Options{Window: true, Burst: -1})
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
@@ -314,10 +314,10 @@ func TestValue(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	r := flight.New(flight.Options{Window: true, WindowRecords: 50, WindowDuration: 5 * time.Millisecond, Burst: 5, Every: time.Millisecond, MaxSignatures: 16})
+	r := flight.New(&flight.Options{Window: true, WindowRecords: 50, WindowDuration: 5 * time.Millisecond, Burst: 5, Every: time.Millisecond, MaxSignatures: 16})
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s, Hooks: []oops.Hook{}}
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 100})
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 100})
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -349,7 +349,7 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func BenchmarkKeep(b *testing.B) {
-	r := flight.New(flight.Options{})
+	r := flight.New(nil)
 	var slab slab.Slab[rec]
 	now := time.Now()
 	b.Run("where=ring", func(b *testing.B) {
@@ -391,7 +391,7 @@ type relRec struct {
 func (r *relRec) Release() { r.released.Add(1) }
 
 func TestRingReleasesEvictedRecords(t *testing.T) {
-	r := flight.New(flight.Options{RingSize: 2, Window: true, WindowRecords: 100, WindowDuration: time.Hour, Burst: -1})
+	r := flight.New(&flight.Options{RingSize: 2, Window: true, WindowRecords: 100, WindowDuration: time.Hour, Burst: -1})
 	ctx := context.Background()
 	var recs []*relRec
 	put := func(ctx context.Context) *relRec {
@@ -422,7 +422,7 @@ func TestRingReleasesEvictedRecords(t *testing.T) {
 
 	// A record kept in a timeline is released when the timeline's cap drops
 	// its entry, and not before.
-	tctx := timeline.NewContext(ctx, timeline.NewWithOptions(timeline.Options{MaxEntries: 1}))
+	tctx := timeline.NewContext(ctx, timeline.NewWithOptions(&timeline.Options{MaxEntries: 1}))
 	k := put(tctx)
 	assert.Zero(t, k.released.Load(), "still in the timeline")
 	k2 := put(tctx)

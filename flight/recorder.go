@@ -86,7 +86,11 @@ type Recorder struct {
 }
 
 // New returns a Recorder with the given options.
-func New(opts Options) *Recorder {
+func New(o *Options) *Recorder {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
 	if opts.RingSize == 0 {
 		opts.RingSize = DefaultRingSize
 	}
@@ -116,7 +120,7 @@ func New(opts Options) *Recorder {
 	return r
 }
 
-var defaultRecorder = sync.OnceValue(func() *Recorder { return New(Options{}) })
+var defaultRecorder = sync.OnceValue(func() *Recorder { return New(nil) })
 
 // Default returns the process-wide Recorder, made with the zero Options on
 // first use. Integrations use it when not given one, so that all of a

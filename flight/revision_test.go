@@ -33,7 +33,7 @@ func TestWindowAndIncidentShareRevisions(t *testing.T) {
 	for _, windowFirst := range []bool{true, false} {
 		s := &sink{}
 		cfg := &oops.Config{Publisher: s}
-		rec := flight.New(flight.Options{Window: true, WindowDuration: time.Hour})
+		rec := flight.New(&flight.Options{Window: true, WindowDuration: time.Hour})
 		inc := &oops.Incident{}
 		tl := timeline.New()
 		ctx := oops.WithIncident(timeline.NewContext(context.Background(), tl), inc)
@@ -79,7 +79,7 @@ type rec2 = rec
 func TestTriggerOfAnotherRequestDoesNotFold(t *testing.T) {
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
-	rec := flight.New(flight.Options{Window: true, WindowDuration: time.Hour, Burst: -1})
+	rec := flight.New(&flight.Options{Window: true, WindowDuration: time.Hour, Burst: -1})
 	a := timeline.NewContext(context.Background(), timeline.New())
 	b := timeline.NewContext(context.Background(), timeline.New())
 	first := rec.Report(a, cfg, flight.Entry{Level: slog.LevelError, Msg: "a"}, flight.DefaultKeys)
@@ -116,7 +116,7 @@ func TestUnstoredWindowReportIsNotRepublished(t *testing.T) {
 		mu.Unlock()
 		return nil, errors.New("down")
 	})
-	rec := flight.New(flight.Options{Window: true, WindowDuration: time.Hour, OnDrops: func(flight.DropSummary) {}})
+	rec := flight.New(&flight.Options{Window: true, WindowDuration: time.Hour, OnDrops: func(flight.DropSummary) {}})
 	out := rec.Report(context.Background(), &oops.Config{Publisher: failing}, flight.Entry{Level: slog.LevelError, Msg: "x"}, flight.DefaultKeys)
 	assert.Empty(t, out.ID)
 	assert.Equal(t, flight.DropError, out.Dropped)
@@ -136,7 +136,7 @@ func TestDropSummariesAtMostOncePerInterval(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		var got []flight.DropSummary
-		rec := flight.New(flight.Options{Burst: -1, DropEvery: 10 * time.Second, OnDrops: func(s flight.DropSummary) {
+		rec := flight.New(&flight.Options{Burst: -1, DropEvery: 10 * time.Second, OnDrops: func(s flight.DropSummary) {
 			mu.Lock()
 			got = append(got, s)
 			mu.Unlock()

@@ -55,7 +55,11 @@ type Forwarder struct {
 }
 
 // NewForwarder returns a Forwarder from spool to dest.
-func NewForwarder(spool *datedir.Repo, dest oops.Publisher, opts ForwarderOptions) *Forwarder {
+func NewForwarder(spool *datedir.Repo, dest oops.Publisher, o *ForwarderOptions) *Forwarder {
+	var opts ForwarderOptions
+	if o != nil {
+		opts = *o
+	}
 	if opts.Interval <= 0 {
 		opts.Interval = DefaultForwardInterval
 	}

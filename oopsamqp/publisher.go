@@ -100,7 +100,11 @@ type Publisher struct {
 // connection: a service must start while its broker is down. The first
 // Publish calls wait (within their context) for the first attempt to end.
 // Close the publisher when done.
-func NewPublisher(url string, opts PublisherOptions) *Publisher {
+func NewPublisher(url string, o *PublisherOptions) *Publisher {
+	var opts PublisherOptions
+	if o != nil {
+		opts = *o
+	}
 	if opts.ConfirmTimeout <= 0 {
 		opts.ConfirmTimeout = DefaultConfirmTimeout
 	}

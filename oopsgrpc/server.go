@@ -166,7 +166,7 @@ func (s *serverStream) Context() context.Context { return &s.c.ctx }
 
 func (s *server) newCall(ctx context.Context, method string, stream bool) *call {
 	c := &call{s: s, method: method, streaming: stream}
-	c.u.Cfg, c.u.TL, c.u.PublishError = s.cfg, timeline.NewWithOptions(s.opts.Timeline), s.publishError
+	c.u.Cfg, c.u.TL, c.u.PublishError = s.cfg, timeline.NewWithOptions(&s.opts.Timeline), s.publishError
 	c.ctx = callContext{Context: oops.WithIncident(timeline.NewContext(ctx, c.u.TL), &c.u.Inc), c: c}
 	return c
 }

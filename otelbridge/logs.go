@@ -149,7 +149,11 @@ type LogPublisher struct {
 }
 
 // NewLogPublisher returns a LogPublisher configured by opts.
-func NewLogPublisher(opts LogOptions) *LogPublisher {
+func NewLogPublisher(o *LogOptions) *LogPublisher {
+	var opts LogOptions
+	if o != nil {
+		opts = *o
+	}
 	lp := opts.LoggerProvider
 	if lp == nil {
 		lp = otel.GetLoggerProvider()

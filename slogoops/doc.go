@@ -60,7 +60,7 @@
 // window and the per-signature rate limits: see package flight. The trailing
 // window is off in flight.Default(); turn it on with a recorder of your own:
 //
-//	rec := flight.New(flight.Options{Window: true}) // 100 records or 5 s
+//	rec := flight.New(&flight.Options{Window: true}) // 100 records or 5 s
 //	h := slogoops.NewHandler(next, cfg, &slogoops.Options{Recorder: rec})
 //	defer rec.Flush(ctx) // at shutdown, before the publisher is closed
 //

@@ -32,7 +32,7 @@ func (r *releasable) String() string {
 func (r *releasable) Release() { r.released.Add(1) }
 
 func TestAddToTimelineReleasesWhatTheCapDrops(t *testing.T) {
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 3}) // first 1, recent 2
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 3}) // first 1, recent 2
 	now := time.Now()
 	var rs []*releasable
 	add := func() *releasable {
@@ -66,7 +66,7 @@ func TestAddToTimelineReleasesWhatTheCapDrops(t *testing.T) {
 }
 
 func TestAddToTimelineKeepsWhatEntriesRenders(t *testing.T) {
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 1})
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 1})
 	now := time.Now()
 	held := &releasable{text: "held", entered: make(chan struct{}), proceed: make(chan struct{})}
 	entered := held.entered

@@ -128,10 +128,14 @@ func (t *Timeline) offset(tm time.Time) time.Duration {
 const releaseDetail = "\x00release"
 
 // New returns an empty Timeline that starts now, with default options.
-func New() *Timeline { return NewWithOptions(Options{}) }
+func New() *Timeline { return NewWithOptions(nil) }
 
 // NewWithOptions returns an empty Timeline that starts now.
-func NewWithOptions(opts Options) *Timeline {
+func NewWithOptions(o *Options) *Timeline {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
 	t := &Timeline{start: time.Now(), opts: opts}
 	switch max := opts.MaxEntries; {
 	case max == 0:

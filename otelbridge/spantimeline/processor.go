@@ -59,7 +59,11 @@ type Processor struct {
 func spanKey(id trace.SpanID) uint64 { return binary.LittleEndian.Uint64(id[:]) }
 
 // NewProcessor returns a Processor configured by opts.
-func NewProcessor(opts Options) *Processor {
+func NewProcessor(o *Options) *Processor {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
 	p := &Processor{
 		describe: opts.Describe,
 		max:      opts.MaxPending,
