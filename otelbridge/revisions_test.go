@@ -169,7 +169,7 @@ func TestLogPublisherFlushAndShutdownEmitHeldRecords(t *testing.T) {
 
 func TestLogPublisherNegativeDelayHoldsNothing(t *testing.T) {
 	lp, exp := newLogs(t)
-	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount, PendingDelay: -1})
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount, NoPendingDelay: true})
 	id := oops.NewID()
 	publishAll(t, p, context.Background(), revision(id, 0, true, 1))
 	require.Len(t, exp.records(), 1, "emitted at once")
@@ -278,7 +278,7 @@ func TestLogPublisherSpanEventAfterSpanlessFirstRevision(t *testing.T) {
 	lp, _ := newLogs(t)
 	tp, rec := newTraces(t)
 	ctx, span := tp.Tracer("test").Start(context.Background(), "request")
-	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true, PendingDelay: -1})
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true, NoPendingDelay: true})
 	id := oops.NewID()
 	publishAll(t, p, context.Background(), revision(id, 0, true, 0))
 	publishAll(t, p, ctx, revision(id, 1, false, 0))

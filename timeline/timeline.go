@@ -16,12 +16,16 @@ import (
 // DefaultMaxEntries is the cap on entries of a Timeline made by New.
 const DefaultMaxEntries = 1000
 
-// Options configure a Timeline. The zero value is ready to use.
+// Options configure a Timeline. The zero value of every field means its
+// default, and a nil *Options means them all.
 type Options struct {
 	// MaxEntries caps how many entries the timeline keeps. Past it the first
 	// MaxEntries/2 and the most recent ones are kept and the rest counted in
-	// Dropped. Zero means DefaultMaxEntries; a negative value means no cap.
+	// Dropped. Zero (or less) means DefaultMaxEntries.
 	MaxEntries int
+
+	// NoMaxEntries turns the cap off: the timeline keeps every entry.
+	NoMaxEntries bool
 
 	// Stacks makes every action capture the stack that started it.
 	Stacks bool
@@ -138,18 +142,18 @@ func NewWithOptions(o *Options) *Timeline {
 	}
 	t := &Timeline{start: time.Now(), opts: opts}
 	switch max := opts.MaxEntries; {
-	case max == 0:
+	case opts.NoMaxEntries:
+		t.head, t.tail = 0, -1
+	case max <= 0:
 		max = DefaultMaxEntries
 		fallthrough
-	case max > 0:
+	default:
 		t.head = max / 2
 		t.tail = max - t.head
 		if t.tail == 0 {
 			t.tail = 1
 			t.head = 0
 		}
-	default:
-		t.head, t.tail = 0, -1
 	}
 	return t
 }

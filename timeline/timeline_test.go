@@ -160,7 +160,7 @@ func TestAdd(t *testing.T) {
 
 func TestConcurrentOverlappingActions(t *testing.T) {
 	const goroutines, perG = 32, 200
-	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: -1})
+	tl := timeline.NewWithOptions(&timeline.Options{NoMaxEntries: true})
 	var wg sync.WaitGroup
 	stopReading := make(chan struct{})
 	readerDone := make(chan struct{})
@@ -292,7 +292,7 @@ func TestCapSmallAndUnbounded(t *testing.T) {
 		{max: -1, n: 3000, dropped: 0},
 	} {
 		t.Run(fmt.Sprint("max=", tc.max), func(t *testing.T) {
-			tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: tc.max})
+			tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: tc.max, NoMaxEntries: tc.max < 0})
 			for i := range tc.n {
 				a := tl.Start("step", strconv.Itoa(i))
 				a.Finish()
