@@ -215,9 +215,9 @@ func benchE2EStacks(b *testing.B) {
 	}{
 		{"bare", bareStack},
 		{"oops", func(b *testing.B) http.Handler { return oopsStack(b, flight.Options{}, nil) }},
-		{"oops-every-error", func(b *testing.B) http.Handler { return oopsStack(b, flight.Options{Burst: -1}, nil) }},
+		{"oops-every-error", func(b *testing.B) http.Handler { return oopsStack(b, flight.Options{NoRateLimit: true}, nil) }},
 		{"oops-every-error-discard", func(b *testing.B) http.Handler {
-			return oopsStack(b, flight.Options{Burst: -1}, oops.Discard)
+			return oopsStack(b, flight.Options{NoRateLimit: true}, oops.Discard)
 		}},
 		{"sentry", sentryStack},
 		{"otel", otelStack},

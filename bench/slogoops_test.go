@@ -89,7 +89,7 @@ func BenchmarkSlogErrorRecord(b *testing.B) {
 	async := oops.NewAsync(oops.Discard, nil)
 	b.Cleanup(func() { _ = async.Close(context.Background()) })
 	oopsH := slogoops.NewHandler(json(), &oops.Config{Publisher: async},
-		&slogoops.Options{Recorder: flight.New(&flight.Options{Burst: -1})})
+		&slogoops.Options{Recorder: flight.New(&flight.Options{NoRateLimit: true})})
 
 	client, cerr := sentry.NewClient(sentry.ClientOptions{
 		Dsn:              "https://public@sentry.invalid/1",

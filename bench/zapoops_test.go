@@ -64,7 +64,7 @@ func BenchmarkZapErrorEntry(b *testing.B) {
 	async := oops.NewAsync(oops.Discard, &oops.AsyncOptions{QueueSize: 1 << 16})
 	b.Cleanup(func() { _ = async.Close(context.Background()) })
 	oopsCore := zapoops.Wrap(zapJSONCore(), &oops.Config{Publisher: async},
-		&zapoops.Options{Recorder: flight.New(&flight.Options{Burst: -1})})
+		&zapoops.Options{Recorder: flight.New(&flight.Options{NoRateLimit: true})})
 
 	for _, c := range []struct {
 		name string

@@ -88,7 +88,7 @@ func TestRingsPerLevel(t *testing.T) {
 }
 
 func TestNoRings(t *testing.T) {
-	r := flight.New(&flight.Options{RingSize: -1})
+	r := flight.New(&flight.Options{NoRings: true})
 	keep(r, context.Background(), slog.LevelInfo, "x")
 	assert.Empty(t, r.Records())
 }
@@ -180,14 +180,14 @@ func TestPublishFillsReport(t *testing.T) {
 }
 
 func TestNoRateLimit(t *testing.T) {
-	r := flight.New(&flight.Options{Burst: -1})
+	r := flight.New(&flight.Options{NoRateLimit: true})
 	for range 1000 {
 		require.Equal(t, flight.VerdictReport, r.Trigger("s", nil).Verdict)
 	}
 }
 
 func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
-	r := flight.New(&flight.Options{Window: true, WindowRecords: 5, WindowDuration: time.Hour, Burst: -1})
+	r := flight.New(&flight.Options{Window: true, WindowRecords: 5, WindowDuration: time.Hour, NoRateLimit: true})
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
@@ -229,7 +229,7 @@ func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
 }
 
 func TestWindowClosesOnTime(t *testing.T) {
-	r := flight.New(&flight.Options{Window: true, WindowDuration: 10 * time.Millisecond, Burst: -1})
+	r := flight.New(&flight.Options{Window: true, WindowDuration: 10 * time.Millisecond, NoRateLimit: true})
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
@@ -247,7 +247,7 @@ func TestWindowClosesOnTime(t *testing.T) {
 func TestWindowClosedBeforePublish(t *testing.T) {
 	// The window can close (by Flush, or by filling up) before the trigger's
 	// report has been published; it is then published twice all the same.
-	r := flight.New(&flight.Options{Window: true, Burst: -1})
+	r := flight.New(&flight.Options{Window: true, NoRateLimit: true})
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
@@ -391,7 +391,7 @@ type relRec struct {
 func (r *relRec) Release() { r.released.Add(1) }
 
 func TestRingReleasesEvictedRecords(t *testing.T) {
-	r := flight.New(&flight.Options{RingSize: 2, Window: true, WindowRecords: 100, WindowDuration: time.Hour, Burst: -1})
+	r := flight.New(&flight.Options{RingSize: 2, Window: true, WindowRecords: 100, WindowDuration: time.Hour, NoRateLimit: true})
 	ctx := context.Background()
 	var recs []*relRec
 	put := func(ctx context.Context) *relRec {

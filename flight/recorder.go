@@ -28,10 +28,13 @@ const (
 // 100 records per level, no trailing window, a burst of 10 reports per
 // signature then one a minute.
 type Options struct {
-	// RingSize is how many records each level's ring keeps. Zero means
-	// DefaultRingSize; a negative value keeps no rings (records kept into a
-	// ctx timeline are still kept there).
+	// RingSize is how many records each level's ring keeps. Zero (or less)
+	// means DefaultRingSize.
 	RingSize int
+	// NoRings turns the process-wide rings off: records kept without a
+	// ctx timeline are dropped (records kept into a ctx timeline are still
+	// kept there).
+	NoRings bool
 
 	// Window turns the trailing window on: after a report, keep recording
 	// until WindowRecords records have been kept or WindowDuration has
@@ -45,9 +48,11 @@ type Options struct {
 	WindowDuration time.Duration
 
 	// Burst is how many reports of one signature are published before the
-	// rate limit applies; zero means DefaultBurst, a negative value turns
-	// rate limiting off.
+	// rate limit applies; zero (or less) means DefaultBurst.
 	Burst int
+	// NoRateLimit turns the per-signature rate limit off: every report is
+	// published.
+	NoRateLimit bool
 	// Every is how often one more report of a signature is let through
 	// after the burst; zero means DefaultEvery.
 	Every time.Duration
@@ -85,13 +90,13 @@ type Recorder struct {
 	reported, folded, suppressed, windows atomic.Uint64
 }
 
-// New returns a Recorder with the given options.
+// New returns a Recorder with the given options; nil means the defaults.
 func New(o *Options) *Recorder {
 	var opts Options
 	if o != nil {
 		opts = *o
 	}
-	if opts.RingSize == 0 {
+	if opts.RingSize <= 0 {
 		opts.RingSize = DefaultRingSize
 	}
 	if opts.WindowRecords <= 0 {
@@ -100,7 +105,7 @@ func New(o *Options) *Recorder {
 	if opts.WindowDuration <= 0 {
 		opts.WindowDuration = DefaultWindowDuration
 	}
-	if opts.Burst == 0 {
+	if opts.Burst <= 0 {
 		opts.Burst = DefaultBurst
 	}
 	if opts.Every <= 0 {
@@ -112,10 +117,16 @@ func New(o *Options) *Recorder {
 	if opts.DropEvery <= 0 {
 		opts.DropEvery = DefaultDropEvery
 	}
-	r := &Recorder{opts: opts, limit: newLimiter(opts.Burst, opts.Every, opts.MaxSignatures),
+	burst := opts.Burst
+	if opts.NoRateLimit {
+		burst = -1 // newLimiter: no limit
+	}
+	r := &Recorder{opts: opts, limit: newLimiter(burst, opts.Every, opts.MaxSignatures),
 		drops: newDropLog(opts.DropEvery, opts.OnDrops)}
 	for i := range r.rings {
-		r.rings[i].size = max(opts.RingSize, 0)
+		if !opts.NoRings {
+			r.rings[i].size = opts.RingSize
+		}
 	}
 	return r
 }

@@ -79,7 +79,7 @@ type rec2 = rec
 func TestTriggerOfAnotherRequestDoesNotFold(t *testing.T) {
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
-	rec := flight.New(&flight.Options{Window: true, WindowDuration: time.Hour, Burst: -1})
+	rec := flight.New(&flight.Options{Window: true, WindowDuration: time.Hour, NoRateLimit: true})
 	a := timeline.NewContext(context.Background(), timeline.New())
 	b := timeline.NewContext(context.Background(), timeline.New())
 	first := rec.Report(a, cfg, flight.Entry{Level: slog.LevelError, Msg: "a"}, flight.DefaultKeys)
@@ -136,7 +136,7 @@ func TestDropSummariesAtMostOncePerInterval(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		var got []flight.DropSummary
-		rec := flight.New(&flight.Options{Burst: -1, DropEvery: 10 * time.Second, OnDrops: func(s flight.DropSummary) {
+		rec := flight.New(&flight.Options{NoRateLimit: true, DropEvery: 10 * time.Second, OnDrops: func(s flight.DropSummary) {
 			mu.Lock()
 			got = append(got, s)
 			mu.Unlock()

@@ -241,7 +241,7 @@ func TestQueueFullIsSaidOnTheLine(t *testing.T) {
 	var logBuf bytes.Buffer
 	var mu sync.Mutex
 	var summaries []flight.DropSummary
-	rec := flight.New(&flight.Options{Burst: -1, OnDrops: func(s flight.DropSummary) {
+	rec := flight.New(&flight.Options{NoRateLimit: true, OnDrops: func(s flight.DropSummary) {
 		mu.Lock()
 		summaries = append(summaries, s)
 		mu.Unlock()

@@ -72,7 +72,7 @@ func BenchmarkReport(b *testing.B) {
 			async := oops.NewAsync(oops.Discard, nil)
 			defer async.Close(context.Background())
 			// A queue this fast overflows now and then: count, do not print.
-			rec := flight.New(&flight.Options{Burst: -1, OnDrops: func(flight.DropSummary) {}})
+			rec := flight.New(&flight.Options{NoRateLimit: true, OnDrops: func(flight.DropSummary) {}})
 			h := slogoops.NewHandler(slog.NewJSONHandler(io.Discard, nil), &oops.Config{Publisher: async},
 				&slogoops.Options{Recorder: rec})
 			logger := slog.New(h)

@@ -63,7 +63,7 @@ func setup(t *testing.T, level slog.Level, opts *slogoops.Options) (*slog.Logger
 		opts = &slogoops.Options{}
 	}
 	if opts.Recorder == nil {
-		opts.Recorder = flight.New(&flight.Options{Burst: -1})
+		opts.Recorder = flight.New(&flight.Options{NoRateLimit: true})
 	}
 	h := slogoops.NewHandler(next, &oops.Config{Publisher: st}, opts)
 	return slog.New(h), buf, st, h
@@ -347,7 +347,7 @@ func TestBadValuesStillReport(t *testing.T) {
 }
 
 func TestTrailingWindowThroughHandler(t *testing.T) {
-	rec := flight.New(&flight.Options{Window: true, WindowRecords: 3, WindowDuration: time.Hour, Burst: -1})
+	rec := flight.New(&flight.Options{Window: true, WindowRecords: 3, WindowDuration: time.Hour, NoRateLimit: true})
 	logger, buf, st, _ := setup(t, slog.LevelInfo, &slogoops.Options{Recorder: rec})
 	logger.Error("first")
 	logger.Error("second")
@@ -518,7 +518,7 @@ func TestCallerStackSkipsToTheLogCall(t *testing.T) {
 		tb = r.TBText
 		return nil, nil
 	})}
-	h := slogoops.NewHandler(nil, cfg, &slogoops.Options{Recorder: flight.New(&flight.Options{Burst: -1})})
+	h := slogoops.NewHandler(nil, cfg, &slogoops.Options{Recorder: flight.New(&flight.Options{NoRateLimit: true})})
 	slog.New(h).Error("direct")
 	assert.True(t, strings.HasPrefix(tb, "github.com/oops-go/oops/slogoops_test.TestCallerStackSkipsToTheLogCall("), tb)
 	// Through another handler in front: more frames above the call site.

@@ -84,7 +84,7 @@ func TestKeptRecordsShowWhatWasLogged(t *testing.T) {
 // snapshots, rendering it for a report while the caller wrote to it was a
 // fatal "concurrent map iteration and map write".
 func TestMapWrittenAfterTheLogCallDoesNotCrash(t *testing.T) {
-	rec := flight.New(&flight.Options{Burst: -1})
+	rec := flight.New(&flight.Options{NoRateLimit: true})
 	logger := slog.New(slogoops.NewHandler(nil, &oops.Config{Publisher: &store{}}, &slogoops.Options{Recorder: rec}))
 	m := map[string]int{}
 	for i := range 1000 {

@@ -74,7 +74,7 @@ func BenchmarkDebugKept(b *testing.B) {
 // store (rate limits off, so that every entry makes a report).
 func BenchmarkReport(b *testing.B) {
 	err := errors.New("card declined")
-	rec := flight.New(&flight.Options{Burst: -1, RingSize: -1})
+	rec := flight.New(&flight.Options{NoRateLimit: true, NoRings: true})
 	cfg := &oops.Config{Publisher: oops.Discard}
 	logger := zap.New(zapoops.Wrap(benchJSONCore(), cfg, &zapoops.Options{Recorder: rec}))
 	b.ReportAllocs()

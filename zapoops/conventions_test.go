@@ -149,7 +149,7 @@ func TestPublishErrorsAreSummarizedNotWrittenPerEntry(t *testing.T) {
 		var errOut bytes.Buffer
 		var mu sync.Mutex
 		var summaries []flight.DropSummary
-		rec := flight.New(&flight.Options{Burst: -1, DropEvery: time.Minute, OnDrops: func(s flight.DropSummary) {
+		rec := flight.New(&flight.Options{NoRateLimit: true, DropEvery: time.Minute, OnDrops: func(s flight.DropSummary) {
 			mu.Lock()
 			summaries = append(summaries, s)
 			mu.Unlock()

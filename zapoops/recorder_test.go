@@ -146,7 +146,7 @@ func TestSyncClosesTheWindow(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	rec := flight.New(&flight.Options{Burst: -1})
+	rec := flight.New(&flight.Options{NoRateLimit: true})
 	f := newFixture(t, &zapoops.Options{Recorder: rec})
 	var wg sync.WaitGroup
 	const goroutines, each = 8, 100

@@ -89,7 +89,7 @@ func TestKeptEntriesShowWhatWasLogged(t *testing.T) {
 // TestMapWrittenAfterTheLogCallDoesNotCrash: see the slogoops test of the
 // same name.
 func TestMapWrittenAfterTheLogCallDoesNotCrash(t *testing.T) {
-	f := newFixture(t, &zapoops.Options{Recorder: flight.New(&flight.Options{Burst: -1})})
+	f := newFixture(t, &zapoops.Options{Recorder: flight.New(&flight.Options{NoRateLimit: true})})
 	m := map[string]int{}
 	for i := range 1000 {
 		m[strings.Repeat("k", i+1)] = i
