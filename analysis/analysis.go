@@ -9,11 +9,14 @@ import (
 	"github.com/oops-go/oops"
 )
 
-// Options tune Of. The zero value gives the defaults.
+// Options tune Of. The zero value of every field means its default, and a
+// nil *Options means them all.
 type Options struct {
-	// Longest is how many of the longest statements to report; 0 means
-	// DefaultLongest, a negative number none.
+	// Longest is how many of the longest statements to report; zero (or
+	// less) means DefaultLongest.
 	Longest int
+	// NoLongest turns the list of longest statements off.
+	NoLongest bool
 	// NPlusOne sets the thresholds of N+1 detection.
 	NPlusOne NPlusOneRule
 }
@@ -187,10 +190,10 @@ func Of(r *oops.Report, o *Options) Report {
 	}
 
 	n := opts.Longest
-	if n == 0 {
+	if n <= 0 {
 		n = DefaultLongest
 	}
-	if n > 0 && len(sqlIdx) > 0 {
+	if !opts.NoLongest && len(sqlIdx) > 0 {
 		a.Longest = longest(tl, sqlIdx, n)
 		for _, s := range a.Longest {
 			a.Entries[s.Index].Longest = true

@@ -166,7 +166,7 @@ func TestTimes(t *testing.T) {
 
 	r.Duration = -1
 	assert.Equal(t, 50*ms, analysis.Of(r, nil).Total, "the timeline's end")
-	assert.Empty(t, analysis.Of(r, &analysis.Options{Longest: -1}).Longest)
+	assert.Empty(t, analysis.Of(r, &analysis.Options{NoLongest: true}).Longest)
 	assert.Zero(t, analysis.Of(nil, nil).Statements)
 }
 
