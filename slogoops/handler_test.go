@@ -148,7 +148,7 @@ func TestNilNextAndConfig(t *testing.T) {
 func TestOptions(t *testing.T) {
 	logger, buf, st, _ := setup(t, slog.LevelDebug, &slogoops.Options{
 		ReportLevel: slog.LevelError, RecordLevel: slog.LevelInfo, IDKey: "incident",
-		TopicKey: "job", UsernameKey: "-",
+		TopicKey: "job", NoUsernameKey: true,
 	})
 	logger.Debug("not kept")
 	logger.Warn("kept, not reported")

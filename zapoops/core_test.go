@@ -77,7 +77,7 @@ func TestReportLevelAndIDKeyOptions(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, r.ID, id)
 
-	g := newFixture(t, &zapoops.Options{IDKey: "-"})
+	g := newFixture(t, &zapoops.Options{NoIDKey: true})
 	g.logger.Error("no id on the line")
 	require.Equal(t, 1, g.store.len())
 	require.Equal(t, 1, g.logs.Len())

@@ -13,8 +13,8 @@ import (
 )
 
 // pendingKey is the key of the invisible field that carries a report's
-// outcome when no id or dropped field is added (Options.IDKey or
-// Options.DroppedKey "-").
+// outcome when no id or dropped field is added (Options.NoIDKey or
+// Options.NoDroppedKey).
 const pendingKey = "oops.pending"
 
 // pending is what became of an entry at the report level, decided and
@@ -103,9 +103,9 @@ func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.E
 	}
 	copy(out, fields)
 	switch {
-	case p.out.ID != "" && c.s.idKey != "-":
+	case p.out.ID != "" && c.s.idKey != "":
 		out = append(out, zapcore.Field{Key: c.s.idKey, Type: zapcore.StringType, String: p.out.ID, Interface: p})
-	case p.out.ID == "" && c.s.droppedKey != "-":
+	case p.out.ID == "" && c.s.droppedKey != "":
 		out = append(out, zapcore.Field{Key: c.s.droppedKey, Type: zapcore.StringType, String: p.out.Dropped, Interface: p})
 	default:
 		out = append(out, zapcore.Field{Key: pendingKey, Type: zapcore.SkipType, Interface: p})
