@@ -316,7 +316,7 @@ func TestValue(t *testing.T) {
 func TestConcurrentUse(t *testing.T) {
 	r := flight.New(&flight.Options{Window: true, WindowRecords: 50, WindowDuration: 5 * time.Millisecond, Burst: 5, Every: time.Millisecond, MaxSignatures: 16})
 	s := &sink{}
-	cfg := &oops.Config{Publisher: s, Hooks: []oops.Hook{}}
+	cfg := &oops.Config{Publisher: s, NoHooks: true}
 	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 100})
 	var wg sync.WaitGroup
 	for g := range 8 {
