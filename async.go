@@ -97,7 +97,7 @@ type AsyncOptions struct {
 }
 
 // NewAsync starts the goroutines that publish to inner and returns the Async
-// in front of it.
+// in front of it. A nil opts means the defaults.
 func NewAsync(inner Publisher, o *AsyncOptions) *Async {
 	var opts AsyncOptions
 	if o != nil {

@@ -101,7 +101,8 @@ func IsSQL(category string) bool {
 	return category == "SQL" || strings.HasPrefix(category, "SQL-")
 }
 
-// Of analyses r's timeline. A nil report has an empty analysis.
+// Of analyses r's timeline with opts (nil means the defaults). A nil report
+// has an empty analysis.
 func Of(r *oops.Report, o *Options) Report {
 	var opts Options
 	if o != nil {

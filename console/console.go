@@ -69,8 +69,8 @@ type Handler struct {
 	bufs   sync.Pool
 }
 
-// New returns the console for opts. A console without a Store answers every
-// page with an error.
+// New returns the console for opts. A console without a Store (or with nil
+// opts) answers every page with an error.
 func New(o *Options) *Handler {
 	var opts Options
 	if o != nil {

@@ -34,7 +34,8 @@ type Options struct {
 	OnSkip func(err error)
 }
 
-// NewWithOptions returns the repository rooted at dir, reading with opts.
+// NewWithOptions returns the repository rooted at dir, reading with opts;
+// nil means the defaults.
 func NewWithOptions(dir string, o *Options) *Repo {
 	var opts Options
 	if o != nil {

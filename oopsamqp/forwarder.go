@@ -54,7 +54,8 @@ type Forwarder struct {
 	forwarded, passes atomic.Uint64
 }
 
-// NewForwarder returns a Forwarder from spool to dest.
+// NewForwarder returns a Forwarder from spool to dest; nil opts means the
+// defaults.
 func NewForwarder(spool *datedir.Repo, dest oops.Publisher, o *ForwarderOptions) *Forwarder {
 	var opts ForwarderOptions
 	if o != nil {

@@ -92,7 +92,7 @@ type Receiver struct {
 }
 
 // NewReceiver returns a Receiver of the broker at url that stores what it
-// receives in store.
+// receives in store; nil opts means the defaults.
 func NewReceiver(url string, store oops.Publisher, o *ReceiverOptions) *Receiver {
 	var opts ReceiverOptions
 	if o != nil {

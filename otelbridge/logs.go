@@ -151,7 +151,8 @@ type LogPublisher struct {
 	revs      *revisions
 }
 
-// NewLogPublisher returns a LogPublisher configured by opts.
+// NewLogPublisher returns a LogPublisher configured by opts; nil means the
+// defaults.
 func NewLogPublisher(o *LogOptions) *LogPublisher {
 	var opts LogOptions
 	if o != nil {

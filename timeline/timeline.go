@@ -134,7 +134,8 @@ const releaseDetail = "\x00release"
 // New returns an empty Timeline that starts now, with default options.
 func New() *Timeline { return NewWithOptions(nil) }
 
-// NewWithOptions returns an empty Timeline that starts now.
+// NewWithOptions returns an empty Timeline that starts now, configured by
+// opts; nil means the defaults.
 func NewWithOptions(o *Options) *Timeline {
 	var opts Options
 	if o != nil {

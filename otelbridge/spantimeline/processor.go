@@ -61,7 +61,8 @@ type Processor struct {
 
 func spanKey(id trace.SpanID) uint64 { return binary.LittleEndian.Uint64(id[:]) }
 
-// NewProcessor returns a Processor configured by opts.
+// NewProcessor returns a Processor configured by opts; nil means the
+// defaults.
 func NewProcessor(o *Options) *Processor {
 	var opts Options
 	if o != nil {
