@@ -97,8 +97,12 @@ type AsyncOptions struct {
 }
 
 // NewAsync starts the goroutines that publish to inner and returns the Async
-// in front of it.
-func NewAsync(inner Publisher, opts AsyncOptions) *Async {
+// in front of it. A nil opts means the defaults.
+func NewAsync(inner Publisher, o *AsyncOptions) *Async {
+	var opts AsyncOptions
+	if o != nil {
+		opts = *o
+	}
 	n := opts.QueueSize
 	if n <= 0 {
 		n = DefaultQueueSize

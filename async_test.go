@@ -62,7 +62,7 @@ func TestAsyncPublishesInOrder(t *testing.T) {
 		defer mu.Unlock()
 		got = append(got, r.ID)
 		return []string{r.ID}, nil
-	}), oops.AsyncOptions{})
+	}), nil)
 	for _, id := range []string{"a", "b", "c"} {
 		ids, err := a.Publish(context.Background(), report(id))
 		require.NoError(t, err)
@@ -79,7 +79,7 @@ func TestAsyncPublishesInOrder(t *testing.T) {
 func TestAsyncNeverBlocksCaller(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	g := newGate() // never released: blocks until Close cancels it
-	a := oops.NewAsync(g, oops.AsyncOptions{QueueSize: 2})
+	a := oops.NewAsync(g, &oops.AsyncOptions{QueueSize: 2})
 	_, err := a.Publish(context.Background(), report("in-flight"))
 	require.NoError(t, err)
 	require.Equal(t, "in-flight", <-g.began)
@@ -144,7 +144,7 @@ func TestAsyncCountsErrors(t *testing.T) {
 			return nil, boom
 		}
 		return []string{r.ID}, nil
-	}), oops.AsyncOptions{OnError: func(r *oops.Report, err error) {
+	}), &oops.AsyncOptions{OnError: func(r *oops.Report, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		assert.ErrorIs(t, err, boom)
@@ -162,7 +162,7 @@ func TestAsyncCountsErrors(t *testing.T) {
 func TestAsyncCloseDrains(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	g := newGate()
-	a := oops.NewAsync(g, oops.AsyncOptions{QueueSize: 10})
+	a := oops.NewAsync(g, &oops.AsyncOptions{QueueSize: 10})
 	for _, id := range []string{"a", "b", "c"} {
 		_, err := a.Publish(context.Background(), report(id))
 		require.NoError(t, err)
@@ -186,7 +186,7 @@ func TestAsyncCloseDrains(t *testing.T) {
 func TestAsyncFlushWaits(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	g := newGate()
-	a := oops.NewAsync(g, oops.AsyncOptions{})
+	a := oops.NewAsync(g, nil)
 	assert.NoError(t, a.Flush(context.Background()), "nothing queued")
 	_, err := a.Publish(context.Background(), report("a"))
 	require.NoError(t, err)
@@ -214,7 +214,7 @@ func TestAsyncConcurrentPublishAndClose(t *testing.T) {
 	a := oops.NewAsync(oops.PublisherFunc(func(context.Context, *oops.Report) ([]string, error) {
 		n.Add(1)
 		return nil, nil
-	}), oops.AsyncOptions{QueueSize: 16})
+	}), &oops.AsyncOptions{QueueSize: 16})
 	var wg sync.WaitGroup
 	var attempts atomic.Uint64
 	for range 8 {
@@ -240,7 +240,7 @@ func TestAsyncConcurrentPublishAndClose(t *testing.T) {
 func TestAsyncInConfig(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	store := &collector{}
-	a := oops.NewAsync(store, oops.AsyncOptions{})
+	a := oops.NewAsync(store, nil)
 	cfg := &oops.Config{Publisher: a}
 	r := cfg.Create(context.Background(), oops.Event{Err: errors.New("x")})
 	id := r.ID
@@ -263,7 +263,7 @@ func TestAsyncSurvivesPanickingPublisher(t *testing.T) {
 			panic("store exploded")
 		}
 		return []string{r.ID}, nil
-	}), oops.AsyncOptions{OnError: func(r *oops.Report, err error) {
+	}), &oops.AsyncOptions{OnError: func(r *oops.Report, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		failed = append(failed, err)
@@ -298,7 +298,7 @@ func TestAsyncCloseKeepsItsDeadline(t *testing.T) {
 			began <- struct{}{}
 			<-unstick // a stuck store: the context is not consulted
 			return nil, errors.New("too late")
-		}), oops.AsyncOptions{})
+		}), nil)
 		for _, id := range []string{"stuck", "queued"} {
 			_, err := a.Publish(context.Background(), report(id))
 			require.NoError(t, err)

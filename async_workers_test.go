@@ -32,7 +32,7 @@ func TestAsyncWorkersPublishConcurrently(t *testing.T) {
 		mu.Unlock()
 		return []string{r.ID}, nil
 	})
-	a := oops.NewAsync(pub, oops.AsyncOptions{Workers: workers})
+	a := oops.NewAsync(pub, &oops.AsyncOptions{Workers: workers})
 	for range 3 * workers {
 		_, err := a.Publish(t.Context(), &oops.Report{ID: oops.NewID()})
 		require.NoError(t, err)

@@ -52,9 +52,10 @@ var ErrFiltered = errors.New("oops: report dropped by a filter")
 type Config struct {
 	// Template is copied into every new report (maps are copied too).
 	Template Report
-	// Hooks run in order on every new report. Nil means DefaultHooks; set an
-	// empty, non-nil slice for none.
+	// Hooks run in order on every new report. Empty means DefaultHooks.
 	Hooks []Hook
+	// NoHooks turns the hooks off: Create runs none, not even the defaults.
+	NoHooks bool
 	// Filters run in order before publishing; the first that returns true
 	// stops the report from being published.
 	Filters []Filter
@@ -102,7 +103,10 @@ func (c *Config) Create(ctx context.Context, ev Event) *Report {
 		r.Duration = -1
 	}
 	hooks := c.Hooks
-	if hooks == nil {
+	switch {
+	case c.NoHooks:
+		hooks = nil
+	case len(hooks) == 0:
 		hooks = defaultHooks
 	}
 	for _, h := range hooks {

@@ -85,8 +85,8 @@ func TestCreateNilHooksRunDefaults(t *testing.T) {
 	assert.Equal(t, -1.0, r.Duration, "duration unknown unless set")
 }
 
-func TestCreateEmptyHooksRunNone(t *testing.T) {
-	cfg := &oops.Config{Hooks: []oops.Hook{}}
+func TestCreateNoHooksRunsNone(t *testing.T) {
+	cfg := &oops.Config{NoHooks: true}
 	r := cfg.Create(context.Background(), oops.Event{Err: errors.New("boom")})
 	assert.True(t, r.Time.IsZero())
 	assert.Empty(t, r.Hostname)
@@ -139,7 +139,7 @@ func TestPublishFilters(t *testing.T) {
 	}
 	pub := &collector{}
 	cfg := &oops.Config{
-		Hooks:     []oops.Hook{},
+		NoHooks:   true,
 		Filters:   []oops.Filter{filter("keep", false), filter("drop", true), filter("never", true)},
 		Publisher: pub,
 	}
@@ -196,7 +196,7 @@ func TestPublishWritesLastIDBack(t *testing.T) {
 }
 
 func TestConfigConcurrentUse(t *testing.T) {
-	pub := oops.NewAsync(oops.Discard, oops.AsyncOptions{})
+	pub := oops.NewAsync(oops.Discard, nil)
 	defer func() { require.NoError(t, pub.Close(context.Background())) }()
 	cfg := &oops.Config{Template: oops.Report{ReqVars: map[string]string{"a": "b"}}, Publisher: pub}
 	done := make(chan string, 8)

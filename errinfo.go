@@ -3,11 +3,9 @@ package oops
 import (
 	"fmt"
 	"reflect"
-)
 
-// MaxChain bounds how far the error helpers follow an Unwrap chain, so that a
-// chain that loops back on itself still ends.
-const MaxChain = 100
+	"github.com/oops-go/oops/internal/errchain"
+)
 
 // ErrorType returns the name of err's most specific type: the first error
 // along its Unwrap chain, outermost first, that is not a mere wrapper (for
@@ -22,9 +20,9 @@ const MaxChain = 100
 func ErrorType(err error) string {
 	e, n := err, 0
 	for e != nil {
-		next := UnwrapFirst(e)
+		next := errchain.UnwrapFirst(e)
 		n++
-		if next == nil || n >= MaxChain || !isWrapper(e, next) {
+		if next == nil || n >= errchain.Max || !isWrapper(e, next) {
 			return reflect.TypeOf(e).String()
 		}
 		e = next
@@ -63,34 +61,10 @@ func isWrapper(err, next error) bool {
 // 100 (one that loops) is cut there.
 func TypeChain(err error) []string {
 	var out []string
-	for e := err; e != nil && len(out) < MaxChain; e = UnwrapFirst(e) {
+	for e := err; e != nil && len(out) < errchain.Max; e = errchain.UnwrapFirst(e) {
 		out = append(out, reflect.TypeOf(e).String())
 	}
 	return out
-}
-
-// UnwrapFirst returns the error err wraps, the step TypeChain, ErrorType and
-// StackOf take along a chain: Unwrap() error, or the first non-nil branch of
-// Unwrap() []error. An Unwrap method that panics (as one on a typed nil
-// pointer may) ends the chain: UnwrapFirst returns nil. Follow it at most
-// MaxChain times; a chain may loop.
-func UnwrapFirst(err error) (next error) {
-	defer func() {
-		if recover() != nil {
-			next = nil
-		}
-	}()
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		return u.Unwrap()
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			if e != nil {
-				return e
-			}
-		}
-	}
-	return nil
 }
 
 // ErrorText returns err.Error() safely: "<nil>" for a nil error or a typed nil
@@ -109,42 +83,4 @@ func ErrorText(err error) (s string) {
 		}
 	}()
 	return err.Error()
-}
-
-// StackOf returns the program counters of the stack recorded in err or the
-// first error of its Unwrap chain that records one, through a method
-// StackTrace() whose result is a slice of program counters (as
-// github.com/pkg/errors provides), or through a method Callers() []uintptr.
-// It returns nil when no error in the chain carries a stack.
-func StackOf(err error) []uintptr {
-	for i, e := 0, err; e != nil && i < MaxChain; i, e = i+1, UnwrapFirst(e) {
-		if pcs := stackOfOne(e); len(pcs) > 0 {
-			return pcs
-		}
-	}
-	return nil
-}
-
-func stackOfOne(err error) (pcs []uintptr) {
-	defer func() {
-		if recover() != nil {
-			pcs = nil
-		}
-	}()
-	if c, ok := err.(interface{ Callers() []uintptr }); ok {
-		return c.Callers()
-	}
-	m := reflect.ValueOf(err).MethodByName("StackTrace")
-	if !m.IsValid() || m.Type().NumIn() != 0 || m.Type().NumOut() != 1 {
-		return nil
-	}
-	out := m.Call(nil)[0]
-	if out.Kind() != reflect.Slice || out.Type().Elem().Kind() != reflect.Uintptr {
-		return nil
-	}
-	pcs = make([]uintptr, out.Len())
-	for i := range pcs {
-		pcs[i] = uintptr(out.Index(i).Uint())
-	}
-	return pcs
 }

@@ -103,7 +103,7 @@ func ExampleNewAsync() {
 	slow := oops.PublisherFunc(func(_ context.Context, r *oops.Report) ([]string, error) {
 		return []string{r.ID}, nil // a network store, say
 	})
-	a := oops.NewAsync(slow, oops.AsyncOptions{QueueSize: 100})
+	a := oops.NewAsync(slow, &oops.AsyncOptions{QueueSize: 100})
 	cfg := &oops.Config{Publisher: a}
 	for range 3 {
 		r := cfg.Create(context.Background(), oops.Event{Level: "ERROR", Msg: "payment failed"})

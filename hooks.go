@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oops-go/oops/internal/errchain"
 	"github.com/oops-go/oops/internal/stack"
 	"github.com/oops-go/oops/timeline"
 )
@@ -37,7 +38,7 @@ func AttachHostname(_ context.Context, r *Report, _ *Event) {
 
 // AttachError fills r.Type, r.Value and r.TBText from the event. With an
 // error: its most specific type (see ErrorType), its text and the stack it
-// carries (see StackOf), else the event's stack. Without one, the type is the
+// carries (see errchain.StackOf), else the event's stack. Without one, the type is the
 // level name and the value the message. Fields already set are kept.
 func AttachError(_ context.Context, r *Report, ev *Event) {
 	if ev.Err != nil {
@@ -62,7 +63,7 @@ func AttachError(_ context.Context, r *Report, ev *Event) {
 		r.Msg = ev.Msg
 	}
 	if r.TBText == "" {
-		pcs := StackOf(ev.Err)
+		pcs := errchain.StackOf(ev.Err)
 		if len(pcs) == 0 {
 			pcs = ev.Stack
 		}
@@ -73,10 +74,6 @@ func AttachError(_ context.Context, r *Report, ev *Event) {
 // Callers returns the program counters of the calling goroutine's stack for
 // Event.Stack, skipping skip frames above the caller of Callers.
 func Callers(skip int) []uintptr { return stack.Callers(skip + 1) }
-
-// FormatStack renders program counters in the goroutine-dump format of
-// tb_text, leaving out the library's own leading frames.
-func FormatStack(pcs []uintptr) string { return stack.Format(pcs) }
 
 // AttachTimeline flattens the timeline in ctx, if any, into r.Timeline and
 // sets r.TimelineDropped. Entries already in r.Timeline are kept before it.

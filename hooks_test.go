@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/errchain"
+	"github.com/oops-go/oops/internal/stack"
 	"github.com/oops-go/oops/timeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -186,20 +188,20 @@ func TestErrorText(t *testing.T) {
 }
 
 func TestStackOf(t *testing.T) {
-	assert.Nil(t, oops.StackOf(nil))
-	assert.Nil(t, oops.StackOf(errors.New("x")))
+	assert.Nil(t, errchain.StackOf(nil))
+	assert.Nil(t, errchain.StackOf(errors.New("x")))
 	var typedNil *stackErr
-	assert.NotPanics(t, func() { assert.Nil(t, oops.StackOf(typedNil)) })
+	assert.NotPanics(t, func() { assert.Nil(t, errchain.StackOf(typedNil)) })
 
 	err := failingOperation()
-	pcs := oops.StackOf(fmt.Errorf("wrapped: %w", err))
+	pcs := errchain.StackOf(fmt.Errorf("wrapped: %w", err))
 	require.NotEmpty(t, pcs)
 	f, _ := runtime.CallersFrames(pcs).Next()
 	assert.Equal(t, "github.com/oops-go/oops_test.failingOperation", f.Function)
 
 	mine := oops.Callers(0)
-	assert.Equal(t, mine, oops.StackOf(&wrapErr{"w", &callersErr{pcs: mine}}))
-	assert.Nil(t, oops.StackOf(&loopErr{}))
+	assert.Equal(t, mine, errchain.StackOf(&wrapErr{"w", &callersErr{pcs: mine}}))
+	assert.Nil(t, errchain.StackOf(&loopErr{}))
 }
 
 func TestAttachErrorFromError(t *testing.T) {
@@ -262,11 +264,11 @@ func TestAttachErrorStack(t *testing.T) {
 	r = &oops.Report{}
 	oops.AttachError(context.Background(), r, &oops.Event{Err: errors.New("x"), Stack: oops.Callers(0)})
 	assert.True(t, strings.HasPrefix(r.TBText, "github.com/oops-go/oops_test.TestAttachErrorStack(...)\n\t"), r.TBText)
-	assert.Equal(t, oops.FormatStack(nil), "")
+	assert.Equal(t, stack.Format(nil), "")
 }
 
 func TestAttachTimeline(t *testing.T) {
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 4, Stacks: true})
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 4, Stacks: true})
 	ctx := timeline.NewContext(context.Background(), tl)
 	t0 := tl.Started()
 	tl.Add("log-INFO", t0.Add(1500*time.Microsecond), t0.Add(1500*time.Microsecond), "hello")

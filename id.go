@@ -29,7 +29,9 @@ func NewID() string {
 }
 
 // ValidID reports whether id is an id as NewID makes them: "OOPS-" followed
-// by 32 lowercase hex digits.
+// by 32 lowercase hex digits. A Publisher checks a report's id with it before
+// using the id as a file name or key (as datedir and oopsamqp do); ParseID is
+// the lenient reading of an id a person pasted.
 func ValidID(id string) bool {
 	if len(id) != len(idPrefix)+32 || !strings.HasPrefix(id, idPrefix) {
 		return false

@@ -47,7 +47,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	if len(r.Extra) > 0 {
 		keys := make([]string, 0, len(r.Extra))
 		for k := range r.Extra {
-			if !IsWireKey(k) {
+			if !isWireKey(k) {
 				keys = append(keys, k)
 			}
 		}
@@ -665,21 +665,21 @@ func (e *TimelineEntry) FromList(s []any) error {
 func offset(v any) (time.Duration, error) {
 	switch n := v.(type) {
 	case float64:
-		return OffsetFromMillis(n)
+		return wire.OffsetFromMillis(n)
 	case float32:
-		return OffsetFromMillis(float64(n))
+		return wire.OffsetFromMillis(float64(n))
 	case int64:
-		return OffsetFromMillis(float64(n))
+		return wire.OffsetFromMillis(float64(n))
 	case int32:
-		return OffsetFromMillis(float64(n))
+		return wire.OffsetFromMillis(float64(n))
 	case int:
-		return OffsetFromMillis(float64(n))
+		return wire.OffsetFromMillis(float64(n))
 	case json.Number:
 		f, err := n.Float64()
 		if err != nil {
-			return 0, errBadOffset
+			return 0, wire.ErrBadOffset
 		}
-		return OffsetFromMillis(f)
+		return wire.OffsetFromMillis(f)
 	}
 	return 0, errors.New("not a number")
 }

@@ -97,8 +97,8 @@ func WireFields() []WireField { return append([]WireField(nil), wireFields...) }
 // time. Extra keys with these names are ignored when a report is encoded.
 func WireKeys() []string { return append([]string(nil), wireKeys...) }
 
-// IsWireKey reports whether k is the wire name of one of Report's fields.
-func IsWireKey(k string) bool {
+// isWireKey reports whether k is the wire name of one of Report's fields.
+func isWireKey(k string) bool {
 	_, ok := wireIndex[k]
 	return ok
 }

@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"github.com/oops-go/oops/internal/wire"
 )
 
 // WriteText writes r for a person to read: the id and the error first, then
@@ -133,7 +135,7 @@ func seconds(s float64) string {
 // millis renders a timeline offset or duration in milliseconds, to the
 // microsecond when it is not whole.
 func millis(d time.Duration) string {
-	ms, _ := OffsetMillis(d)
+	ms, _ := wire.OffsetMillis(d)
 	return strconv.FormatFloat(ms, 'f', -1, 64) + "ms"
 }
 

@@ -1,40 +1,17 @@
 package oops
 
 import (
-	"errors"
-	"math"
 	"strconv"
 	"time"
+
+	"github.com/oops-go/oops/internal/wire"
 )
 
-// OffsetMillis returns a timeline offset as the wire writes it: whole
-// milliseconds as an integer (whole is true), else milliseconds as a double
-// rounded to the microsecond.
-func OffsetMillis(d time.Duration) (ms float64, whole bool) {
-	d = d.Round(time.Microsecond)
-	if d%time.Millisecond == 0 {
-		return float64(d / time.Millisecond), true
-	}
-	return float64(d/time.Microsecond) / 1000, false
-}
-
-// appendOffset appends d in milliseconds, as OffsetMillis gives it.
+// appendOffset appends d in milliseconds, as wire.OffsetMillis gives it.
 func appendOffset(b []byte, d time.Duration) []byte {
-	ms, whole := OffsetMillis(d)
+	ms, whole := wire.OffsetMillis(d)
 	if whole {
 		return strconv.AppendInt(b, int64(ms), 10)
 	}
 	return strconv.AppendFloat(b, ms, 'f', -1, 64)
-}
-
-var errBadOffset = errors.New("not a finite number of milliseconds within ±292 years")
-
-// OffsetFromMillis turns a wire offset in milliseconds (integer or double)
-// back into a duration, rounded to the microsecond as it was written.
-func OffsetFromMillis(ms float64) (time.Duration, error) {
-	const limit = float64(math.MaxInt64) / float64(time.Millisecond)
-	if math.IsNaN(ms) || ms > limit || ms < -limit {
-		return 0, errBadOffset
-	}
-	return time.Duration(math.Round(ms*1000)) * time.Microsecond, nil
 }

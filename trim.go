@@ -54,7 +54,7 @@ func Trim(r *Report, excess int) *Report {
 	}
 	if c.Extra != nil {
 		for k, v := range c.Extra {
-			if IsWireKey(k) || k == CutKey {
+			if isWireKey(k) || k == CutKey {
 				delete(c.Extra, k)
 			} else {
 				c.Extra[k] = Plain(v)

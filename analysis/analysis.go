@@ -9,11 +9,14 @@ import (
 	"github.com/oops-go/oops"
 )
 
-// Options tune Of. The zero value gives the defaults.
+// Options tune Of. The zero value of every field means its default, and a
+// nil *Options means them all.
 type Options struct {
-	// Longest is how many of the longest statements to report; 0 means
-	// DefaultLongest, a negative number none.
+	// Longest is how many of the longest statements to report; zero (or
+	// less) means DefaultLongest.
 	Longest int
+	// NoLongest turns the list of longest statements off.
+	NoLongest bool
 	// NPlusOne sets the thresholds of N+1 detection.
 	NPlusOne NPlusOneRule
 }
@@ -98,8 +101,13 @@ func IsSQL(category string) bool {
 	return category == "SQL" || strings.HasPrefix(category, "SQL-")
 }
 
-// Of analyses r's timeline. A nil report has an empty analysis.
-func Of(r *oops.Report, opts Options) Report {
+// Of analyses r's timeline with opts (nil means the defaults). A nil report
+// has an empty analysis.
+func Of(r *oops.Report, o *Options) Report {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
 	var a Report
 	if r == nil {
 		return a
@@ -183,10 +191,10 @@ func Of(r *oops.Report, opts Options) Report {
 	}
 
 	n := opts.Longest
-	if n == 0 {
+	if n <= 0 {
 		n = DefaultLongest
 	}
-	if n > 0 && len(sqlIdx) > 0 {
+	if !opts.NoLongest && len(sqlIdx) > 0 {
 		a.Longest = longest(tl, sqlIdx, n)
 		for _, s := range a.Longest {
 			a.Entries[s.Index].Longest = true

@@ -72,7 +72,7 @@ func TestPerRowLoopIsNPlusOne(t *testing.T) {
 		require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM orders`).Scan(&n))
 	})
 	require.Len(t, r.Timeline, 14)
-	a := analysis.Of(r, analysis.Options{})
+	a := analysis.Of(r, nil)
 	assert.Equal(t, 14, a.Statements)
 	require.Len(t, a.NPlusOne, 1)
 	run := a.NPlusOne[0]
@@ -114,7 +114,7 @@ func TestBatchedQueryIsNotNPlusOne(t *testing.T) {
 		}
 		require.NoError(t, rows.Close())
 	})
-	a := analysis.Of(r, analysis.Options{})
+	a := analysis.Of(r, nil)
 	assert.Equal(t, 2, a.Statements)
 	assert.Empty(t, a.NPlusOne)
 	assert.Empty(t, a.Repeated)
@@ -134,13 +134,13 @@ func TestRunWithoutSourceOrTooShortIsNotNPlusOne(t *testing.T) {
 			require.NoError(t, err)
 		}
 	})
-	a := analysis.Of(r, analysis.Options{})
+	a := analysis.Of(r, nil)
 	assert.Empty(t, a.NPlusOne)
 	assert.Len(t, a.Repeated, 2)
-	a = analysis.Of(r, analysis.Options{NPlusOne: analysis.NPlusOneRule{MinRepeats: 4}})
+	a = analysis.Of(r, &analysis.Options{NPlusOne: analysis.NPlusOneRule{MinRepeats: 4}})
 	require.Len(t, a.NPlusOne, 1)
 	assert.Equal(t, 6, a.NPlusOne[0].Source)
-	a = analysis.Of(r, analysis.Options{NPlusOne: analysis.NPlusOneRule{MinRepeats: 4, MinTotal: time.Hour}})
+	a = analysis.Of(r, &analysis.Options{NPlusOne: analysis.NPlusOneRule{MinRepeats: 4, MinTotal: time.Hour}})
 	assert.Empty(t, a.NPlusOne, "below the time threshold")
 }
 
@@ -153,7 +153,7 @@ func TestTimes(t *testing.T) {
 		{Start: 40 * ms, End: 41 * ms, Category: "SQL", Detail: "SELECT 'a'"},
 		{Start: 50 * ms, End: 45 * ms, Category: "SQL-main", Detail: "bad entry"},
 	}}
-	a := analysis.Of(r, analysis.Options{Longest: 2})
+	a := analysis.Of(r, &analysis.Options{Longest: 2})
 	assert.Equal(t, 100*ms, a.Total)
 	assert.Equal(t, 21*ms, a.SQL)
 	assert.Equal(t, 100*ms-16*ms, a.Other)
@@ -165,9 +165,9 @@ func TestTimes(t *testing.T) {
 	assert.Equal(t, []int{0, 1}, a.Repeated[0].Indexes)
 
 	r.Duration = -1
-	assert.Equal(t, 50*ms, analysis.Of(r, analysis.Options{}).Total, "the timeline's end")
-	assert.Empty(t, analysis.Of(r, analysis.Options{Longest: -1}).Longest)
-	assert.Zero(t, analysis.Of(nil, analysis.Options{}).Statements)
+	assert.Equal(t, 50*ms, analysis.Of(r, nil).Total, "the timeline's end")
+	assert.Empty(t, analysis.Of(r, &analysis.Options{NoLongest: true}).Longest)
+	assert.Zero(t, analysis.Of(nil, nil).Statements)
 }
 
 func TestNormalize(t *testing.T) {
@@ -210,12 +210,12 @@ func TestStatementsWithoutText(t *testing.T) {
 			require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM lines WHERE order_id = ?`, id).Scan(&n))
 		}
 	})
-	full := analysis.Of(r, analysis.Options{})
+	full := analysis.Of(r, nil)
 	require.Len(t, full.NPlusOne, 1)
 	for i := range r.Timeline {
 		r.Timeline[i].Detail = ""
 	}
-	a := analysis.Of(r, analysis.Options{})
+	a := analysis.Of(r, nil)
 	assert.Equal(t, full.Statements, a.Statements)
 	assert.Equal(t, full.SQL, a.SQL)
 	assert.Empty(t, a.Repeated)

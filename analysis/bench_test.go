@@ -45,7 +45,7 @@ func BenchmarkOf1000(b *testing.B) {
 			b.ReportAllocs()
 			stop := benchcpu.Start(b)
 			for b.Loop() {
-				a := analysis.Of(r, analysis.Options{})
+				a := analysis.Of(r, nil)
 				if len(a.NPlusOne) == 0 {
 					b.Fatal("no N+1 found")
 				}

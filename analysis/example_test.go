@@ -19,7 +19,7 @@ func Example() {
 	}
 	r := &oops.Report{Duration: 0.030, Timeline: tl}
 
-	a := analysis.Of(r, analysis.Options{})
+	a := analysis.Of(r, nil)
 	fmt.Println("total", a.Total, "sql", a.SQL, "other", a.Other, "statements", a.Statements)
 	for _, n := range a.NPlusOne {
 		fmt.Printf("N+1: %d × %q after #%d, %v\n", n.Count, n.Normalized, n.Source, n.Total)

@@ -143,7 +143,7 @@ func oopsStack(b *testing.B, fo flight.Options, store oops.Publisher) http.Handl
 	if store == nil {
 		store = datedir.New(tmpfsDir(b))
 	}
-	pub := oops.NewAsync(store, oops.AsyncOptions{})
+	pub := oops.NewAsync(store, nil)
 	b.Cleanup(func() { _ = pub.Close(context.Background()) })
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "bench"},
@@ -151,7 +151,7 @@ func oopsStack(b *testing.B, fo flight.Options, store oops.Publisher) http.Handl
 		Publisher: pub,
 	}
 	db := e2eDB(b, func(d driver.Driver) driver.Driver { return sqltimeline.WrapDriver("main", d, nil) })
-	log := slog.New(slogoops.NewHandler(jsonHandler(), cfg, &slogoops.Options{Recorder: flight.New(fo)}))
+	log := slog.New(slogoops.NewHandler(jsonHandler(), cfg, &slogoops.Options{Recorder: flight.New(&fo)}))
 	return oopshttp.Middleware(cfg, nil)(e2eHandler(db, log))
 }
 
@@ -215,9 +215,9 @@ func benchE2EStacks(b *testing.B) {
 	}{
 		{"bare", bareStack},
 		{"oops", func(b *testing.B) http.Handler { return oopsStack(b, flight.Options{}, nil) }},
-		{"oops-every-error", func(b *testing.B) http.Handler { return oopsStack(b, flight.Options{Burst: -1}, nil) }},
+		{"oops-every-error", func(b *testing.B) http.Handler { return oopsStack(b, flight.Options{NoRateLimit: true}, nil) }},
 		{"oops-every-error-discard", func(b *testing.B) http.Handler {
-			return oopsStack(b, flight.Options{Burst: -1}, oops.Discard)
+			return oopsStack(b, flight.Options{NoRateLimit: true}, oops.Discard)
 		}},
 		{"sentry", sentryStack},
 		{"otel", otelStack},

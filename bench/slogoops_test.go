@@ -86,10 +86,10 @@ func BenchmarkSlogErrorRecord(b *testing.B) {
 	json := func() slog.Handler { return slog.NewJSONHandler(io.Discard, nil) }
 	err := errors.New("connection refused")
 
-	async := oops.NewAsync(oops.Discard, oops.AsyncOptions{})
+	async := oops.NewAsync(oops.Discard, nil)
 	b.Cleanup(func() { _ = async.Close(context.Background()) })
 	oopsH := slogoops.NewHandler(json(), &oops.Config{Publisher: async},
-		&slogoops.Options{Recorder: flight.New(flight.Options{Burst: -1})})
+		&slogoops.Options{Recorder: flight.New(&flight.Options{NoRateLimit: true})})
 
 	client, cerr := sentry.NewClient(sentry.ClientOptions{
 		Dsn:              "https://public@sentry.invalid/1",
@@ -126,7 +126,7 @@ func BenchmarkSlogErrorRecord(b *testing.B) {
 func BenchmarkSlogInfoRecord(b *testing.B) {
 	json := func() slog.Handler { return slog.NewJSONHandler(io.Discard, nil) }
 	oopsH := slogoops.NewHandler(json(), &oops.Config{Publisher: oops.Discard},
-		&slogoops.Options{Recorder: flight.New(flight.Options{})})
+		&slogoops.Options{Recorder: flight.New(nil)})
 	client, cerr := sentry.NewClient(sentry.ClientOptions{Dsn: "https://public@sentry.invalid/1", Transport: discardTransport{}})
 	if cerr != nil {
 		b.Fatal(cerr)

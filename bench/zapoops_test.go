@@ -61,10 +61,10 @@ func loopCPU(b *testing.B, f func()) {
 // transport sends nothing (stacks on, as zapoops captures them).
 func BenchmarkZapErrorEntry(b *testing.B) {
 	err := errors.New("connection refused")
-	async := oops.NewAsync(oops.Discard, oops.AsyncOptions{QueueSize: 1 << 16})
+	async := oops.NewAsync(oops.Discard, &oops.AsyncOptions{QueueSize: 1 << 16})
 	b.Cleanup(func() { _ = async.Close(context.Background()) })
 	oopsCore := zapoops.Wrap(zapJSONCore(), &oops.Config{Publisher: async},
-		&zapoops.Options{Recorder: flight.New(flight.Options{Burst: -1})})
+		&zapoops.Options{Recorder: flight.New(&flight.Options{NoRateLimit: true})})
 
 	for _, c := range []struct {
 		name string
@@ -98,10 +98,10 @@ func BenchmarkZapInfoEntry(b *testing.B) {
 		// would otherwise be collected during the runs after it.
 		{"zap", zapJSONCore()},
 		{"zapoops-norecording", zapoops.Wrap(zapJSONCore(), &oops.Config{Publisher: oops.Discard},
-			&zapoops.Options{Recorder: flight.New(flight.Options{}), NoRecording: true})},
+			&zapoops.Options{Recorder: flight.New(nil), NoRecording: true})},
 		{"zapsentry", zapcore.NewTee(zapJSONCore(), zapSentryCore(b, false))},
 		{"zapoops", zapoops.Wrap(zapJSONCore(), &oops.Config{Publisher: oops.Discard},
-			&zapoops.Options{Recorder: flight.New(flight.Options{})})},
+			&zapoops.Options{Recorder: flight.New(nil)})},
 	} {
 		b.Run("impl="+c.name, func(b *testing.B) {
 			logger := zap.New(c.core)

@@ -34,7 +34,7 @@ func roleOf(t *testing.T, h http.Handler, remote string, header ...string) (int,
 
 func TestAuth(t *testing.T) {
 	repo := newRepo(t)
-	h := console.New(console.Options{Store: repo, Auth: console.Auth{
+	h := console.New(&console.Options{Store: repo, Auth: console.Auth{
 		ViewerTokens:   []string{viewerToken},
 		AdminTokens:    []string{adminToken},
 		Users:          []console.User{{Name: "grace", Password: "hopper", Role: store.Admin}, {Name: "bob", Password: "pw", Role: store.Viewer}},
@@ -87,17 +87,17 @@ func TestAuth(t *testing.T) {
 
 func TestAnonymous(t *testing.T) {
 	repo := newRepo(t)
-	code, role := roleOf(t, console.New(console.Options{Store: repo}), "127.0.0.1:1")
+	code, role := roleOf(t, console.New(&console.Options{Store: repo}), "127.0.0.1:1")
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, "viewer", role, "no credentials configured: a viewer")
 
 	admin := store.Admin
-	code, role = roleOf(t, console.New(console.Options{Store: repo, Auth: console.Auth{Anonymous: &admin}}), "127.0.0.1:1")
+	code, role = roleOf(t, console.New(&console.Options{Store: repo, Auth: console.Auth{Anonymous: &admin}}), "127.0.0.1:1")
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, "admin", role)
 
 	viewer := store.Viewer
-	h := console.New(console.Options{Store: repo, Auth: console.Auth{AdminTokens: []string{adminToken}, Anonymous: &viewer}})
+	h := console.New(&console.Options{Store: repo, Auth: console.Auth{AdminTokens: []string{adminToken}, Anonymous: &viewer}})
 	_, role = roleOf(t, h, "127.0.0.1:1")
 	assert.Equal(t, "viewer", role)
 	_, role = roleOf(t, h, "127.0.0.1:1", bearer(adminToken)...)
@@ -107,7 +107,7 @@ func TestAnonymous(t *testing.T) {
 func TestServeRefusesAnOpenConsoleBeyondLoopback(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h := console.New(console.Options{Store: newRepo(t)})
+	h := console.New(&console.Options{Store: newRepo(t)})
 	ln, err := net.Listen("tcp", "0.0.0.0:0")
 	require.NoError(t, err)
 	err = console.Serve(ctx, ln, h)

@@ -180,7 +180,7 @@ func BenchmarkReportPage(b *testing.B) {
 		rd   store.Reader
 	}{{"datedir", newRepo(b, r)}, {"sqlite", sq}} {
 		b.Run(c.name, func(b *testing.B) {
-			h := console.New(console.Options{Store: c.rd, Auth: console.Auth{AdminTokens: []string{adminToken}}})
+			h := console.New(&console.Options{Store: c.rd, Auth: console.Auth{AdminTokens: []string{adminToken}}})
 			var size int
 			b.ReportAllocs()
 			stop := benchcpu.Start(b)

@@ -69,9 +69,13 @@ type Handler struct {
 	bufs   sync.Pool
 }
 
-// New returns the console for opts. A console without a Store answers every
-// page with an error.
-func New(opts Options) *Handler {
+// New returns the console for opts. A console without a Store (or with nil
+// opts) answers every page with an error.
+func New(o *Options) *Handler {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
 	opts.BasePath = cleanBasePath(opts.BasePath)
 	if opts.Title == "" {
 		opts.Title = "oops"

@@ -256,7 +256,7 @@ func TestOnlyReads(t *testing.T) {
 func TestBasePath(t *testing.T) {
 	r := orderReport(now)
 	mux := http.NewServeMux()
-	mux.Handle("/admin/oops/", console.New(console.Options{Store: newRepo(t, r), BasePath: "/admin/oops/", Now: fixedNow}))
+	mux.Handle("/admin/oops/", console.New(&console.Options{Store: newRepo(t, r), BasePath: "/admin/oops/", Now: fixedNow}))
 	resp, body := get(t, mux, "/admin/oops/")
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	doc := parse(t, body)
@@ -272,13 +272,13 @@ func TestBasePath(t *testing.T) {
 }
 
 func TestOddOptions(t *testing.T) {
-	resp, _ := get(t, console.New(console.Options{}), "/")
+	resp, _ := get(t, console.New(nil), "/")
 	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode, "no store: an error, not a panic")
 
-	h := console.New(console.Options{Store: newRepo(t), BasePath: "oops/{x} y/../"})
+	h := console.New(&console.Options{Store: newRepo(t), BasePath: "oops/{x} y/../"})
 	resp, body := get(t, h, "/oops/reports") // "oops/xy/.." cleaned
 	assert.Equal(t, http.StatusOK, resp.StatusCode, body)
-	h = console.New(console.Options{Store: newRepo(t), BasePath: "/"})
+	h = console.New(&console.Options{Store: newRepo(t), BasePath: "/"})
 	resp, _ = get(t, h, "/reports")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }

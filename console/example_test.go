@@ -27,7 +27,7 @@ func Example() {
 
 	viewer := store.Viewer
 	admin := http.NewServeMux()
-	admin.Handle("/debug/oops/", console.New(console.Options{
+	admin.Handle("/debug/oops/", console.New(&console.Options{
 		Store:    reports,
 		BasePath: "/debug/oops",
 		Auth:     console.Auth{AdminTokens: []string{"s3cret"}, Anonymous: &viewer},

@@ -157,7 +157,7 @@ func bearer(tok string) []string { return []string{"Authorization", "Bearer " + 
 
 func newConsole(t testing.TB, rd store.Reader) *console.Handler {
 	t.Helper()
-	return console.New(console.Options{
+	return console.New(&console.Options{
 		Store: rd, Now: fixedNow,
 		Auth: console.Auth{ViewerTokens: []string{viewerToken}, AdminTokens: []string{adminToken}},
 	})

@@ -54,7 +54,7 @@ func bigReport(n int) *oops.Report {
 // fresh copy of the report, as each request reads one from the store.
 func BenchmarkRenderReportPage(b *testing.B) {
 	r := bigReport(1000)
-	h := New(Options{Store: nil})
+	h := New(&Options{Store: nil})
 	req := httptest.NewRequest("GET", "/report/"+r.ID, nil)
 	req = req.WithContext(contextWith(req, Principal{Name: "bench", Role: store.Admin}))
 	var size int

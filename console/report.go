@@ -77,7 +77,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 func newReportData(full *oops.Report, role store.Role, opts analysis.Options) *reportData {
 	rep := store.ForRole(full, role)
 	d := &reportData{R: rep, Status: store.Status(rep), Where: where(rep)}
-	d.A = analysis.Of(rep, opts)
+	d.A = analysis.Of(rep, &opts)
 	d.analyse()
 	m := marks{nPlusOne: map[int]bool{}, longest: map[int]bool{}}
 	if len(d.A.Longest) > 0 {

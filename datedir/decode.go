@@ -387,7 +387,7 @@ func offset(v bson.RawValue) (time.Duration, error) {
 	if !ok {
 		return 0, typeError("a number", v)
 	}
-	return oops.OffsetFromMillis(f)
+	return wire.OffsetFromMillis(f)
 }
 
 func logRecords(v bson.RawValue) ([]oops.LogRecord, error) {

@@ -163,7 +163,7 @@ func (e *encoder) report(dw bson.DocumentWriter, r *oops.Report, id string) {
 	if len(r.Extra) > 0 {
 		keys := make([]string, 0, len(r.Extra))
 		for k := range r.Extra {
-			if !oops.IsWireKey(k) {
+			if _, wire := oops.WireFieldOf(k); !wire {
 				keys = append(keys, k)
 			}
 		}
@@ -218,7 +218,7 @@ func (e *encoder) time(vw bson.ValueWriter, t time.Time) {
 // offset writes a timeline offset in milliseconds: an integer when whole, as
 // python writes it, else a double with microsecond precision.
 func (e *encoder) offset(vw bson.ValueWriter, d time.Duration) {
-	ms, whole := oops.OffsetMillis(d)
+	ms, whole := wire.OffsetMillis(d)
 	if whole {
 		e.int(vw, int64(ms))
 	} else {

@@ -34,8 +34,13 @@ type Options struct {
 	OnSkip func(err error)
 }
 
-// NewWithOptions returns the repository rooted at dir, reading with opts.
-func NewWithOptions(dir string, opts Options) *Repo {
+// NewWithOptions returns the repository rooted at dir, reading with opts;
+// nil means the defaults.
+func NewWithOptions(dir string, o *Options) *Repo {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
 	return &Repo{root: dir, onSkip: opts.OnSkip}
 }
 

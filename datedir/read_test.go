@@ -109,7 +109,7 @@ func TestScanSkipsGarbage(t *testing.T) {
 	root := t.TempDir()
 	var mu sync.Mutex
 	var skipped []error
-	repo := NewWithOptions(root, Options{OnSkip: func(err error) {
+	repo := NewWithOptions(root, &Options{OnSkip: func(err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		skipped = append(skipped, err)

@@ -84,7 +84,7 @@ func serve(t *testing.T) (base string, reports []*oops.Report) {
 	}
 	_, err := repo.Publish(context.Background(), other(now.Add(-5*time.Minute)))
 	require.NoError(t, err)
-	srv := httptest.NewServer(console.New(console.Options{Store: repo, Auth: console.Auth{
+	srv := httptest.NewServer(console.New(&console.Options{Store: repo, Auth: console.Auth{
 		ViewerTokens: []string{viewerToken}, AdminTokens: []string{adminToken},
 	}}))
 	t.Cleanup(srv.Close)

@@ -24,21 +24,18 @@
 //     changed after the call, or a map the caller keeps writing to, cannot
 //     change the record or race with a report reading it.
 //
-// Slab hands out the storage for the copies with an amortized zero
-// allocations per record:
+// The integration owns the copies:
 //
 //	type kept struct{ rec slog.Record }           // the integration's type
 //	func (k *kept) LogRecord() oops.LogRecord     { … render k.rec … }
 //	func (k *kept) String() string                { return flight.Detail(flight.Render(k)) }
 //
-//	var slab flight.Slab[kept]
-//	k := slab.New()
-//	k.rec = r.Clone()
-//	rec.Keep(ctx, flight.LevelDebug, r.Time, k)
+//	k := &kept{rec: r.Clone()}
+//	rec.Keep(ctx, slog.LevelDebug, r.Time, k)
 //
 // When ctx carries a timeline (see package timeline; a request served by
 // oopshttp does), the record becomes a timeline entry of category
-// "log-<LEVEL>" (Level.Category), rendered only if a report reads the
+// "log-<LEVEL>" (slog.Level.String), rendered only if a report reads the
 // timeline, and goes nowhere else: a request's records never reach another
 // request's report. Otherwise it goes into the recorder's process-wide
 // rings, one per level (Options.RingSize, 100 each by default), so that
@@ -46,12 +43,10 @@
 // rings hold as its process log (Report.Log). Records are rendered
 // (Record.LogRecord, with a recover) only when a report is made.
 //
-// A Record that also implements Releaser gets its Release method called when
-// a ring (or a ctx timeline past its cap) evicts it and nothing else can
-// read it any more; the integration can then reuse its storage for the next
-// record (slogoops and zapoops keep a free list in front of their Slab), so
+// slogoops and zapoops reuse the storage of a record once a ring (or a ctx
+// timeline past its cap) evicts it and nothing else can read it any more, so
 // that keeping a record touches memory that is already in the cache and
-// allocates nothing.
+// allocates nothing; that plumbing is the module's own (internal/release).
 //
 // Integrations render attribute values with Value (oops.Plain, with strings
 // cut at MaxValueLen and lists and maps at MaxElements, a marker saying how

@@ -22,7 +22,7 @@ const (
 	DropError     = "error"      // the publisher failed
 	DropNotStored = "not_stored" // no publisher, or none returned an id
 	// DropSuppressed is for a record whose report a rate limit held back
-	// (Verdict Suppress); it is counted in Stats.Suppressed, not here.
+	// (VerdictSuppress); it is counted in Stats.Suppressed, not here.
 	DropSuppressed = "suppressed"
 )
 

@@ -3,6 +3,7 @@ package flight_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/oops-go/oops"
@@ -24,8 +25,7 @@ func (l *line) LogRecord() oops.LogRecord {
 func (l *line) String() string { return flight.Detail(l.LogRecord()) }
 
 func Example() {
-	rec := flight.New(flight.Options{})
-	var slab flight.Slab[line]
+	rec := flight.New(nil)
 	cfg := &oops.Config{Publisher: oops.PublisherFunc(func(_ context.Context, r *oops.Report) ([]string, error) {
 		fmt.Println("published", r.Msg, "signature", len(r.Signature), "hex digits")
 		for _, lr := range r.Log {
@@ -37,14 +37,13 @@ func Example() {
 
 	// Records below the report level: kept, not formatted.
 	for i := range 3 {
-		l := slab.New()
-		*l = line{t: time.Now(), msg: "step", n: i}
-		rec.Keep(ctx, flight.LevelInfo, l.t, l)
+		l := &line{t: time.Now(), msg: "step", n: i}
+		rec.Keep(ctx, slog.LevelInfo, l.t, l)
 	}
 
 	// A record at the report level: the one builder decides, makes and
 	// publishes the report, and says what the log line should quote.
-	out := rec.Report(ctx, cfg, flight.Entry{Level: flight.LevelError, Msg: "job failed"}, flight.DefaultKeys)
+	out := rec.Report(ctx, cfg, flight.Entry{Level: slog.LevelError, Msg: "job failed"}, flight.DefaultKeys)
 	fmt.Println("quote:", oops.ValidID(out.ID), "dropped:", out.Dropped == "")
 	// Output:
 	// published job failed signature 16 hex digits

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"runtime"
 	"strings"
 	"sync"
@@ -17,13 +18,14 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/slab"
 	"github.com/oops-go/oops/timeline"
 )
 
 // rec is a minimal Record, as an integration would write one.
 type rec struct {
 	t       time.Time
-	level   flight.Level
+	level   slog.Level
 	msg     string
 	attrs   map[string]any
 	renders *atomic.Int64
@@ -61,18 +63,18 @@ func (s *sink) all() []*oops.Report {
 	return append([]*oops.Report(nil), s.reps...)
 }
 
-func keep(r *flight.Recorder, ctx context.Context, level flight.Level, msg string) {
+func keep(r *flight.Recorder, ctx context.Context, level slog.Level, msg string) {
 	r.Keep(ctx, level, time.Now(), &rec{t: time.Now(), level: level, msg: msg})
 }
 
 func TestRingsPerLevel(t *testing.T) {
-	r := flight.New(flight.Options{RingSize: 3})
+	r := flight.New(&flight.Options{RingSize: 3})
 	ctx := context.Background()
-	keep(r, ctx, flight.LevelWarn, "w1")
+	keep(r, ctx, slog.LevelWarn, "w1")
 	for i := range 10 {
-		keep(r, ctx, flight.LevelDebug, fmt.Sprint("d", i))
+		keep(r, ctx, slog.LevelDebug, fmt.Sprint("d", i))
 	}
-	keep(r, ctx, flight.LevelInfo+2, "i1")
+	keep(r, ctx, slog.LevelInfo+2, "i1")
 	got := r.Records()
 	var msgs []string
 	for _, lr := range got {
@@ -86,17 +88,17 @@ func TestRingsPerLevel(t *testing.T) {
 }
 
 func TestNoRings(t *testing.T) {
-	r := flight.New(flight.Options{RingSize: -1})
-	keep(r, context.Background(), flight.LevelInfo, "x")
+	r := flight.New(&flight.Options{NoRings: true})
+	keep(r, context.Background(), slog.LevelInfo, "x")
 	assert.Empty(t, r.Records())
 }
 
 func TestKeepIntoTimelineRendersLazily(t *testing.T) {
-	r := flight.New(flight.Options{})
+	r := flight.New(nil)
 	tl := timeline.New()
 	ctx := timeline.NewContext(context.Background(), tl)
 	var renders atomic.Int64
-	r.Keep(ctx, flight.LevelInfo, time.Now(), &rec{msg: "hello", attrs: map[string]any{"k": "a b", "g": map[string]any{"n": 1}}, renders: &renders})
+	r.Keep(ctx, slog.LevelInfo, time.Now(), &rec{msg: "hello", attrs: map[string]any{"k": "a b", "g": map[string]any{"n": 1}}, renders: &renders})
 	assert.Zero(t, renders.Load(), "kept records are not rendered")
 	assert.Empty(t, r.Records(), "a record kept in a timeline is not in the rings")
 	entries := tl.Entries()
@@ -107,9 +109,9 @@ func TestKeepIntoTimelineRendersLazily(t *testing.T) {
 }
 
 func TestRenderPanickingRecord(t *testing.T) {
-	r := flight.New(flight.Options{})
+	r := flight.New(nil)
 	now := time.Now()
-	r.Keep(context.Background(), flight.LevelDebug, now, &rec{panics: true})
+	r.Keep(context.Background(), slog.LevelDebug, now, &rec{panics: true})
 	got := r.Records()
 	require.Len(t, got, 1)
 	assert.Contains(t, got[0].Msg, "<record panicked: broken record>")
@@ -118,19 +120,19 @@ func TestRenderPanickingRecord(t *testing.T) {
 }
 
 func TestRateLimitCarriesSuppressed(t *testing.T) {
-	r := flight.New(flight.Options{Burst: 3, Every: 20 * time.Millisecond})
+	r := flight.New(&flight.Options{Burst: 3, Every: 20 * time.Millisecond})
 	var verdicts []flight.Verdict
 	for range 8 {
 		verdicts = append(verdicts, r.Trigger("sig", nil).Verdict)
 	}
-	assert.Equal(t, []flight.Verdict{flight.Report, flight.Report, flight.Report,
-		flight.Suppress, flight.Suppress, flight.Suppress, flight.Suppress, flight.Suppress}, verdicts)
+	assert.Equal(t, []flight.Verdict{flight.VerdictReport, flight.VerdictReport, flight.VerdictReport,
+		flight.VerdictSuppress, flight.VerdictSuppress, flight.VerdictSuppress, flight.VerdictSuppress, flight.VerdictSuppress}, verdicts)
 	// Another signature has its own bucket.
-	assert.Equal(t, flight.Report, r.Trigger("other", nil).Verdict)
+	assert.Equal(t, flight.VerdictReport, r.Trigger("other", nil).Verdict)
 
 	require.Eventually(t, func() bool {
 		d := r.Trigger("sig", nil)
-		if d.Verdict != flight.Report {
+		if d.Verdict != flight.VerdictReport {
 			return false
 		}
 		assert.GreaterOrEqual(t, d.Suppressed, 5)
@@ -144,14 +146,14 @@ func TestRateLimitCarriesSuppressed(t *testing.T) {
 }
 
 func TestPublishFillsReport(t *testing.T) {
-	r := flight.New(flight.Options{Burst: 1})
+	r := flight.New(&flight.Options{Burst: 1})
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
-	keep(r, ctx, flight.LevelInfo, "before")
+	keep(r, ctx, slog.LevelInfo, "before")
 
 	d := r.Trigger("abc", nil)
-	require.Equal(t, flight.Report, d.Verdict)
+	require.Equal(t, flight.VerdictReport, d.Verdict)
 	require.NotEmpty(t, d.ID, "the trigger decides the id")
 	rep := cfg.Create(ctx, oops.Event{Msg: "boom", Level: "ERROR", ID: d.ID})
 	wantID := d.ID
@@ -166,7 +168,7 @@ func TestPublishFillsReport(t *testing.T) {
 	assert.Equal(t, "before", got[0].Log[0].Msg)
 
 	// Two suppressed, then the count rides on the next report published.
-	assert.Equal(t, flight.Suppress, r.Trigger("abc", nil).Verdict)
+	assert.Equal(t, flight.VerdictSuppress, r.Trigger("abc", nil).Verdict)
 	_, _, err = r.Publish(ctx, cfg, r.Trigger("abc", nil), cfg.Create(ctx, oops.Event{}))
 	assert.ErrorIs(t, err, flight.ErrNotReport)
 
@@ -178,21 +180,21 @@ func TestPublishFillsReport(t *testing.T) {
 }
 
 func TestNoRateLimit(t *testing.T) {
-	r := flight.New(flight.Options{Burst: -1})
+	r := flight.New(&flight.Options{NoRateLimit: true})
 	for range 1000 {
-		require.Equal(t, flight.Report, r.Trigger("s", nil).Verdict)
+		require.Equal(t, flight.VerdictReport, r.Trigger("s", nil).Verdict)
 	}
 }
 
 func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
-	r := flight.New(flight.Options{Window: true, WindowRecords: 5, WindowDuration: time.Hour, Burst: -1})
+	r := flight.New(&flight.Options{Window: true, WindowRecords: 5, WindowDuration: time.Hour, NoRateLimit: true})
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
-	keep(r, ctx, flight.LevelDebug, "ring")
+	keep(r, ctx, slog.LevelDebug, "ring")
 
 	d := r.Trigger("sig", &rec{msg: "trigger"})
-	require.Equal(t, flight.Report, d.Verdict)
+	require.Equal(t, flight.VerdictReport, d.Verdict)
 	require.True(t, oops.ValidID(d.ID))
 	rep := cfg.Create(ctx, oops.Event{Msg: "trigger"})
 	id, _, err := r.Publish(ctx, cfg, d, rep)
@@ -201,10 +203,10 @@ func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
 
 	// A second trigger folds into the open window and shares its id.
 	f := r.Trigger("sig2", &rec{msg: "second trigger"})
-	assert.Equal(t, flight.Fold, f.Verdict)
+	assert.Equal(t, flight.VerdictFold, f.Verdict)
 	assert.Equal(t, d.ID, f.ID)
 	for i := range 4 {
-		keep(r, ctx, flight.LevelInfo, fmt.Sprint("after", i))
+		keep(r, ctx, slog.LevelInfo, fmt.Sprint("after", i))
 	}
 	// The window is full (5 records): the next trigger opens a new one.
 	require.NoError(t, r.Flush(ctx))
@@ -219,7 +221,7 @@ func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
 	assert.Len(t, got[0].Log, 1, "the first publish has only what was kept before the trigger")
 
 	d2 := r.Trigger("sig", nil)
-	assert.Equal(t, flight.Report, d2.Verdict)
+	assert.Equal(t, flight.VerdictReport, d2.Verdict)
 	assert.NotEqual(t, d.ID, d2.ID)
 	st := r.Stats()
 	assert.Equal(t, uint64(2), st.Windows)
@@ -227,14 +229,14 @@ func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
 }
 
 func TestWindowClosesOnTime(t *testing.T) {
-	r := flight.New(flight.Options{Window: true, WindowDuration: 10 * time.Millisecond, Burst: -1})
+	r := flight.New(&flight.Options{Window: true, WindowDuration: 10 * time.Millisecond, NoRateLimit: true})
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
 	d := r.Trigger("sig", nil)
 	_, _, err := r.Publish(ctx, cfg, d, cfg.Create(ctx, oops.Event{}))
 	require.NoError(t, err)
-	keep(r, ctx, flight.LevelInfo, "late")
+	keep(r, ctx, slog.LevelInfo, "late")
 	require.Eventually(t, func() bool { return len(s.all()) == 2 }, 5*time.Second, 5*time.Millisecond)
 	got := s.all()
 	assert.Equal(t, got[0].ID, got[1].ID)
@@ -245,7 +247,7 @@ func TestWindowClosesOnTime(t *testing.T) {
 func TestWindowClosedBeforePublish(t *testing.T) {
 	// The window can close (by Flush, or by filling up) before the trigger's
 	// report has been published; it is then published twice all the same.
-	r := flight.New(flight.Options{Window: true, Burst: -1})
+	r := flight.New(&flight.Options{Window: true, NoRateLimit: true})
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
 	ctx := context.Background()
@@ -270,27 +272,14 @@ func TestSignature(t *testing.T) {
 	runtime.Callers(1, pcs[1:])
 	e1 := &fs.PathError{Op: "open", Path: "/a", Err: fs.ErrNotExist}
 	e2 := &fs.PathError{Op: "open", Path: "/b", Err: fs.ErrNotExist}
-	s := flight.Signature(pcs[0], "open failed", e1)
+	s := oops.Signature(pcs[0], "open failed", e1)
 	assert.Len(t, s, 16)
-	assert.Equal(t, s, flight.Signature(pcs[0], "open failed", e2), "the error text is not part of it")
-	assert.NotEqual(t, s, flight.Signature(pcs[1], "open failed", e1), "the call site is")
-	assert.NotEqual(t, s, flight.Signature(pcs[0], "open failed!", e1), "the message is")
-	assert.NotEqual(t, s, flight.Signature(pcs[0], "open failed", &wrapErr{e1}), "the type chain is")
-	assert.NotEqual(t, s, flight.Signature(pcs[0], "open failed", errors.New("x")))
-	assert.Equal(t, flight.Signature(0, "m", nil), flight.Signature(0, "m", nil))
-	assert.Contains(t, flight.CallSite(pcs[0]), "flight_test.TestSignature ")
-	assert.Contains(t, flight.CallSite(pcs[0]), "flight_test.go:")
-	assert.Empty(t, flight.CallSite(0))
-}
-
-func TestLevelNames(t *testing.T) {
-	for l, want := range map[flight.Level]string{
-		flight.LevelDebug: "DEBUG", flight.LevelInfo: "INFO", flight.LevelWarn: "WARN", flight.LevelError: "ERROR",
-		flight.LevelError + 4: "ERROR+4", flight.LevelDebug - 2: "DEBUG-2", flight.LevelInfo + 1: "INFO+1",
-	} {
-		assert.Equal(t, want, l.String())
-		assert.Equal(t, "log-"+want, l.Category())
-	}
+	assert.Equal(t, s, oops.Signature(pcs[0], "open failed", e2), "the error text is not part of it")
+	assert.NotEqual(t, s, oops.Signature(pcs[1], "open failed", e1), "the call site is")
+	assert.NotEqual(t, s, oops.Signature(pcs[0], "open failed!", e1), "the message is")
+	assert.NotEqual(t, s, oops.Signature(pcs[0], "open failed", &wrapErr{e1}), "the type chain is")
+	assert.NotEqual(t, s, oops.Signature(pcs[0], "open failed", errors.New("x")))
+	assert.Equal(t, oops.Signature(0, "m", nil), oops.Signature(0, "m", nil))
 }
 
 func TestValue(t *testing.T) {
@@ -324,25 +313,11 @@ func TestValue(t *testing.T) {
 	assert.Equal(t, int64(3), flight.Value(3))
 }
 
-func TestSlab(t *testing.T) {
-	var s flight.Slab[[4]int]
-	seen := map[*[4]int]bool{}
-	for range 1000 {
-		p := s.New()
-		require.False(t, seen[p], "a slot is handed out once")
-		require.Equal(t, [4]int{}, *p)
-		p[0] = 1
-		seen[p] = true
-	}
-	allocs := testing.AllocsPerRun(1000, func() { s.New() })
-	assert.Less(t, allocs, 0.5)
-}
-
 func TestConcurrentUse(t *testing.T) {
-	r := flight.New(flight.Options{Window: true, WindowRecords: 50, WindowDuration: 5 * time.Millisecond, Burst: 5, Every: time.Millisecond, MaxSignatures: 16})
+	r := flight.New(&flight.Options{Window: true, WindowRecords: 50, WindowDuration: 5 * time.Millisecond, Burst: 5, Every: time.Millisecond, MaxSignatures: 16})
 	s := &sink{}
-	cfg := &oops.Config{Publisher: s, Hooks: []oops.Hook{}}
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 100})
+	cfg := &oops.Config{Publisher: s, NoHooks: true}
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 100})
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -351,11 +326,11 @@ func TestConcurrentUse(t *testing.T) {
 				ctx = timeline.NewContext(ctx, tl)
 			}
 			for i := range 2000 {
-				keep(r, ctx, flight.Level(i%12-4), "x")
+				keep(r, ctx, slog.Level(i%12-4), "x")
 				if i%10 == 0 {
 					sig := fmt.Sprint(g, "-", i%40)
 					d := r.Trigger(sig, &rec{msg: "t"})
-					if d.Verdict == flight.Report {
+					if d.Verdict == flight.VerdictReport {
 						_, _, err := r.Publish(ctx, cfg, d, cfg.Create(ctx, oops.Event{}))
 						assert.NoError(t, err)
 					}
@@ -374,8 +349,8 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func BenchmarkKeep(b *testing.B) {
-	r := flight.New(flight.Options{})
-	var slab flight.Slab[rec]
+	r := flight.New(nil)
+	var slab slab.Slab[rec]
 	now := time.Now()
 	b.Run("where=ring", func(b *testing.B) {
 		ctx := context.Background()
@@ -383,7 +358,7 @@ func BenchmarkKeep(b *testing.B) {
 		for b.Loop() {
 			k := slab.New()
 			k.msg = "m"
-			r.Keep(ctx, flight.LevelInfo, now, k)
+			r.Keep(ctx, slog.LevelInfo, now, k)
 		}
 	})
 	b.Run("where=timeline", func(b *testing.B) {
@@ -392,7 +367,7 @@ func BenchmarkKeep(b *testing.B) {
 		for b.Loop() {
 			k := slab.New()
 			k.msg = "m"
-			r.Keep(ctx, flight.LevelInfo, now, k)
+			r.Keep(ctx, slog.LevelInfo, now, k)
 		}
 	})
 }
@@ -403,7 +378,7 @@ func BenchmarkSignature(b *testing.B) {
 	err := &fs.PathError{Op: "open", Path: "/a", Err: fs.ErrNotExist}
 	b.ReportAllocs()
 	for b.Loop() {
-		flight.Signature(pcs[0], "open failed", err)
+		oops.Signature(pcs[0], "open failed", err)
 	}
 }
 
@@ -416,13 +391,13 @@ type relRec struct {
 func (r *relRec) Release() { r.released.Add(1) }
 
 func TestRingReleasesEvictedRecords(t *testing.T) {
-	r := flight.New(flight.Options{RingSize: 2, Window: true, WindowRecords: 100, WindowDuration: time.Hour, Burst: -1})
+	r := flight.New(&flight.Options{RingSize: 2, Window: true, WindowRecords: 100, WindowDuration: time.Hour, NoRateLimit: true})
 	ctx := context.Background()
 	var recs []*relRec
 	put := func(ctx context.Context) *relRec {
 		k := &relRec{rec: rec{msg: fmt.Sprint(len(recs))}}
 		recs = append(recs, k)
-		r.Keep(ctx, flight.LevelInfo, time.Now(), k)
+		r.Keep(ctx, slog.LevelInfo, time.Now(), k)
 		return k
 	}
 	put(ctx)
@@ -434,7 +409,7 @@ func TestRingReleasesEvictedRecords(t *testing.T) {
 
 	// Kept while a trailing window is open: the window may still read it.
 	d := r.Trigger("s", nil)
-	require.Equal(t, flight.Report, d.Verdict)
+	require.Equal(t, flight.VerdictReport, d.Verdict)
 	put(ctx)
 	put(ctx)
 	put(ctx)
@@ -447,7 +422,7 @@ func TestRingReleasesEvictedRecords(t *testing.T) {
 
 	// A record kept in a timeline is released when the timeline's cap drops
 	// its entry, and not before.
-	tctx := timeline.NewContext(ctx, timeline.NewWithOptions(timeline.Options{MaxEntries: 1}))
+	tctx := timeline.NewContext(ctx, timeline.NewWithOptions(&timeline.Options{MaxEntries: 1}))
 	k := put(tctx)
 	assert.Zero(t, k.released.Load(), "still in the timeline")
 	k2 := put(tctx)
@@ -457,7 +432,7 @@ func TestRingReleasesEvictedRecords(t *testing.T) {
 	// A window open does not change that: a request's records never go
 	// into a window, only into their own timeline.
 	d = r.Trigger("s2", nil)
-	require.Equal(t, flight.Report, d.Verdict)
+	require.Equal(t, flight.VerdictReport, d.Verdict)
 	k3 := put(tctx)
 	assert.Equal(t, int32(1), k2.released.Load())
 	put(tctx)

@@ -2,6 +2,7 @@ package flight
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,20 +27,6 @@ type Record interface {
 	fmt.Stringer
 }
 
-// A Releaser is a Record whose storage can be reused once the recorder is
-// done with it, so that keeping records in the rings touches memory that is
-// already in the cache rather than fresh memory. When a ring evicts a record
-// that implements Releaser, and nothing else can read it any more (it did
-// not also go into a trailing window, and no Records call was reading the
-// ring), the recorder calls Release, once; the record may be overwritten
-// from then on. A record kept in a ctx timeline is released in the same way
-// when the timeline's cap drops its entry (see timeline.AddReleasable),
-// unless it went into a trailing window too; a timeline that is simply
-// dropped takes its records to the garbage collector with it.
-type Releaser interface {
-	Release()
-}
-
 // Render returns rec.LogRecord(), or, when that panics, a record whose
 // message says so: a broken record never loses a report.
 func Render(rec Record) (lr oops.LogRecord) {
@@ -53,7 +40,7 @@ func Render(rec Record) (lr oops.LogRecord) {
 
 // render is Render with the time and level known at Keep filled in when the
 // record left them empty (or panicked).
-func render(rec Record, t time.Time, level Level) oops.LogRecord {
+func render(rec Record, t time.Time, level slog.Level) oops.LogRecord {
 	lr := Render(rec)
 	if lr.Time.IsZero() {
 		lr.Time = t

@@ -3,11 +3,13 @@ package flight
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -26,10 +28,13 @@ const (
 // 100 records per level, no trailing window, a burst of 10 reports per
 // signature then one a minute.
 type Options struct {
-	// RingSize is how many records each level's ring keeps. Zero means
-	// DefaultRingSize; a negative value keeps no rings (records kept into a
-	// ctx timeline are still kept there).
+	// RingSize is how many records each level's ring keeps. Zero (or less)
+	// means DefaultRingSize.
 	RingSize int
+	// NoRings turns the process-wide rings off: records kept without a
+	// ctx timeline are dropped (records kept into a ctx timeline are still
+	// kept there).
+	NoRings bool
 
 	// Window turns the trailing window on: after a report, keep recording
 	// until WindowRecords records have been kept or WindowDuration has
@@ -43,9 +48,11 @@ type Options struct {
 	WindowDuration time.Duration
 
 	// Burst is how many reports of one signature are published before the
-	// rate limit applies; zero means DefaultBurst, a negative value turns
-	// rate limiting off.
+	// rate limit applies; zero (or less) means DefaultBurst.
 	Burst int
+	// NoRateLimit turns the per-signature rate limit off: every report is
+	// published.
+	NoRateLimit bool
 	// Every is how often one more report of a signature is let through
 	// after the burst; zero means DefaultEvery.
 	Every time.Duration
@@ -83,9 +90,13 @@ type Recorder struct {
 	reported, folded, suppressed, windows atomic.Uint64
 }
 
-// New returns a Recorder with the given options.
-func New(opts Options) *Recorder {
-	if opts.RingSize == 0 {
+// New returns a Recorder with the given options; nil means the defaults.
+func New(o *Options) *Recorder {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	if opts.RingSize <= 0 {
 		opts.RingSize = DefaultRingSize
 	}
 	if opts.WindowRecords <= 0 {
@@ -94,7 +105,7 @@ func New(opts Options) *Recorder {
 	if opts.WindowDuration <= 0 {
 		opts.WindowDuration = DefaultWindowDuration
 	}
-	if opts.Burst == 0 {
+	if opts.Burst <= 0 {
 		opts.Burst = DefaultBurst
 	}
 	if opts.Every <= 0 {
@@ -106,15 +117,21 @@ func New(opts Options) *Recorder {
 	if opts.DropEvery <= 0 {
 		opts.DropEvery = DefaultDropEvery
 	}
-	r := &Recorder{opts: opts, limit: newLimiter(opts.Burst, opts.Every, opts.MaxSignatures),
+	burst := opts.Burst
+	if opts.NoRateLimit {
+		burst = -1 // newLimiter: no limit
+	}
+	r := &Recorder{opts: opts, limit: newLimiter(burst, opts.Every, opts.MaxSignatures),
 		drops: newDropLog(opts.DropEvery, opts.OnDrops)}
 	for i := range r.rings {
-		r.rings[i].size = max(opts.RingSize, 0)
+		if !opts.NoRings {
+			r.rings[i].size = opts.RingSize
+		}
 	}
 	return r
 }
 
-var defaultRecorder = sync.OnceValue(func() *Recorder { return New(Options{}) })
+var defaultRecorder = sync.OnceValue(func() *Recorder { return New(nil) })
 
 // Default returns the process-wide Recorder, made with the zero Options on
 // first use. Integrations use it when not given one, so that all of a
@@ -125,7 +142,7 @@ func Default() *Recorder { return defaultRecorder() }
 func (r *Recorder) Options() Options { return r.opts }
 
 // Keep keeps rec, a record at level logged at time t: as a timeline entry of
-// category level.Category() when ctx carries a timeline, else in the ring of
+// category "log-<LEVEL>" when ctx carries a timeline, else in the ring of
 // its level (and in the open trailing window, if any). The process rings
 // and windows thus hold only records logged without a request's context: a
 // request's records stay in its own timeline and never reach another
@@ -133,21 +150,20 @@ func (r *Recorder) Options() Options { return r.opts }
 // integration keeps a snapshot). Keep does not render rec, and for the four
 // standard levels it allocates nothing itself outside a trailing window (a
 // timeline's entries grow as the timeline's own amortized appends).
-func (r *Recorder) Keep(ctx context.Context, level Level, t time.Time, rec Record) {
+func (r *Recorder) Keep(ctx context.Context, level slog.Level, t time.Time, rec Record) {
 	if rec == nil {
 		return
 	}
 	if tl := timeline.FromContext(ctx); tl != nil {
-		// A Record is a timeline.Releaser when it is a Releaser.
-		if rel, ok := rec.(timeline.Releaser); ok {
-			tl.AddReleasable(level.Category(), t, t, rel)
+		if rel, ok := rec.(release.Releaser); ok {
+			release.AddToTimeline(tl, category(level), t, t, rel)
 		} else {
-			tl.AddLazy(level.Category(), t, t, rec)
+			tl.AddLazy(category(level), t, t, rec)
 		}
 		return
 	}
 	w := r.win.Load()
-	r.rings[level.bucket()].put(kept{t: t, level: level, rec: rec, shared: w != nil})
+	r.rings[ringOf(level)].put(kept{t: t, level: level, rec: rec, shared: w != nil})
 	if w != nil {
 		r.addToWindow(w, kept{t: t, level: level, rec: rec})
 	}
@@ -196,37 +212,37 @@ func (r *Recorder) Reset() {
 type Verdict int
 
 const (
-	// Report: make a report and hand it to Publish.
-	Report Verdict = iota
-	// Fold: the record joined the open trailing window, whose report has the
+	// VerdictReport: make a report and hand it to Publish.
+	VerdictReport Verdict = iota
+	// VerdictFold: the record joined the open trailing window, whose report has the
 	// id Decision.ID; make no new report.
-	Fold
-	// Suppress: the signature's rate limit held the report back; it is
+	VerdictFold
+	// VerdictSuppress: the signature's rate limit held the report back; it is
 	// counted and the count goes on the next report of the signature.
-	Suppress
+	VerdictSuppress
 )
 
 // String names the verdict.
 func (v Verdict) String() string {
 	switch v {
-	case Report:
+	case VerdictReport:
 		return "report"
-	case Fold:
+	case VerdictFold:
 		return "fold"
-	case Suppress:
+	case VerdictSuppress:
 		return "suppress"
 	}
 	return "verdict(?)"
 }
 
 // A Decision is Trigger's answer, to be handed to Publish when its Verdict
-// is Report.
+// is VerdictReport.
 type Decision struct {
 	Verdict Verdict
-	// ID is the report's id, decided here once: the open window's (Fold),
-	// or the new report's (Report), which Publish gives the report (create
+	// ID is the report's id, decided here once: the open window's (VerdictFold),
+	// or the new report's (VerdictReport), which Publish gives the report (create
 	// it with oops.Event.ID set to it, so that the create hooks see it).
-	// Empty for Suppress.
+	// Empty for VerdictSuppress.
 	ID string
 	// Signature is the signature Trigger was given.
 	Signature string
@@ -246,10 +262,10 @@ func (r *Recorder) Trigger(sig string, rec Record) Decision {
 
 // TriggerContext decides what becomes of rec, a record at the report level
 // with signature sig (see Signature) logged with ctx. An open trailing
-// window takes it (Fold) when ctx carries no timeline or the timeline of the
+// window takes it (VerdictFold) when ctx carries no timeline or the timeline of the
 // window's report: a trigger of another request makes its own report, so
 // that the id its log line quotes is about it. Otherwise the signature's
-// rate limit decides between Report and Suppress. With the window on, a
+// rate limit decides between VerdictReport and VerdictSuppress. With the window on, a
 // Report verdict opens a new window at once, so triggers that follow fold
 // into it even before the report is published. rec may be nil; if not, it
 // must not change afterwards.
@@ -262,9 +278,9 @@ func (r *Recorder) TriggerContext(ctx context.Context, sig string, rec Record) D
 	ok, suppressed := r.limit.allow(sig, now)
 	if !ok {
 		r.suppressed.Add(1)
-		return Decision{Verdict: Suppress, Signature: sig}
+		return Decision{Verdict: VerdictSuppress, Signature: sig}
 	}
-	d := Decision{Verdict: Report, Signature: sig, Suppressed: suppressed}
+	d := Decision{Verdict: VerdictReport, Signature: sig, Suppressed: suppressed}
 	if !r.opts.Window {
 		r.reported.Add(1)
 		d.ID = oops.NewID()
@@ -283,7 +299,7 @@ func (r *Recorder) TriggerContext(ctx context.Context, sig string, rec Record) D
 			return d
 		}
 		r.reported.Add(1)
-		return Decision{Verdict: Report, Signature: sig, ID: oops.NewID()}
+		return Decision{Verdict: VerdictReport, Signature: sig, ID: oops.NewID()}
 	}
 	w := &window{id: oops.NewID(), max: r.opts.WindowRecords, tl: tl}
 	r.win.Store(w)
@@ -307,19 +323,19 @@ func (r *Recorder) fold(rec Record, tl *timeline.Timeline, now time.Time) (Decis
 		// report reads again when it closes.
 		rec = nil
 	}
-	if !r.addToWindow(w, kept{t: now, level: LevelError, rec: rec}) {
+	if !r.addToWindow(w, kept{t: now, level: slog.LevelError, rec: rec}) {
 		return Decision{}, false
 	}
 	r.folded.Add(1)
-	return Decision{Verdict: Fold, ID: w.id}, true
+	return Decision{Verdict: VerdictFold, ID: w.id}, true
 }
 
 // ErrNotReport is returned by Publish for a Decision whose Verdict is not
-// Report.
+// VerdictReport.
 var ErrNotReport = errors.New("flight: decision is not to report")
 
 // Publish completes rep, made by cfg.Create for a Decision d whose Verdict
-// is Report (with oops.Event.ID set to d.ID), and publishes it through cfg:
+// is VerdictReport (with oops.Event.ID set to d.ID), and publishes it through cfg:
 // it sets rep.ID to d.ID, rep.Signature (unless set), adds d.Suppressed to
 // rep.Suppressed and appends the rings' records (Records) to rep.Log.
 //
@@ -337,7 +353,7 @@ var ErrNotReport = errors.New("flight: decision is not to report")
 // another goroutine. Each report not stored is counted (Stats) and
 // summarized at most once per Options.DropEvery (Options.OnDrops).
 func (r *Recorder) Publish(ctx context.Context, cfg *oops.Config, d Decision, rep *oops.Report) (id string, ids []string, err error) {
-	if d.Verdict != Report {
+	if d.Verdict != VerdictReport {
 		return "", nil, ErrNotReport
 	}
 	if ctx == nil {
@@ -393,8 +409,8 @@ func (r *Recorder) Flush(ctx context.Context) error {
 // Stats counts what a Recorder decided.
 type Stats struct {
 	Reported   uint64 // Trigger verdicts Report
-	Folded     uint64 // Trigger verdicts Fold
-	Suppressed uint64 // Trigger verdicts Suppress
+	Folded     uint64 // Trigger verdicts VerdictFold
+	Suppressed uint64 // Trigger verdicts VerdictSuppress
 	Windows    uint64 // trailing windows opened
 	Signatures int    // signatures with a rate-limit bucket of their own now
 	Dropped    Drops  // reports Publish handed over that no store took, by reason

@@ -2,21 +2,24 @@ package flight
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/errchain"
+	"github.com/oops-go/oops/internal/stack"
 )
 
 // An Entry is a log record at the report level as an integration hands it
 // to Recorder.Report: what every logger has, in plain form, and its
 // attributes rendered on demand.
 type Entry struct {
-	Level Level     // for the report's level name (Level.String) unless LevelName is set
-	Name  string    // the level's name when the logger names it otherwise ("DPANIC"); "" means Level.String()
-	Msg   string    // the message template
-	Time  time.Time // when it was logged
-	Err   error     // the error the record is about, or nil
-	PC    uintptr   // the log call site, for the signature; 0 when unknown
+	Level slog.Level // for the report's level name (Level.String) unless LevelName is set
+	Name  string     // the level's name when the logger names it otherwise ("DPANIC"); "" means Level.String()
+	Msg   string     // the message template
+	Time  time.Time  // when it was logged
+	Err   error      // the error the record is about, or nil
+	PC    uintptr    // the log call site, for the signature; 0 when unknown
 	// Source renders the record's attributes and gives the log call's
 	// stack, asked only when a report is made. Nil means neither.
 	Source Source
@@ -58,11 +61,11 @@ var DefaultKeys = Keys{Topic: "topic", Username: "username", URL: "url", Resourc
 // why there is none.
 type Outcome struct {
 	Verdict Verdict
-	// ID is the id to quote: a stored report's (Report), or the open
-	// window's (Fold). Empty when nothing was stored.
+	// ID is the id to quote: a stored report's (VerdictReport), or the open
+	// window's (VerdictFold). Empty when nothing was stored.
 	ID string
 	// Dropped says why ID is empty: one of the Drop constants
-	// (DropSuppressed for Verdict Suppress). Empty when ID is set.
+	// (DropSuppressed for VerdictSuppress). Empty when ID is set.
 	Dropped string
 	// Err is the publisher's error, if any. It is counted and summarized by
 	// the Recorder (Options.OnDrops); a log call does not return it.
@@ -93,35 +96,35 @@ func (r *Recorder) Report(ctx context.Context, cfg *oops.Config, e Entry, keys K
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	d := r.TriggerContext(ctx, Signature(e.PC, e.Msg, e.Err), e.Record)
+	d := r.TriggerContext(ctx, oops.Signature(e.PC, e.Msg, e.Err), e.Record)
 	switch d.Verdict {
-	case Fold:
-		return Outcome{Verdict: Fold, ID: d.ID}
-	case Suppress:
-		return Outcome{Verdict: Suppress, Dropped: DropSuppressed}
+	case VerdictFold:
+		return Outcome{Verdict: VerdictFold, ID: d.ID}
+	case VerdictSuppress:
+		return Outcome{Verdict: VerdictSuppress, Dropped: DropSuppressed}
 	}
 	level := e.Name
 	if level == "" {
 		level = e.Level.String()
 	}
 	msg := Truncate(oops.ValidUTF8(e.Msg))
-	errStack := len(oops.StackOf(e.Err)) > 0
-	var stack []uintptr
+	errStack := len(errchain.StackOf(e.Err)) > 0
+	var pcs []uintptr
 	if !errStack && e.TBText == "" && e.Source != nil {
-		stack = e.Source.ReportStack()
+		pcs = e.Source.ReportStack()
 	}
-	rep := cfg.Create(ctx, oops.Event{Err: e.Err, Level: level, Msg: msg, Time: e.Time, Stack: stack, ID: d.ID})
+	rep := cfg.Create(ctx, oops.Event{Err: e.Err, Level: level, Msg: msg, Time: e.Time, Stack: pcs, ID: d.ID})
 	rep.Value = Truncate(oops.ValidUTF8(rep.Value)) // an error's text may be huge or invalid UTF-8
 	if rep.TBText == "" {
 		// The hooks left it to us (no AttachError), or the stack is the
 		// logger's own text.
 		switch {
 		case errStack:
-			rep.TBText = oops.FormatStack(oops.StackOf(e.Err))
+			rep.TBText = stack.Format(errchain.StackOf(e.Err))
 		case e.TBText != "":
 			rep.TBText = e.TBText
 		default:
-			rep.TBText = oops.FormatStack(stack)
+			rep.TBText = stack.Format(pcs)
 		}
 	}
 	var attrs map[string]any
@@ -152,7 +155,7 @@ func (r *Recorder) Report(ctx context.Context, cfg *oops.Config, e Entry, keys K
 	}
 	id, _, err := r.Publish(ctx, cfg, d, rep)
 	if id == "" {
-		return Outcome{Verdict: Report, Dropped: DropReason(err), Err: err}
+		return Outcome{Verdict: VerdictReport, Dropped: DropReason(err), Err: err}
 	}
-	return Outcome{Verdict: Report, ID: id, Err: err}
+	return Outcome{Verdict: VerdictReport, ID: id, Err: err}
 }

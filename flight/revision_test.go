@@ -3,6 +3,7 @@ package flight_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -32,11 +33,11 @@ func TestWindowAndIncidentShareRevisions(t *testing.T) {
 	for _, windowFirst := range []bool{true, false} {
 		s := &sink{}
 		cfg := &oops.Config{Publisher: s}
-		rec := flight.New(flight.Options{Window: true, WindowDuration: time.Hour})
+		rec := flight.New(&flight.Options{Window: true, WindowDuration: time.Hour})
 		inc := &oops.Incident{}
 		tl := timeline.New()
 		ctx := oops.WithIncident(timeline.NewContext(context.Background(), tl), inc)
-		out := rec.Report(ctx, cfg, flight.Entry{Level: flight.LevelError, Msg: "failed"}, flight.DefaultKeys)
+		out := rec.Report(ctx, cfg, flight.Entry{Level: slog.LevelError, Msg: "failed"}, flight.DefaultKeys)
 		require.NotEmpty(t, out.ID)
 		require.NotNil(t, inc.Draft(), "the incident adopted the report")
 		assert.Equal(t, out.ID, inc.Draft().ID())
@@ -78,19 +79,19 @@ type rec2 = rec
 func TestTriggerOfAnotherRequestDoesNotFold(t *testing.T) {
 	s := &sink{}
 	cfg := &oops.Config{Publisher: s}
-	rec := flight.New(flight.Options{Window: true, WindowDuration: time.Hour, Burst: -1})
+	rec := flight.New(&flight.Options{Window: true, WindowDuration: time.Hour, NoRateLimit: true})
 	a := timeline.NewContext(context.Background(), timeline.New())
 	b := timeline.NewContext(context.Background(), timeline.New())
-	first := rec.Report(a, cfg, flight.Entry{Level: flight.LevelError, Msg: "a"}, flight.DefaultKeys)
-	same := rec.Report(a, cfg, flight.Entry{Level: flight.LevelError, Msg: "a again"}, flight.DefaultKeys)
-	other := rec.Report(b, cfg, flight.Entry{Level: flight.LevelError, Msg: "b"}, flight.DefaultKeys)
-	none := rec.Report(context.Background(), cfg, flight.Entry{Level: flight.LevelError, Msg: "process",
+	first := rec.Report(a, cfg, flight.Entry{Level: slog.LevelError, Msg: "a"}, flight.DefaultKeys)
+	same := rec.Report(a, cfg, flight.Entry{Level: slog.LevelError, Msg: "a again"}, flight.DefaultKeys)
+	other := rec.Report(b, cfg, flight.Entry{Level: slog.LevelError, Msg: "b"}, flight.DefaultKeys)
+	none := rec.Report(context.Background(), cfg, flight.Entry{Level: slog.LevelError, Msg: "process",
 		Record: &rec2{msg: "process"}}, flight.DefaultKeys)
-	assert.Equal(t, flight.Fold, same.Verdict)
+	assert.Equal(t, flight.VerdictFold, same.Verdict)
 	assert.Equal(t, first.ID, same.ID)
-	assert.Equal(t, flight.Report, other.Verdict)
+	assert.Equal(t, flight.VerdictReport, other.Verdict)
 	assert.NotEqual(t, first.ID, other.ID)
-	assert.Equal(t, flight.Fold, none.Verdict, "a process trigger folds")
+	assert.Equal(t, flight.VerdictFold, none.Verdict, "a process trigger folds")
 	require.NoError(t, rec.Flush(context.Background()))
 	var logs []string
 	for _, r := range s.all() {
@@ -115,12 +116,12 @@ func TestUnstoredWindowReportIsNotRepublished(t *testing.T) {
 		mu.Unlock()
 		return nil, errors.New("down")
 	})
-	rec := flight.New(flight.Options{Window: true, WindowDuration: time.Hour, OnDrops: func(flight.DropSummary) {}})
-	out := rec.Report(context.Background(), &oops.Config{Publisher: failing}, flight.Entry{Level: flight.LevelError, Msg: "x"}, flight.DefaultKeys)
+	rec := flight.New(&flight.Options{Window: true, WindowDuration: time.Hour, OnDrops: func(flight.DropSummary) {}})
+	out := rec.Report(context.Background(), &oops.Config{Publisher: failing}, flight.Entry{Level: slog.LevelError, Msg: "x"}, flight.DefaultKeys)
 	assert.Empty(t, out.ID)
 	assert.Equal(t, flight.DropError, out.Dropped)
-	next := rec.Report(context.Background(), &oops.Config{Publisher: failing}, flight.Entry{Level: flight.LevelError, Msg: "y"}, flight.DefaultKeys)
-	assert.Equal(t, flight.Report, next.Verdict, "the window closed: no fold into an id never stored")
+	next := rec.Report(context.Background(), &oops.Config{Publisher: failing}, flight.Entry{Level: slog.LevelError, Msg: "y"}, flight.DefaultKeys)
+	assert.Equal(t, flight.VerdictReport, next.Verdict, "the window closed: no fold into an id never stored")
 	require.NoError(t, rec.Flush(context.Background()))
 	mu.Lock()
 	assert.Equal(t, 2, calls)
@@ -135,7 +136,7 @@ func TestDropSummariesAtMostOncePerInterval(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		var got []flight.DropSummary
-		rec := flight.New(flight.Options{Burst: -1, DropEvery: 10 * time.Second, OnDrops: func(s flight.DropSummary) {
+		rec := flight.New(&flight.Options{NoRateLimit: true, DropEvery: 10 * time.Second, OnDrops: func(s flight.DropSummary) {
 			mu.Lock()
 			got = append(got, s)
 			mu.Unlock()
@@ -143,7 +144,7 @@ func TestDropSummariesAtMostOncePerInterval(t *testing.T) {
 		full := oops.PublisherFunc(func(context.Context, *oops.Report) ([]string, error) { return nil, oops.ErrQueueFull })
 		cfg := &oops.Config{Publisher: full}
 		for range 100000 {
-			rec.Report(context.Background(), cfg, flight.Entry{Level: flight.LevelError, Msg: "storm"}, flight.DefaultKeys)
+			rec.Report(context.Background(), cfg, flight.Entry{Level: slog.LevelError, Msg: "storm"}, flight.DefaultKeys)
 		}
 		count := func() int { mu.Lock(); defer mu.Unlock(); return len(got) }
 		assert.Equal(t, 1, count())
@@ -154,7 +155,7 @@ func TestDropSummariesAtMostOncePerInterval(t *testing.T) {
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		assert.Equal(t, 2, count(), "quiet")
-		rec.Report(context.Background(), cfg, flight.Entry{Level: flight.LevelError, Msg: "again"}, flight.DefaultKeys)
+		rec.Report(context.Background(), cfg, flight.Entry{Level: slog.LevelError, Msg: "again"}, flight.DefaultKeys)
 		assert.Equal(t, 3, count(), "the first after a quiet interval is told at once")
 		assert.Equal(t, "oops: 1 reports not stored since 2000-01-01T00:01:10Z: queue_full=1 (last error: oops: async publisher queue is full)", got[2].String())
 		time.Sleep(time.Minute)

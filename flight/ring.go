@@ -1,6 +1,8 @@
 package flight
 
 import (
+	"github.com/oops-go/oops/internal/release"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -8,7 +10,7 @@ import (
 // kept is a record with what Keep knew of it.
 type kept struct {
 	t     time.Time
-	level Level
+	level slog.Level
 	rec   Record
 	// shared is set when the record went into a trailing window too: the
 	// window may still read it after the ring lets it go.
@@ -26,7 +28,7 @@ type ring struct {
 }
 
 // put keeps k, and releases the record it evicts when nothing else can read
-// it any more (see Releaser).
+// it any more (see release.Releaser).
 func (g *ring) put(k kept) {
 	if g.size == 0 {
 		return
@@ -39,10 +41,10 @@ func (g *ring) put(k kept) {
 	old := *slot
 	*slot = k
 	g.next++
-	release := g.readers == 0 && !old.shared
+	free := g.readers == 0 && !old.shared
 	g.mu.Unlock()
-	if release {
-		if r, ok := old.rec.(Releaser); ok {
+	if free {
+		if r, ok := old.rec.(release.Releaser); ok {
 			r.Release()
 		}
 	}

@@ -18,7 +18,7 @@ import (
 // to be confirmed or spooled. ns/op is the sustained cost per report;
 // call-ns/op is what the log call itself paid (Async.Publish).
 func benchPublish(b *testing.B, pub *oopsamqp.Publisher, spool *datedir.Repo) {
-	async := oops.NewAsync(oops.WithFallback(pub, spool), oops.AsyncOptions{Workers: 64, QueueSize: b.N + 1})
+	async := oops.NewAsync(oops.WithFallback(pub, spool), &oops.AsyncOptions{Workers: 64, QueueSize: b.N + 1})
 	b.ReportAllocs()
 	b.ResetTimer()
 	var inCall time.Duration
@@ -82,7 +82,7 @@ func benchReceive(b *testing.B, publish func(context.Context, *oops.Report) ([]s
 	url := brokerURL(b)
 	top := topology(b)
 	pub := newPublisher(b, url, oopsamqp.PublisherOptions{Topology: top})
-	async := oops.NewAsync(pub, oops.AsyncOptions{Workers: 64, QueueSize: b.N + 1})
+	async := oops.NewAsync(pub, &oops.AsyncOptions{Workers: 64, QueueSize: b.N + 1})
 	for i := range b.N {
 		_, err := async.Publish(context.Background(), report(i))
 		require.NoError(b, err)
@@ -99,7 +99,7 @@ func benchReceive(b *testing.B, publish func(context.Context, *oops.Report) ([]s
 		}
 		return ids, err
 	})
-	rcv := oopsamqp.NewReceiver(url, store, oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
+	rcv := oopsamqp.NewReceiver(url, store, &oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
 	b.ReportAllocs()
 	b.ResetTimer()
 	ctx, cancel := context.WithCancel(context.Background())

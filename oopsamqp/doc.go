@@ -27,10 +27,10 @@
 // behind oops.WithFallback with a datedir.Repo spool so that nothing is lost
 // while the broker is away:
 //
-//	pub := oopsamqp.NewPublisher(url, oopsamqp.PublisherOptions{})
+//	pub := oopsamqp.NewPublisher(url, nil)
 //	spool := datedir.New("/var/spool/oops")
-//	async := oops.NewAsync(oops.WithFallback(pub, spool), oops.AsyncOptions{Workers: 32})
-//	go oopsamqp.NewForwarder(spool, pub, oopsamqp.ForwarderOptions{}).Run(ctx)
+//	async := oops.NewAsync(oops.WithFallback(pub, spool), &oops.AsyncOptions{Workers: 32})
+//	go oopsamqp.NewForwarder(spool, pub, nil).Run(ctx)
 //
 // While the broker is unreachable, Publish fails at once with ErrUnavailable
 // (it does not dial per report), so the spool takes the report as fast as it

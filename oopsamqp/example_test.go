@@ -22,14 +22,14 @@ func Example() {
 	defer os.RemoveAll(dir)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 
-	pub := oopsamqp.NewPublisher("amqp://guest:guest@127.0.0.1:1/", oopsamqp.PublisherOptions{Logger: quiet})
+	pub := oopsamqp.NewPublisher("amqp://guest:guest@127.0.0.1:1/", &oopsamqp.PublisherOptions{Logger: quiet})
 	defer pub.Close()
 	spool := datedir.New(dir)
-	async := oops.NewAsync(oops.WithFallback(pub, spool), oops.AsyncOptions{Workers: 8})
+	async := oops.NewAsync(oops.WithFallback(pub, spool), &oops.AsyncOptions{Workers: 8})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go oopsamqp.NewForwarder(spool, pub, oopsamqp.ForwarderOptions{Logger: quiet}).Run(ctx)
+	go oopsamqp.NewForwarder(spool, pub, &oopsamqp.ForwarderOptions{Logger: quiet}).Run(ctx)
 
 	r := &oops.Report{ID: "OOPS-0123456789abcdef0123456789abcdef", Type: "ERROR", Value: "payment failed", Time: time.Now()}
 	ids, _ := async.Publish(ctx, r)
@@ -47,7 +47,7 @@ func Example() {
 // SQL store, or both through oops.ToMany) until its context is canceled.
 func ExampleReceiver() {
 	store := datedir.New("/var/lib/oops")
-	rcv := oopsamqp.NewReceiver("amqp://guest:guest@rabbitmq.internal:5672/", store, oopsamqp.ReceiverOptions{
+	rcv := oopsamqp.NewReceiver("amqp://guest:guest@rabbitmq.internal:5672/", store, &oopsamqp.ReceiverOptions{
 		Prefetch: 64,
 		Topology: oopsamqp.Topology{DeadLetterExchange: "oopses-dead", DeadLetterQueue: "oopses-dead"},
 	})

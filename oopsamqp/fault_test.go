@@ -67,14 +67,14 @@ func TestBrokerRestartMidStream(t *testing.T) {
 
 	repo := datedir.New(t.TempDir())
 	store := newDistinct(repo)
-	rcv := oopsamqp.NewReceiver(url, store, oopsamqp.ReceiverOptions{
+	rcv := oopsamqp.NewReceiver(url, store, &oopsamqp.ReceiverOptions{
 		Topology: top, Logger: quiet, MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
 	runReceiver(t, rcv)
 
 	pub := newPublisher(t, url, fast)
 	spool := datedir.New(t.TempDir())
-	async := oops.NewAsync(oops.WithFallback(pub, spool), oops.AsyncOptions{Workers: 32, QueueSize: total})
-	fwd := oopsamqp.NewForwarder(spool, pub, oopsamqp.ForwarderOptions{Interval: 100 * time.Millisecond, Logger: quiet})
+	async := oops.NewAsync(oops.WithFallback(pub, spool), &oops.AsyncOptions{Workers: 32, QueueSize: total})
+	fwd := oopsamqp.NewForwarder(spool, pub, &oopsamqp.ForwarderOptions{Interval: 100 * time.Millisecond, Logger: quiet})
 	ctx, cancel := context.WithCancel(context.Background())
 	fwdDone := make(chan error, 1)
 	go func() { fwdDone <- fwd.Run(ctx) }()
@@ -135,7 +135,7 @@ func TestReceiverProcess(t *testing.T) {
 		return ids, err
 	})
 	top := oopsamqp.Topology{Exchange: os.Getenv("OOPS_TEST_RECEIVER_QUEUE"), Queue: os.Getenv("OOPS_TEST_RECEIVER_QUEUE")}
-	rcv := oopsamqp.NewReceiver(brokerURL(t), store, oopsamqp.ReceiverOptions{Topology: top, Prefetch: 10, Workers: 4, Logger: quiet})
+	rcv := oopsamqp.NewReceiver(brokerURL(t), store, &oopsamqp.ReceiverOptions{Topology: top, Prefetch: 10, Workers: 4, Logger: quiet})
 	_ = rcv.Run(context.Background())
 }
 
@@ -148,7 +148,7 @@ func TestReceiverKilled(t *testing.T) {
 	top := topology(t)
 	declare(t, top)
 	pub := newPublisher(t, url, oopsamqp.PublisherOptions{Topology: top})
-	async := oops.NewAsync(pub, oops.AsyncOptions{Workers: 16})
+	async := oops.NewAsync(pub, &oops.AsyncOptions{Workers: 16})
 	for i := range total {
 		_, err := async.Publish(t.Context(), report(i))
 		require.NoError(t, err)
@@ -176,7 +176,7 @@ func TestReceiverKilled(t *testing.T) {
 	before := count(t, repo)
 	require.Greater(t, before, 20)
 	store := newDistinct(repo)
-	rcv := oopsamqp.NewReceiver(url, store, oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
+	rcv := oopsamqp.NewReceiver(url, store, &oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
 	runReceiver(t, rcv)
 	waitFor(t, 30*time.Second, "the queue drained", func() bool {
 		return int(rcv.Stats().Stored) >= total-20

@@ -54,8 +54,13 @@ type Forwarder struct {
 	forwarded, passes atomic.Uint64
 }
 
-// NewForwarder returns a Forwarder from spool to dest.
-func NewForwarder(spool *datedir.Repo, dest oops.Publisher, opts ForwarderOptions) *Forwarder {
+// NewForwarder returns a Forwarder from spool to dest; nil opts means the
+// defaults.
+func NewForwarder(spool *datedir.Repo, dest oops.Publisher, o *ForwarderOptions) *Forwarder {
+	var opts ForwarderOptions
+	if o != nil {
+		opts = *o
+	}
 	if opts.Interval <= 0 {
 		opts.Interval = DefaultForwardInterval
 	}

@@ -41,7 +41,7 @@ func TestForwardDrainsTheSpoolIntoTheBroker(t *testing.T) {
 
 	pub := newPublisher(t, url, oopsamqp.PublisherOptions{Topology: top})
 	<-pub.Ready()
-	fwd := oopsamqp.NewForwarder(spool, pub, oopsamqp.ForwarderOptions{Logger: quiet})
+	fwd := oopsamqp.NewForwarder(spool, pub, &oopsamqp.ForwarderOptions{Logger: quiet})
 	n, err := fwd.Forward(t.Context())
 	assert.Equal(t, 30, n)
 	require.ErrorIs(t, err, datedir.ErrCorrupt)
@@ -49,7 +49,7 @@ func TestForwardDrainsTheSpoolIntoTheBroker(t *testing.T) {
 	assert.Equal(t, uint64(30), pub.Stats().Confirmed)
 
 	repo := datedir.New(t.TempDir())
-	rcv := oopsamqp.NewReceiver(url, repo, oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
+	rcv := oopsamqp.NewReceiver(url, repo, &oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
 	runReceiver(t, rcv)
 	waitFor(t, 10*time.Second, "30 reports stored", func() bool { return rcv.Stats().Stored == 30 })
 	for _, r := range rs {
@@ -69,7 +69,7 @@ func TestForwardStopsAtTheFirstRefusal(t *testing.T) {
 		calls.Add(1)
 		return nil, oopsamqp.ErrUnavailable
 	})
-	fwd := oopsamqp.NewForwarder(spool, down, oopsamqp.ForwarderOptions{Logger: quiet})
+	fwd := oopsamqp.NewForwarder(spool, down, &oopsamqp.ForwarderOptions{Logger: quiet})
 	n, err := fwd.Forward(t.Context())
 	assert.Zero(t, n)
 	require.ErrorIs(t, err, oopsamqp.ErrUnavailable)
@@ -83,7 +83,7 @@ func TestForwardStopsAtTheFirstRefusal(t *testing.T) {
 func TestForwarderRunWaitsForTheBroker(t *testing.T) {
 	spool, _ := spoolOf(t, 3)
 	pub := newPublisher(t, closedPort, oopsamqp.PublisherOptions{})
-	fwd := oopsamqp.NewForwarder(spool, pub, oopsamqp.ForwarderOptions{Interval: time.Millisecond, Logger: quiet})
+	fwd := oopsamqp.NewForwarder(spool, pub, &oopsamqp.ForwarderOptions{Interval: time.Millisecond, Logger: quiet})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- fwd.Run(ctx) }()

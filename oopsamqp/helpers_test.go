@@ -147,7 +147,7 @@ func newPublisher(t testing.TB, url string, opts oopsamqp.PublisherOptions) *oop
 	if opts.Logger == nil {
 		opts.Logger = quiet
 	}
-	p := oopsamqp.NewPublisher(url, opts)
+	p := oopsamqp.NewPublisher(url, &opts)
 	t.Cleanup(func() { p.Close() })
 	return p
 }

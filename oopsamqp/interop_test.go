@@ -49,7 +49,7 @@ func TestPythonPublisher(t *testing.T) {
 	require.NoError(t, err, "%s", exitStderr(err))
 
 	repo := datedir.New(t.TempDir())
-	rcv := oopsamqp.NewReceiver(url, repo, oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
+	rcv := oopsamqp.NewReceiver(url, repo, &oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
 	runReceiver(t, rcv)
 	waitFor(t, 20*time.Second, "python's reports stored", func() bool { return rcv.Stats().Stored == n })
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")

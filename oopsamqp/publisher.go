@@ -99,8 +99,12 @@ type Publisher struct {
 // and starts connecting to it in the background. It does not wait for the
 // connection: a service must start while its broker is down. The first
 // Publish calls wait (within their context) for the first attempt to end.
-// Close the publisher when done.
-func NewPublisher(url string, opts PublisherOptions) *Publisher {
+// Close the publisher when done. A nil opts means the defaults.
+func NewPublisher(url string, o *PublisherOptions) *Publisher {
+	var opts PublisherOptions
+	if o != nil {
+		opts = *o
+	}
 	if opts.ConfirmTimeout <= 0 {
 		opts.ConfirmTimeout = DefaultConfirmTimeout
 	}

@@ -145,7 +145,7 @@ func TestPublishNeverWaitsPastItsContext(t *testing.T) {
 
 func TestPublishAfterClose(t *testing.T) {
 	url := brokerURL(t)
-	pub := oopsamqp.NewPublisher(url, oopsamqp.PublisherOptions{Topology: topology(t), Logger: quiet})
+	pub := oopsamqp.NewPublisher(url, &oopsamqp.PublisherOptions{Topology: topology(t), Logger: quiet})
 	_, err := pub.Publish(t.Context(), report(8))
 	require.NoError(t, err)
 	require.NoError(t, pub.Close())

@@ -92,8 +92,12 @@ type Receiver struct {
 }
 
 // NewReceiver returns a Receiver of the broker at url that stores what it
-// receives in store.
-func NewReceiver(url string, store oops.Publisher, opts ReceiverOptions) *Receiver {
+// receives in store; nil opts means the defaults.
+func NewReceiver(url string, store oops.Publisher, o *ReceiverOptions) *Receiver {
+	var opts ReceiverOptions
+	if o != nil {
+		opts = *o
+	}
 	if opts.Topology.Queue == "" {
 		opts.Topology.Queue = DefaultQueue
 	}

@@ -48,7 +48,7 @@ func TestReceiverStores(t *testing.T) {
 	url := brokerURL(t)
 	top := topology(t)
 	store := datedir.New(t.TempDir())
-	rcv := oopsamqp.NewReceiver(url, store, oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
+	rcv := oopsamqp.NewReceiver(url, store, &oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
 	runReceiver(t, rcv)
 	pub := newPublisher(t, url, oopsamqp.PublisherOptions{Topology: top})
 	var sent []*oops.Report
@@ -118,7 +118,7 @@ func TestReceiverRejectsWhatIsNotAReport(t *testing.T) {
 
 	store := datedir.New(t.TempDir())
 	var logs bytes.Buffer
-	rcv := oopsamqp.NewReceiver(url, store, oopsamqp.ReceiverOptions{
+	rcv := oopsamqp.NewReceiver(url, store, &oopsamqp.ReceiverOptions{
 		Topology: top, Prefetch: 2, Logger: syncLogger(&logs)})
 	runReceiver(t, rcv)
 	waitFor(t, 20*time.Second, "11 reports stored and 5 rejected", func() bool {
@@ -160,7 +160,7 @@ func TestReceiverRequeuesWhatTheStoreRefused(t *testing.T) {
 	repo := datedir.New(t.TempDir())
 	store := &flaky{inner: repo}
 	store.n.Store(5)
-	rcv := oopsamqp.NewReceiver(url, store, oopsamqp.ReceiverOptions{
+	rcv := oopsamqp.NewReceiver(url, store, &oopsamqp.ReceiverOptions{
 		Topology: top, Logger: quiet, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond})
 	runReceiver(t, rcv)
 	pub := newPublisher(t, url, oopsamqp.PublisherOptions{Topology: top})
@@ -187,7 +187,7 @@ func TestReceiverSurvivesAPanickingStore(t *testing.T) {
 	url := brokerURL(t)
 	top := topology(t)
 	store := &panicky{}
-	rcv := oopsamqp.NewReceiver(url, store, oopsamqp.ReceiverOptions{
+	rcv := oopsamqp.NewReceiver(url, store, &oopsamqp.ReceiverOptions{
 		Topology: top, Logger: quiet, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
@@ -230,7 +230,7 @@ func TestReceiverShutdownFinishesOrReturns(t *testing.T) {
 	}
 	repo := datedir.New(t.TempDir())
 	store := &blocking{began: make(chan string, 20), release: make(chan struct{}), inner: repo}
-	rcv := oopsamqp.NewReceiver(url, store, oopsamqp.ReceiverOptions{Topology: top, Prefetch: 10, Workers: 2, Logger: quiet})
+	rcv := oopsamqp.NewReceiver(url, store, &oopsamqp.ReceiverOptions{Topology: top, Prefetch: 10, Workers: 2, Logger: quiet})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- rcv.Run(ctx) }()
@@ -266,12 +266,12 @@ func TestReceiversShareOneQueue(t *testing.T) {
 		mu.Unlock()
 		return repo.Publish(ctx, r)
 	})
-	a := oopsamqp.NewReceiver(url, counting, oopsamqp.ReceiverOptions{Topology: top, Prefetch: 1, Logger: quiet})
-	b := oopsamqp.NewReceiver(url, counting, oopsamqp.ReceiverOptions{Topology: top, Prefetch: 1, Logger: quiet})
+	a := oopsamqp.NewReceiver(url, counting, &oopsamqp.ReceiverOptions{Topology: top, Prefetch: 1, Logger: quiet})
+	b := oopsamqp.NewReceiver(url, counting, &oopsamqp.ReceiverOptions{Topology: top, Prefetch: 1, Logger: quiet})
 	runReceiver(t, a)
 	runReceiver(t, b)
 	pub := newPublisher(t, url, oopsamqp.PublisherOptions{Topology: top})
-	async := oops.NewAsync(pub, oops.AsyncOptions{Workers: 8})
+	async := oops.NewAsync(pub, &oops.AsyncOptions{Workers: 8})
 	for i := range 200 {
 		_, err := async.Publish(t.Context(), report(i))
 		require.NoError(t, err)
@@ -295,7 +295,7 @@ func TestReceiverRefusesAConflictingTopology(t *testing.T) {
 	declare(t, top) // the queue, without a dead-letter exchange
 	top.DeadLetterExchange = top.Exchange + "-dead"
 	t.Cleanup(func() { _ = channel(t).ExchangeDelete(top.DeadLetterExchange, false, false) })
-	rcv := oopsamqp.NewReceiver(url, datedir.New(t.TempDir()), oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
+	rcv := oopsamqp.NewReceiver(url, datedir.New(t.TempDir()), &oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	err := rcv.Run(ctx)

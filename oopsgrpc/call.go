@@ -27,14 +27,6 @@ type call struct {
 	u incident.Unit
 }
 
-// NoteReport was a create hook that listed every report made during a call
-// on the call's own report.
-//
-// Deprecated: Config.Publish now notes every report a publisher stored with
-// a call's context (see oops.Incident), and the first becomes the call's
-// report; NoteReport does nothing and can be left out of the hooks.
-func NoteReport(context.Context, *oops.Report, *oops.Event) {}
-
 type ctxKey struct{}
 
 // callContext is the call's context: gRPC's, with the timeline, and

@@ -47,7 +47,7 @@ const (
 )
 
 // DefaultReportCodes are the status codes that make a report when
-// Options.ReportCodes is nil: the ones that mean the service failed, not the
+// Options.ReportCodes is empty: the ones that mean the service failed, not the
 // client.
 var DefaultReportCodes = []codes.Code{codes.Internal, codes.Unknown, codes.DataLoss}
 
@@ -55,9 +55,11 @@ var DefaultReportCodes = []codes.Code{codes.Internal, codes.Unknown, codes.DataL
 // ready to use.
 type Options struct {
 	// ReportCodes are the status codes that, returned by a handler, make a
-	// report. Nil means DefaultReportCodes; an empty, non-nil slice reports
-	// panics only.
+	// report. Empty means DefaultReportCodes.
 	ReportCodes []codes.Code
+	// NoReportCodes turns reports by status code off: only panics (and
+	// reports made during the call) make the call's report.
+	NoReportCodes bool
 
 	// HiddenMetadata names metadata keys whose values reports show as
 	// "<hidden>", besides cookie, authorization and proxy-authorization
@@ -93,9 +95,13 @@ func newServer(cfg *oops.Config, opts *Options) *server {
 	if opts != nil {
 		s.opts = *opts
 	}
-	s.report = s.opts.ReportCodes
-	if s.report == nil {
+	switch {
+	case s.opts.NoReportCodes:
+		s.report = nil
+	case len(s.opts.ReportCodes) == 0:
 		s.report = DefaultReportCodes
+	default:
+		s.report = s.opts.ReportCodes
 	}
 	s.publishError = s.opts.PublishError
 	if s.publishError == nil {
@@ -166,7 +172,7 @@ func (s *serverStream) Context() context.Context { return &s.c.ctx }
 
 func (s *server) newCall(ctx context.Context, method string, stream bool) *call {
 	c := &call{s: s, method: method, streaming: stream}
-	c.u.Cfg, c.u.TL, c.u.PublishError = s.cfg, timeline.NewWithOptions(s.opts.Timeline), s.publishError
+	c.u.Cfg, c.u.TL, c.u.PublishError = s.cfg, timeline.NewWithOptions(&s.opts.Timeline), s.publishError
 	c.ctx = callContext{Context: oops.WithIncident(timeline.NewContext(ctx, c.u.TL), &c.u.Inc), c: c}
 	return c
 }

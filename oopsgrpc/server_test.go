@@ -152,7 +152,7 @@ func TestUnaryReportCodes(t *testing.T) {
 
 	// None but panics.
 	col3 := &collector{}
-	conn3 := startServer(t, &testService{}, withInterceptors(newConfig(col3), &oopsgrpc.Options{ReportCodes: []codes.Code{}}))
+	conn3 := startServer(t, &testService{}, withInterceptors(newConfig(col3), &oopsgrpc.Options{NoReportCodes: true}))
 	_, err = testpb.NewTestServiceClient(conn3).UnaryCall(context.Background(), &testpb.SimpleRequest{ResponseStatus: &testpb.EchoStatus{Code: int32(codes.Internal)}})
 	require.Error(t, err)
 	assert.Empty(t, col3.all())

@@ -69,7 +69,7 @@ func TestQuotedIDLeadsToTheCause(t *testing.T) {
 			cfg := newConfig(c)
 			var logBuf bytes.Buffer
 			logger := slog.New(slogoops.NewHandler(slog.NewJSONHandler(&logBuf, nil), cfg,
-				&slogoops.Options{Recorder: flight.New(flight.Options{})}))
+				&slogoops.Options{Recorder: flight.New(nil)}))
 			db := openDB(t)
 			srv, done := serve(t, cfg, nil, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				ctx := r.Context()
@@ -180,11 +180,11 @@ func TestEveryQuotedIDWasStored(t *testing.T) {
 	cfg := newConfig(c)
 	cfg.Filters = []oops.Filter{dropSecond}
 	var logBuf bytes.Buffer
-	rec := flight.New(flight.Options{OnDrops: func(flight.DropSummary) {}})
+	rec := flight.New(&flight.Options{OnDrops: func(flight.DropSummary) {}})
 	logger := slog.New(slogoops.NewHandler(slog.NewJSONHandler(&logBuf, nil), cfg, &slogoops.Options{Recorder: rec}))
 	// zap with a trailing window: its report is published again, under the
 	// same id, when the window closes.
-	windowed := flight.New(flight.Options{Window: true})
+	windowed := flight.New(&flight.Options{Window: true})
 	zlogs, zobs := observer.New(zapcore.InfoLevel)
 	zlogger := zap.New(zlogs).WithOptions(zapoops.WrapCore(cfg, &zapoops.Options{Recorder: windowed}))
 	srv, done := serve(t, cfg, nil, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -233,7 +233,7 @@ func TestQueueFullIsSaidOnTheLine(t *testing.T) {
 		<-block
 		return []string{r.ID}, nil
 	})
-	async := oops.NewAsync(slow, oops.AsyncOptions{QueueSize: 1})
+	async := oops.NewAsync(slow, &oops.AsyncOptions{QueueSize: 1})
 	defer func() {
 		close(block)
 		require.NoError(t, async.Close(context.Background()))
@@ -241,7 +241,7 @@ func TestQueueFullIsSaidOnTheLine(t *testing.T) {
 	var logBuf bytes.Buffer
 	var mu sync.Mutex
 	var summaries []flight.DropSummary
-	rec := flight.New(flight.Options{Burst: -1, OnDrops: func(s flight.DropSummary) {
+	rec := flight.New(&flight.Options{NoRateLimit: true, OnDrops: func(s flight.DropSummary) {
 		mu.Lock()
 		summaries = append(summaries, s)
 		mu.Unlock()
@@ -278,7 +278,7 @@ func TestQueueFullIsSaidOnTheLine(t *testing.T) {
 func TestNoRecordOfOneRequestInAnother(t *testing.T) {
 	c := new(collector)
 	cfg := newConfig(c)
-	rec := flight.New(flight.Options{})
+	rec := flight.New(nil)
 	logger := slog.New(slogoops.NewHandler(nil, cfg, &slogoops.Options{Recorder: rec}))
 	srv, done := serve(t, cfg, nil, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		logger.InfoContext(r.Context(), "request record", "user", "alice")

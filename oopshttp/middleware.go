@@ -166,7 +166,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// and the wrapped writer; the timeline, the context values and the
 	// request copy are the others.
 	st := &state{m: h.m}
-	st.u.Cfg, st.u.TL, st.u.PublishError = h.m.cfg, timeline.NewWithOptions(h.m.opts.Timeline), h.m.publishError
+	st.u.Cfg, st.u.TL, st.u.PublishError = h.m.cfg, timeline.NewWithOptions(&h.m.opts.Timeline), h.m.publishError
 	st.ctx = requestContext{Context: oops.WithIncident(timeline.NewContext(r.Context(), st.u.TL), &st.u.Inc), st: st}
 	st.w = hijackWriter{responseWriter{st: st, rw: w}}
 	st.req = r.WithContext(&st.ctx)

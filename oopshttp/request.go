@@ -46,15 +46,6 @@ func (st *state) attachRequest(r *oops.Report) {
 	}
 }
 
-// NoteReport was a create hook that listed every report created during a
-// request on the request's report.
-//
-// Deprecated: Config.Publish now notes every report a publisher stored with
-// a request's context (see oops.Incident), so that a report that a filter
-// dropped or no store took is never listed; NoteReport does nothing and
-// can be left out of the hooks.
-func NoteReport(context.Context, *oops.Report, *oops.Event) {}
-
 // requestURL returns the URL the client asked for: scheme, host, path and
 // query.
 func requestURL(req *http.Request) string {

@@ -21,11 +21,6 @@ type TransportOptions struct {
 	// as the defaults are (case and '-', '_', '.' aside), and
 	// "contains:word" hides every name containing word.
 	HiddenQueryParams []string
-
-	// HiddenParams is added to HiddenQueryParams.
-	//
-	// Deprecated: use HiddenQueryParams, which means the same.
-	HiddenParams []string
 }
 
 // A Transport is an http.RoundTripper that records each request made with a
@@ -77,7 +72,7 @@ func NewTransport(base http.RoundTripper, opts *TransportOptions) *Transport {
 	if opts == nil {
 		opts = new(TransportOptions)
 	}
-	return &Transport{base: base, secrets: newQuerySecrets(opts.HiddenQueryParams, opts.HiddenParams)}
+	return &Transport{base: base, secrets: newQuerySecrets(opts.HiddenQueryParams)}
 }
 
 // zeroTransportSecrets hides DefaultHiddenQueryParams for a Transport made

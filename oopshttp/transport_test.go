@@ -127,8 +127,8 @@ func TestTransportHidesSecrets(t *testing.T) {
 
 // TestTransportHidesAsTheMiddleware: the Transport hides the middleware's
 // default parameters and takes names as the middleware does ("contains:",
-// case and separators aside); the deprecated HiddenParams still adds
-// names, and a Transport made without NewTransport hides the defaults.
+// case and separators aside), and a Transport made without NewTransport
+// hides the defaults.
 func TestTransportHidesAsTheMiddleware(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer srv.Close()
@@ -139,7 +139,7 @@ func TestTransportHidesAsTheMiddleware(t *testing.T) {
 		want string
 	}{
 		{"options", oopshttp.NewTransport(nil, &oopshttp.TransportOptions{
-			HiddenQueryParams: []string{"Card-Number", "contains:ssn"}, HiddenParams: []string{"legacy"}}),
+			HiddenQueryParams: []string{"Card-Number", "contains:ssn", "legacy"}}),
 			"/x?csrf_token=<hidden>&X-Amz-Credential=<hidden>&card_number=<hidden>&user_ssn=<hidden>&legacy=<hidden>&q=1"},
 		{"zero", &oopshttp.Transport{},
 			"/x?csrf_token=<hidden>&X-Amz-Credential=<hidden>&card_number=a3&user_ssn=a4&legacy=a5&q=1"},

@@ -24,11 +24,11 @@
 // carries the request's span when the middleware makes its timeline:
 //
 //	tp := sdktrace.NewTracerProvider(
-//		sdktrace.WithSpanProcessor(spantimeline.NewProcessor(spantimeline.Options{})),
+//		sdktrace.WithSpanProcessor(spantimeline.NewProcessor(nil)),
 //		sdktrace.WithBatcher(spanExporter))
 //	cfg := &oops.Config{
 //		Hooks:     append(oops.DefaultHooks(), otelbridge.AttachTrace),
-//		Publisher: oops.ToMany(store, otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})),
+//		Publisher: oops.ToMany(store, otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})),
 //	}
 //	mw := oopshttp.Middleware(cfg, &oopshttp.Options{
 //		Timeline: timeline.Options{Observer: otelbridge.NewSpanObserver(tp)},

@@ -38,7 +38,7 @@ func ExampleNewLogPublisher() {
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
 	defer lp.Shutdown(context.Background())
 
-	cfg := oops.Config{Publisher: otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})}
+	cfg := oops.Config{Publisher: otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})}
 	r := cfg.Create(context.Background(), oops.Event{Err: errors.New("connection refused")})
 	ids, _ := cfg.Publish(context.Background(), r)
 
@@ -59,7 +59,7 @@ func ExampleLogPublisher_revisions() {
 	exp := &memExporter{}
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
 	defer lp.Shutdown(context.Background())
-	pub := otelbridge.NewLogPublisher(otelbridge.LogOptions{
+	pub := otelbridge.NewLogPublisher(&otelbridge.LogOptions{
 		LoggerProvider: lp,
 		Attributes: func(r *oops.Report) []attribute.KeyValue {
 			return []attribute.KeyValue{attribute.Int("log.count", len(r.Log))}
@@ -94,7 +94,7 @@ func ExampleNewTimeline() {
 	defer tp.Shutdown(context.Background())
 
 	ctx, request := tp.Tracer("example").Start(context.Background(), "GET /items")
-	ctx, _ = otelbridge.NewTimeline(ctx, tp, timeline.Options{})
+	ctx, _ = otelbridge.NewTimeline(ctx, tp, nil)
 
 	// What sqltimeline does for every statement:
 	timeline.FromContext(ctx).Start("SQL-sqlite", "SELECT name FROM items").Finish()

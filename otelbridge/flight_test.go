@@ -25,14 +25,14 @@ func TestTrailingWindowIsOneRecordAndOneSpanEvent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		lp, exp := newLogs(t)
 		tp, spans := newTraces(t)
-		pub := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})
+		pub := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})
 		var published []string
 		store := oops.PublisherFunc(func(_ context.Context, r *oops.Report) ([]string, error) {
 			published = append(published, r.ID)
 			return []string{r.ID}, nil
 		})
 		cfg := &oops.Config{Hooks: hooks(), Publisher: oops.ToMany(store, pub)}
-		rec := flight.New(flight.Options{Window: true, WindowDuration: time.Second})
+		rec := flight.New(&flight.Options{Window: true, WindowDuration: time.Second})
 		logger := slog.New(slogoops.NewHandler(slog.DiscardHandler, cfg, &slogoops.Options{Recorder: rec}))
 
 		ctx, span := tp.Tracer("test").Start(context.Background(), "request")

@@ -67,10 +67,13 @@ type LogOptions struct {
 
 	// PendingDelay bounds how long the record of a report published with
 	// Pending set (its maker will publish the same id again, completed) is
-	// held back waiting for its final revision. Zero means
-	// DefaultPendingDelay; a negative value holds nothing back, so the first
-	// revision is the one emitted.
+	// held back waiting for its final revision. Zero (or less) means
+	// DefaultPendingDelay.
 	PendingDelay time.Duration
+
+	// NoPendingDelay turns the holding back off: the first revision of a
+	// report is the one emitted.
+	NoPendingDelay bool
 
 	// MaxRemembered caps how many report ids the publisher remembers (held,
 	// or recently emitted) to emit one record per id. Zero means
@@ -148,8 +151,13 @@ type LogPublisher struct {
 	revs      *revisions
 }
 
-// NewLogPublisher returns a LogPublisher configured by opts.
-func NewLogPublisher(opts LogOptions) *LogPublisher {
+// NewLogPublisher returns a LogPublisher configured by opts; nil means the
+// defaults.
+func NewLogPublisher(o *LogOptions) *LogPublisher {
+	var opts LogOptions
+	if o != nil {
+		opts = *o
+	}
 	lp := opts.LoggerProvider
 	if lp == nil {
 		lp = otel.GetLoggerProvider()
@@ -164,7 +172,13 @@ func NewLogPublisher(opts LogOptions) *LogPublisher {
 		errorSev:  errorSev,
 		attrs:     opts.Attributes,
 	}
-	p.revs = newRevisions(opts.PendingDelay, opts.MaxRemembered, p.logger.Emit)
+	delay := opts.PendingDelay
+	if opts.NoPendingDelay {
+		delay = -1 // newRevisions: hold nothing back
+	} else if delay < 0 {
+		delay = 0
+	}
+	p.revs = newRevisions(delay, opts.MaxRemembered, p.logger.Emit)
 	return p
 }
 

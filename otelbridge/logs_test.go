@@ -26,7 +26,7 @@ func TestLogPublisherEmitsReportAsRecord(t *testing.T) {
 	ctx, span := tp.Tracer("test").Start(context.Background(), "request")
 	defer span.End()
 
-	cfg := oops.Config{Hooks: hooks(), Publisher: otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})}
+	cfg := oops.Config{Hooks: hooks(), Publisher: otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})}
 	cfg.Template.Topic = "GET /items/{id}"
 	err := fmt.Errorf("load item: %w", &quotaError{"open /nope: file does not exist"})
 	r := cfg.Create(ctx, oops.Event{Err: err, Stack: oops.Callers(0)})
@@ -61,7 +61,7 @@ func TestLogPublisherEmitsReportAsRecord(t *testing.T) {
 
 func TestLogPublisherLogRecordWithoutError(t *testing.T) {
 	lp, exp := newLogs(t)
-	cfg := oops.Config{Publisher: otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})}
+	cfg := oops.Config{Publisher: otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})}
 	r := cfg.Create(context.Background(), oops.Event{Level: "WARN", Msg: "disk almost full", Stack: oops.Callers(0)})
 	_, err := cfg.Publish(context.Background(), r)
 	require.NoError(t, err)
@@ -118,7 +118,7 @@ func TestLogPublisherTakesTraceFromReportWhenContextHasNone(t *testing.T) {
 	ctx, span := tp.Tracer("test").Start(context.Background(), "request")
 	defer span.End()
 
-	async := oops.NewAsync(otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp}), oops.AsyncOptions{})
+	async := oops.NewAsync(otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp}), nil)
 	cfg := oops.Config{Hooks: hooks(), Publisher: async}
 	r := cfg.Create(ctx, oops.Event{Err: errors.New("boom")})
 	ids, err := cfg.Publish(ctx, r)
@@ -136,7 +136,7 @@ func TestLogPublisherTakesTraceFromReportWhenContextHasNone(t *testing.T) {
 
 func TestLogPublisherKeepsTraceFlagsThroughAsync(t *testing.T) {
 	lp, exp := newLogs(t)
-	async := oops.NewAsync(otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp}), oops.AsyncOptions{})
+	async := oops.NewAsync(otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp}), nil)
 	cfg := oops.Config{Hooks: hooks(), Publisher: async}
 	for _, flags := range []trace.TraceFlags{trace.FlagsSampled, 0} {
 		sc := trace.NewSpanContext(trace.SpanContextConfig{
@@ -161,7 +161,7 @@ func TestLogPublisherKeepsTraceFlagsThroughAsync(t *testing.T) {
 
 func TestLogPublisherIgnoresMalformedReportTraceIDs(t *testing.T) {
 	lp, exp := newLogs(t)
-	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})
 	for _, r := range []*oops.Report{
 		{ID: oops.NewID(), Value: "a", TraceID: "not hex", SpanID: "0102030405060708"},
 		{ID: oops.NewID(), Value: "b", TraceID: "0102030405060708090a0b0c0d0e0f10", SpanID: "zz"},
@@ -179,7 +179,7 @@ func TestLogPublisherIgnoresMalformedReportTraceIDs(t *testing.T) {
 
 func TestLogPublisherCleansInvalidUTF8(t *testing.T) {
 	lp, exp := newLogs(t)
-	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})
 	r := &oops.Report{ID: oops.NewID(), Type: "main.\xffErr", Value: "bad \xc3\x28 bytes", TBText: "f()\n\t\xfe:1\n", Topic: "t\xff"}
 	_, err := p.Publish(context.Background(), r)
 	require.NoError(t, err)
@@ -196,7 +196,7 @@ func TestLogPublisherCleansInvalidUTF8(t *testing.T) {
 func TestLogPublisherHugeValueIsLimitedByProvider(t *testing.T) {
 	exp := &memExporter{}
 	lp := newLimitedLogs(t, exp, 1024)
-	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})
 	huge := strings.Repeat("x", 1<<20)
 	r := &oops.Report{ID: oops.NewID(), Type: "*errors.errorString", Value: huge, TBText: huge}
 	ids, err := p.Publish(context.Background(), r)
@@ -211,7 +211,7 @@ func TestLogPublisherHugeValueIsLimitedByProvider(t *testing.T) {
 
 func TestLogPublisherExtraAttributes(t *testing.T) {
 	lp, exp := newLogs(t)
-	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{
 		LoggerProvider: lp,
 		Attributes: func(r *oops.Report) []attribute.KeyValue {
 			return []attribute.KeyValue{attribute.String("tenant", r.Extra["tenant"].(string))}
@@ -225,7 +225,7 @@ func TestLogPublisherExtraAttributes(t *testing.T) {
 
 func TestLogPublisherComposes(t *testing.T) {
 	lp, exp := newLogs(t)
-	otel := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})
+	otel := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})
 	var stored []string
 	store := oops.PublisherFunc(func(_ context.Context, r *oops.Report) ([]string, error) {
 		stored = append(stored, r.ID)
@@ -253,7 +253,7 @@ func TestLogPublisherComposes(t *testing.T) {
 func TestLogPublisherGlobalProviderByDefault(t *testing.T) {
 	// The global provider is the no-op one unless a program sets it; the
 	// publisher then keeps nothing.
-	ids, err := otelbridge.NewLogPublisher(otelbridge.LogOptions{}).Publish(context.Background(), &oops.Report{ID: oops.NewID()})
+	ids, err := otelbridge.NewLogPublisher(nil).Publish(context.Background(), &oops.Report{ID: oops.NewID()})
 	require.NoError(t, err)
 	assert.Empty(t, ids)
 }
@@ -263,7 +263,7 @@ func TestLogPublisherSpanEvent(t *testing.T) {
 	tp, rec := newTraces(t)
 	ctx, span := tp.Tracer("test").Start(context.Background(), "request")
 
-	cfg := oops.Config{Hooks: hooks(), Publisher: otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})}
+	cfg := oops.Config{Hooks: hooks(), Publisher: otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})}
 	r := cfg.Create(ctx, oops.Event{Err: errors.New("boom"), Stack: oops.Callers(0)})
 	_, err := cfg.Publish(ctx, r)
 	require.NoError(t, err)
@@ -307,7 +307,7 @@ func TestLogPublisherSpanEventOnlyForFailures(t *testing.T) {
 			lp, exp := newLogs(t)
 			tp, rec := newTraces(t)
 			ctx, span := tp.Tracer("test").Start(context.Background(), "request")
-			cfg := oops.Config{Hooks: hooks(), Publisher: otelbridge.NewLogPublisher(otelbridge.LogOptions{
+			cfg := oops.Config{Hooks: hooks(), Publisher: otelbridge.NewLogPublisher(&otelbridge.LogOptions{
 				LoggerProvider: lp, SpanEvent: true, ErrorSeverity: tc.severity,
 			})}
 			r := cfg.Create(ctx, tc.ev)
@@ -337,7 +337,7 @@ func TestLogPublisherAttributesSliceIsNotChanged(t *testing.T) {
 	// not write to it (the race detector would see concurrent calls).
 	lp, exp := newLogs(t)
 	shared := []attribute.KeyValue{attribute.String("zone", "eu\xff"), attribute.StringSlice("s", []string{"\xfe"})}
-	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{
 		LoggerProvider: lp,
 		Attributes:     func(*oops.Report) []attribute.KeyValue { return shared },
 	})
@@ -359,7 +359,7 @@ func TestLogPublisherSpanEventOffOrNoSpan(t *testing.T) {
 	lp, _ := newLogs(t)
 	tp, rec := newTraces(t)
 	ctx, span := tp.Tracer("test").Start(context.Background(), "request")
-	_, err := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp}).Publish(ctx, &oops.Report{ID: oops.NewID(), Value: "x"})
+	_, err := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp}).Publish(ctx, &oops.Report{ID: oops.NewID(), Value: "x"})
 	require.NoError(t, err)
 	span.End()
 	require.Len(t, rec.Ended(), 1)
@@ -368,7 +368,7 @@ func TestLogPublisherSpanEventOffOrNoSpan(t *testing.T) {
 
 	// With a span context but no recording span, nothing to record on.
 	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{1}, SpanID: trace.SpanID{1}})
-	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})
 	ids, err := p.Publish(trace.ContextWithSpanContext(context.Background(), sc), &oops.Report{ID: oops.NewID(), Value: "x"})
 	require.NoError(t, err)
 	assert.Len(t, ids, 1)
@@ -379,7 +379,7 @@ func TestLogPublisherConcurrent(t *testing.T) {
 	tp, _ := newTraces(t)
 	ctx, span := tp.Tracer("test").Start(context.Background(), "request")
 	defer span.End()
-	cfg := oops.Config{Hooks: hooks(), Publisher: otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})}
+	cfg := oops.Config{Hooks: hooks(), Publisher: otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})}
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
@@ -396,7 +396,7 @@ func TestLogPublisherConcurrent(t *testing.T) {
 
 func BenchmarkLogPublisher(b *testing.B) {
 	lp, _ := newLogs(b)
-	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})
 	cfg := oops.Config{Hooks: hooks()}
 	r := cfg.Create(context.Background(), oops.Event{Err: errors.New("boom"), Stack: oops.Callers(0)})
 	b.ReportAllocs()
@@ -414,7 +414,7 @@ func (e *quotaError) Error() string { return e.msg }
 
 func TestLogPublisherBadInput(t *testing.T) {
 	lp, exp := newLogs(t)
-	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{
 		LoggerProvider: lp,
 		Attributes:     func(*oops.Report) []attribute.KeyValue { panic("attrs broke") },
 	})

@@ -74,14 +74,18 @@ func NewSpanObserver(tp trace.TracerProvider) *SpanObserver {
 }
 
 // NewTimeline returns a new timeline (made with opts) whose actions become
-// spans of tp under the span in ctx, and ctx carrying it. opts.Observer is
-// replaced by a SpanObserver.
-func NewTimeline(ctx context.Context, tp trace.TracerProvider, opts timeline.Options) (context.Context, *timeline.Timeline) {
+// spans of tp under the span in ctx, and ctx carrying it; nil opts means
+// the defaults. opts.Observer is replaced by a SpanObserver.
+func NewTimeline(ctx context.Context, tp trace.TracerProvider, o *timeline.Options) (context.Context, *timeline.Timeline) {
+	var opts timeline.Options
+	if o != nil {
+		opts = *o
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	opts.Observer = NewSpanObserver(tp)
-	tl := timeline.NewWithOptions(opts)
+	tl := timeline.NewWithOptions(&opts)
 	return timeline.NewContext(ctx, tl), tl
 }
 

@@ -29,7 +29,7 @@ import (
 func TestSpanObserverTurnsActionsIntoClientSpans(t *testing.T) {
 	tp, rec := newTraces(t)
 	ctx, root := tp.Tracer("test").Start(context.Background(), "GET /items")
-	ctx, tl := otelbridge.NewTimeline(ctx, tp, timeline.Options{})
+	ctx, tl := otelbridge.NewTimeline(ctx, tp, nil)
 	require.Same(t, tl, timeline.FromContext(ctx))
 
 	db, err := sql.Open("sqlite", ":memory:")
@@ -97,7 +97,7 @@ func TestSpanObserverTurnsActionsIntoClientSpans(t *testing.T) {
 
 func TestSpanObserverSpanNames(t *testing.T) {
 	tp, rec := newTraces(t)
-	_, tl := otelbridge.NewTimeline(context.Background(), tp, timeline.Options{})
+	_, tl := otelbridge.NewTimeline(context.Background(), tp, nil)
 	for _, c := range []struct{ category, detail string }{
 		{"SQL-pgx", "  (select 1)"},
 		{"SQL-mysql", "with x as (select 1) select * from x"},
@@ -124,7 +124,7 @@ func TestSpanObserverNotSampledKeepsNothing(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 	obs := otelbridge.NewSpanObserver(tp)
-	tl := timeline.NewWithOptions(timeline.Options{Observer: obs})
+	tl := timeline.NewWithOptions(&timeline.Options{Observer: obs})
 	for range 100 {
 		tl.Start("SQL-sqlite", "SELECT 1").Finish()
 	}
@@ -133,7 +133,7 @@ func TestSpanObserverNotSampledKeepsNothing(t *testing.T) {
 
 func TestSpanObserverEndsSpansOfDroppedEntries(t *testing.T) {
 	tp, rec := newTraces(t)
-	_, tl := otelbridge.NewTimeline(context.Background(), tp, timeline.Options{MaxEntries: 4})
+	_, tl := otelbridge.NewTimeline(context.Background(), tp, &timeline.Options{MaxEntries: 4})
 	var actions []timeline.Action
 	for range 10 {
 		actions = append(actions, tl.Start("SQL-sqlite", "SELECT 1"))
@@ -147,7 +147,7 @@ func TestSpanObserverEndsSpansOfDroppedEntries(t *testing.T) {
 
 func TestSpanObserverConcurrentActions(t *testing.T) {
 	tp, rec := newTraces(t)
-	_, tl := otelbridge.NewTimeline(context.Background(), tp, timeline.Options{})
+	_, tl := otelbridge.NewTimeline(context.Background(), tp, nil)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
@@ -165,10 +165,10 @@ func TestSpanObserverConcurrentActions(t *testing.T) {
 }
 
 func TestBothDirectionsRecordEachStepOnce(t *testing.T) {
-	proc := spantimeline.NewProcessor(spantimeline.Options{})
+	proc := spantimeline.NewProcessor(nil)
 	tp, rec := newTraces(t, proc)
 	ctx, root := tp.Tracer("test").Start(context.Background(), "request")
-	ctx, tl := otelbridge.NewTimeline(ctx, tp, timeline.Options{})
+	ctx, tl := otelbridge.NewTimeline(ctx, tp, nil)
 
 	// A statement recorded in the timeline becomes a span...
 	tl.Start("SQL-sqlite", "SELECT 1").Finish()
@@ -200,7 +200,7 @@ func TestSpanObserverSharedByManyTimelines(t *testing.T) {
 		ctx, root := tp.Tracer("otelhttp").Start(context.Background(), "request")
 		roots[i] = root
 		wg.Go(func() {
-			ctx := timeline.NewContext(ctx, timeline.NewWithOptions(opts))
+			ctx := timeline.NewContext(ctx, timeline.NewWithOptions(&opts))
 			for range 10 {
 				timeline.FromContext(ctx).Start("SQL-sqlite", "SELECT 1").Finish()
 			}
@@ -218,7 +218,7 @@ func TestSpanObserverSharedByManyTimelines(t *testing.T) {
 
 	// A timeline never put in a context gets root spans.
 	rec.Reset()
-	tl := timeline.NewWithOptions(opts)
+	tl := timeline.NewWithOptions(&opts)
 	tl.Start("SQL-sqlite", "SELECT 2").Finish()
 	require.Len(t, rec.Ended(), 1)
 	assert.False(t, rec.Ended()[0].Parent().IsValid())
@@ -227,7 +227,7 @@ func TestSpanObserverSharedByManyTimelines(t *testing.T) {
 	rec.Reset()
 	ctx1, first := tp.Tracer("t").Start(context.Background(), "first")
 	ctx2, second := tp.Tracer("t").Start(context.Background(), "second")
-	tl = timeline.NewWithOptions(opts)
+	tl = timeline.NewWithOptions(&opts)
 	timeline.NewContext(ctx1, tl)
 	timeline.NewContext(ctx2, tl)
 	tl.Start("SQL-sqlite", "SELECT 3").Finish()
@@ -244,7 +244,7 @@ func TestSpanObserverForgetsCollectedTimelines(t *testing.T) {
 		ctx, root := tp.Tracer("t").Start(context.Background(), "request")
 		defer root.End()
 		for range 10 {
-			ctx := timeline.NewContext(ctx, timeline.NewWithOptions(timeline.Options{Observer: obs}))
+			ctx := timeline.NewContext(ctx, timeline.NewWithOptions(&timeline.Options{Observer: obs}))
 			// An action that never finishes must not keep its timeline.
 			timeline.FromContext(ctx).Start("SQL-sqlite", "SELECT never finished")
 		}
@@ -261,7 +261,7 @@ func TestSpanObserverIgnoresCancellation(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tp, rec := newTraces(t)
 		ctx, cancel := context.WithCancel(context.Background())
-		ctx, tl := otelbridge.NewTimeline(ctx, tp, timeline.Options{})
+		ctx, tl := otelbridge.NewTimeline(ctx, tp, nil)
 		cancel()
 		require.Error(t, ctx.Err())
 		a := tl.Start("SQL-sqlite", "SELECT 1")
@@ -281,7 +281,7 @@ func BenchmarkSpanObserver(b *testing.B) {
 			if impl == "timeline+spans" {
 				opts.Observer = otelbridge.NewSpanObserver(tp)
 			}
-			tl := timeline.NewWithOptions(opts)
+			tl := timeline.NewWithOptions(&opts)
 			b.ReportAllocs()
 			stopCPU := benchcpu.Start(b)
 			defer stopCPU()
@@ -293,7 +293,7 @@ func BenchmarkSpanObserver(b *testing.B) {
 }
 
 func TestSpanObserverInHTTPMiddleware(t *testing.T) {
-	proc := spantimeline.NewProcessor(spantimeline.Options{})
+	proc := spantimeline.NewProcessor(nil)
 	tp, rec := newTraces(t, proc)
 	var reports []*oops.Report
 	cfg := &oops.Config{

@@ -136,17 +136,17 @@ func TestOTLPEndToEnd(t *testing.T) {
 	logExp, err := otlploghttp.New(ctx, otlploghttp.WithEndpointURL(srv.URL+"/v1/logs"), otlploghttp.WithRetry(otlploghttp.RetryConfig{Enabled: false}))
 	require.NoError(t, err)
 
-	proc := spantimeline.NewProcessor(spantimeline.Options{})
+	proc := spantimeline.NewProcessor(nil)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(proc), sdktrace.WithSyncer(traceExp))
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(logExp)))
 	cfg := oops.Config{
 		Hooks:     hooks(),
-		Publisher: otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true}),
+		Publisher: otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true}),
 	}
 
 	// The request.
 	reqCtx, server := tp.Tracer("otelhttp").Start(ctx, "GET /items/{id}", trace.WithSpanKind(trace.SpanKindServer))
-	reqCtx, _ = otelbridge.NewTimeline(reqCtx, tp, timeline.Options{})
+	reqCtx, _ = otelbridge.NewTimeline(reqCtx, tp, nil)
 
 	db, err := sql.Open("sqlite", ":memory:")
 	require.NoError(t, err)
@@ -250,7 +250,7 @@ func TestOTLPExportFailureIsNotLost(t *testing.T) {
 		return []string{r.ID}, nil
 	})
 	r := &oops.Report{ID: oops.NewID(), Value: "boom"}
-	_, err = oops.ToMany(store, otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})).Publish(ctx, r)
+	_, err = oops.ToMany(store, otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})).Publish(ctx, r)
 	require.NoError(t, err)
 	assert.Equal(t, []string{r.ID}, kept)
 	assert.Error(t, <-exportErr, "the receiver refused the record")
@@ -286,7 +286,7 @@ func TestOTLPBatchSurvivesInvalidUTF8FromAttributes(t *testing.T) {
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewBatchProcessor(logExp)))
 	defer func() { _ = lp.Shutdown(ctx) }()
 
-	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{
 		LoggerProvider: lp,
 		Attributes: func(r *oops.Report) []attribute.KeyValue {
 			if r.Value == "good" {

@@ -45,7 +45,7 @@ func publishAll(t *testing.T, p oops.Publisher, ctx context.Context, rs ...*oops
 func TestLogPublisherPendingThenFinalIsOneRecord(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		lp, exp := newLogs(t)
-		p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount})
+		p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount})
 		id := oops.NewID()
 
 		publishAll(t, p, context.Background(), revision(id, 0, true, 1))
@@ -70,7 +70,7 @@ func TestLogPublisherPendingThenFinalIsOneRecord(t *testing.T) {
 func TestLogPublisherPendingExpiresAfterDelay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		lp, exp := newLogs(t)
-		p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount, PendingDelay: 3 * time.Second})
+		p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount, PendingDelay: 3 * time.Second})
 		id := oops.NewID()
 		start := time.Now()
 
@@ -97,7 +97,7 @@ func TestLogPublisherPendingExpiresAfterDelay(t *testing.T) {
 func TestLogPublisherDefaultDelayOutlastsTrailingWindow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		lp, exp := newLogs(t)
-		p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})
+		p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})
 		publishAll(t, p, context.Background(), revision(oops.NewID(), 0, true, 0))
 		time.Sleep(5 * time.Second) // flight's default trailing window
 		synctest.Wait()
@@ -111,7 +111,7 @@ func TestLogPublisherDefaultDelayOutlastsTrailingWindow(t *testing.T) {
 func TestLogPublisherOlderPendingRevisionDoesNotReplaceNewer(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		lp, exp := newLogs(t)
-		p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount})
+		p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount})
 		id := oops.NewID()
 		publishAll(t, p, context.Background(), revision(id, 2, true, 3), revision(id, 1, true, 2))
 		require.NoError(t, p.ForceFlush(context.Background()))
@@ -125,7 +125,7 @@ func TestLogPublisherRepeatedIDIsOneRecord(t *testing.T) {
 	// A queue that redelivers, a spool forwarded twice: the same report
 	// under the same id is one record.
 	lp, exp := newLogs(t)
-	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})
 	r := &oops.Report{ID: oops.NewID(), Value: "boom"}
 	publishAll(t, p, context.Background(), r, r, r.Clone())
 	assert.Len(t, exp.records(), 1)
@@ -141,7 +141,7 @@ func TestLogPublisherRepeatedIDIsOneRecord(t *testing.T) {
 func TestLogPublisherFlushAndShutdownEmitHeldRecords(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		lp, exp := newLogs(t)
-		p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount})
+		p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount})
 		a, b := oops.NewID(), oops.NewID()
 		publishAll(t, p, context.Background(), revision(a, 0, true, 1), revision(b, 0, true, 1))
 		assert.Empty(t, exp.records())
@@ -169,7 +169,7 @@ func TestLogPublisherFlushAndShutdownEmitHeldRecords(t *testing.T) {
 
 func TestLogPublisherNegativeDelayHoldsNothing(t *testing.T) {
 	lp, exp := newLogs(t)
-	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount, PendingDelay: -1})
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount, NoPendingDelay: true})
 	id := oops.NewID()
 	publishAll(t, p, context.Background(), revision(id, 0, true, 1))
 	require.Len(t, exp.records(), 1, "emitted at once")
@@ -182,7 +182,7 @@ func TestLogPublisherNegativeDelayHoldsNothing(t *testing.T) {
 func TestLogPublisherRemembersBoundedIDs(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		lp, exp := newLogs(t)
-		p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, MaxRemembered: 2})
+		p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, MaxRemembered: 2})
 		held := oops.NewID()
 		publishAll(t, p, context.Background(), revision(held, 0, true, 0))
 		first := oops.NewID()
@@ -214,8 +214,8 @@ func TestLogPublisherRevisionsThroughAsync(t *testing.T) {
 		tp, rec := newTraces(t)
 		ctx, span := tp.Tracer("test").Start(context.Background(), "request")
 
-		p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount, SpanEvent: true})
-		async := oops.NewAsync(p, oops.AsyncOptions{})
+		p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, Attributes: logCount, SpanEvent: true})
+		async := oops.NewAsync(p, nil)
 		cfg := oops.Config{Hooks: hooks(), Publisher: async}
 		r := cfg.Create(ctx, oops.Event{Err: errors.New("boom")})
 		r.Pending = true
@@ -248,7 +248,7 @@ func TestLogPublisherSpanEventOncePerID(t *testing.T) {
 		lp, exp := newLogs(t)
 		tp, rec := newTraces(t)
 		ctx, span := tp.Tracer("test").Start(context.Background(), "request")
-		p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})
+		p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})
 
 		id := oops.NewID()
 		first := revision(id, 0, true, 1)
@@ -278,7 +278,7 @@ func TestLogPublisherSpanEventAfterSpanlessFirstRevision(t *testing.T) {
 	lp, _ := newLogs(t)
 	tp, rec := newTraces(t)
 	ctx, span := tp.Tracer("test").Start(context.Background(), "request")
-	p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true, PendingDelay: -1})
+	p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true, NoPendingDelay: true})
 	id := oops.NewID()
 	publishAll(t, p, context.Background(), revision(id, 0, true, 0))
 	publishAll(t, p, ctx, revision(id, 1, false, 0))
@@ -290,7 +290,7 @@ func TestLogPublisherSpanEventAfterSpanlessFirstRevision(t *testing.T) {
 func TestLogPublisherRevisionsConcurrent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		lp, exp := newLogs(t)
-		p := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp})
+		p := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp})
 		ids := make([]string, 200)
 		for i := range ids {
 			ids[i] = oops.NewID()

@@ -29,9 +29,9 @@ func BenchmarkBelowReport(b *testing.B) {
 		ctx  context.Context
 	}{
 		{"next", next(), context.Background()},
-		{"slogoops-off", slogoops.NewHandler(next(), nil, &slogoops.Options{NoRecording: true, Recorder: flight.New(flight.Options{})}), context.Background()},
-		{"slogoops-ring", slogoops.NewHandler(next(), nil, &slogoops.Options{Recorder: flight.New(flight.Options{})}), context.Background()},
-		{"slogoops-timeline", slogoops.NewHandler(next(), nil, &slogoops.Options{Recorder: flight.New(flight.Options{})}),
+		{"slogoops-off", slogoops.NewHandler(next(), nil, &slogoops.Options{NoRecording: true, Recorder: flight.New(nil)}), context.Background()},
+		{"slogoops-ring", slogoops.NewHandler(next(), nil, &slogoops.Options{Recorder: flight.New(nil)}), context.Background()},
+		{"slogoops-timeline", slogoops.NewHandler(next(), nil, &slogoops.Options{Recorder: flight.New(nil)}),
 			timeline.NewContext(context.Background(), timeline.New())},
 	}
 	for _, c := range cases {
@@ -51,7 +51,7 @@ func BenchmarkKeptOnly(b *testing.B) {
 		h    slog.Handler
 	}{
 		{"next", next},
-		{"slogoops-ring", slogoops.NewHandler(next, nil, &slogoops.Options{Recorder: flight.New(flight.Options{})})},
+		{"slogoops-ring", slogoops.NewHandler(next, nil, &slogoops.Options{Recorder: flight.New(nil)})},
 	} {
 		b.Run("impl="+c.name, func(b *testing.B) {
 			logger := slog.New(c.h)
@@ -69,10 +69,10 @@ func BenchmarkReport(b *testing.B) {
 	err := errors.New("connection refused")
 	for _, rings := range []string{"empty", "full"} {
 		b.Run("rings="+rings, func(b *testing.B) {
-			async := oops.NewAsync(oops.Discard, oops.AsyncOptions{})
+			async := oops.NewAsync(oops.Discard, nil)
 			defer async.Close(context.Background())
 			// A queue this fast overflows now and then: count, do not print.
-			rec := flight.New(flight.Options{Burst: -1, OnDrops: func(flight.DropSummary) {}})
+			rec := flight.New(&flight.Options{NoRateLimit: true, OnDrops: func(flight.DropSummary) {}})
 			h := slogoops.NewHandler(slog.NewJSONHandler(io.Discard, nil), &oops.Config{Publisher: async},
 				&slogoops.Options{Recorder: rec})
 			logger := slog.New(h)
@@ -83,7 +83,7 @@ func BenchmarkReport(b *testing.B) {
 					logger.Warn("w", "i", i)
 				}
 				for i := range 100 {
-					rec.Keep(context.Background(), flight.LevelError, time.Now(), &errRecord{i})
+					rec.Keep(context.Background(), slog.LevelError, time.Now(), &errRecord{i})
 				}
 			}
 			loop(b, func() { logger.Error("query failed", "err", err, "table", "orders", "attempt", 3) })

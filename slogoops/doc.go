@@ -37,7 +37,7 @@
 //	             oops.WithResource); they stay in attrs
 //	timeline     the timeline in ctx, if any (the Config's AttachTimeline hook)
 //	log          the records the flight recorder kept (see below)
-//	signature    flight.Signature of the record's call site (Record.PC), its
+//	signature    oops.Signature of the record's call site (Record.PC), its
 //	             message and the error's type chain
 //	suppressed   reports of this signature a rate limit held back before it
 //
@@ -60,7 +60,7 @@
 // window and the per-signature rate limits: see package flight. The trailing
 // window is off in flight.Default(); turn it on with a recorder of your own:
 //
-//	rec := flight.New(flight.Options{Window: true}) // 100 records or 5 s
+//	rec := flight.New(&flight.Options{Window: true}) // 100 records or 5 s
 //	h := slogoops.NewHandler(next, cfg, &slogoops.Options{Recorder: rec})
 //	defer rec.Flush(ctx) // at shutdown, before the publisher is closed
 //

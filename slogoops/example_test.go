@@ -37,7 +37,7 @@ func Example() {
 		},
 	})
 	logger := slog.New(slogoops.NewHandler(next, &oops.Config{Publisher: store},
-		&slogoops.Options{Recorder: flight.New(flight.Options{})}))
+		&slogoops.Options{Recorder: flight.New(nil)}))
 
 	logger.Debug("cache miss", "key", "user:42") // kept, not written
 	logger.Info("retrying", "attempt", 2)        // written and kept

@@ -24,13 +24,17 @@ type Options struct {
 	Recorder *flight.Recorder
 
 	// IDKey is the key of the attribute that carries the report's id on the
-	// record passed to next; "" means "oops_id", "-" adds no attribute.
+	// record passed to next; "" means "oops_id".
 	IDKey string
+	// NoIDKey adds no id attribute.
+	NoIDKey bool
 	// DroppedKey is the key of the attribute that says, instead of an id,
 	// why a record at the report level has no stored report (a
 	// flight.Drop constant: "suppressed", "filtered", "queue_full", …); ""
-	// means "oops_dropped", "-" adds no attribute.
+	// means "oops_dropped".
 	DroppedKey string
+	// NoDroppedKey adds no dropped attribute.
+	NoDroppedKey bool
 	// IDTopLevel puts the id (or dropped) attribute at the top level of the
 	// record passed to next even under WithGroup, where an added attribute
 	// would otherwise land in the open group. It costs rebuilding next's
@@ -39,8 +43,11 @@ type Options struct {
 	// TopicKey, UsernameKey, URLKey and ResourceKey name the top-level
 	// attributes whose string values fill the report's topic, username, url
 	// and resource (see flight.Recorder.Report for the precedence); ""
-	// means "topic", "username", "url" and "resource", "-" turns one off.
+	// means "topic", "username", "url" and "resource".
 	TopicKey, UsernameKey, URLKey, ResourceKey string
+	// NoTopicKey, NoUsernameKey, NoURLKey and NoResourceKey turn one of
+	// them off: no attribute fills that report field.
+	NoTopicKey, NoUsernameKey, NoURLKey, NoResourceKey bool
 }
 
 // A Handler is a slog.Handler that makes reports of records at the report
@@ -104,11 +111,11 @@ func NewHandler(next slog.Handler, cfg *oops.Config, opts *Options) *Handler {
 		report:    newLevel(opts.ReportLevel, slog.LevelWarn),
 		record:    newLevel(opts.RecordLevel, slog.LevelDebug),
 		recording: !opts.NoRecording,
-		idKey:     keyOr(opts.IDKey, "oops_id"), droppedKey: keyOr(opts.DroppedKey, "oops_dropped"),
+		idKey:     keyOr(opts.IDKey, "oops_id", opts.NoIDKey), droppedKey: keyOr(opts.DroppedKey, "oops_dropped", opts.NoDroppedKey),
 		idTop: opts.IDTopLevel,
 		keys: flight.Keys{
-			Topic: keyOr(opts.TopicKey, flight.DefaultKeys.Topic), Username: keyOr(opts.UsernameKey, flight.DefaultKeys.Username),
-			URL: keyOr(opts.URLKey, flight.DefaultKeys.URL), Resource: keyOr(opts.ResourceKey, flight.DefaultKeys.Resource),
+			Topic: keyOr(opts.TopicKey, flight.DefaultKeys.Topic, opts.NoTopicKey), Username: keyOr(opts.UsernameKey, flight.DefaultKeys.Username, opts.NoUsernameKey),
+			URL: keyOr(opts.URLKey, flight.DefaultKeys.URL, opts.NoURLKey), Resource: keyOr(opts.ResourceKey, flight.DefaultKeys.Resource, opts.NoResourceKey),
 		},
 	}
 	rec := opts.Recorder
@@ -118,12 +125,13 @@ func NewHandler(next slog.Handler, cfg *oops.Config, opts *Options) *Handler {
 	return &Handler{next: next, root: next, cfg: cfg, rec: rec, o: s}
 }
 
-func keyOr(k, def string) string {
-	switch k {
-	case "":
-		return def
-	case "-":
+// keyOr returns k, or def when k is empty, or "" (no key) when off.
+func keyOr(k, def string, off bool) string {
+	switch {
+	case off:
 		return ""
+	case k == "":
+		return def
 	}
 	return k
 }
@@ -146,7 +154,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		return h.handleReport(ctx, r)
 	}
 	if h.o.recording && r.Level >= h.o.record.get() {
-		h.rec.Keep(ctx, flight.Level(r.Level), r.Time, h.keep(r))
+		h.rec.Keep(ctx, r.Level, r.Time, h.keep(r))
 	}
 	if !h.next.Enabled(ctx, r.Level) {
 		return nil
@@ -166,7 +174,7 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 	}
 	err := k.findError()
 	out := h.rec.Report(ctx, h.cfg, flight.Entry{
-		Level:  flight.Level(r.Level),
+		Level:  r.Level,
 		Name:   r.Level.String(),
 		Msg:    r.Message,
 		Time:   r.Time,
@@ -175,7 +183,7 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 		Source: k,
 		Record: k,
 	}, h.o.keys)
-	if out.Verdict == flight.Suppress {
+	if out.Verdict == flight.VerdictSuppress {
 		// The recorder kept nothing of a suppressed record: its copy is
 		// free again at once, so that a storm allocates nothing.
 		k.Release()

@@ -63,7 +63,7 @@ func setup(t *testing.T, level slog.Level, opts *slogoops.Options) (*slog.Logger
 		opts = &slogoops.Options{}
 	}
 	if opts.Recorder == nil {
-		opts.Recorder = flight.New(flight.Options{Burst: -1})
+		opts.Recorder = flight.New(&flight.Options{NoRateLimit: true})
 	}
 	h := slogoops.NewHandler(next, &oops.Config{Publisher: st}, opts)
 	return slog.New(h), buf, st, h
@@ -86,7 +86,7 @@ func TestSlogtest(t *testing.T) {
 		buf.Reset()
 		next := slog.NewJSONHandler(&buf, nil)
 		return slogoops.NewHandler(next, &oops.Config{Publisher: oops.Discard},
-			&slogoops.Options{Recorder: flight.New(flight.Options{})})
+			&slogoops.Options{Recorder: flight.New(nil)})
 	}
 	result := func(t *testing.T) map[string]any {
 		var m map[string]any
@@ -138,7 +138,7 @@ func TestNoRecording(t *testing.T) {
 }
 
 func TestNilNextAndConfig(t *testing.T) {
-	h := slogoops.NewHandler(nil, nil, &slogoops.Options{Recorder: flight.New(flight.Options{})})
+	h := slogoops.NewHandler(nil, nil, &slogoops.Options{Recorder: flight.New(nil)})
 	logger := slog.New(h)
 	logger.Info("nowhere")
 	logger.Error("published nowhere", "err", errors.New("x"))
@@ -148,7 +148,7 @@ func TestNilNextAndConfig(t *testing.T) {
 func TestOptions(t *testing.T) {
 	logger, buf, st, _ := setup(t, slog.LevelDebug, &slogoops.Options{
 		ReportLevel: slog.LevelError, RecordLevel: slog.LevelInfo, IDKey: "incident",
-		TopicKey: "job", UsernameKey: "-",
+		TopicKey: "job", NoUsernameKey: true,
 	})
 	logger.Debug("not kept")
 	logger.Warn("kept, not reported")
@@ -264,7 +264,7 @@ func TestRecorderUsesTimelineInContext(t *testing.T) {
 }
 
 func TestRecordClonedBeforeKept(t *testing.T) {
-	rec := flight.New(flight.Options{})
+	rec := flight.New(nil)
 	h := slogoops.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil, &slogoops.Options{Recorder: rec})
 	ctx := context.Background()
 	r := slog.NewRecord(time.Now(), slog.LevelDebug, "m", 0)
@@ -347,7 +347,7 @@ func TestBadValuesStillReport(t *testing.T) {
 }
 
 func TestTrailingWindowThroughHandler(t *testing.T) {
-	rec := flight.New(flight.Options{Window: true, WindowRecords: 3, WindowDuration: time.Hour, Burst: -1})
+	rec := flight.New(&flight.Options{Window: true, WindowRecords: 3, WindowDuration: time.Hour, NoRateLimit: true})
 	logger, buf, st, _ := setup(t, slog.LevelInfo, &slogoops.Options{Recorder: rec})
 	logger.Error("first")
 	logger.Error("second")
@@ -369,7 +369,7 @@ func TestTrailingWindowThroughHandler(t *testing.T) {
 }
 
 func TestRateLimitThroughHandler(t *testing.T) {
-	rec := flight.New(flight.Options{Burst: 2, Every: time.Hour})
+	rec := flight.New(&flight.Options{Burst: 2, Every: time.Hour})
 	logger, buf, st, _ := setup(t, slog.LevelInfo, &slogoops.Options{Recorder: rec})
 	for range 5 {
 		logger.Error("again")
@@ -383,9 +383,9 @@ func TestRateLimitThroughHandler(t *testing.T) {
 }
 
 func TestConcurrentLogging(t *testing.T) {
-	rec := flight.New(flight.Options{Window: true, WindowRecords: 20, WindowDuration: time.Millisecond})
+	rec := flight.New(&flight.Options{Window: true, WindowRecords: 20, WindowDuration: time.Millisecond})
 	st := &store{}
-	async := oops.NewAsync(st, oops.AsyncOptions{QueueSize: 64})
+	async := oops.NewAsync(st, &oops.AsyncOptions{QueueSize: 64})
 	h := slogoops.NewHandler(slog.NewJSONHandler(io.Discard, nil), &oops.Config{Publisher: async}, &slogoops.Options{Recorder: rec})
 	base := slog.New(h).With("svc", "x")
 	var wg sync.WaitGroup
@@ -426,9 +426,9 @@ func TestStormStaysBoundedAndNeverBlocks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a million records")
 	}
-	rec := flight.New(flight.Options{Window: true})
+	rec := flight.New(&flight.Options{Window: true})
 	bs := blockingStore{release: make(chan struct{})}
-	async := oops.NewAsync(bs, oops.AsyncOptions{QueueSize: 16})
+	async := oops.NewAsync(bs, &oops.AsyncOptions{QueueSize: 16})
 	h := slogoops.NewHandler(slog.NewJSONHandler(io.Discard, nil), &oops.Config{Publisher: async}, &slogoops.Options{Recorder: rec})
 	logger := slog.New(h)
 
@@ -518,7 +518,7 @@ func TestCallerStackSkipsToTheLogCall(t *testing.T) {
 		tb = r.TBText
 		return nil, nil
 	})}
-	h := slogoops.NewHandler(nil, cfg, &slogoops.Options{Recorder: flight.New(flight.Options{Burst: -1})})
+	h := slogoops.NewHandler(nil, cfg, &slogoops.Options{Recorder: flight.New(&flight.Options{NoRateLimit: true})})
 	slog.New(h).Error("direct")
 	assert.True(t, strings.HasPrefix(tb, "github.com/oops-go/oops/slogoops_test.TestCallerStackSkipsToTheLogCall("), tb)
 	// Through another handler in front: more frames above the call site.
@@ -534,7 +534,7 @@ type wrapper struct{ slog.Handler }
 func (w wrapper) Handle(ctx context.Context, r slog.Record) error { return w.Handler.Handle(ctx, r) }
 
 func TestReusedRecordsStayIntact(t *testing.T) {
-	rec := flight.New(flight.Options{RingSize: 3})
+	rec := flight.New(&flight.Options{RingSize: 3})
 	logger, _, _, _ := setup(t, slog.LevelError, &slogoops.Options{Recorder: rec})
 	var wg sync.WaitGroup
 	for g := range 4 {

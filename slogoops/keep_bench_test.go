@@ -28,7 +28,7 @@ func BenchmarkKeepTimeline(b *testing.B) {
 			h    slog.Handler
 		}{
 			{"next", next()},
-			{"slogoops", slogoops.NewHandler(next(), nil, &slogoops.Options{Recorder: flight.New(flight.Options{})})},
+			{"slogoops", slogoops.NewHandler(next(), nil, &slogoops.Options{Recorder: flight.New(nil)})},
 		} {
 			b.Run("timeline="+life+"/impl="+c.name, func(b *testing.B) {
 				logger := slog.New(c.h)
@@ -63,7 +63,7 @@ func BenchmarkKeepRequest(b *testing.B) {
 		h    slog.Handler
 	}{
 		{"next", next()},
-		{"slogoops", slogoops.NewHandler(next(), nil, &slogoops.Options{Recorder: flight.New(flight.Options{})})},
+		{"slogoops", slogoops.NewHandler(next(), nil, &slogoops.Options{Recorder: flight.New(nil)})},
 	} {
 		b.Run("impl="+c.name, func(b *testing.B) {
 			logger := slog.New(c.h)

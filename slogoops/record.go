@@ -6,6 +6,8 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/release"
+	"github.com/oops-go/oops/internal/slab"
 )
 
 // A scope is what WithAttrs and WithGroup added, as an immutable list from
@@ -27,7 +29,7 @@ type kept struct {
 // Kept records come from the slab, or back from the rings once released:
 // reusing them keeps the ring's memory warm in the cache.
 var (
-	keptSlab flight.Slab[kept]
+	keptSlab slab.Slab[kept]
 	keptFree sync.Pool // of *kept
 )
 
@@ -38,11 +40,13 @@ func newKept() *kept {
 	return keptSlab.New()
 }
 
-// Release implements flight.Releaser: the recorder is done with k. k goes
+// Release implements release.Releaser: the recorder is done with k. k goes
 // back as it is, to be overwritten whole by Handler.keep: clearing it here
 // would write its memory twice per record. What it still points to is held
 // only until k is reused or the free list is emptied by a collection.
 func (k *kept) Release() { keptFree.Put(k) }
+
+var _ release.Releaser = (*kept)(nil)
 
 // LogRecord renders k for a report's log.
 func (k *kept) LogRecord() oops.LogRecord {

@@ -20,10 +20,10 @@ import (
 // while still read would render another record's attributes (and, under
 // -race, be reported as a data race).
 func TestReusedRecordsNeverReadWhileReused(t *testing.T) {
-	rec := flight.New(flight.Options{RingSize: 4})
+	rec := flight.New(&flight.Options{RingSize: 4})
 	h := slogoops.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil, &slogoops.Options{Recorder: rec})
 	logger := slog.New(h)
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 6})
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 6})
 	tctx := timeline.NewContext(context.Background(), tl)
 
 	var wg sync.WaitGroup

@@ -34,7 +34,7 @@ func (c counter) LogValue() slog.Value { return slog.Int64Value(c.n.Add(1)) }
 func TestKeptRecordsShowWhatWasLogged(t *testing.T) {
 	for _, where := range []string{"ring", "timeline"} {
 		t.Run(where, func(t *testing.T) {
-			rec := flight.New(flight.Options{})
+			rec := flight.New(nil)
 			st := &store{}
 			logger := slog.New(slogoops.NewHandler(nil, &oops.Config{Publisher: st}, &slogoops.Options{Recorder: rec}))
 			ctx := context.Background()
@@ -84,7 +84,7 @@ func TestKeptRecordsShowWhatWasLogged(t *testing.T) {
 // snapshots, rendering it for a report while the caller wrote to it was a
 // fatal "concurrent map iteration and map write".
 func TestMapWrittenAfterTheLogCallDoesNotCrash(t *testing.T) {
-	rec := flight.New(flight.Options{Burst: -1})
+	rec := flight.New(&flight.Options{NoRateLimit: true})
 	logger := slog.New(slogoops.NewHandler(nil, &oops.Config{Publisher: &store{}}, &slogoops.Options{Recorder: rec}))
 	m := map[string]int{}
 	for i := range 1000 {
@@ -115,7 +115,7 @@ func TestMapWrittenAfterTheLogCallDoesNotCrash(t *testing.T) {
 func TestPrecedenceAndResource(t *testing.T) {
 	st := &store{}
 	cfg := &oops.Config{Publisher: st, Template: oops.Report{Topic: "from-template", Username: "template-user"}}
-	logger := slog.New(slogoops.NewHandler(nil, cfg, &slogoops.Options{Recorder: flight.New(flight.Options{})}))
+	logger := slog.New(slogoops.NewHandler(nil, cfg, &slogoops.Options{Recorder: flight.New(nil)}))
 	ctx := oops.WithResource(context.Background(), "order/1")
 	logger.ErrorContext(ctx, "failed", "topic", "from-attr", "resource", "order/8123")
 	logger.ErrorContext(ctx, "failed again")
@@ -135,7 +135,7 @@ func TestIDTopLevel(t *testing.T) {
 		var buf bytes.Buffer
 		st := &store{}
 		logger := slog.New(slogoops.NewHandler(slog.NewJSONHandler(&buf, nil), &oops.Config{Publisher: st},
-			&slogoops.Options{Recorder: flight.New(flight.Options{}), IDTopLevel: top}))
+			&slogoops.Options{Recorder: flight.New(nil), IDTopLevel: top}))
 		logger.With("a", 1).WithGroup("req").With("b", 2).Error("failed", "c", 3)
 		var line map[string]any
 		require.NoError(t, json.Unmarshal(buf.Bytes(), &line))
@@ -154,7 +154,7 @@ func TestIDTopLevel(t *testing.T) {
 // at revision 0 and completed at revision 1 when the window closes.
 func TestWindowRevisions(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := flight.New(flight.Options{Window: true, WindowDuration: 5 * time.Second})
+		rec := flight.New(&flight.Options{Window: true, WindowDuration: 5 * time.Second})
 		st := &store{}
 		logger := slog.New(slogoops.NewHandler(nil, &oops.Config{Publisher: st}, &slogoops.Options{Recorder: rec}))
 		logger.Error("trigger")

@@ -33,10 +33,10 @@ func BenchmarkStorm(b *testing.B) {
 	}{
 		{"next", func(*testing.B) slog.Handler { return next() }},
 		{"slogoops", func(b *testing.B) slog.Handler {
-			async := oops.NewAsync(oops.Discard, oops.AsyncOptions{})
+			async := oops.NewAsync(oops.Discard, nil)
 			b.Cleanup(func() { _ = async.Close(context.Background()) })
 			return slogoops.NewHandler(next(), &oops.Config{Publisher: async},
-				&slogoops.Options{Recorder: flight.New(flight.Options{})})
+				&slogoops.Options{Recorder: flight.New(nil)})
 		}},
 	} {
 		b.Run("impl="+c.name, func(b *testing.B) {

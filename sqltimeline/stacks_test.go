@@ -20,7 +20,7 @@ func TestStacksFromTimeline(t *testing.T) {
 	db, err := sqltimeline.Open("sqlite", filepath.Join(t.TempDir(), "s.db"), nil)
 	require.NoError(t, err)
 	defer db.Close()
-	tl := timeline.NewWithOptions(timeline.Options{Stacks: true})
+	tl := timeline.NewWithOptions(&timeline.Options{Stacks: true})
 	ctx := timeline.NewContext(context.Background(), tl)
 	_, err = db.ExecContext(ctx, "CREATE TABLE t (x)")
 	require.NoError(t, err)

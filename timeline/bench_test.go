@@ -18,7 +18,7 @@ func BenchmarkStartFinish(b *testing.B) {
 	}{
 		{"ctx=timeline/stacks=off", timeline.NewContext(context.Background(), timeline.New())},
 		{"ctx=timeline/stacks=on", timeline.NewContext(context.Background(),
-			timeline.NewWithOptions(timeline.Options{Stacks: true}))},
+			timeline.NewWithOptions(&timeline.Options{Stacks: true}))},
 		{"ctx=none", context.Background()},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

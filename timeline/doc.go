@@ -26,6 +26,7 @@
 // counters, which cost little; they are turned into text only by Entries.
 //
 // Package timeline imports the standard library and the module's
-// internal/stack (which renders the captured stacks) only: no third-party
-// package.
+// internal/stack (which renders the captured stacks) and internal/release
+// (through which the logger integrations reuse kept records) only: no
+// third-party package.
 package timeline

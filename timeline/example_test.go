@@ -41,7 +41,7 @@ func Example() {
 }
 
 func ExampleNewWithOptions() {
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 4})
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 4})
 	for i := range 10 {
 		tl.Start("log-DEBUG", fmt.Sprint("record ", i)).Finish()
 	}

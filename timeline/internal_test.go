@@ -12,7 +12,7 @@ import (
 
 // Stacks are kept as program counters until Entries renders them.
 func TestStacksKeptAsPCs(t *testing.T) {
-	tl := NewWithOptions(Options{Stacks: true})
+	tl := NewWithOptions(&Options{Stacks: true})
 	tl.Start("SQL-main", "SELECT 1").Finish()
 	tl.mu.Lock()
 	require.Equal(t, 1, tl.n)
@@ -26,7 +26,7 @@ func TestStacksKeptAsPCs(t *testing.T) {
 // keeps its entry, whatever the cap, and finishing finds each one.
 func TestStorageAcrossChunks(t *testing.T) {
 	for _, limit := range []int{-1, 1, 2, 3, 16, 17, 31, 32, 33, 100, DefaultMaxEntries} {
-		tl := NewWithOptions(Options{MaxEntries: limit})
+		tl := NewWithOptions(&Options{MaxEntries: limit, NoMaxEntries: limit < 0})
 		const n = 3000
 		acts := make([]Action, n)
 		for i := range acts {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/timeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,14 +31,14 @@ func (r *releasable) String() string {
 
 func (r *releasable) Release() { r.released.Add(1) }
 
-func TestAddReleasableReleasesWhatTheCapDrops(t *testing.T) {
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 3}) // first 1, recent 2
+func TestAddToTimelineReleasesWhatTheCapDrops(t *testing.T) {
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 3}) // first 1, recent 2
 	now := time.Now()
 	var rs []*releasable
 	add := func() *releasable {
 		r := &releasable{text: "r" + string(rune('0'+len(rs)))}
 		rs = append(rs, r)
-		tl.AddReleasable("log-INFO", now, now, r)
+		release.AddToTimeline(tl, "log-INFO", now, now, r)
 		return r
 	}
 	for range 3 {
@@ -61,28 +62,28 @@ func TestAddReleasableReleasesWhatTheCapDrops(t *testing.T) {
 	assert.Equal(t, 4, tl.Dropped())
 
 	var nilTL *timeline.Timeline
-	nilTL.AddReleasable("log-INFO", now, now, &releasable{}) // no-op
+	release.AddToTimeline(nilTL, "log-INFO", now, now, &releasable{}) // no-op
 }
 
-func TestAddReleasableKeepsWhatEntriesRenders(t *testing.T) {
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 1})
+func TestAddToTimelineKeepsWhatEntriesRenders(t *testing.T) {
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 1})
 	now := time.Now()
 	held := &releasable{text: "held", entered: make(chan struct{}), proceed: make(chan struct{})}
 	entered := held.entered
-	tl.AddReleasable("log-INFO", now, now, held)
+	release.AddToTimeline(tl, "log-INFO", now, now, held)
 	done := make(chan []timeline.Entry)
 	go func() { done <- tl.Entries() }()
 	<-entered // Entries is rendering held
 
 	next := &releasable{text: "next"}
-	tl.AddReleasable("log-INFO", now, now, next)
+	release.AddToTimeline(tl, "log-INFO", now, now, next)
 	assert.Zero(t, held.released.Load(), "dropped while rendered: not released")
 	close(held.proceed)
 	es := <-done
 	require.Len(t, es, 1)
 	assert.Equal(t, "held", es[0].Detail)
 
-	tl.AddReleasable("log-INFO", now, now, &releasable{text: "last"})
+	release.AddToTimeline(tl, "log-INFO", now, now, &releasable{text: "last"})
 	assert.Equal(t, int32(1), next.released.Load(), "dropped with no reader: released")
 	assert.Zero(t, held.released.Load(), "held is never released")
 }

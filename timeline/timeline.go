@@ -9,18 +9,23 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/internal/stack"
 )
 
 // DefaultMaxEntries is the cap on entries of a Timeline made by New.
 const DefaultMaxEntries = 1000
 
-// Options configure a Timeline. The zero value is ready to use.
+// Options configure a Timeline. The zero value of every field means its
+// default, and a nil *Options means them all.
 type Options struct {
 	// MaxEntries caps how many entries the timeline keeps. Past it the first
 	// MaxEntries/2 and the most recent ones are kept and the rest counted in
-	// Dropped. Zero means DefaultMaxEntries; a negative value means no cap.
+	// Dropped. Zero (or less) means DefaultMaxEntries.
 	MaxEntries int
+
+	// NoMaxEntries turns the cap off: the timeline keeps every entry.
+	NoMaxEntries bool
 
 	// Stacks makes every action capture the stack that started it.
 	Stacks bool
@@ -121,30 +126,35 @@ func (t *Timeline) offset(tm time.Time) time.Duration {
 	return max(tm.Sub(t.start), minOffset)
 }
 
-// releaseDetail is the detail of an entry added by AddReleasable, whose lazy
+// releaseDetail is the detail of an entry added by addReleasable, whose lazy
 // detail is released when the entry is dropped. A lazy detail wins over
 // detail, so it is never shown; marking the entry so keeps entry small.
 const releaseDetail = "\x00release"
 
 // New returns an empty Timeline that starts now, with default options.
-func New() *Timeline { return NewWithOptions(Options{}) }
+func New() *Timeline { return NewWithOptions(nil) }
 
-// NewWithOptions returns an empty Timeline that starts now.
-func NewWithOptions(opts Options) *Timeline {
+// NewWithOptions returns an empty Timeline that starts now, configured by
+// opts; nil means the defaults.
+func NewWithOptions(o *Options) *Timeline {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
 	t := &Timeline{start: time.Now(), opts: opts}
 	switch max := opts.MaxEntries; {
-	case max == 0:
+	case opts.NoMaxEntries:
+		t.head, t.tail = 0, -1
+	case max <= 0:
 		max = DefaultMaxEntries
 		fallthrough
-	case max > 0:
+	default:
 		t.head = max / 2
 		t.tail = max - t.head
 		if t.tail == 0 {
 			t.tail = 1
 			t.head = 0
 		}
-	default:
-		t.head, t.tail = 0, -1
 	}
 	return t
 }
@@ -234,24 +244,17 @@ func (t *Timeline) AddLazy(category string, start, end time.Time, detail fmt.Str
 	t.add(category, start, end, "", detail, nil)
 }
 
-// A Releaser is a lazy detail whose storage its owner reuses (see
-// AddReleasable).
-type Releaser interface {
-	fmt.Stringer
-	// Release tells the owner that the timeline dropped the entry and
-	// will not read the detail again. It is called once, outside the
-	// timeline's lock, from the goroutine whose Start or Add dropped the
-	// entry, and must be fast.
-	Release()
+func init() {
+	release.AddToTimeline = func(tl any, category string, start, end time.Time, detail release.Releaser) {
+		tl.(*Timeline).addReleasable(category, start, end, detail)
+	}
 }
 
-// AddReleasable is AddLazy for a detail whose storage its owner wants back:
-// when the cap drops the entry (see Options.MaxEntries) and no Entries call
-// can still be rendering it, the timeline calls detail.Release and forgets
-// it. The owner may then reuse it for another entry. A timeline that is
-// simply dropped releases nothing: its details go to the garbage collector
-// with it.
-func (t *Timeline) AddReleasable(category string, start, end time.Time, detail Releaser) {
+// addReleasable is AddLazy for a detail whose storage its owner wants back
+// (see release.AddToTimeline): when the cap drops the entry (see
+// Options.MaxEntries) and no Entries call can still be rendering it, the
+// timeline calls detail.Release and forgets it.
+func (t *Timeline) addReleasable(category string, start, end time.Time, detail release.Releaser) {
 	if t == nil {
 		return
 	}
@@ -294,7 +297,7 @@ func (t *Timeline) add(category string, start, end time.Time, detail string, laz
 // it to with set, and the detail of the entry the slot held when that is to
 // be released now (the caller calls Release once t.mu is unlocked). t.mu is
 // held.
-func (t *Timeline) reserve() (seq uint64, at *entry, rel Releaser) {
+func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser) {
 	seq = t.seq
 	t.seq++
 	if t.tail < 0 || t.n < t.head+t.tail {
@@ -307,7 +310,7 @@ func (t *Timeline) reserve() (seq uint64, at *entry, rel Releaser) {
 		t.ring = 0
 	}
 	if at.detail == releaseDetail && at.lazy != nil && t.readers == 0 {
-		rel, _ = at.lazy.(Releaser)
+		rel, _ = at.lazy.(release.Releaser)
 	}
 	t.dropped++
 	return seq, at, rel

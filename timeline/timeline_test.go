@@ -160,7 +160,7 @@ func TestAdd(t *testing.T) {
 
 func TestConcurrentOverlappingActions(t *testing.T) {
 	const goroutines, perG = 32, 200
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: -1})
+	tl := timeline.NewWithOptions(&timeline.Options{NoMaxEntries: true})
 	var wg sync.WaitGroup
 	stopReading := make(chan struct{})
 	readerDone := make(chan struct{})
@@ -226,7 +226,7 @@ func TestConcurrentOverlappingActions(t *testing.T) {
 }
 
 func TestCapKeepsFirstHalfAndMostRecent(t *testing.T) {
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 10})
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 10})
 	actions := make([]timeline.Action, 25)
 	for i := range actions {
 		actions[i] = tl.Start("step", strconv.Itoa(i))
@@ -292,7 +292,7 @@ func TestCapSmallAndUnbounded(t *testing.T) {
 		{max: -1, n: 3000, dropped: 0},
 	} {
 		t.Run(fmt.Sprint("max=", tc.max), func(t *testing.T) {
-			tl := timeline.NewWithOptions(timeline.Options{MaxEntries: tc.max})
+			tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: tc.max, NoMaxEntries: tc.max < 0})
 			for i := range tc.n {
 				a := tl.Start("step", strconv.Itoa(i))
 				a.Finish()
@@ -332,7 +332,7 @@ func startLazyHere(tl *timeline.Timeline) timeline.Action {
 }
 
 func TestStacks(t *testing.T) {
-	tl := timeline.NewWithOptions(timeline.Options{Stacks: true})
+	tl := timeline.NewWithOptions(&timeline.Options{Stacks: true})
 	startHere(tl).Finish()
 	startLazyHere(tl)
 	tl.Add("log-INFO", time.Now(), time.Now(), "no stack for Add")
@@ -422,7 +422,7 @@ func (r *recorder) Finished(a timeline.Action, end time.Time, err error) {
 
 func TestObserver(t *testing.T) {
 	rec := &recorder{}
-	tl := timeline.NewWithOptions(timeline.Options{Observer: rec})
+	tl := timeline.NewWithOptions(&timeline.Options{Observer: rec})
 	before := time.Now()
 	a := tl.Start("SQL-main", "SELECT 1")
 	b := tl.StartLazy("http-GET", lazyText("https://example.com/"))
@@ -459,7 +459,7 @@ func TestObserver(t *testing.T) {
 
 func TestObserverPanickingLazyDetail(t *testing.T) {
 	rec := &recorder{}
-	tl := timeline.NewWithOptions(timeline.Options{Observer: rec})
+	tl := timeline.NewWithOptions(&timeline.Options{Observer: rec})
 	require.NotPanics(t, func() { tl.StartLazy("SQL-main", panicky{}).Finish() })
 	require.Len(t, rec.got, 2)
 	assert.Equal(t, "<detail panicked: no detail for you>", rec.got[0].detail)
@@ -467,7 +467,7 @@ func TestObserverPanickingLazyDetail(t *testing.T) {
 
 func TestObserverDroppedAction(t *testing.T) {
 	rec := &recorder{}
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 2, Observer: rec})
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 2, Observer: rec})
 	a := tl.Start("step", "0")
 	b := tl.Start("step", "1") // kept in the ring, then evicted by the next
 	tl.Start("step", "2")

@@ -41,11 +41,11 @@ func BenchmarkBelowReportLevel(b *testing.B) {
 		run(b, zap.New(zapoops.Wrap(benchJSONCore(), nil, &zapoops.Options{NoRecording: true})))
 	})
 	b.Run("impl=zapoops-ring", func(b *testing.B) {
-		run(b, zap.New(zapoops.Wrap(benchJSONCore(), nil, &zapoops.Options{Recorder: flight.New(flight.Options{})})))
+		run(b, zap.New(zapoops.Wrap(benchJSONCore(), nil, &zapoops.Options{Recorder: flight.New(nil)})))
 	})
 	b.Run("impl=zapoops-timeline", func(b *testing.B) {
 		ctx := timeline.NewContext(context.Background(), timeline.New())
-		logger := zap.New(zapoops.Wrap(benchJSONCore(), nil, &zapoops.Options{Recorder: flight.New(flight.Options{})}))
+		logger := zap.New(zapoops.Wrap(benchJSONCore(), nil, &zapoops.Options{Recorder: flight.New(nil)}))
 		// Four call fields and the Context field: five in all.
 		run(b, logger.With(zapoops.Context(ctx)))
 	})
@@ -66,7 +66,7 @@ func BenchmarkDebugKept(b *testing.B) {
 		run(b, zap.New(zapoops.Wrap(benchJSONCore(), nil, &zapoops.Options{NoRecording: true})))
 	})
 	b.Run("impl=zapoops-ring", func(b *testing.B) {
-		run(b, zap.New(zapoops.Wrap(benchJSONCore(), nil, &zapoops.Options{Recorder: flight.New(flight.Options{})})))
+		run(b, zap.New(zapoops.Wrap(benchJSONCore(), nil, &zapoops.Options{Recorder: flight.New(nil)})))
 	})
 }
 
@@ -74,7 +74,7 @@ func BenchmarkDebugKept(b *testing.B) {
 // store (rate limits off, so that every entry makes a report).
 func BenchmarkReport(b *testing.B) {
 	err := errors.New("card declined")
-	rec := flight.New(flight.Options{Burst: -1, RingSize: -1})
+	rec := flight.New(&flight.Options{NoRateLimit: true, NoRings: true})
 	cfg := &oops.Config{Publisher: oops.Discard}
 	logger := zap.New(zapoops.Wrap(benchJSONCore(), cfg, &zapoops.Options{Recorder: rec}))
 	b.ReportAllocs()
@@ -87,7 +87,7 @@ func BenchmarkReport(b *testing.B) {
 // level, alone: the Core's Check and Write for an Info entry with five
 // fields, kept in a ring.
 func BenchmarkKeep(b *testing.B) {
-	core := zapoops.NewCore(nil, &zapoops.Options{Recorder: flight.New(flight.Options{})})
+	core := zapoops.NewCore(nil, &zapoops.Options{Recorder: flight.New(nil)})
 	fields := benchFields()
 	ent := zapcore.Entry{Level: zapcore.InfoLevel, Message: "item served"}
 	b.ReportAllocs()

@@ -21,7 +21,7 @@ import (
 )
 
 func TestCheckAddsTheCoreOnlyWhenEnabled(t *testing.T) {
-	rec := flight.New(flight.Options{})
+	rec := flight.New(nil)
 	entry := func(l zapcore.Level) zapcore.Entry { return zapcore.Entry{Level: l, Message: "m"} }
 
 	off := zapoops.NewCore(nil, &zapoops.Options{Recorder: rec, NoRecording: true})
@@ -83,11 +83,11 @@ func (s *slowStore) Publish(ctx context.Context, r *oops.Report) ([]string, erro
 
 func asyncFixture(t *testing.T, zapOpts ...zap.Option) (*zap.Logger, *slowStore) {
 	slow := &slowStore{delay: 50 * time.Millisecond}
-	async := oops.NewAsync(slow, oops.AsyncOptions{})
+	async := oops.NewAsync(slow, nil)
 	t.Cleanup(func() { _ = async.Close(context.Background()) })
 	cfg := &oops.Config{Publisher: async}
 	obs, _ := observer.New(zapcore.InfoLevel)
-	logger := zap.New(obs, zapOpts...).WithOptions(zapoops.WrapCore(cfg, &zapoops.Options{Recorder: flight.New(flight.Options{})}))
+	logger := zap.New(obs, zapOpts...).WithOptions(zapoops.WrapCore(cfg, &zapoops.Options{Recorder: flight.New(nil)}))
 	return logger, slow
 }
 
@@ -149,7 +149,7 @@ func TestPublishErrorsAreSummarizedNotWrittenPerEntry(t *testing.T) {
 		var errOut bytes.Buffer
 		var mu sync.Mutex
 		var summaries []flight.DropSummary
-		rec := flight.New(flight.Options{Burst: -1, DropEvery: time.Minute, OnDrops: func(s flight.DropSummary) {
+		rec := flight.New(&flight.Options{NoRateLimit: true, DropEvery: time.Minute, OnDrops: func(s flight.DropSummary) {
 			mu.Lock()
 			summaries = append(summaries, s)
 			mu.Unlock()
@@ -223,7 +223,7 @@ func TestSugaredLogger(t *testing.T) {
 
 func TestWriteWithoutCheck(t *testing.T) {
 	st := &store{}
-	core := zapoops.NewCore(&oops.Config{Publisher: st}, &zapoops.Options{Recorder: flight.New(flight.Options{})})
+	core := zapoops.NewCore(&oops.Config{Publisher: st}, &zapoops.Options{Recorder: flight.New(nil)})
 	require.NoError(t, core.Write(zapcore.Entry{Level: zapcore.ErrorLevel, Message: "direct"},
 		[]zapcore.Field{zap.Error(errors.New("no hook ran"))}))
 	require.Equal(t, 1, st.len())
@@ -236,8 +236,8 @@ func TestTwoCoresInATee(t *testing.T) {
 	a, b := &store{}, &store{}
 	obs, logs := observer.New(zapcore.InfoLevel)
 	logger := zap.New(zapcore.NewTee(obs,
-		zapoops.NewCore(&oops.Config{Publisher: a}, &zapoops.Options{Recorder: flight.New(flight.Options{}), IDKey: "a_id"}),
-		zapoops.NewCore(&oops.Config{Publisher: b}, &zapoops.Options{Recorder: flight.New(flight.Options{}), IDKey: "b_id"})))
+		zapoops.NewCore(&oops.Config{Publisher: a}, &zapoops.Options{Recorder: flight.New(nil), IDKey: "a_id"}),
+		zapoops.NewCore(&oops.Config{Publisher: b}, &zapoops.Options{Recorder: flight.New(nil), IDKey: "b_id"})))
 	logger.Error("twice")
 	require.Equal(t, 1, a.len())
 	require.Equal(t, 1, b.len())

@@ -48,23 +48,29 @@ type Options struct {
 	Recorder *flight.Recorder
 
 	// IDKey is the key of the string field that carries the report's id on
-	// the log line; empty means DefaultIDKey, "-" adds no such field. Under
+	// the log line; empty means DefaultIDKey. Under
 	// an open zap.Namespace the field lands in the namespace, as any field
 	// added at that point would: zap offers no way back to the top level.
 	IDKey string
+	// NoIDKey adds no id field.
+	NoIDKey bool
 
 	// DroppedKey is the key of the string field that says, instead of an
 	// id, why an entry at the report level has no stored report (a
 	// flight.Drop constant: "suppressed", "filtered", "queue_full", …);
-	// empty means DefaultDroppedKey, "-" adds no such field.
+	// empty means DefaultDroppedKey.
 	DroppedKey string
+	// NoDroppedKey adds no dropped field.
+	NoDroppedKey bool
 
 	// TopicKey, UsernameKey, URLKey and ResourceKey name the top-level
 	// string fields that fill the report's topic, username, url and
 	// resource (see flight.Recorder.Report for the precedence); "" means
-	// "topic", "username", "url" and "resource", "-" turns one off. The
-	// fields stay in attrs.
+	// "topic", "username", "url" and "resource". The fields stay in attrs.
 	TopicKey, UsernameKey, URLKey, ResourceKey string
+	// NoTopicKey, NoUsernameKey, NoURLKey and NoResourceKey turn one of
+	// them off: no field fills that report field.
+	NoTopicKey, NoUsernameKey, NoURLKey, NoResourceKey bool
 
 	// FlushTimeout bounds how long Sync, and an entry at DPanic level or
 	// above, wait for reports to be published; zero means
@@ -101,7 +107,7 @@ type Core struct {
 // context: its hook and its shared suppressed outcome.
 func (c *Core) init() *Core {
 	c.hook = c.beforeWrite
-	c.suppressed = &pending{core: c, out: flight.Outcome{Verdict: flight.Suppress, Dropped: flight.DropSuppressed}}
+	c.suppressed = &pending{core: c, out: flight.Outcome{Verdict: flight.VerdictSuppress, Dropped: flight.DropSuppressed}}
 	return c
 }
 
@@ -137,20 +143,14 @@ func Wrap(inner zapcore.Core, cfg *oops.Config, opts *Options) *Core {
 		o = *opts
 	}
 	s := &settings{cfg: cfg, rec: o.Recorder, report: newLevelTest(o.ReportLevel, zapcore.WarnLevel),
-		record: newLevelTest(o.RecordLevel, zapcore.DebugLevel), keep: !o.NoRecording, idKey: o.IDKey, flushTimeout: o.FlushTimeout,
-		droppedKey: o.DroppedKey,
+		record: newLevelTest(o.RecordLevel, zapcore.DebugLevel), keep: !o.NoRecording, flushTimeout: o.FlushTimeout,
+		idKey: keyOr(o.IDKey, DefaultIDKey, o.NoIDKey), droppedKey: keyOr(o.DroppedKey, DefaultDroppedKey, o.NoDroppedKey),
 		keys: flight.Keys{
-			Topic: keyOr(o.TopicKey, flight.DefaultKeys.Topic), Username: keyOr(o.UsernameKey, flight.DefaultKeys.Username),
-			URL: keyOr(o.URLKey, flight.DefaultKeys.URL), Resource: keyOr(o.ResourceKey, flight.DefaultKeys.Resource),
+			Topic: keyOr(o.TopicKey, flight.DefaultKeys.Topic, o.NoTopicKey), Username: keyOr(o.UsernameKey, flight.DefaultKeys.Username, o.NoUsernameKey),
+			URL: keyOr(o.URLKey, flight.DefaultKeys.URL, o.NoURLKey), Resource: keyOr(o.ResourceKey, flight.DefaultKeys.Resource, o.NoResourceKey),
 		}}
 	if s.rec == nil {
 		s.rec = flight.Default()
-	}
-	if s.idKey == "" {
-		s.idKey = DefaultIDKey
-	}
-	if s.droppedKey == "" {
-		s.droppedKey = DefaultDroppedKey
 	}
 	if s.flushTimeout <= 0 {
 		s.flushTimeout = DefaultFlushTimeout
@@ -158,12 +158,13 @@ func Wrap(inner zapcore.Core, cfg *oops.Config, opts *Options) *Core {
 	return (&Core{inner: inner, s: s}).init()
 }
 
-func keyOr(k, def string) string {
-	switch k {
-	case "":
-		return def
-	case "-":
+// keyOr returns k, or def when k is empty, or "" (no key) when off.
+func keyOr(k, def string, off bool) string {
+	switch {
+	case off:
 		return ""
+	case k == "":
+		return def
 	}
 	return k
 }

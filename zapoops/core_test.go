@@ -49,7 +49,7 @@ func TestTeeReports(t *testing.T) {
 	st := &store{}
 	cfg := &oops.Config{Publisher: st}
 	obs, logs := observer.New(zapcore.DebugLevel)
-	core := zapoops.NewCore(cfg, &zapoops.Options{Recorder: flight.New(flight.Options{})})
+	core := zapoops.NewCore(cfg, &zapoops.Options{Recorder: flight.New(nil)})
 	logger := zap.New(zapcore.NewTee(obs, core))
 
 	logger.Info("fine")
@@ -77,7 +77,7 @@ func TestReportLevelAndIDKeyOptions(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, r.ID, id)
 
-	g := newFixture(t, &zapoops.Options{IDKey: "-"})
+	g := newFixture(t, &zapoops.Options{NoIDKey: true})
 	g.logger.Error("no id on the line")
 	require.Equal(t, 1, g.store.len())
 	require.Equal(t, 1, g.logs.Len())
@@ -190,7 +190,7 @@ func TestTopicUsernameURL(t *testing.T) {
 
 	st := &store{}
 	cfg := &oops.Config{Publisher: st, Template: oops.Report{Topic: "nightly-export"}}
-	logger := zap.New(zapoops.NewCore(cfg, &zapoops.Options{Recorder: flight.New(flight.Options{})})).Named("db")
+	logger := zap.New(zapoops.NewCore(cfg, &zapoops.Options{Recorder: flight.New(nil)})).Named("db")
 	logger.Error("template wins over the logger name")
 	require.Equal(t, 1, st.len())
 	assert.Equal(t, "nightly-export", st.all()[0].Topic)
@@ -237,7 +237,7 @@ func TestContextField(t *testing.T) {
 func TestStackWithoutTheDefaultHooks(t *testing.T) {
 	st := &store{}
 	cfg := &oops.Config{Publisher: st, Hooks: []oops.Hook{oops.AttachTime}}
-	logger := zap.New(zapoops.NewCore(cfg, &zapoops.Options{Recorder: flight.New(flight.Options{})}))
+	logger := zap.New(zapoops.NewCore(cfg, &zapoops.Options{Recorder: flight.New(nil)}))
 	logger.Error("no AttachError")
 	require.Equal(t, 1, st.len())
 	assert.True(t, strings.HasPrefix(st.all()[0].TBText, "github.com/oops-go/oops/zapoops_test.TestStackWithoutTheDefaultHooks(...)"),

@@ -51,7 +51,7 @@
 //	timeline     the timeline of the Context field's ctx (the Config's
 //	             AttachTimeline hook)
 //	log          the entries the flight recorder kept in its rings
-//	signature    flight.Signature of the call site (the entry's Caller when
+//	signature    oops.Signature of the call site (the entry's Caller when
 //	             zap.AddCaller is on, else the first frame of the log call's
 //	             stack outside zap), the message and the error's type chain
 //	suppressed   reports of this signature a rate limit held back before it

@@ -34,7 +34,7 @@ func Example() {
 	var out bytes.Buffer
 	jsonCore := zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(&out), zapcore.InfoLevel)
 	logger := zap.New(jsonCore).Named("billing").
-		WithOptions(zapoops.WrapCore(cfg, &zapoops.Options{Recorder: flight.New(flight.Options{})}))
+		WithOptions(zapoops.WrapCore(cfg, &zapoops.Options{Recorder: flight.New(nil)}))
 	defer logger.Sync()
 
 	// A request's context carries its timeline.

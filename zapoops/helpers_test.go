@@ -57,7 +57,7 @@ func newFixture(t *testing.T, opts *zapoops.Options, zapOpts ...zap.Option) *fix
 		o = *opts
 	}
 	if o.Recorder == nil {
-		o.Recorder = flight.New(flight.Options{})
+		o.Recorder = flight.New(nil)
 	}
 	f.rec = o.Recorder
 	obs, logs := observer.New(zapcore.InfoLevel)

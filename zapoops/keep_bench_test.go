@@ -25,7 +25,7 @@ func BenchmarkKeepTimeline(b *testing.B) {
 			logger *zap.Logger
 		}{
 			{"zap", zap.New(benchJSONCore())},
-			{"zapoops", zap.New(zapoops.Wrap(benchJSONCore(), nil, &zapoops.Options{Recorder: flight.New(flight.Options{})}))},
+			{"zapoops", zap.New(zapoops.Wrap(benchJSONCore(), nil, &zapoops.Options{Recorder: flight.New(nil)}))},
 		} {
 			b.Run("timeline="+life+"/impl="+c.name, func(b *testing.B) {
 				fs := append(append([]zap.Field(nil), fields...), zap.Skip())
@@ -60,7 +60,7 @@ func BenchmarkKeepRequest(b *testing.B) {
 		logger *zap.Logger
 	}{
 		{"zap", zap.New(benchJSONCore())},
-		{"zapoops", zap.New(zapoops.Wrap(benchJSONCore(), nil, &zapoops.Options{Recorder: flight.New(flight.Options{})}))},
+		{"zapoops", zap.New(zapoops.Wrap(benchJSONCore(), nil, &zapoops.Options{Recorder: flight.New(nil)}))},
 	} {
 		b.Run("impl="+c.name, func(b *testing.B) {
 			fs := append(append([]zap.Field(nil), fields...), zap.Skip())

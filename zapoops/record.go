@@ -1,11 +1,14 @@
 package zapoops
 
 import (
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/release"
+	"github.com/oops-go/oops/internal/slab"
 	"go.uber.org/zap/zapcore"
 )
 
@@ -29,10 +32,10 @@ type kept struct {
 }
 
 // Kept entries come from the slab, 32 to an allocation, or back from the
-// recorder once released (see flight.Releaser): reusing them keeps their
+// recorder once released (see release.Releaser): reusing them keeps their
 // memory warm in the cache and spares the garbage collector.
 var (
-	slab     flight.Slab[kept]
+	keptSlab slab.Slab[kept]
 	keptFree sync.Pool // of *kept
 )
 
@@ -41,7 +44,7 @@ func (c *Core) newKept(ent zapcore.Entry, fields []zapcore.Field) *kept {
 	fields = snapshotFields(fields, false)
 	k, ok := keptFree.Get().(*kept)
 	if !ok {
-		k = slab.New()
+		k = keptSlab.New()
 	}
 	// Every field is set: k may be a reused entry (see Release).
 	k.core, k.name, k.msg, k.level, k.nanos, k.more = c, ent.LoggerName, ent.Message, ent.Level, 0, nil
@@ -61,7 +64,7 @@ func (c *Core) newKept(ent zapcore.Entry, fields []zapcore.Field) *kept {
 	return k
 }
 
-// Release implements flight.Releaser: the recorder is done with k. k goes
+// Release implements release.Releaser: the recorder is done with k. k goes
 // back as it is, to be overwritten by newKept: clearing it here would write
 // its memory twice per record. What it still points to is held only until
 // k is reused or the free list is emptied by a collection.
@@ -103,9 +106,9 @@ func (c *Core) keep(ent zapcore.Entry, fields []zapcore.Field) {
 
 // flightLevel puts zap's levels on slog's scale, as package flight counts
 // them: Debug -4, Info 0, Warn 4, Error 8, and 4 more per level above.
-func flightLevel(l zapcore.Level) flight.Level { return flight.Level(int(l) * 4) }
+func flightLevel(l zapcore.Level) slog.Level { return slog.Level(int(l) * 4) }
 
 var (
-	_ flight.Record   = (*kept)(nil)
-	_ flight.Releaser = (*kept)(nil)
+	_ flight.Record    = (*kept)(nil)
+	_ release.Releaser = (*kept)(nil)
 )

@@ -92,7 +92,7 @@ func storm(l *zap.Logger) { l.Error("storm") }
 func TestRateLimitPerSignature(t *testing.T) {
 	// Fake time: the rate limit refills without waiting on the wall clock.
 	synctest.Test(t, func(t *testing.T) {
-		rec := flight.New(flight.Options{Burst: 2, Every: 50 * time.Millisecond})
+		rec := flight.New(&flight.Options{Burst: 2, Every: 50 * time.Millisecond})
 		f := newFixture(t, &zapoops.Options{Recorder: rec})
 		for range 5 {
 			storm(f.logger)
@@ -115,7 +115,7 @@ func TestRateLimitPerSignature(t *testing.T) {
 }
 
 func TestTrailingWindow(t *testing.T) {
-	rec := flight.New(flight.Options{Window: true, WindowRecords: 3, WindowDuration: time.Minute})
+	rec := flight.New(&flight.Options{Window: true, WindowRecords: 3, WindowDuration: time.Minute})
 	f := newFixture(t, &zapoops.Options{Recorder: rec})
 	f.logger.Error("first")
 	f.logger.Error("second, folds")
@@ -135,7 +135,7 @@ func TestTrailingWindow(t *testing.T) {
 }
 
 func TestSyncClosesTheWindow(t *testing.T) {
-	rec := flight.New(flight.Options{Window: true, WindowDuration: time.Minute})
+	rec := flight.New(&flight.Options{Window: true, WindowDuration: time.Minute})
 	f := newFixture(t, &zapoops.Options{Recorder: rec})
 	f.logger.Error("first")
 	f.logger.Info("after")
@@ -146,7 +146,7 @@ func TestSyncClosesTheWindow(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	rec := flight.New(flight.Options{Burst: -1})
+	rec := flight.New(&flight.Options{NoRateLimit: true})
 	f := newFixture(t, &zapoops.Options{Recorder: rec})
 	var wg sync.WaitGroup
 	const goroutines, each = 8, 100

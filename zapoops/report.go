@@ -7,13 +7,14 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/errchain"
 	"github.com/oops-go/oops/internal/stack"
 	"go.uber.org/zap/zapcore"
 )
 
 // pendingKey is the key of the invisible field that carries a report's
-// outcome when no id or dropped field is added (Options.IDKey or
-// Options.DroppedKey "-").
+// outcome when no id or dropped field is added (Options.NoIDKey or
+// Options.NoDroppedKey).
 const pendingKey = "oops.pending"
 
 // pending is what became of an entry at the report level, decided and
@@ -102,9 +103,9 @@ func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.E
 	}
 	copy(out, fields)
 	switch {
-	case p.out.ID != "" && c.s.idKey != "-":
+	case p.out.ID != "" && c.s.idKey != "":
 		out = append(out, zapcore.Field{Key: c.s.idKey, Type: zapcore.StringType, String: p.out.ID, Interface: p})
-	case p.out.ID == "" && c.s.droppedKey != "-":
+	case p.out.ID == "" && c.s.droppedKey != "":
 		out = append(out, zapcore.Field{Key: c.s.droppedKey, Type: zapcore.StringType, String: p.out.Dropped, Interface: p})
 	default:
 		out = append(out, zapcore.Field{Key: pendingKey, Type: zapcore.SkipType, Interface: p})
@@ -117,7 +118,7 @@ func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.E
 // flight.Recorder.Report).
 func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) flight.Outcome {
 	err := pickError(c.with, fields)
-	needStack := ent.Stack == "" && len(oops.StackOf(err)) == 0
+	needStack := ent.Stack == "" && len(errchain.StackOf(err)) == 0
 	pc := ent.Caller.PC // the call site, for the signature
 	var top uintptr
 	if !ent.Caller.Defined {

@@ -18,7 +18,7 @@ import (
 // Kept entries are reused once the recorder releases them: what one use
 // left behind must never show in the next.
 func TestReusedEntriesKeepNothingOfTheirLastUse(t *testing.T) {
-	rec := flight.New(flight.Options{RingSize: 1})
+	rec := flight.New(&flight.Options{RingSize: 1})
 	core := zapoops.NewCore(nil, &zapoops.Options{Recorder: rec})
 	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	write := func(ent zapcore.Entry, fields ...zap.Field) {
@@ -53,8 +53,8 @@ func TestReusedEntriesKeepNothingOfTheirLastUse(t *testing.T) {
 // Entries kept in a ctx timeline past its cap are reused too, and never
 // while the timeline can still render them.
 func TestReusedTimelineEntries(t *testing.T) {
-	rec := flight.New(flight.Options{})
-	tl := timeline.NewWithOptions(timeline.Options{MaxEntries: 4})
+	rec := flight.New(nil)
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 4})
 	logger := zap.New(zapoops.NewCore(nil, &zapoops.Options{Recorder: rec})).With(zapoops.Context(timeline.NewContext(context.Background(), tl)))
 	for i := range 100 {
 		logger.Info("step", zap.Int("i", i))

@@ -89,7 +89,7 @@ func TestKeptEntriesShowWhatWasLogged(t *testing.T) {
 // TestMapWrittenAfterTheLogCallDoesNotCrash: see the slogoops test of the
 // same name.
 func TestMapWrittenAfterTheLogCallDoesNotCrash(t *testing.T) {
-	f := newFixture(t, &zapoops.Options{Recorder: flight.New(flight.Options{Burst: -1})})
+	f := newFixture(t, &zapoops.Options{Recorder: flight.New(&flight.Options{NoRateLimit: true})})
 	m := map[string]int{}
 	for i := range 1000 {
 		m[strings.Repeat("k", i+1)] = i
@@ -119,11 +119,11 @@ func TestMapWrittenAfterTheLogCallDoesNotCrash(t *testing.T) {
 func TestPrecedenceAsInSlog(t *testing.T) {
 	st := &store{}
 	cfg := &oops.Config{Publisher: st, Template: oops.Report{Topic: "from-template", Username: "template-user"}}
-	logger := zap.New(zapoops.NewCore(cfg, &zapoops.Options{Recorder: flight.New(flight.Options{})})).Named("svc")
+	logger := zap.New(zapoops.NewCore(cfg, &zapoops.Options{Recorder: flight.New(nil)})).Named("svc")
 	ctx := oops.WithResource(context.Background(), "order/1")
 	logger.Error("failed", zap.String("topic", "from-attr"), zap.String("resource", "order/8123"), zapoops.Context(ctx))
 	logger.Error("failed again", zapoops.Context(ctx))
-	zap.New(zapoops.NewCore(&oops.Config{Publisher: st}, &zapoops.Options{Recorder: flight.New(flight.Options{})})).Named("svc").Error("no template")
+	zap.New(zapoops.NewCore(&oops.Config{Publisher: st}, &zapoops.Options{Recorder: flight.New(nil)})).Named("svc").Error("no template")
 	all := st.all()
 	require.Len(t, all, 3)
 	assert.Equal(t, "from-attr", all[0].Topic, "the attribute wins")

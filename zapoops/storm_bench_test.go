@@ -17,10 +17,10 @@ import (
 )
 
 func stormCore(b *testing.B) zapcore.Core {
-	async := oops.NewAsync(oops.Discard, oops.AsyncOptions{})
+	async := oops.NewAsync(oops.Discard, nil)
 	b.Cleanup(func() { _ = async.Close(context.Background()) })
 	return zapoops.Wrap(benchJSONCore(), &oops.Config{Publisher: async},
-		&zapoops.Options{Recorder: flight.New(flight.Options{})})
+		&zapoops.Options{Recorder: flight.New(nil)})
 }
 
 // BenchmarkStorm is an error storm: b.N Error entries (run it with

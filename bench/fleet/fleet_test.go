@@ -75,7 +75,7 @@ func TestFleet(t *testing.T) {
 	rctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for range 2 {
-		r := oopsamqp.NewReceiver(url, st, oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
+		r := oopsamqp.NewReceiver(url, st, &oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
 		rcvs = append(rcvs, r)
 		wg.Go(func() { _ = r.Run(rctx) })
 	}
@@ -179,7 +179,7 @@ func TestFleetPublisher(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("OOPS_FLEET_N"))
 	perSec, _ := strconv.ParseFloat(os.Getenv("OOPS_FLEET_RATE"), 64)
 	top := oopsamqp.Topology{Exchange: os.Getenv("OOPS_FLEET_EXCHANGE"), Queue: os.Getenv("OOPS_FLEET_QUEUE")}
-	pub := oopsamqp.NewPublisher(os.Getenv("OOPS_TEST_AMQP_URL"), oopsamqp.PublisherOptions{Topology: top, Logger: quiet})
+	pub := oopsamqp.NewPublisher(os.Getenv("OOPS_TEST_AMQP_URL"), &oopsamqp.PublisherOptions{Topology: top, Logger: quiet})
 	defer pub.Close()
 	<-pub.Ready()
 	var mu sync.Mutex
@@ -200,7 +200,7 @@ func TestFleetPublisher(t *testing.T) {
 		}
 		return ids, err
 	})
-	async := oops.NewAsync(confirmed, oops.AsyncOptions{Workers: 32, QueueSize: max(n, 1)})
+	async := oops.NewAsync(confirmed, &oops.AsyncOptions{Workers: 32, QueueSize: max(n, 1)})
 	host, _ := os.Hostname()
 	start := time.Now()
 	for i := range n {

@@ -63,6 +63,6 @@ func openSpec(ctx context.Context, spec string, create bool, onSkip func(error))
 	if _, err := os.ReadDir(spec); err != nil {
 		return nil, storeErr(fmt.Errorf("store %s: %w", spec, err))
 	}
-	repo := datedir.NewWithOptions(spec, datedir.Options{OnSkip: onSkip})
+	repo := datedir.NewWithOptions(spec, &datedir.Options{OnSkip: onSkip})
 	return &storeHandle{name: spec, reader: repo, pruner: repo, publisher: repo, dir: repo, close: func() error { return nil }}, nil
 }

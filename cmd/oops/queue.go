@@ -89,9 +89,9 @@ broker, and exits. It ends with the count of reports forwarded.`,
 			}
 			ctx := c.Context()
 			log := e.logger()
-			pub := oopsamqp.NewPublisher(url, oopsamqp.PublisherOptions{Topology: topo, Logger: log})
+			pub := oopsamqp.NewPublisher(url, &oopsamqp.PublisherOptions{Topology: topo, Logger: log})
 			defer pub.Close()
-			fwd := oopsamqp.NewForwarder(datedir.NewWithOptions(spool, datedir.Options{OnSkip: e.warn}), pub, oopsamqp.ForwarderOptions{Logger: log})
+			fwd := oopsamqp.NewForwarder(datedir.NewWithOptions(spool, &datedir.Options{OnSkip: e.warn}), pub, &oopsamqp.ForwarderOptions{Logger: log})
 			if !once {
 				err := fwd.Run(ctx)
 				fmt.Fprintf(e.stdout, "forwarded %s from %s to %s\n", count(int(fwd.Stats().Forwarded), "report"), spool, redactURL(url))
@@ -149,7 +149,7 @@ when the broker goes away, and ends with the counts.`,
 				return err
 			}
 			defer h.close()
-			rcv := oopsamqp.NewReceiver(url, h.publisher, oopsamqp.ReceiverOptions{
+			rcv := oopsamqp.NewReceiver(url, h.publisher, &oopsamqp.ReceiverOptions{
 				Topology: topo, Workers: workers, Prefetch: prefetch, Logger: e.logger(),
 			})
 			err = rcv.Run(ctx)

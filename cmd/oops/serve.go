@@ -87,7 +87,7 @@ credential: none, viewer or admin.`,
 				return err
 			}
 			defer h.close()
-			handler := console.New(console.Options{Store: h.reader, Auth: auth, BasePath: basePath})
+			handler := console.New(&console.Options{Store: h.reader, Auth: auth, BasePath: basePath})
 			var lc net.ListenConfig
 			ln, err := lc.Listen(c.Context(), "tcp", listen)
 			if err != nil {

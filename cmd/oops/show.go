@@ -106,7 +106,7 @@ func (e *env) showText(w io.Writer, r *oops.Report) error {
 		fmt.Fprintln(w, "\nno timeline")
 		return nil
 	}
-	a := analysis.Of(r, analysis.Options{})
+	a := analysis.Of(r, nil)
 	fmt.Fprintln(w)
 	writeAnalysis(w, p, r, a, e.width(w))
 	fmt.Fprintln(w)

@@ -67,7 +67,7 @@ func serve(ctx context.Context, url, spoolDir string, logs io.Writer) (string, e
 	// Naming the receivers' queue makes the publisher declare it too, so
 	// that reports wait there even before the first receiver starts (a
 	// fanout exchange drops what no queue is bound to take).
-	pub := oopsamqp.NewPublisher(url, oopsamqp.PublisherOptions{
+	pub := oopsamqp.NewPublisher(url, &oopsamqp.PublisherOptions{
 		Topology: oopsamqp.Topology{Queue: oopsamqp.DefaultQueue},
 	})
 	defer pub.Close()
@@ -75,10 +75,10 @@ func serve(ctx context.Context, url, spoolDir string, logs io.Writer) (string, e
 	// Log calls never wait: the queue's workers publish (and wait for the
 	// broker's confirms) in the background, and the spool takes what the
 	// broker cannot.
-	async := oops.NewAsync(oops.WithFallback(pub, spool), oops.AsyncOptions{Workers: 32})
+	async := oops.NewAsync(oops.WithFallback(pub, spool), &oops.AsyncOptions{Workers: 32})
 	fwdCtx, stopForwarding := context.WithCancel(ctx)
 	defer stopForwarding()
-	go oopsamqp.NewForwarder(spool, pub, oopsamqp.ForwarderOptions{}).Run(fwdCtx)
+	go oopsamqp.NewForwarder(spool, pub, nil).Run(fwdCtx)
 
 	var id string
 	cfg := &oops.Config{Template: oops.Report{Reporter: "checkout"}}
@@ -104,7 +104,7 @@ func serve(ctx context.Context, url, spoolDir string, logs io.Writer) (string, e
 // receive is a receiver: it stores the fleet's reports in store until ctx
 // is done.
 func receive(ctx context.Context, url string, store oops.Publisher, logger *slog.Logger) error {
-	rcv := oopsamqp.NewReceiver(url, store, oopsamqp.ReceiverOptions{Logger: logger})
+	rcv := oopsamqp.NewReceiver(url, store, &oopsamqp.ReceiverOptions{Logger: logger})
 	err := rcv.Run(ctx)
 	logger.Info("receiver stopped", "stats", fmt.Sprintf("%+v", rcv.Stats()))
 	return err

@@ -40,13 +40,13 @@ func run(ctx context.Context, reports, logs io.Writer) error {
 		}
 		return []string{r.ID}, nil
 	})
-	async := oops.NewAsync(store, oops.AsyncOptions{})
+	async := oops.NewAsync(store, nil)
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "nightly-import"},
 		Publisher: async,
 	}
 	// A recorder of the job's own (most programs use flight.Default()).
-	rec := flight.New(flight.Options{})
+	rec := flight.New(nil)
 	logger := slog.New(slogoops.NewHandler(
 		slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}),
 		cfg,

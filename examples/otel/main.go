@@ -31,7 +31,6 @@ import (
 	"github.com/oops-go/oops/otelbridge/spantimeline"
 	"github.com/oops-go/oops/slogoops"
 	"github.com/oops-go/oops/sqltimeline"
-	"github.com/oops-go/oops/timeline"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/stdout/stdoutlog"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
@@ -63,12 +62,12 @@ func run(ctx context.Context, out, logs io.Writer) (err error) {
 		return err
 	}
 	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithSpanProcessor(spantimeline.NewProcessor(spantimeline.Options{})),
+		sdktrace.WithSpanProcessor(spantimeline.NewProcessor(nil)),
 		sdktrace.WithSyncer(spanExp))
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(logExp)))
 	// The publisher holds a report that will be published again, completed,
 	// for a few seconds: its Shutdown emits it, before the provider's.
-	logPub := otelbridge.NewLogPublisher(otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})
+	logPub := otelbridge.NewLogPublisher(&otelbridge.LogOptions{LoggerProvider: lp, SpanEvent: true})
 	defer func() {
 		err = errors.Join(err, tp.Shutdown(ctx), logPub.Shutdown(ctx), lp.Shutdown(ctx))
 	}()
@@ -111,7 +110,7 @@ type service struct {
 func (s *service) getItem(ctx context.Context, id int) {
 	ctx, span := s.tracer.Start(ctx, "GET /items/{id}", trace.WithSpanKind(trace.SpanKindServer))
 	defer span.End()
-	ctx, _ = otelbridge.NewTimeline(ctx, s.tp, timeline.Options{})
+	ctx, _ = otelbridge.NewTimeline(ctx, s.tp, nil)
 
 	var name string
 	err := s.db.QueryRowContext(ctx, "SELECT name FROM items WHERE id = ?", id).Scan(&name)

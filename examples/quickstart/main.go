@@ -100,7 +100,7 @@ func serveConsole(ctx context.Context, ln net.Listener, root string, out io.Writ
 	}
 	defer reports.Close()
 	admin := store.Admin
-	h := console.New(console.Options{Store: reports, Auth: console.Auth{Anonymous: &admin}})
+	h := console.New(&console.Options{Store: reports, Auth: console.Auth{Anonymous: &admin}})
 	fmt.Fprintf(out, "\nThe web console is at http://%s/ (Ctrl-C to stop)\n", ln.Addr())
 	return console.Serve(ctx, ln, h)
 }
@@ -120,7 +120,7 @@ func run(ctx context.Context, root string, out io.Writer) error {
 		return err
 	}
 	defer reports.Close()
-	pub := oops.NewAsync(oops.ToMany(reports, store), oops.AsyncOptions{})
+	pub := oops.NewAsync(oops.ToMany(reports, store), nil)
 	defer pub.Close(ctx)
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "quickstart"},

@@ -43,8 +43,8 @@ func main() {
 }
 
 func run(ctx context.Context, dsn, addr, dir string) error {
-	store := datedir.New(dir)                        // python oops-datedir-repo layout
-	pub := oops.NewAsync(store, oops.AsyncOptions{}) // log calls never wait for the disk
+	store := datedir.New(dir)        // python oops-datedir-repo layout
+	pub := oops.NewAsync(store, nil) // log calls never wait for the disk
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "myservice"},
 		Hooks:     append(oops.DefaultHooks(), oopshttp.AttachRequest),

@@ -42,7 +42,7 @@ func run(reports, logs io.Writer) error {
 		}
 		return []string{r.ID}, nil
 	})
-	async := oops.NewAsync(store, oops.AsyncOptions{})
+	async := oops.NewAsync(store, nil)
 	defer async.Close(context.Background())
 	cfg := &oops.Config{Template: oops.Report{Reporter: "shop-api"}, Publisher: async}
 
@@ -52,7 +52,7 @@ func run(reports, logs io.Writer) error {
 	encoder.EncodeTime = zapcore.RFC3339TimeEncoder
 	core := zapcore.NewCore(zapcore.NewJSONEncoder(encoder), zapcore.AddSync(logs), zapcore.InfoLevel)
 	logger := zap.New(core).Named("checkout").WithOptions(
-		zapoops.WrapCore(cfg, &zapoops.Options{Recorder: flight.New(flight.Options{})}))
+		zapoops.WrapCore(cfg, &zapoops.Options{Recorder: flight.New(nil)}))
 	// Sync drains the report queue too.
 	defer logger.Sync()
 

@@ -10,7 +10,7 @@
 // SpanObserver).
 //
 //	tp := sdktrace.NewTracerProvider(
-//		sdktrace.WithSpanProcessor(spantimeline.NewProcessor(spantimeline.Options{})),
+//		sdktrace.WithSpanProcessor(spantimeline.NewProcessor(nil)),
 //		sdktrace.WithBatcher(spanExporter))
 //
 // # How the processor finds a span's timeline

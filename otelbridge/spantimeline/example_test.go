@@ -12,7 +12,7 @@ import (
 )
 
 func Example() {
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spantimeline.NewProcessor(spantimeline.Options{})))
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spantimeline.NewProcessor(nil)))
 	defer tp.Shutdown(context.Background())
 	tracer := tp.Tracer("example")
 
@@ -33,7 +33,7 @@ func Example() {
 func ExampleOptions_describe() {
 	// Record only the spans that leave the process, under a category of
 	// their own.
-	proc := spantimeline.NewProcessor(spantimeline.Options{
+	proc := spantimeline.NewProcessor(&spantimeline.Options{
 		Describe: func(s sdktrace.ReadOnlySpan) (category, detail string, ok bool) {
 			if s.SpanKind() != trace.SpanKindClient {
 				return "", "", false

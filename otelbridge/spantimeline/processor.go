@@ -30,8 +30,11 @@ type Options struct {
 
 	// MaxPending caps how many started, unended spans the processor
 	// remembers; spans started past it are not recorded (see Skipped). Zero
-	// means DefaultMaxPending; a negative value means no cap.
+	// (or less) means DefaultMaxPending.
 	MaxPending int
+
+	// NoMaxPending turns the cap off: every started span is remembered.
+	NoMaxPending bool
 }
 
 // A Processor is an sdktrace.SpanProcessor that records each span
@@ -58,13 +61,21 @@ type Processor struct {
 
 func spanKey(id trace.SpanID) uint64 { return binary.LittleEndian.Uint64(id[:]) }
 
-// NewProcessor returns a Processor configured by opts.
-func NewProcessor(opts Options) *Processor {
+// NewProcessor returns a Processor configured by opts; nil means the
+// defaults.
+func NewProcessor(o *Options) *Processor {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
 	p := &Processor{
 		describe: opts.Describe,
 		max:      opts.MaxPending,
 	}
-	if p.max == 0 {
+	switch {
+	case opts.NoMaxPending:
+		p.max = -1
+	case p.max <= 0:
 		p.max = DefaultMaxPending
 	}
 	return p

@@ -21,7 +21,7 @@ import (
 )
 
 func TestProcessorRecordsChildSpansOfTheRequest(t *testing.T) {
-	proc := spantimeline.NewProcessor(spantimeline.Options{})
+	proc := spantimeline.NewProcessor(nil)
 	tp, _ := newTraces(t, proc)
 	tracer := tp.Tracer("test")
 
@@ -124,7 +124,7 @@ func TestDescribeSpan(t *testing.T) {
 }
 
 func TestProcessorDescribeCanSkip(t *testing.T) {
-	proc := spantimeline.NewProcessor(spantimeline.Options{
+	proc := spantimeline.NewProcessor(&spantimeline.Options{
 		Describe: func(s sdktrace.ReadOnlySpan) (string, string, bool) {
 			if s.SpanKind() != trace.SpanKindClient {
 				return "", "", false
@@ -147,7 +147,7 @@ func TestProcessorDescribeCanSkip(t *testing.T) {
 }
 
 func TestProcessorCapsPendingSpans(t *testing.T) {
-	proc := spantimeline.NewProcessor(spantimeline.Options{MaxPending: 2})
+	proc := spantimeline.NewProcessor(&spantimeline.Options{MaxPending: 2})
 	tp, _ := newTraces(t, proc)
 	tl := timeline.New()
 	ctx := timeline.NewContext(context.Background(), tl)
@@ -174,7 +174,7 @@ func TestProcessorCapsPendingSpans(t *testing.T) {
 }
 
 func TestProcessorConcurrentRequests(t *testing.T) {
-	proc := spantimeline.NewProcessor(spantimeline.Options{})
+	proc := spantimeline.NewProcessor(nil)
 	tp, _ := newTraces(t, proc)
 	tracer := tp.Tracer("t")
 	var wg sync.WaitGroup
@@ -229,7 +229,7 @@ func BenchmarkProcessor(b *testing.B) {
 				sdktrace.WithSpanProcessor(nopProcessor{}),
 			}
 			if impl == "sdk+timeline" {
-				opts = append(opts, sdktrace.WithSpanProcessor(spantimeline.NewProcessor(spantimeline.Options{})))
+				opts = append(opts, sdktrace.WithSpanProcessor(spantimeline.NewProcessor(nil)))
 			}
 			tp := sdktrace.NewTracerProvider(opts...)
 			defer func() { _ = tp.Shutdown(context.Background()) }()
@@ -252,7 +252,7 @@ func BenchmarkProcessor(b *testing.B) {
 // BenchmarkProcessorOnly calls the processor's OnStart and OnEnd
 // directly, with the span and the ended-span snapshot the SDK hands them.
 func BenchmarkProcessorOnly(b *testing.B) {
-	proc := spantimeline.NewProcessor(spantimeline.Options{})
+	proc := spantimeline.NewProcessor(nil)
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()), sdktrace.WithSpanProcessor(rec))
 	defer func() { _ = tp.Shutdown(context.Background()) }()
@@ -290,7 +290,7 @@ func BenchmarkProcessorOnly(b *testing.B) {
 }
 
 func TestProcessorDescribePanics(t *testing.T) {
-	proc := spantimeline.NewProcessor(spantimeline.Options{
+	proc := spantimeline.NewProcessor(&spantimeline.Options{
 		Describe: func(sdktrace.ReadOnlySpan) (string, string, bool) { panic("describe broke") },
 	})
 	tp, rec := newTraces(t, proc)

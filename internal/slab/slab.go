@@ -1,4 +1,6 @@
-package flight
+// Package slab hands out values allocated many at a time, the storage
+// slogoops and zapoops keep log records in.
+package slab
 
 import "sync/atomic"
 

@@ -1,4 +1,4 @@
-package flight_test
+package oops_test
 
 import (
 	"encoding/hex"
@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oops-go/oops"
-	"github.com/oops-go/oops/flight"
 )
 
 // referenceSignature is Signature spelled out from its definition: FNV-1a
@@ -46,12 +45,6 @@ func referenceSignature(pc uintptr, msg string, err error) string {
 	return hex.EncodeToString(b[:])
 }
 
-// loopErr unwraps to itself: a chain that never ends.
-type loopErr struct{}
-
-func (e *loopErr) Error() string { return "loop" }
-func (e *loopErr) Unwrap() error { return e }
-
 // panicUnwrap panics in Unwrap.
 type panicUnwrap struct{}
 
@@ -67,7 +60,7 @@ func TestSignatureMatchesDefinition(t *testing.T) {
 		nil,
 		errors.New("x"),
 		&fs.PathError{Op: "open", Path: "/a", Err: fs.ErrNotExist},
-		fmt.Errorf("wrap: %w", &wrapErr{fs.ErrNotExist}),
+		fmt.Errorf("wrap: %w", &wrapErr{"w", fs.ErrNotExist}),
 		errors.Join(nil, fs.ErrPermission, fs.ErrClosed),
 		fmt.Errorf("two: %w %w", fs.ErrExist, errors.New("y")),
 		&loopErr{},
@@ -79,7 +72,7 @@ func TestSignatureMatchesDefinition(t *testing.T) {
 			for _, msg := range []string{"", "open failed", "é\xff"} {
 				want := referenceSignature(pc, msg, err)
 				for range 2 { // computed, then from the cache
-					assert.Equal(t, want, flight.Signature(pc, msg, err), "pc %x err #%d msg %q", pc, i, msg)
+					assert.Equal(t, want, oops.Signature(pc, msg, err), "pc %x err #%d msg %q", pc, i, msg)
 				}
 			}
 		}
@@ -89,11 +82,11 @@ func TestSignatureMatchesDefinition(t *testing.T) {
 // TestSignatureCacheEviction asks for far more signatures than the cache
 // holds, twice: each must be its own.
 func TestSignatureCacheEviction(t *testing.T) {
-	err := &wrapErr{fs.ErrNotExist}
+	err := &wrapErr{"w", fs.ErrNotExist}
 	for round := range 2 {
 		for i := range 3000 {
 			msg := "m" + strconv.Itoa(i)
-			if got, want := flight.Signature(0, msg, err), referenceSignature(0, msg, err); got != want {
+			if got, want := oops.Signature(0, msg, err), referenceSignature(0, msg, err); got != want {
 				t.Fatalf("round %d: Signature(%q) = %s, want %s", round, msg, got, want)
 			}
 		}
@@ -122,7 +115,7 @@ func TestCallSiteCacheEviction(t *testing.T) {
 		wg.Go(func() {
 			for round := range 2 {
 				for i := g; i < len(pcs); i += 3 {
-					if got := flight.CallSite(pcs[i]); got != want[i] {
+					if got := oops.CallSite(pcs[i]); got != want[i] {
 						t.Errorf("round %d: CallSite(%x) = %q, want %q", round, pcs[i], got, want[i])
 						return
 					}
@@ -139,7 +132,15 @@ func TestSignatureAllocatesNothingWhenSeen(t *testing.T) {
 	pcs := make([]uintptr, 1)
 	runtime.Callers(1, pcs)
 	err := fmt.Errorf("wrap: %w", &fs.PathError{Op: "open", Path: "/a", Err: fs.ErrNotExist})
-	flight.Signature(pcs[0], "open failed", err)
-	allocs := testing.AllocsPerRun(100, func() { flight.Signature(pcs[0], "open failed", err) })
+	oops.Signature(pcs[0], "open failed", err)
+	allocs := testing.AllocsPerRun(100, func() { oops.Signature(pcs[0], "open failed", err) })
 	assert.Zero(t, allocs)
+}
+
+func TestCallSiteText(t *testing.T) {
+	pcs := make([]uintptr, 1)
+	runtime.Callers(1, pcs)
+	assert.Contains(t, oops.CallSite(pcs[0]), "oops_test.TestCallSiteText ")
+	assert.Contains(t, oops.CallSite(pcs[0]), "signature_test.go:")
+	assert.Empty(t, oops.CallSite(0))
 }

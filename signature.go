@@ -1,4 +1,4 @@
-package flight
+package oops
 
 import (
 	"encoding/hex"
@@ -7,14 +7,14 @@ import (
 	"strconv"
 	"sync/atomic"
 
-	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/errchain"
 )
 
 // Signature returns the short hash that groups reports of the same problem
 // (Report.Signature, the "signature" key): 16 lowercase hex digits over the call
 // site (function and file:line of pc, a program counter as runtime.Callers
 // and slog.Record.PC give it), the message template and the type chain of err
-// (outermost first, as oops.TypeChain gives it). The error's text is never
+// (outermost first, as TypeChain gives it). The error's text is never
 // part of it, so errors that carry ids or values still group; a message that
 // is formatted with values (rather than carrying them as attributes) does
 // not. pc may be 0 and err nil.
@@ -22,14 +22,14 @@ import (
 // It is on every report's path, so it allocates nothing once a call site and
 // a signature have been seen (both are cached, in bounded tables).
 func Signature(pc uintptr, msg string, err error) string {
-	h := fnvOffset // FNV-1a of CallSite(pc), cached with it
+	h := fnvOffset // FNV-1a of callSiteText(pc), cached with it
 	if pc != 0 {
 		h = lookupCallSite(pc).h
 	}
 	h = fnvByte(h, 0)
 	h = fnvString(h, msg)
-	// The walk of oops.TypeChain, without building the list.
-	for e, n := err, 0; e != nil && n < oops.MaxChain; e, n = oops.UnwrapFirst(e), n+1 {
+	// The walk of TypeChain, without building the list.
+	for e, n := err, 0; e != nil && n < errchain.Max; e, n = errchain.UnwrapFirst(e), n+1 {
 		h = fnvByte(h, 0)
 		h = fnvString(h, reflect.TypeOf(e).String())
 	}
@@ -59,7 +59,7 @@ func sigText(h uint64) string {
 	return s
 }
 
-// callSites remembers CallSite's results, one pc per slot: bounded, and read
+// callSites remembers callSiteText's results, one pc per slot: bounded, and read
 // without locks or allocations.
 var callSites [1024]atomic.Pointer[callSite]
 
@@ -69,10 +69,10 @@ type callSite struct {
 	h  uint64 // fnvString(fnvOffset, s)
 }
 
-// CallSite returns "function file:line" for pc (a return address, as
+// callSiteText returns "function file:line" for pc (a return address, as
 // runtime.Callers and slog.Record.PC give it), or "" for 0. Results are
 // cached per pc.
-func CallSite(pc uintptr) string {
+func callSiteText(pc uintptr) string {
 	if pc == 0 {
 		return ""
 	}

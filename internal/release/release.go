@@ -1,0 +1,25 @@
+// Package release is the memory-reuse plumbing between timeline, flight and
+// the logger integrations: a kept log record whose storage its owner takes
+// back once nothing can read it any more.
+package release
+
+import (
+	"fmt"
+	"time"
+)
+
+// A Releaser is a kept record, or a lazy timeline detail, whose storage its
+// owner reuses. Release tells the owner that nothing will read it again: it is
+// called once, outside any lock, from the goroutine that dropped it, and must
+// be fast. From then on the owner may overwrite it.
+type Releaser interface {
+	fmt.Stringer
+	Release()
+}
+
+// AddToTimeline is set by package timeline (which imports this one, so this
+// one cannot name its type): it adds an entry to tl, a *timeline.Timeline,
+// whose lazy detail the timeline releases when its cap drops the entry and no
+// Entries call can still be rendering it. A timeline that is simply dropped
+// releases nothing: its details go to the garbage collector with it.
+var AddToTimeline func(tl any, category string, start, end time.Time, detail Releaser)
