@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -120,29 +121,28 @@ func TestRenderPanickingRecord(t *testing.T) {
 }
 
 func TestRateLimitCarriesSuppressed(t *testing.T) {
-	r := flight.New(&flight.Options{Burst: 3, Every: 20 * time.Millisecond})
-	var verdicts []flight.Verdict
-	for range 8 {
-		verdicts = append(verdicts, r.Trigger("sig", nil).Verdict)
-	}
-	assert.Equal(t, []flight.Verdict{flight.VerdictReport, flight.VerdictReport, flight.VerdictReport,
-		flight.VerdictSuppress, flight.VerdictSuppress, flight.VerdictSuppress, flight.VerdictSuppress, flight.VerdictSuppress}, verdicts)
-	// Another signature has its own bucket.
-	assert.Equal(t, flight.VerdictReport, r.Trigger("other", nil).Verdict)
-
-	require.Eventually(t, func() bool {
-		d := r.Trigger("sig", nil)
-		if d.Verdict != flight.VerdictReport {
-			return false
+	// Fake time: the bucket refills exactly when the test says.
+	synctest.Test(t, func(t *testing.T) {
+		r := flight.New(&flight.Options{Burst: 3, Every: 20 * time.Millisecond})
+		var verdicts []flight.Verdict
+		for range 8 {
+			verdicts = append(verdicts, r.Trigger("sig", nil).Verdict)
 		}
-		assert.GreaterOrEqual(t, d.Suppressed, 5)
-		return true
-	}, 5*time.Second, 10*time.Millisecond)
+		assert.Equal(t, []flight.Verdict{flight.VerdictReport, flight.VerdictReport, flight.VerdictReport,
+			flight.VerdictSuppress, flight.VerdictSuppress, flight.VerdictSuppress, flight.VerdictSuppress, flight.VerdictSuppress}, verdicts)
+		// Another signature has its own bucket.
+		assert.Equal(t, flight.VerdictReport, r.Trigger("other", nil).Verdict)
 
-	st := r.Stats()
-	assert.Equal(t, 2, st.Signatures)
-	assert.Equal(t, uint64(5), st.Reported)
-	assert.GreaterOrEqual(t, st.Suppressed, uint64(5))
+		time.Sleep(20 * time.Millisecond) // one token back
+		d := r.Trigger("sig", nil)
+		assert.Equal(t, flight.VerdictReport, d.Verdict)
+		assert.Equal(t, 5, d.Suppressed, "the next report carries the count held back")
+
+		st := r.Stats()
+		assert.Equal(t, 2, st.Signatures)
+		assert.Equal(t, uint64(5), st.Reported)
+		assert.Equal(t, uint64(5), st.Suppressed)
+	})
 }
 
 func TestPublishFillsReport(t *testing.T) {
@@ -229,19 +229,24 @@ func TestWindowClosesOnRecordsAndRepublishesUnderSameID(t *testing.T) {
 }
 
 func TestWindowClosesOnTime(t *testing.T) {
-	r := flight.New(&flight.Options{Window: true, WindowDuration: 10 * time.Millisecond, NoRateLimit: true})
-	s := &sink{}
-	cfg := &oops.Config{Publisher: s}
-	ctx := context.Background()
-	d := r.Trigger("sig", nil)
-	_, _, err := r.Publish(ctx, cfg, d, cfg.Create(ctx, oops.Event{}))
-	require.NoError(t, err)
-	keep(r, ctx, slog.LevelInfo, "late")
-	require.Eventually(t, func() bool { return len(s.all()) == 2 }, 5*time.Second, 5*time.Millisecond)
-	got := s.all()
-	assert.Equal(t, got[0].ID, got[1].ID)
-	require.NotEmpty(t, got[1].Log)
-	assert.Equal(t, "late", got[1].Log[len(got[1].Log)-1].Msg)
+	// Fake time: the window closes at 10 ms, not "some time within 5 s".
+	synctest.Test(t, func(t *testing.T) {
+		r := flight.New(&flight.Options{Window: true, WindowDuration: 10 * time.Millisecond, NoRateLimit: true})
+		s := &sink{}
+		cfg := &oops.Config{Publisher: s}
+		ctx := context.Background()
+		d := r.Trigger("sig", nil)
+		_, _, err := r.Publish(ctx, cfg, d, cfg.Create(ctx, oops.Event{}))
+		require.NoError(t, err)
+		keep(r, ctx, slog.LevelInfo, "late")
+		time.Sleep(10 * time.Millisecond)
+		synctest.Wait()
+		got := s.all()
+		require.Len(t, got, 2, "republished when the window closed")
+		assert.Equal(t, got[0].ID, got[1].ID)
+		require.NotEmpty(t, got[1].Log)
+		assert.Equal(t, "late", got[1].Log[len(got[1].Log)-1].Msg)
+	})
 }
 
 func TestWindowClosedBeforePublish(t *testing.T) {
