@@ -50,16 +50,24 @@ type Timeline struct {
 	readers int // Entries calls rendering a copy of the entries
 
 	// Entries live at positions: the first part at 0..head-1, then the
-	// ring of recent ones. Positions 0..inlineEntries-1 are inline, so
-	// that a typical request's timeline is one allocation; later ones are
-	// in chunks that double in size (see slot). Nothing is ever copied to
-	// grow, and a chunk is allocated only when an entry needs it.
-	inline [inlineEntries]entry
+	// ring of recent ones. Positions 0..inlineEntries-1 are in the first
+	// chunk, allocated by the first entry, so that a timeline which records
+	// nothing stays small and a typical request's entries are one
+	// allocation; later ones are in chunks that double in size (see slot).
+	// Nothing is ever copied to grow, and a chunk is allocated only when an
+	// entry needs it.
+	inline *[inlineEntries]entry
 	chunks [][]entry
+
+	// ctx is the context the first NewContext call returns, kept here so
+	// that putting a timeline in a context costs no allocation of its own;
+	// ctxUsed tells whether a NewContext call has claimed it.
+	ctx     timelineCtx
+	ctxUsed atomic.Bool
 }
 
-// inlineEntries is how many entries a Timeline holds without allocating
-// more: enough for the statements and log records of a typical request.
+// inlineEntries is how many entries the first chunk of a Timeline holds:
+// enough for the statements and log records of a typical request.
 const inlineEntries = 16
 
 type entry struct {
@@ -341,6 +349,9 @@ const inlineBits = 4
 // grow returns the slot for position pos == t.n, allocating its chunk when
 // pos is the first position of one. t.mu is held.
 func (t *Timeline) grow(pos int) *entry {
+	if pos == 0 {
+		t.inline = new([inlineEntries]entry)
+	}
 	if pos >= inlineEntries && pos&(pos-1) == 0 {
 		size := pos // chunk k starts at inlineEntries<<k and holds as many
 		if t.tail >= 0 {
@@ -421,7 +432,12 @@ type ctxKey struct{}
 // NewContext returns a copy of ctx that carries t. When t's Observer is a
 // ContextObserver, NewContext tells it of the returned context.
 func NewContext(ctx context.Context, t *Timeline) context.Context {
-	ctx = context.WithValue(ctx, ctxKey{}, t)
+	if t != nil && t.ctxUsed.CompareAndSwap(false, true) {
+		t.ctx = timelineCtx{Context: ctx, t: t}
+		ctx = &t.ctx
+	} else {
+		ctx = context.WithValue(ctx, ctxKey{}, t)
+	}
 	if t != nil {
 		if o, ok := t.opts.Observer.(ContextObserver); ok {
 			o.Attached(ctx, t)
@@ -435,6 +451,30 @@ func FromContext(ctx context.Context) *Timeline {
 	if ctx == nil {
 		return nil
 	}
+	if c, ok := ctx.(*timelineCtx); ok {
+		return c.t
+	}
 	t, _ := ctx.Value(ctxKey{}).(*Timeline)
 	return t
+}
+
+// A timelineCtx is the context NewContext returns for a timeline's first
+// call: what context.WithValue(parent, ctxKey{}, t) would be, stored in t
+// itself so that a request's timeline and its context are one allocation.
+type timelineCtx struct {
+	context.Context
+	t *Timeline
+}
+
+// Value returns the timeline for ctxKey and asks the parent for any other key.
+func (c *timelineCtx) Value(key any) any {
+	if key == (ctxKey{}) {
+		return c.t
+	}
+	return c.Context.Value(key)
+}
+
+// String names the context as context.WithValue's contexts name themselves.
+func (c *timelineCtx) String() string {
+	return fmt.Sprintf("%v.WithValue(timeline.ctxKey, %p)", c.Context, c.t)
 }

@@ -72,6 +72,27 @@ func TestContextCarrier(t *testing.T) {
 	defer cancel()
 	assert.Same(t, tl, timeline.FromContext(child))
 
+	// The context NewContext returns keeps the parent's values, deadline
+	// and cancellation, whichever of a timeline's NewContext calls made it.
+	type key struct{}
+	parent, cancelParent := context.WithCancel(context.WithValue(context.Background(), key{}, "v"))
+	tl2 := timeline.New()
+	for i := range 2 {
+		c := timeline.NewContext(parent, tl2)
+		assert.Same(t, tl2, timeline.FromContext(c), "call %d", i)
+		assert.Equal(t, "v", c.Value(key{}), "call %d", i)
+		inner, cancelInner := context.WithCancel(timeline.NewContext(c, tl))
+		assert.Same(t, tl, timeline.FromContext(inner), "call %d: the innermost timeline wins", i)
+		assert.Equal(t, "v", inner.Value(key{}), "call %d", i)
+		assert.Contains(t, fmt.Sprint(c), "WithValue", "call %d", i)
+		if i == 1 {
+			cancelParent()
+			<-inner.Done()
+			assert.ErrorIs(t, inner.Err(), context.Canceled)
+		}
+		cancelInner()
+	}
+
 	// A nil timeline in a context reads back as nil and stays a no-op.
 	ctx = timeline.NewContext(context.Background(), nil)
 	assert.Nil(t, timeline.FromContext(ctx))
