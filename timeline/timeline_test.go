@@ -76,6 +76,7 @@ func TestContextCarrier(t *testing.T) {
 	// and cancellation, whichever of a timeline's NewContext calls made it.
 	type key struct{}
 	parent, cancelParent := context.WithCancel(context.WithValue(context.Background(), key{}, "v"))
+	defer cancelParent()
 	tl2 := timeline.New()
 	for i := range 2 {
 		c := timeline.NewContext(parent, tl2)
