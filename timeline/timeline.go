@@ -432,7 +432,7 @@ type ctxKey struct{}
 // NewContext returns a copy of ctx that carries t. When t's Observer is a
 // ContextObserver, NewContext tells it of the returned context.
 func NewContext(ctx context.Context, t *Timeline) context.Context {
-	if t != nil && t.ctxUsed.CompareAndSwap(false, true) {
+	if t != nil && ctx != nil && t.ctxUsed.CompareAndSwap(false, true) {
 		t.ctx = timelineCtx{Context: ctx, t: t}
 		ctx = &t.ctx
 	} else {
