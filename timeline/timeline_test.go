@@ -534,3 +534,20 @@ func TestAddBeforeStart(t *testing.T) {
 	assert.Equal(t, "zero", es[0].Detail)
 	assert.Equal(t, -time.Second, es[1].Start)
 }
+
+// A request's recording is cheap in allocations: a fresh timeline put in a
+// context is one, and its first 10 actions add one more.
+func TestRequestAllocations(t *testing.T) {
+	bg := context.Background()
+	empty := testing.AllocsPerRun(100, func() {
+		_ = timeline.FromContext(timeline.NewContext(bg, timeline.New()))
+	})
+	assert.LessOrEqual(t, empty, 1.0, "an empty timeline and its context")
+	full := testing.AllocsPerRun(100, func() {
+		ctx := timeline.NewContext(bg, timeline.New())
+		for range 10 {
+			timeline.FromContext(ctx).Start("SQL-main", "SELECT 1").Finish()
+		}
+	})
+	assert.LessOrEqual(t, full, 2.0, "a timeline with 10 actions and its context")
+}
