@@ -179,12 +179,15 @@ func TestReceiverKilled(t *testing.T) {
 	rcv := oopsamqp.NewReceiver(url, store, &oopsamqp.ReceiverOptions{Topology: top, Logger: quiet})
 	runReceiver(t, rcv)
 	waitFor(t, 30*time.Second, "the queue drained", func() bool {
-		return int(rcv.Stats().Stored) >= total-20
+		return int(rcv.Stats().Stored) >= total-20 && count(t, repo) == total
 	})
 	assert.Equal(t, total, count(t, repo), "every report stored, once")
 	s := rcv.Stats()
 	assert.NotZero(t, s.Redelivered, "the killed receiver's reports came again")
-	assert.Equal(t, uint64(total-20), s.Stored, "all but the 20 the killed one acknowledged")
+	// The killed receiver acknowledged at most 20: an acknowledgement still
+	// on its way when it was killed is lost, and that report comes again.
+	assert.GreaterOrEqual(t, s.Stored, uint64(total-20), "all but what the killed one acknowledged")
+	assert.LessOrEqual(t, s.Stored, uint64(total))
 	t.Logf("killed receiver left %d files; the other stored %d, %d of them redelivered", before, s.Stored, s.Redelivered)
 }
 
