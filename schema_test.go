@@ -6,63 +6,20 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/reporttest"
 )
-
-// everyFieldSet returns a report with every field of Report but Extra set to
-// a value that is not empty, found by walking Report by reflection (not the
-// schema), and the names of those fields.
-func everyFieldSet(t *testing.T) (*oops.Report, []string) {
-	t.Helper()
-	r := &oops.Report{}
-	rv := reflect.ValueOf(r).Elem()
-	var names []string
-	bt := "main.f(...)\n\t/x.go:1\n"
-	for i := range rv.NumField() {
-		sf := rv.Type().Field(i)
-		if sf.Name == "Extra" {
-			continue
-		}
-		names = append(names, sf.Name)
-		var v any
-		switch sf.Type {
-		case reflect.TypeFor[string]():
-			v = "v-" + sf.Name
-		case reflect.TypeFor[time.Time]():
-			v = time.Date(2025, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
-		case reflect.TypeFor[float64]():
-			v = 1.5
-		case reflect.TypeFor[int]():
-			v = 3
-		case reflect.TypeFor[bool]():
-			v = true
-		case reflect.TypeFor[map[string]string]():
-			v = map[string]string{"k": "v"}
-		case reflect.TypeFor[map[string]any]():
-			v = map[string]any{"n": int64(1) << 60}
-		case reflect.TypeFor[[]oops.TimelineEntry]():
-			v = []oops.TimelineEntry{{Start: time.Millisecond, End: 2500 * time.Microsecond, Category: "SQL-x", Detail: "SELECT 1", Backtrace: &bt, Error: "boom"}}
-		case reflect.TypeFor[[]oops.LogRecord]():
-			v = []oops.LogRecord{{Time: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), Level: "INFO", Msg: "m", Attrs: map[string]any{"a": "b"}}}
-		default:
-			t.Fatalf("Report.%s is of type %s, which this test (and the schema) does not know", sf.Name, sf.Type)
-		}
-		rv.Field(i).Set(reflect.ValueOf(v))
-	}
-	return r, names
-}
 
 // TestSchemaCoversReport walks Report's fields by reflection: each must be in
 // the schema with the right kind and pointer, in WireKeys, written by the
 // JSON encoder, read back by its decoder, and shown by WriteText. (datedir's
 // tests do the same for BSON.)
 func TestSchemaCoversReport(t *testing.T) {
-	r, names := everyFieldSet(t)
+	r, names := reporttest.EveryField(t)
 	fields := oops.WireFields()
 	require.Len(t, fields, len(names), "one schema entry per Report field but Extra")
 	rv := reflect.ValueOf(r).Elem()

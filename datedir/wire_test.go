@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -14,55 +13,14 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/reporttest"
 )
-
-// everyField returns a report with every field of Report but Extra set,
-// found by walking Report by reflection, not by the schema.
-func everyField(t *testing.T) (*oops.Report, []string) {
-	t.Helper()
-	bt := "main.f(...)\n\t/x.go:1\n"
-	r := &oops.Report{}
-	rv := reflect.ValueOf(r).Elem()
-	var names []string
-	for i := range rv.NumField() {
-		sf := rv.Type().Field(i)
-		if sf.Name == "Extra" {
-			continue
-		}
-		names = append(names, sf.Name)
-		var v any
-		switch sf.Type {
-		case reflect.TypeFor[string]():
-			v = "v-" + sf.Name
-		case reflect.TypeFor[time.Time]():
-			v = time.Date(2025, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
-		case reflect.TypeFor[float64]():
-			v = 1.5
-		case reflect.TypeFor[int]():
-			v = 3
-		case reflect.TypeFor[bool]():
-			v = true
-		case reflect.TypeFor[map[string]string]():
-			v = map[string]string{"k": "v"}
-		case reflect.TypeFor[map[string]any]():
-			v = map[string]any{"n": int64(1) << 60}
-		case reflect.TypeFor[[]oops.TimelineEntry]():
-			v = []oops.TimelineEntry{{Start: time.Millisecond, End: 2500 * time.Microsecond, Category: "SQL-x", Detail: "SELECT 1", Backtrace: &bt, Error: "boom"}}
-		case reflect.TypeFor[[]oops.LogRecord]():
-			v = []oops.LogRecord{{Time: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), Level: "INFO", Msg: "m", Attrs: map[string]any{"a": "b"}}}
-		default:
-			t.Fatalf("Report.%s is of type %s, which this test (and the schema) does not know", sf.Name, sf.Type)
-		}
-		rv.Field(i).Set(reflect.ValueOf(v))
-	}
-	r.ID = "OOPS-0123456789abcdef0123456789abcdef"
-	return r, names
-}
 
 // TestBSONCoversReport: every field of Report is written under its wire key
 // and read back, and python reads the file.
 func TestBSONCoversReport(t *testing.T) {
-	r, names := everyField(t)
+	r, names := reporttest.EveryField(t)
+	r.ID = "OOPS-0123456789abcdef0123456789abcdef"
 	data, err := Encode(r)
 	require.NoError(t, err)
 	raw := bson.Raw(data)
