@@ -31,6 +31,23 @@ func BenchmarkStartFinish(b *testing.B) {
 			stopCPU()
 		})
 	}
+	// As a request uses it: a fresh timeline (with its context) every 100
+	// actions, so that every entry takes a slot no entry held before.
+	b.Run("ctx=fresh-timeline", func(b *testing.B) {
+		const perTimeline = 100
+		bg := context.Background()
+		ctx := timeline.NewContext(bg, timeline.New())
+		n := 0
+		b.ReportAllocs()
+		stopCPU := benchcpu.Start(b)
+		for b.Loop() {
+			if n++; n == perTimeline {
+				ctx, n = timeline.NewContext(bg, timeline.New()), 0
+			}
+			timeline.FromContext(ctx).Start("SQL-main", "SELECT 1").Finish()
+		}
+		stopCPU()
+	})
 	// The floor under Start+Finish: the two monotonic clock reads they make,
 	// measured beside them so that the ratio is of one run.
 	b.Run("ctx=clock-2-reads", func(b *testing.B) {

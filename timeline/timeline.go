@@ -222,8 +222,8 @@ func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, withStack b
 	}
 	now := time.Since(t.start)
 	t.mu.Lock()
-	seq, e, rel := t.reserve()
-	e.set(seq, now, openEnd(seq), category, detail, lazy, nil, pcs)
+	seq, e, rel, reused := t.reserve()
+	e.set(reused, seq, now, openEnd(seq), category, detail, lazy, nil, pcs)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -271,8 +271,8 @@ func (t *Timeline) addReleasable(category string, start, end time.Time, detail r
 		e = s
 	}
 	t.mu.Lock()
-	seq, at, rel := t.reserve()
-	at.set(seq, s, int64(e), category, releaseDetail, detail, nil, nil)
+	seq, at, rel, reused := t.reserve()
+	at.set(reused, seq, s, int64(e), category, releaseDetail, detail, nil, nil)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -293,8 +293,8 @@ func (t *Timeline) add(category string, start, end time.Time, detail string, laz
 		e = s
 	}
 	t.mu.Lock()
-	seq, at, rel := t.reserve()
-	at.set(seq, s, int64(e), category, detail, lazy, err, nil)
+	seq, at, rel, reused := t.reserve()
+	at.set(reused, seq, s, int64(e), category, detail, lazy, err, nil)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -302,16 +302,16 @@ func (t *Timeline) add(category string, start, end time.Time, detail string, laz
 }
 
 // reserve returns the sequence number of a new entry and the slot to write
-// it to with set, and the detail of the entry the slot held when that is to
-// be released now (the caller calls Release once t.mu is unlocked). t.mu is
-// held.
-func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser) {
+// it to with set, the detail of the entry the slot held when that is to be
+// released now (the caller calls Release once t.mu is unlocked), and whether
+// the slot held an entry before. t.mu is held.
+func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser, reused bool) {
 	seq = t.seq
 	t.seq++
 	if t.tail < 0 || t.n < t.head+t.tail {
 		at = t.grow(t.n)
 		t.n++
-		return seq, at, nil
+		return seq, at, nil, false
 	}
 	at = t.slot(t.head + t.ring)
 	if t.ring++; t.ring == t.tail {
@@ -321,15 +321,22 @@ func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser) {
 		rel, _ = at.lazy.(release.Releaser)
 	}
 	t.dropped++
-	return seq, at, rel
+	return seq, at, rel, true
 }
 
 // set writes an entry to the slot reserve gave. Field by field, and end
-// atomically, since a Finish of the entry the slot held before may be
-// reading it. t.mu is held.
-func (e *entry) set(seq uint64, start time.Duration, end int64, category, detail string, lazy fmt.Stringer, err error, pcs []uintptr) {
+// atomically when the slot held an entry before, since a Finish of that
+// entry may be reading it. A slot that never held one has no such reader
+// (Entries reads under t.mu, and a Finish of this entry comes after Start
+// returns), so a plain store does and saves a locked instruction on the
+// common path. t.mu is held.
+func (e *entry) set(reused bool, seq uint64, start time.Duration, end int64, category, detail string, lazy fmt.Stringer, err error, pcs []uintptr) {
 	e.seq, e.start, e.category, e.detail, e.lazy, e.x = seq, start, category, detail, lazy, newExtra(err, pcs)
-	atomic.StoreInt64(&e.end, end)
+	if reused {
+		atomic.StoreInt64(&e.end, end)
+	} else {
+		e.end = end
+	}
 }
 
 // slot returns the entry at position pos < t.n. Past the inline entries,
