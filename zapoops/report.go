@@ -124,9 +124,9 @@ func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) fli
 	if !ent.Caller.Defined {
 		// The caller's frames, from the hook's on, in a buffer that stays
 		// on the stack: only the call site is needed unless a report is
-		// made.
+		// made. stack.Fill gives what runtime.Callers would, for less.
 		var buf [stack.MaxDepth]uintptr
-		n := runtime.Callers(2, buf[:])
+		n := stack.Fill(1, buf[:])
 		pc = userPC(buf[:n])
 		if n > 0 {
 			top = buf[0]

@@ -45,6 +45,21 @@ func (c *Cache[V]) Get(pcs []uintptr, compute func([]uintptr) V) V {
 	return v
 }
 
+// Lookup returns the value cached for pcs, if any.
+func (c *Cache[V]) Lookup(pcs []uintptr) (v V, ok bool) {
+	h := hashPCs(pcs)
+	if e := c.slots[h&(cacheSlots-1)].Load(); e != nil && e.hash == h && slices.Equal(e.pcs, pcs) {
+		return e.v, true
+	}
+	return v, false
+}
+
+// Store caches v for pcs (a copy of it), in place of what its slot held.
+func (c *Cache[V]) Store(pcs []uintptr, v V) {
+	h := hashPCs(pcs)
+	c.slots[h&(cacheSlots-1)].Store(&cacheEntry[V]{hash: h, pcs: slices.Clone(pcs), v: v})
+}
+
 // hashPCs mixes the program counters of pcs, their number included.
 func hashPCs(pcs []uintptr) uint64 {
 	h := uint64(len(pcs)) * 0x9e3779b97f4a7c15

@@ -14,10 +14,11 @@ import (
 const MaxDepth = 64
 
 // Callers returns the program counters of the calling goroutine's stack,
-// skipping skip frames above the caller of Callers (0 = the caller itself).
+// skipping skip frames above the caller of Callers (0 = the caller itself):
+// at most MaxDepth, as runtime.Callers gives them (see Fill).
 func Callers(skip int) []uintptr {
 	var buf [MaxDepth]uintptr
-	n := runtime.Callers(skip+2, buf[:])
+	n := Fill(skip+1, buf[:])
 	pcs := make([]uintptr, n)
 	copy(pcs, buf[:n])
 	return pcs
