@@ -51,12 +51,17 @@ func recurse(n int, f func() ([]uintptr, []uintptr)) ([]uintptr, []uintptr) {
 	return recurse(n-1, f)
 }
 
-func inlinedRecurse(n int) ([]uintptr, []uintptr) { return recurse(n, func() ([]uintptr, []uintptr) { return both(0) }) }
+func inlinedRecurse(n int) ([]uintptr, []uintptr) {
+	return recurse(n, func() ([]uintptr, []uintptr) { return both(0) })
+}
 
 func TestFillEqualsRuntimeCallers(t *testing.T) {
 	for name, capture := range map[string]func() ([]uintptr, []uintptr){
-		"direct":      func() ([]uintptr, []uintptr) { return both(0) },
-		"skip":        func() ([]uintptr, []uintptr) { f, c := both(1); return append([]uintptr{0}, f...), append([]uintptr{0}, c...) },
+		"direct": func() ([]uintptr, []uintptr) { return both(0) },
+		"skip": func() ([]uintptr, []uintptr) {
+			f, c := both(1)
+			return append([]uintptr{0}, f...), append([]uintptr{0}, c...)
+		},
 		"method":      receiver{}.value,
 		"inlined":     (&receiver{}).inlined,
 		"interface":   func() ([]uintptr, []uintptr) { var i iface = receiver{}; return i.value() },
