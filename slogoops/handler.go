@@ -164,7 +164,8 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 
 func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 	var k *kept
-	if h.rec.Options().Window {
+	window := h.rec.Options().Window
+	if window {
 		// The record may fold into a window, rendered later: a snapshot.
 		k = h.keep(r)
 	} else {
@@ -183,9 +184,11 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 		Source: k,
 		Record: k,
 	}, h.o.keys)
-	if out.Verdict == flight.VerdictSuppress {
-		// The recorder kept nothing of a suppressed record: its copy is
-		// free again at once, so that a storm allocates nothing.
+	if out.Verdict == flight.VerdictSuppress || !window {
+		// The recorder kept nothing of a suppressed record, nor of any
+		// without a window (the report holds what it rendered of it, not
+		// the copy): the copy is free again at once, so that a storm, or a
+		// report, allocates none.
 		k.Release()
 	}
 	if !h.next.Enabled(ctx, r.Level) {

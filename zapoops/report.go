@@ -7,7 +7,6 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
-	"github.com/oops-go/oops/internal/errchain"
 	"github.com/oops-go/oops/internal/stack"
 	"go.uber.org/zap/zapcore"
 )
@@ -118,7 +117,10 @@ func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.E
 // flight.Recorder.Report).
 func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) flight.Outcome {
 	err := pickError(c.with, fields)
-	needStack := ent.Stack == "" && len(errchain.StackOf(err)) == 0
+	// Whether the error carries a stack of its own is left to the Recorder,
+	// which asks ReportStack only when it does not: a suppressed entry of a
+	// storm does not look.
+	needStack := ent.Stack == ""
 	pc := ent.Caller.PC // the call site, for the signature
 	var top uintptr
 	if !ent.Caller.Defined {
