@@ -74,3 +74,62 @@ func BenchmarkStorm(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStormInterleaved is BenchmarkStorm with the JSON handler alone
+// and wrapped measured in one run, under the same load: each of the 16
+// goroutines alternates between the two loggers (same handler options, same
+// io.Discard sink), so that whatever else the machine does at the time falls
+// on both alike. It reports each one's percentiles (next-p99.9-ns,
+// slogoops-p99.9-ns, …) and the ratio of their 99.9th percentiles
+// (p99.9-ratio, slogoops over next).
+func BenchmarkStormInterleaved(b *testing.B) {
+	const goroutines = 16
+	next := func() slog.Handler { return slog.NewJSONHandler(io.Discard, nil) }
+	err := errors.New("connection refused")
+	async := oops.NewAsync(oops.Discard, nil)
+	b.Cleanup(func() { _ = async.Close(context.Background()) })
+	loggers := [2]*slog.Logger{slog.New(next()), slog.New(slogoops.NewHandler(next(), &oops.Config{Publisher: async},
+		&slogoops.Options{Recorder: flight.New(nil)}))}
+	names := [2]string{"next", "slogoops"}
+	each := max(b.N/goroutines, 2)
+	var lat [2][][]time.Duration
+	for i := range lat {
+		lat[i] = make([][]time.Duration, goroutines)
+		for g := range goroutines {
+			lat[i][g] = make([]time.Duration, 0, each/2+1)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	stopCPU := benchcpu.Start(b)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				which := (i + g) % 2
+				start := time.Now()
+				loggers[which].Error("query failed", "err", err, "table", "orders")
+				lat[which][g] = append(lat[which][g], time.Since(start))
+			}
+		})
+	}
+	wg.Wait()
+	stopCPU()
+	b.StopTimer()
+	var p999 [2]float64
+	for i, name := range names {
+		all := slices.Concat(lat[i]...)
+		slices.Sort(all)
+		for _, p := range []struct {
+			name string
+			q    float64
+		}{{"p50-ns", 0.5}, {"p99-ns", 0.99}, {"p99.9-ns", 0.999}} {
+			v := float64(all[int(p.q*float64(len(all)-1))])
+			b.ReportMetric(v, name+"-"+p.name)
+			if p.q == 0.999 {
+				p999[i] = v
+			}
+		}
+	}
+	b.ReportMetric(p999[1]/p999[0], "p99.9-ratio")
+}
