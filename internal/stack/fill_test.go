@@ -104,8 +104,9 @@ func TestFillThroughRuntimeFrames(t *testing.T) {
 				_ = recover()
 				fill, callers = both(0)
 			}()
-			var m map[string]int
-			m["x"]++ // a nil map: a runtime panic
+			s := []int{1}
+			i := len(s) + 1
+			s[i]++ // out of range: a runtime panic
 		}()
 		assertSameStack(t, fill, callers)
 	})
