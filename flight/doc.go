@@ -112,7 +112,9 @@
 // no method waits for I/O (a Config's publisher should be an oops.Async).
 // The rate limit takes no lock: log calls of one signature from many
 // goroutines do not queue behind each other to be suppressed (a bucket is one
-// word, updated by compare-and-swap).
+// word, updated by compare-and-swap, and the counts of suppressed reports are
+// spread over one cache line per processor, so that cores do not contend for
+// them).
 //
 // A Recorder is safe for concurrent use. Default returns the process-wide
 // Recorder the integrations use unless told otherwise, so that records kept

@@ -17,7 +17,7 @@ type limiter struct {
 
 	buckets   sync.Map     // signature → *bucket
 	n         atomic.Int64 // buckets in the map
-	overflow  bucket       // shared by new signatures once max are tracked
+	overflow  *bucket      // shared by new signatures once max are tracked
 	lastSweep atomic.Int64 // when the last sweep ran (see offset); sweeps run at most once a second
 
 	once  sync.Once
@@ -30,9 +30,21 @@ type limiter struct {
 // tat + every is at most burst*every ahead of now, and then pushes tat by
 // every: a full bucket lets burst through at once, then one per every, as a
 // token bucket does. A tat in the past is a full bucket.
+//
+// The count of reports suppressed since the last one let through is a
+// sharded counter, apart from tat: in a storm every log call adds to it, and
+// a single word written from every core would make each call wait for the
+// cache line (and tat, read by every call, would share that line).
 type bucket struct {
 	tat        atomic.Int64
-	suppressed atomic.Int64
+	_          [cacheLine - 8]byte
+	suppressed counter
+}
+
+func newBucket() *bucket {
+	b := &bucket{suppressed: newCounter()}
+	b.tat.Store(fullTat)
+	return b
 }
 
 func newLimiter(burst int, every time.Duration, max int) *limiter {
@@ -43,9 +55,7 @@ func newLimiter(burst int, every time.Duration, max int) *limiter {
 	if every > 0 && span/int64(every) != int64(burst) {
 		span = 1<<63 - 1 // never limits, as a burst that large would not
 	}
-	l := &limiter{every: every, span: span, max: max}
-	l.overflow.tat.Store(fullTat)
-	return l
+	return &limiter{every: every, span: span, max: max, overflow: newBucket()}
 }
 
 // fullTat is the tat of a new bucket: full, whatever now is.
@@ -71,11 +81,11 @@ func (l *limiter) allow(sig string, now time.Time) (ok bool, suppressed int) {
 		tat := b.tat.Load()
 		next := max(tat, t) + int64(l.every)
 		if next-t > l.span {
-			b.suppressed.Add(1)
+			b.suppressed.add(1)
 			return false, 0
 		}
 		if b.tat.CompareAndSwap(tat, next) {
-			return true, int(b.suppressed.Swap(0))
+			return true, int(b.suppressed.take())
 		}
 	}
 }
@@ -93,7 +103,7 @@ func (l *limiter) bucket(sig string, t int64) *bucket {
 		if n >= int64(l.max) {
 			l.sweep(t)
 			if l.n.Load() >= int64(l.max) {
-				return &l.overflow
+				return l.overflow
 			}
 			continue
 		}
@@ -101,8 +111,7 @@ func (l *limiter) bucket(sig string, t int64) *bucket {
 			break
 		}
 	}
-	nb := new(bucket)
-	nb.tat.Store(fullTat)
+	nb := newBucket()
 	b, loaded := l.buckets.LoadOrStore(sig, nb)
 	if loaded {
 		l.n.Add(-1) // another goroutine made sig's bucket first
@@ -123,7 +132,7 @@ func (l *limiter) sweep(t int64) {
 	}
 	l.buckets.Range(func(sig, v any) bool {
 		b := v.(*bucket)
-		if b.tat.Load() <= t && b.suppressed.Load() == 0 && l.buckets.CompareAndDelete(sig, v) {
+		if b.tat.Load() <= t && b.suppressed.load() == 0 && l.buckets.CompareAndDelete(sig, v) {
 			l.n.Add(-1)
 		}
 		return true
@@ -137,9 +146,9 @@ func (l *limiter) giveBack(sig string, n int) {
 		return
 	}
 	if b, ok := l.buckets.Load(sig); ok {
-		b.(*bucket).suppressed.Add(int64(n))
+		b.(*bucket).suppressed.add(int64(n))
 	} else {
-		l.overflow.suppressed.Add(int64(n))
+		l.overflow.suppressed.add(int64(n))
 	}
 }
 

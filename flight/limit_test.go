@@ -95,7 +95,7 @@ func TestLimiterBoundAndSweep(t *testing.T) {
 
 	// The overflow bucket kept what it suppressed.
 	l.giveBack("gone", 2)
-	assert.EqualValues(t, 3, l.overflow.suppressed.Load())
+	assert.EqualValues(t, 3, l.overflow.suppressed.load())
 }
 
 func TestLimiterOff(t *testing.T) {

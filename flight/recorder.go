@@ -87,7 +87,11 @@ type Recorder struct {
 	pending pending                // windows being published
 	drops   *dropLog
 
-	reported, folded, suppressed, windows atomic.Uint64
+	reported, folded, windows atomic.Uint64
+	// suppressed is added to by every suppressed record of a storm, from
+	// every core: sharded (see counter), apart from win, which every
+	// record at the report level reads.
+	suppressed counter
 }
 
 // New returns a Recorder with the given options; nil means the defaults.
@@ -122,7 +126,7 @@ func New(o *Options) *Recorder {
 		burst = -1 // newLimiter: no limit
 	}
 	r := &Recorder{opts: opts, limit: newLimiter(burst, opts.Every, opts.MaxSignatures),
-		drops: newDropLog(opts.DropEvery, opts.OnDrops)}
+		drops: newDropLog(opts.DropEvery, opts.OnDrops), suppressed: newCounter()}
 	for i := range r.rings {
 		if !opts.NoRings {
 			r.rings[i].size = opts.RingSize
@@ -277,7 +281,7 @@ func (r *Recorder) TriggerContext(ctx context.Context, sig string, rec Record) D
 	}
 	ok, suppressed := r.limit.allow(sig, now)
 	if !ok {
-		r.suppressed.Add(1)
+		r.suppressed.add(1)
 		return Decision{Verdict: VerdictSuppress, Signature: sig}
 	}
 	d := Decision{Verdict: VerdictReport, Signature: sig, Suppressed: suppressed}
@@ -421,7 +425,7 @@ func (r *Recorder) Stats() Stats {
 	return Stats{
 		Reported:   r.reported.Load(),
 		Folded:     r.folded.Load(),
-		Suppressed: r.suppressed.Load(),
+		Suppressed: uint64(r.suppressed.load()),
 		Windows:    r.windows.Load(),
 		Signatures: r.limit.tracked(),
 		Dropped:    r.drops.totals(),
