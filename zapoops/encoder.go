@@ -111,6 +111,17 @@ func (e *mapEncoder) addField(f *zapcore.Field) {
 		if isOurs(f) {
 			return
 		}
+		// The commonest types, as f.AddTo would add them, without the
+		// closure and deferred recover a marshaler needs: these cannot
+		// panic.
+		e.AddString(f.Key, f.String)
+		return
+	case zapcore.Int64Type:
+		e.AddInt64(f.Key, f.Integer)
+		return
+	case zapcore.BoolType:
+		e.AddBool(f.Key, f.Integer == 1)
+		return
 	}
 	e.protect(f.Key, "field", func() { f.AddTo(e) })
 }
