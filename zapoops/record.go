@@ -66,11 +66,16 @@ func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) 
 	k.more = nil
 	for i := range fields {
 		f := &fields[i]
-		if f.Type == zapcore.SkipType {
+		switch f.Type {
+		case zapcore.SkipType:
 			continue
-		}
-		if check && mutable(f, false) {
-			return n, false
+		case zapcore.StringType, zapcore.Int64Type, zapcore.BoolType, zapcore.Float64Type,
+			zapcore.Int32Type, zapcore.Uint64Type, zapcore.DurationType, zapcore.TimeType:
+			// The usual scalars, told apart by a jump table.
+		default:
+			if check && mutable(f, false) {
+				return n, false
+			}
 		}
 		if n < inlineFields {
 			k.inline[n] = *f
