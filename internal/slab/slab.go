@@ -8,12 +8,15 @@ import (
 )
 
 // slabChunk is how many values a Slab allocates at once: a request that
-// keeps 10 records pays 10/64 of an allocation for them, and a chunk of log
-// records stays below 32 KiB, a small object for the allocator.
-const slabChunk = 64
+// keeps 10 records pays 10/63 of an allocation for them, and a chunk of log
+// records stays below 32 KiB, a small object for the allocator. 63 rather
+// than 64 leaves room for the chunk's counter: 64 records of 384 bytes (a
+// zap entry) and the counter would just overflow a 24 KiB size class into
+// the next one, wasting 2.6 KiB a chunk.
+const slabChunk = 63
 
-// A Slab hands out pointers to fresh, zeroed values of T, allocated 64 at a
-// time, so that keeping a copy of each log record costs an amortized 1/64
+// A Slab hands out pointers to fresh, zeroed values of T, allocated 63 at a
+// time, so that keeping a copy of each log record costs an amortized 1/63
 // of an allocation per record. A slot is never handed out twice: a chunk is freed
 // by the garbage collector once nothing points into it any more (a kept
 // record pins its chunk until the ring or timeline lets it go).
