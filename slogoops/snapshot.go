@@ -41,10 +41,9 @@ func recordNeedsSnapshot(r *slog.Record) bool {
 	need := false
 	r.Attrs(func(a slog.Attr) bool {
 		// A scalar's kind is all there is to look at: the common case
-		// stays a switch on the kind.
-		switch a.Value.Kind() {
-		case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindFloat64, slog.KindBool,
-			slog.KindDuration, slog.KindTime:
+		// stays one comparison (the scalar kinds are KindBool to
+		// KindUint64, the values slog itself holds).
+		if k := a.Value.Kind(); k >= slog.KindBool && k <= slog.KindUint64 {
 			return true
 		}
 		need = needsSnapshot(a.Value, 0)
