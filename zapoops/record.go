@@ -36,6 +36,12 @@ type kept struct {
 var keptPool slab.Pool[kept]
 
 func (c *Core) newKept(ent zapcore.Entry, fields []zapcore.Field) *kept {
+	return c.keptOf(&ent, fields)
+}
+
+// keptOf is newKept for the keep path, which has the entry by pointer: an
+// Entry is some 140 bytes, worth not copying at every call.
+func (c *Core) keptOf(ent *zapcore.Entry, fields []zapcore.Field) *kept {
 	k := keptPool.Get()
 	// Every field is set: k may be a reused entry (see Release).
 	k.core, k.name, k.msg, k.level, k.nanos = c, ent.LoggerName, ent.Message, ent.Level, 0
@@ -123,12 +129,12 @@ func (k *kept) String() string { return flight.Detail(flight.Render(k)) }
 
 // keep hands the entry to the Recorder: into the Context's timeline, or the
 // rings.
-func (c *Core) keep(ent zapcore.Entry, fields []zapcore.Field) {
+func (c *Core) keep(ent *zapcore.Entry, fields []zapcore.Field) {
 	ctx := lastContext(fields)
 	if ctx == nil {
 		ctx = c.ctx
 	}
-	c.s.rec.Keep(ctx, flightLevel(ent.Level), ent.Time, c.newKept(ent, fields))
+	c.s.rec.Keep(ctx, flightLevel(ent.Level), ent.Time, c.keptOf(ent, fields))
 }
 
 // flightLevel puts zap's levels on slog's scale, as package flight counts
