@@ -209,7 +209,7 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 }
 
 // keep returns a snapshot of r, with h's scope, that shares nothing the
-// caller may change (see snapshot): the caller may reuse r, and change the
+// caller may change (see snapshotTo): the caller may reuse r, and change the
 // values it logged, once Handle returns.
 func (h *Handler) keep(r slog.Record) *kept {
 	k := newKept()

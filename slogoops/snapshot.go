@@ -7,20 +7,12 @@ import (
 	"github.com/oops-go/oops/flight"
 )
 
-// snapshot returns a copy of r that shows what was logged when it was
-// logged: LogValuers resolved, and values the caller could still change
+// snapshotTo writes to *dst a copy of *r that shows what was logged when it
+// was logged: LogValuers resolved, and values the caller could still change
 // (slices, maps, []byte, pointers, structs, errors, Stringers; see
 // flight.Immutable) rendered now. A record of strings, numbers, times and
-// durations, the usual case, is only cloned.
-func snapshot(r slog.Record) slog.Record {
-	var out slog.Record
-	snapshotTo(&out, &r)
-	return out
-}
-
-// snapshotTo writes snapshot(*r) to *dst, copying the record once: a
-// slog.Record is some 300 bytes, which the keep path would otherwise copy
-// at every call it passes through.
+// durations, the usual case, is only cloned. Both are pointers so that the
+// record, some 300 bytes, is copied once, into *dst.
 func snapshotTo(dst, r *slog.Record) {
 	if !recordNeedsSnapshot(r) {
 		*dst = r.Clone() // inlined: one copy of the record
@@ -35,7 +27,7 @@ func snapshotTo(dst, r *slog.Record) {
 	dst.AddAttrs(attrs...)
 }
 
-// recordNeedsSnapshot reports whether r holds a value snapshot must
+// recordNeedsSnapshot reports whether r holds a value snapshotTo must
 // render.
 func recordNeedsSnapshot(r *slog.Record) bool {
 	need := false
@@ -52,7 +44,7 @@ func recordNeedsSnapshot(r *slog.Record) bool {
 	return need
 }
 
-// snapshotAttrs returns attrs as snapshot would keep them, for WithAttrs.
+// snapshotAttrs returns attrs as snapshotTo would keep them, for WithAttrs.
 func snapshotAttrs(attrs []slog.Attr) []slog.Attr {
 	out := make([]slog.Attr, len(attrs))
 	for i, a := range attrs {
