@@ -154,7 +154,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		return h.handleReport(ctx, r)
 	}
 	if h.o.recording && r.Level >= h.o.record.get() {
-		h.rec.Keep(ctx, r.Level, r.Time, h.keep(r))
+		h.keepTo(ctx, &r)
 	}
 	if !h.next.Enabled(ctx, r.Level) {
 		return nil
@@ -212,13 +212,22 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 }
 
 // keep returns a snapshot of r, with h's scope, that shares nothing the
-// caller may change (see snapshot): the caller may reuse r, and change the
+// caller may change (see snapshotTo): the caller may reuse r, and change the
 // values it logged, once Handle returns.
 func (h *Handler) keep(r slog.Record) *kept {
 	k := newKept()
-	k.rec = snapshot(r)
+	snapshotTo(&k.rec, &r)
 	k.scope = h.scope
 	return k
+}
+
+// keepTo keeps a snapshot of *r (see keep) with the recorder. r is a
+// pointer so that the record is copied once, into the kept one.
+func (h *Handler) keepTo(ctx context.Context, r *slog.Record) {
+	k := newKept()
+	snapshotTo(&k.rec, r)
+	k.scope = h.scope
+	h.rec.Keep(ctx, r.Level, r.Time, k)
 }
 
 // topLevel returns next as it would be with a added before h's attributes

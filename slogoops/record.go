@@ -2,7 +2,6 @@ package slogoops
 
 import (
 	"log/slog"
-	"sync"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
@@ -26,25 +25,19 @@ type kept struct {
 	scope *scope
 }
 
-// Kept records come from the slab, or back from the rings once released:
-// reusing them keeps the ring's memory warm in the cache.
-var (
-	keptSlab slab.Slab[kept]
-	keptFree sync.Pool // of *kept
-)
+// Kept records come from the slab, 64 to an allocation, or back from the
+// rings and timelines once released: reusing them keeps their memory warm in
+// the cache.
+var keptPool slab.Pool[kept]
 
-func newKept() *kept {
-	if k, ok := keptFree.Get().(*kept); ok {
-		return k
-	}
-	return keptSlab.New()
-}
+// newKept returns a kept record to overwrite whole: it may be a reused one.
+func newKept() *kept { return keptPool.Get() }
 
 // Release implements release.Releaser: the recorder is done with k. k goes
 // back as it is, to be overwritten whole by Handler.keep: clearing it here
 // would write its memory twice per record. What it still points to is held
 // only until k is reused or the free list is emptied by a collection.
-func (k *kept) Release() { keptFree.Put(k) }
+func (k *kept) Release() { keptPool.Put(k) }
 
 var _ release.Releaser = (*kept)(nil)
 

@@ -7,31 +7,44 @@ import (
 	"github.com/oops-go/oops/flight"
 )
 
-// snapshot returns a copy of r that shows what was logged when it was
-// logged: LogValuers resolved, and values the caller could still change
+// snapshotTo writes to *dst a copy of *r that shows what was logged when it
+// was logged: LogValuers resolved, and values the caller could still change
 // (slices, maps, []byte, pointers, structs, errors, Stringers; see
 // flight.Immutable) rendered now. A record of strings, numbers, times and
-// durations, the usual case, is only cloned.
-func snapshot(r slog.Record) slog.Record {
-	need := false
-	r.Attrs(func(a slog.Attr) bool {
-		need = needsSnapshot(a.Value, 0)
-		return !need
-	})
-	if !need {
-		return r.Clone()
+// durations, the usual case, is only cloned. Both are pointers so that the
+// record, some 300 bytes, is copied once, into *dst.
+func snapshotTo(dst, r *slog.Record) {
+	if !recordNeedsSnapshot(r) {
+		*dst = r.Clone() // inlined: one copy of the record
+		return
 	}
-	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	*dst = slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	attrs := make([]slog.Attr, 0, r.NumAttrs())
 	r.Attrs(func(a slog.Attr) bool {
 		attrs = append(attrs, slog.Attr{Key: a.Key, Value: snapshotValue(a.Value, 0)})
 		return true
 	})
-	out.AddAttrs(attrs...)
-	return out
+	dst.AddAttrs(attrs...)
 }
 
-// snapshotAttrs returns attrs as snapshot would keep them, for WithAttrs.
+// recordNeedsSnapshot reports whether r holds a value snapshotTo must
+// render.
+func recordNeedsSnapshot(r *slog.Record) bool {
+	need := false
+	r.Attrs(func(a slog.Attr) bool {
+		// A scalar's kind is all there is to look at: the common case
+		// stays one comparison (the scalar kinds are KindBool to
+		// KindUint64, the values slog itself holds).
+		if k := a.Value.Kind(); k >= slog.KindBool && k <= slog.KindUint64 {
+			return true
+		}
+		need = needsSnapshot(a.Value, 0)
+		return !need
+	})
+	return need
+}
+
+// snapshotAttrs returns attrs as snapshotTo would keep them, for WithAttrs.
 func snapshotAttrs(attrs []slog.Attr) []slog.Attr {
 	out := make([]slog.Attr, len(attrs))
 	for i, a := range attrs {

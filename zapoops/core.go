@@ -257,7 +257,7 @@ func (c *Core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.Check
 // been checked; the wrapped core is written by zap too, not from here.
 func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 	if !c.s.report.Enabled(ent.Level) {
-		c.keep(ent, fields)
+		c.keep(&ent, fields)
 		return nil
 	}
 	if findPending(c, fields) == nil {

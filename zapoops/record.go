@@ -2,7 +2,6 @@ package zapoops
 
 import (
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/oops-go/oops"
@@ -31,44 +30,78 @@ type kept struct {
 	n      uint8 // fields in inline
 }
 
-// Kept entries come from the slab, 32 to an allocation, or back from the
+// Kept entries come from the slab, 64 to an allocation, or back from the
 // recorder once released (see release.Releaser): reusing them keeps their
 // memory warm in the cache and spares the garbage collector.
-var (
-	keptSlab slab.Slab[kept]
-	keptFree sync.Pool // of *kept
-)
+var keptPool slab.Pool[kept]
 
 func (c *Core) newKept(ent zapcore.Entry, fields []zapcore.Field) *kept {
-	// A kept entry shows what was logged when it was logged.
-	fields = snapshotFields(fields, false)
-	k, ok := keptFree.Get().(*kept)
-	if !ok {
-		k = keptSlab.New()
-	}
+	return c.keptOf(&ent, fields)
+}
+
+// keptOf is newKept for the keep path, which has the entry by pointer: an
+// Entry is some 140 bytes, worth not copying at every call.
+func (c *Core) keptOf(ent *zapcore.Entry, fields []zapcore.Field) *kept {
+	k := keptPool.Get()
 	// Every field is set: k may be a reused entry (see Release).
-	k.core, k.name, k.msg, k.level, k.nanos, k.more = c, ent.LoggerName, ent.Message, ent.Level, 0, nil
+	k.core, k.name, k.msg, k.level, k.nanos = c, ent.LoggerName, ent.Message, ent.Level, 0
 	if !ent.Time.IsZero() {
 		k.nanos = ent.Time.UnixNano()
 	}
-	n := uint8(copy(k.inline[:], fields))
-	if n < k.n {
-		// A reused entry: let go of what its last use left past n.
-		clear(k.inline[n:k.n])
+	used := k.n // inline fields that may hold something
+	n, ok := k.setFields(fields, true)
+	if !ok {
+		// A kept entry shows what was logged when it was logged: the
+		// fields that could still change are rendered now.
+		used = max(used, n)
+		n, _ = k.setFields(snapshotFields(fields, false), false)
+	}
+	if n < used {
+		// Let go of what a last use of k (or the first try) left past n.
+		clear(k.inline[n:used])
 	}
 	k.n = n
-	if len(fields) > inlineFields {
-		more := append([]zapcore.Field(nil), fields[inlineFields:]...)
-		k.more = &more
-	}
 	return k
+}
+
+// setFields copies fields to k, but for those that write nothing (the
+// Context field, zap.Skip), and returns how many are inline. With check, it
+// stops and reports false at the first mutable field, which the caller must
+// render first (see snapshotFields).
+func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) {
+	k.more = nil
+	for i := range fields {
+		f := &fields[i]
+		switch f.Type {
+		case zapcore.SkipType:
+			continue
+		case zapcore.StringType, zapcore.Int64Type, zapcore.BoolType, zapcore.Float64Type,
+			zapcore.Int32Type, zapcore.Uint64Type, zapcore.DurationType, zapcore.TimeType:
+			// The usual scalars, told apart by a jump table.
+		default:
+			if check && mutable(f, false) {
+				return n, false
+			}
+		}
+		if n < inlineFields {
+			k.inline[n] = *f
+			n++
+			continue
+		}
+		if k.more == nil {
+			more := make([]zapcore.Field, 0, len(fields)-i)
+			k.more = &more
+		}
+		*k.more = append(*k.more, *f)
+	}
+	return n, true
 }
 
 // Release implements release.Releaser: the recorder is done with k. k goes
 // back as it is, to be overwritten by newKept: clearing it here would write
 // its memory twice per record. What it still points to is held only until
 // k is reused or the free list is emptied by a collection.
-func (k *kept) Release() { keptFree.Put(k) }
+func (k *kept) Release() { keptPool.Put(k) }
 
 // LogRecord implements flight.Record.
 func (k *kept) LogRecord() oops.LogRecord {
@@ -96,12 +129,12 @@ func (k *kept) String() string { return flight.Detail(flight.Render(k)) }
 
 // keep hands the entry to the Recorder: into the Context's timeline, or the
 // rings.
-func (c *Core) keep(ent zapcore.Entry, fields []zapcore.Field) {
+func (c *Core) keep(ent *zapcore.Entry, fields []zapcore.Field) {
 	ctx := lastContext(fields)
 	if ctx == nil {
 		ctx = c.ctx
 	}
-	c.s.rec.Keep(ctx, flightLevel(ent.Level), ent.Time, c.newKept(ent, fields))
+	c.s.rec.Keep(ctx, flightLevel(ent.Level), ent.Time, c.keptOf(ent, fields))
 }
 
 // flightLevel puts zap's levels on slog's scale, as package flight counts
