@@ -50,13 +50,12 @@ type Timeline struct {
 	readers int // Entries calls rendering a copy of the entries
 
 	// Entries live at positions: the first part at 0..head-1, then the
-	// ring of recent ones. Positions 0..inlineEntries-1 are in the first
-	// chunk, allocated by the first entry, so that a timeline which records
-	// nothing stays small and a typical request's entries are one
-	// allocation; later ones are in chunks that double in size (see slot).
-	// Nothing is ever copied to grow, and a chunk is allocated only when an
-	// entry needs it.
-	inline *[inlineEntries]entry
+	// ring of recent ones. Positions 0..inlineEntries-1 are in the
+	// timeline itself, so that a typical request's timeline, its context
+	// and its entries are one allocation; later ones are in chunks that
+	// double in size (see slot). Nothing is ever copied to grow, and a
+	// chunk is allocated only when an entry needs it.
+	inline [inlineEntries]entry
 	chunks [][]entry
 
 	// ctx is the context the first NewContext call returns, kept here so
@@ -66,7 +65,7 @@ type Timeline struct {
 	ctxUsed atomic.Bool
 }
 
-// inlineEntries is how many entries the first chunk of a Timeline holds:
+// inlineEntries is how many entries a Timeline holds in itself:
 // enough for the statements and log records of a typical request.
 const inlineEntries = 16
 
@@ -356,9 +355,6 @@ const inlineBits = 4
 // grow returns the slot for position pos == t.n, allocating its chunk when
 // pos is the first position of one. t.mu is held.
 func (t *Timeline) grow(pos int) *entry {
-	if pos == 0 {
-		t.inline = new([inlineEntries]entry)
-	}
 	if pos >= inlineEntries && pos&(pos-1) == 0 {
 		size := pos // chunk k starts at inlineEntries<<k and holds as many
 		if t.tail >= 0 {
