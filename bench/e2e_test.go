@@ -43,8 +43,9 @@ import (
 //
 //   - oops: oopshttp.Middleware, sqltimeline, slogoops with its default
 //     flight recorder, whose rate limit per signature suppresses the
-//     repeats of one error: after the first request, the Error record is
-//     counted on the next report, and no report is made;
+//     repeats of one error past its rate: most requests' Error records are
+//     only counted, on the next report made (writes/op shows how few are
+//     made);
 //   - oops-every-error: the same with the rate limit off, so that every
 //     request's Error record makes a report, as Sentry sends every event:
 //     the report (with the request's 10 statements and 3 kept records) is
