@@ -44,7 +44,11 @@ func (st *state) attachRequest(r *oops.Report) {
 		return
 	}
 	for k, v := range info.vars {
-		r.ReqVars[k] = v
+		// A report completed at the request's end has them already: a
+		// lookup costs less than a store.
+		if old, ok := r.ReqVars[k]; !ok || old != v {
+			r.ReqVars[k] = v
+		}
 	}
 }
 
