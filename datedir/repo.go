@@ -45,7 +45,10 @@ const (
 // A Repo is a date-dir repository rooted at a directory. It is an
 // oops.Publisher. All access goes through an os.Root opened on the root
 // directory, so no name, symbolic link or "..", whatever a file or a caller
-// holds, reaches a file outside it.
+// holds, reaches a file outside it. (On Linux, Publish writes through the
+// day's directory opened by path without following a link, under names
+// made of a well-formed id alone, and goes through the os.Root when that
+// directory is missing or a link.)
 //
 // A Repo holds no state besides its root and options: it is safe for
 // concurrent use, and several processes (python's oops-datedir-repo among
