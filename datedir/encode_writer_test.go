@@ -48,3 +48,39 @@ func TestEncodeWriterIsBSON(t *testing.T) {
 		assert.Equal(t, again, data, "report %d", i)
 	}
 }
+
+// FuzzEncode feeds arbitrary text to every kind of place a report holds it
+// (values, keys, timeline entries, nested attributes): the hand-written
+// writer's document must be one the BSON library reads and writes back to
+// the same bytes, and Decode must read it.
+func FuzzEncode(f *testing.F) {
+	f.Add("boom", "key", int64(7), 1.5, true)
+	f.Add("\xff\x00nul", "\x00", int64(math.MinInt64), math.Inf(-1), false)
+	f.Add("", "", int64(1)<<40, math.NaN(), true)
+	f.Fuzz(func(t *testing.T, text, key string, n int64, x float64, b bool) {
+		r := &oops.Report{
+			ID:      "OOPS-0123456789abcdef0123456789abcdef",
+			Value:   text,
+			Time:    time.Unix(n%(1<<40), 0),
+			ReqVars: map[string]string{key: text, "HTTP_HOST": text},
+			Timeline: []oops.TimelineEntry{{
+				Start: time.Duration(n), End: time.Duration(n / 3), Category: key, Detail: text, Error: text,
+			}},
+			Duration: x,
+			Attrs: map[string]any{key: text, "n": n, "x": x, "b": b,
+				"list": []any{text, n, map[string]any{key: x}}},
+			Extra: map[string]any{key: []any{b, nil}},
+			Log:   []oops.LogRecord{{Level: key, Msg: text, Attrs: map[string]any{key: n}}},
+		}
+		data, err := Encode(r)
+		require.NoError(t, err)
+		var d bson.D
+		require.NoError(t, bson.Unmarshal(data, &d))
+		again, err := bson.Marshal(d)
+		require.NoError(t, err)
+		require.Equal(t, again, data)
+		back, err := Decode(data)
+		require.NoError(t, err)
+		require.Equal(t, oops.ValidUTF8(text), back.Value)
+	})
+}
