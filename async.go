@@ -30,6 +30,10 @@ type AsyncStats struct {
 	DroppedError  uint64 // the inner publisher returned an error
 	DroppedPanic  uint64 // the inner publisher panicked
 	DroppedClosed uint64 // refused after Close, or still queued or in flight when Close gave up
+	// Superseded counts queued pending revisions that a later revision of
+	// the same report replaced before a worker took them: the later one was
+	// published in their place (and is counted on its own).
+	Superseded uint64
 }
 
 // An AbandonedError is what Close returns when its context ends before the
@@ -64,6 +68,16 @@ func (e *AbandonedError) Unwrap() error { return e.Err }
 // Publish returns the report's own id at once: the inner publisher must keep
 // r.ID (the stores in this module do). The caller must not change a report
 // after handing it to Publish. Async is safe for concurrent use.
+//
+// A revision replaces a queued earlier one: when a report with Pending set is
+// still on the queue as a later revision of it (same id, higher Revision)
+// arrives, the later one takes its place in the queue and the earlier one is
+// never handed to the inner publisher (see AsyncStats.Superseded). Stores
+// keep the latest revision of an id anyway, so this writes once what would
+// have been written twice (a request's report made at a logged error and
+// completed when the request ends, a moment later), and a crash loses no
+// more than it would have: both were in memory. A revision that arrives once
+// the earlier one is being published is queued as any report.
 type Async struct {
 	inner  Publisher
 	queue  chan *Report
@@ -71,13 +85,17 @@ type Async struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when every worker goroutine has exited
 
-	mu      sync.Mutex // guards closed, pending, idle; held while sending to queue
+	mu      sync.Mutex // guards closed, pending, idle, latest; held while sending to queue
 	closed  bool
 	pending int           // queued or being published
 	idle    chan struct{} // made by a waiting Flush; closed and cleared when pending drops to zero
+	// latest holds, by id, the queued reports with Pending set, each mapped
+	// to the latest revision published since (itself when none): the worker
+	// that takes the queued one publishes that instead.
+	latest map[string]*Report
 
-	queued, published, full, failed, panicked, dropClosed atomic.Uint64
-	onError                                               func(*Report, error)
+	queued, published, full, failed, panicked, dropClosed, superseded atomic.Uint64
+	onError                                                           func(*Report, error)
 }
 
 // AsyncOptions configure NewAsync.
@@ -141,9 +159,28 @@ func (a *Async) Publish(_ context.Context, r *Report) ([]string, error) {
 		a.dropClosed.Add(1)
 		return nil, ErrClosed
 	}
+	if r.Revision > 0 && len(a.latest) > 0 {
+		if q, ok := a.latest[r.ID]; ok && q.Revision < r.Revision {
+			// An earlier revision still waits in the queue: this one takes
+			// its place there.
+			a.latest[r.ID] = r
+			a.mu.Unlock()
+			a.queued.Add(1)
+			a.superseded.Add(1)
+			return []string{r.ID}, nil
+		}
+	}
 	select {
 	case a.queue <- r:
 		a.pending++
+		if r.Pending {
+			if a.latest == nil {
+				a.latest = make(map[string]*Report)
+			}
+			if _, ok := a.latest[r.ID]; !ok {
+				a.latest[r.ID] = r
+			}
+		}
 		a.mu.Unlock()
 		a.queued.Add(1)
 		return []string{r.ID}, nil
@@ -156,6 +193,9 @@ func (a *Async) Publish(_ context.Context, r *Report) ([]string, error) {
 
 func (a *Async) run() {
 	for r := range a.queue {
+		if r.Pending {
+			r = a.take(r)
+		}
 		if a.ctx.Err() != nil {
 			a.dropClosed.Add(1)
 		} else if panicked, err := a.publish(r); err != nil {
@@ -180,6 +220,19 @@ func (a *Async) run() {
 		}
 		a.mu.Unlock()
 	}
+}
+
+// take returns what to publish for r, a queued pending report: the latest
+// revision of it published since, or r itself. From then on a revision of r
+// is queued as any report.
+func (a *Async) take(r *Report) *Report {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if q, ok := a.latest[r.ID]; ok && (q == r || q.Revision > r.Revision) {
+		delete(a.latest, r.ID)
+		return q
+	}
+	return r
 }
 
 // publish hands r to the inner publisher, turning a panic into an error: one
@@ -265,5 +318,6 @@ func (a *Async) Stats() AsyncStats {
 		DroppedError:  a.failed.Load(),
 		DroppedPanic:  a.panicked.Load(),
 		DroppedClosed: a.dropClosed.Load(),
+		Superseded:    a.superseded.Load(),
 	}
 }

@@ -116,7 +116,7 @@ func ExampleNewAsync() {
 	fmt.Printf("%+v\n", a.Stats())
 	// Output:
 	// <nil>
-	// {Queued:3 Published:3 DroppedFull:0 DroppedError:0 DroppedPanic:0 DroppedClosed:0}
+	// {Queued:3 Published:3 DroppedFull:0 DroppedError:0 DroppedPanic:0 DroppedClosed:0 Superseded:0}
 }
 
 // Trim makes a report fit a store's size limit by cutting its largest values,

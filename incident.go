@@ -18,9 +18,13 @@ import (
 // publication from Held, and call Abandon when no store took it. A Draft is
 // safe for concurrent use.
 type Draft struct {
-	mu        sync.Mutex
-	base      *Report // the report as last revised; never handed to a publisher
-	next      int     // the revision number Revise publishes
+	mu   sync.Mutex
+	id   string  // base's id
+	base *Report // the report as last revised; handed to a publisher only as the last revision (shared)
+	// shared is set once base itself went out as the last revision: a
+	// publisher may still read it, so a later Revise changes a copy.
+	shared    bool
+	next      int // the revision number Revise publishes
 	holds     int
 	final     bool // a revision with Pending false is out
 	abandoned bool
@@ -30,7 +34,7 @@ type Draft struct {
 // 0. It keeps a copy of r (see Report.Clone): r itself may be handed to a
 // publisher.
 func NewDraft(r *Report) *Draft {
-	return &Draft{base: r.Clone(), next: 1}
+	return &Draft{id: r.ID, base: r.Clone(), next: 1}
 }
 
 // NewReservedDraft returns a Draft of r whose revision 0 is not published
@@ -38,11 +42,11 @@ func NewDraft(r *Report) *Draft {
 // with a report it publishes only when the work ends (see Incident.Adopt).
 // It keeps r itself.
 func NewReservedDraft(r *Report) *Draft {
-	return &Draft{base: r}
+	return &Draft{id: r.ID, base: r}
 }
 
 // ID returns the id of the draft's report.
-func (d *Draft) ID() string { return d.base.ID }
+func (d *Draft) ID() string { return d.id }
 
 // Hold takes a hold on d for a party that will call Revise (or Release)
 // later. It returns false, and takes nothing, once d was abandoned or its
@@ -94,9 +98,11 @@ func (d *Draft) Release() {
 
 // Revise gives up the caller's hold and publishes d's next revision through
 // cfg: amend, when not nil, changes the draft (its changes stay for the
-// revisions that follow), then a copy goes out with the next Revision and
-// Pending set while other holds remain. It returns what cfg.Publish returned,
-// or nothing when d was abandoned.
+// revisions that follow), then it goes out with the next Revision and
+// Pending set while other holds remain: a copy while they remain, the draft's
+// own report for the last revision (the publisher must not change it, as
+// always). It returns what cfg.Publish returned, or nothing when d was
+// abandoned.
 func (d *Draft) Revise(ctx context.Context, cfg *Config, amend func(*Report)) ([]string, error) {
 	d.mu.Lock()
 	if d.holds > 0 {
@@ -106,10 +112,22 @@ func (d *Draft) Revise(ctx context.Context, cfg *Config, amend func(*Report)) ([
 		d.mu.Unlock()
 		return nil, nil
 	}
+	if d.shared {
+		// A revision after the last (a party revising without a hold):
+		// the last one may still be read.
+		d.base, d.shared = d.base.Clone(), false
+	}
 	if amend != nil {
 		amend(d.base)
 	}
-	r := d.base.Clone()
+	r := d.base
+	if d.holds > 0 {
+		r = d.base.Clone()
+	} else {
+		// The last revision: nothing changes base any more, so it goes out
+		// itself rather than a copy.
+		d.shared = true
+	}
 	r.Revision = d.next
 	r.Pending = d.holds > 0
 	d.final = !r.Pending

@@ -38,30 +38,41 @@ import (
 // SQLite statements, logging 3 Info records and 1 Error record (with an
 // error), answering 200. stack=bare has no instrumentation (a JSON log
 // handler, the plain driver); every other stack is the same request with an
-// error-reporting stack added:
+// error-reporting stack added. What each does with the request's error
+// event:
 //
 //   - oops: oopshttp.Middleware, sqltimeline, slogoops with its default
-//     flight recorder (rate limit per signature), reports through
-//     oops.NewAsync into a datedir store on tmpfs;
+//     flight recorder, whose rate limit per signature suppresses the
+//     repeats of one error past its rate: most requests' Error records are
+//     only counted, on the next report made (writes/op shows how few are
+//     made);
 //   - oops-every-error: the same with the rate limit off, so that every
-//     request's Error record is a report written to the store, as Sentry
-//     sends every event;
+//     request's Error record makes a report, as Sentry sends every event:
+//     the report (with the request's 10 statements and 3 kept records) is
+//     published pending through oops.NewAsync, completed when the request
+//     ends (status, duration, request variables, whole timeline), and the
+//     store, datedir on tmpfs (/dev/shm), encodes it to BSON and writes a
+//     file (a ".tmp" then a rename). The completion takes the queued pending
+//     revision's place when that was not written yet, so a request writes 1
+//     to 2 files (writes/op and superseded/op say how many);
 //   - oops-every-error-discard: the same with a store that keeps nothing
-//     (oops.Discard), as the Sentry and OpenTelemetry stacks' exporters, so
-//     that the store's own cost (encoding, files) is apart;
-//   - sentry: sentryhttp and slog-sentry (Error records become events; a
-//     transport that sends nothing). Sentry records no SQL;
+//     (oops.Discard): no encoding, no file, as the Sentry and OpenTelemetry
+//     stacks' exporters below, so that the store's own cost is apart;
+//   - sentry: sentryhttp and slog-sentry (Error records become events with
+//     a stack trace; a transport that drops each event as it gets it, so
+//     no serialization). Sentry records no SQL;
 //   - otel: otelhttp, otelsql and otelslog over the OpenTelemetry SDK (every
-//     span sampled, batched to an exporter that keeps nothing; every log
-//     record to an exporter that keeps nothing).
+//     span sampled, batched to a no-op exporter; every log record to an
+//     exporter that keeps nothing, so no serialization either).
 //
 // db=sqlite is the request as described; db=mem runs the same calls on the
 // in-memory fast driver of the SQL comparison, so that the stacks' own cost
 // stands out of SQLite's. The handler is called directly (httptest), so no
 // network noise enters.
 // Read cpu-ns/op: the whole process's CPU per request, the stores' and
-// exporters' goroutines and the garbage collector included. A stack's
-// overhead is its cpu-ns/op minus stack=bare's.
+// exporters' goroutines and the garbage collector included (the oops stacks'
+// queue is flushed before the clock stops). A stack's overhead is its
+// cpu-ns/op minus stack=bare's.
 
 const e2eStatements = 10
 
@@ -139,12 +150,20 @@ func bareStack(b *testing.B) http.Handler {
 	return e2eHandler(e2eDB(b, func(d driver.Driver) driver.Driver { return d }), slog.New(jsonHandler()))
 }
 
+// e2eAsync is the Async queue of the oops stack being measured, for its
+// statistics.
+var e2eAsync *oops.Async
+
 func oopsStack(b *testing.B, fo flight.Options, store oops.Publisher) http.Handler {
 	if store == nil {
 		store = datedir.New(tmpfsDir(b))
 	}
 	pub := oops.NewAsync(store, nil)
-	b.Cleanup(func() { _ = pub.Close(context.Background()) })
+	e2eAsync = pub
+	b.Cleanup(func() {
+		_ = pub.Close(context.Background())
+		e2eAsync = nil
+	})
 	cfg := &oops.Config{
 		Template:  oops.Report{Reporter: "bench"},
 		Hooks:     append(oops.DefaultHooks(), oopshttp.AttachRequest),
@@ -223,6 +242,7 @@ func benchE2EStacks(b *testing.B) {
 		{"otel", otelStack},
 	} {
 		b.Run("stack="+s.name, func(b *testing.B) {
+			e2eAsync = nil
 			h := s.stack(b)
 			req := httptest.NewRequest(http.MethodGet, "/orders/7/pay?step=1", nil)
 			req.Header.Set("User-Agent", "bench")
@@ -240,7 +260,24 @@ func benchE2EStacks(b *testing.B) {
 			for b.Loop() {
 				serve()
 			}
+			if a := e2eAsync; a != nil {
+				// The reports still queued are part of the requests' cost.
+				if err := a.Flush(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
 			stopCPU()
+			if a := e2eAsync; a != nil {
+				// What reached the store per request: a request's report is
+				// published pending at its Error record and completed at its
+				// end; the completion replaces the pending one when that was
+				// still queued (superseded), so writes/op is 1 to 2.
+				s := a.Stats()
+				n := float64(b.N + 1) // the warm-up request too
+				b.ReportMetric(float64(s.Published)/n, "writes/op")
+				b.ReportMetric(float64(s.Superseded)/n, "superseded/op")
+				b.ReportMetric(float64(s.DroppedFull)/n, "dropped/op")
+			}
 		})
 	}
 }

@@ -46,7 +46,9 @@
 // Python's older RFC 822 text format is not read.
 //
 // A Repo never reaches outside its root: every file is opened through an
-// os.Root, and Get refuses names that are not report names. Empty, garbage
+// os.Root (on Linux, Publish writes relative to the day's directory, opened
+// without following a link, under names made of the id alone), and Get
+// refuses names that are not report names. Empty, garbage
 // or truncated files give errors that name the file and wrap ErrCorrupt.
 //
 // # Operations

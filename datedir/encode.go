@@ -2,6 +2,7 @@ package datedir
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -9,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/internal/wire"
@@ -40,18 +39,13 @@ func Encode(r *oops.Report) ([]byte, error) {
 	return out, nil
 }
 
-// A bufEncoder is a BSON writer and the buffer it writes into, kept in a
-// pool so that encoding a report allocates only what it must.
+// A bufEncoder is a buffer BSON documents are written into, kept in a pool
+// so that encoding a report allocates only what it must.
 type bufEncoder struct {
-	out bytes.Buffer
-	vw  bson.ValueWriter
+	out []byte
 }
 
-var encoders = sync.Pool{New: func() any {
-	b := new(bufEncoder)
-	b.vw = bson.NewDocumentWriter(&b.out)
-	return b
-}}
+var encoders = sync.Pool{New: func() any { return new(bufEncoder) }}
 
 // maxPooled is the largest buffer kept for reuse.
 const maxPooled = 1 << 20
@@ -59,10 +53,9 @@ const maxPooled = 1 << 20
 func getEncoder() *bufEncoder { return encoders.Get().(*bufEncoder) }
 
 // release returns b to the pool; the bytes encode returned are then no
-// longer valid. An encoder whose encode failed is never released: its
-// writer may be mid-document.
+// longer valid.
 func (b *bufEncoder) release() {
-	if b.out.Cap() <= maxPooled {
+	if cap(b.out) <= maxPooled {
 		encoders.Put(b)
 	}
 }
@@ -72,26 +65,22 @@ func (b *bufEncoder) release() {
 // until release.
 func (b *bufEncoder) encode(r *oops.Report, id string) (out []byte, err error) {
 	defer func() {
-		// The writer reports misuse with errors, but a report is never worth
-		// a panic across the API.
+		// A report is never worth a panic across the API.
 		if p := recover(); p != nil {
 			out, err = nil, fmt.Errorf("datedir: encoding report %s: panic: %v", wire.QuoteID(id), p)
 		}
 	}()
-	b.out.Reset()
-	dw, err := b.vw.WriteDocument()
+	data, at := begin(b.out[:0])
+	data, err = appendReport(data, r, id)
+	data = end(data, at)
+	b.out = data
+	if err == nil && len(data) > math.MaxInt32 {
+		err = fmt.Errorf("document of %d bytes, more than BSON holds", len(data))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("datedir: encoding report %s: %w", wire.QuoteID(id), err)
 	}
-	e := encoder{}
-	e.report(dw, r, id)
-	if e.err == nil {
-		e.err = dw.WriteDocumentEnd()
-	}
-	if e.err != nil {
-		return nil, fmt.Errorf("datedir: encoding report %s: %w", wire.QuoteID(id), e.err)
-	}
-	return b.out.Bytes(), nil
+	return data, nil
 }
 
 // encodeFit is encode, with r cut (oops.Trim) until its document is no
@@ -109,55 +98,108 @@ func (b *bufEncoder) encodeFit(r *oops.Report, id string) ([]byte, error) {
 	return data, err
 }
 
-// An encoder writes one report; its first error sticks and turns every later
-// write into a no-op, so that the report's shape reads top to bottom.
-type encoder struct {
-	err error
-}
+// The BSON writer: each function appends one element whole (type byte,
+// key, value) to b and returns it, as strconv's Append functions do, so that
+// the buffer lives in locals (no write barrier per byte written while the
+// collector runs). Keys hold no NUL byte: keys from reports go through
+// cleanKey.
+
+// BSON element types (bsonspec.org).
+const (
+	typeDouble   = 0x01
+	typeString   = 0x02
+	typeDocument = 0x03
+	typeArray    = 0x04
+	typeBoolean  = 0x08
+	typeDateTime = 0x09
+	typeNull     = 0x0A
+	typeInt32    = 0x10
+	typeInt64    = 0x12
+)
 
 // fields is the report's schema (oops.WireFields), which decides the keys
 // and their order.
 var fields = oops.WireFields()
 
-func (e *encoder) report(dw bson.DocumentWriter, r *oops.Report, id string) {
+// begin starts a document (or an array's body) and returns where its
+// length goes.
+func begin(b []byte) ([]byte, int) {
+	return append(b, 0, 0, 0, 0), len(b)
+}
+
+// end closes the document begun at at. A length past int32 is caught on the
+// whole document, which holds every other.
+func end(b []byte, at int) []byte {
+	b = append(b, 0)
+	binary.LittleEndian.PutUint32(b[at:], uint32(len(b)-at))
+	return b
+}
+
+// head writes an element's type and key.
+func head(b []byte, t byte, key string) []byte {
+	b = append(b, t)
+	b = append(b, key...)
+	return append(b, 0)
+}
+
+// indexKey returns the key of an array's element i: its decimal index.
+func indexKey(i int) string {
+	if i < len(smallIndexes) {
+		return smallIndexes[i]
+	}
+	return strconv.Itoa(i)
+}
+
+var smallIndexes = func() []string {
+	s := make([]string, 64)
+	for i := range s {
+		s[i] = strconv.Itoa(i)
+	}
+	return s
+}()
+
+func appendReport(b []byte, r *oops.Report, id string) ([]byte, error) {
 	for _, f := range fields {
 		if f.Key == "id" {
-			e.str(dw, "id", id)
+			b = appendStr(b, "id", id)
 			continue
 		}
 		if !f.Always && f.IsZero(r) {
 			continue
 		}
-		vw := e.elem(dw, f.Key)
-		if vw == nil {
-			return
-		}
+		key := cleanKey(f.Key)
 		switch p := f.Ptr(r).(type) {
 		case *string:
-			e.err = vw.WriteString(oops.ValidUTF8(*p))
+			b = appendStr(b, key, *p)
 		case *time.Time:
-			e.time(vw, *p)
+			b = appendTime(b, key, *p)
 		case *map[string]string:
-			e.reqVars(vw, *p)
+			b = appendReqVars(b, key, *p)
 		case *[]oops.TimelineEntry:
 			tl := *p
-			e.array(vw, len(tl), func(i int, ew bson.ValueWriter) { e.timelineEntry(ew, &tl[i]) })
+			b = head(b, typeArray, key)
+			var at int
+			b, at = begin(b)
+			for i := range tl {
+				b = appendTimelineEntry(b, indexKey(i), &tl[i])
+			}
+			b = end(b, at)
 		case *float64:
 			d := *p
 			if math.IsNaN(d) || math.IsInf(d, 0) {
 				d = -1 // unknown, as in JSON: python does arithmetic on it
 			}
-			e.err = vw.WriteDouble(d)
+			b = appendDouble(b, key, d)
 		case *map[string]any:
-			e.value(vw, oops.Plain(*p))
+			b = appendValue(b, key, oops.Plain(*p))
 		case *[]oops.LogRecord:
-			e.log(vw, *p)
+			b = appendLog(b, key, *p)
 		case *int:
-			e.int(vw, int64(*p))
+			b = appendInt(b, key, int64(*p))
 		case *bool:
-			e.err = vw.WriteBoolean(*p)
+			b = appendBool(b, key, *p)
 		default:
-			e.err = fmt.Errorf("no BSON form for key %q (%T)", f.Key, p)
+			return b, fmt.Errorf("no BSON form for key %q (%T)", f.Key, p)
 		}
 	}
 	if len(r.Extra) > 0 {
@@ -169,227 +211,165 @@ func (e *encoder) report(dw bson.DocumentWriter, r *oops.Report, id string) {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			if vw := e.elem(dw, k); vw != nil {
-				e.value(vw, oops.Plain(r.Extra[k]))
-			}
+			b = appendValue(b, cleanKey(k), oops.Plain(r.Extra[k]))
 		}
 	}
+	return b, nil
 }
 
-// elem starts the element named key, or returns nil after an error.
-func (e *encoder) elem(dw bson.DocumentWriter, key string) bson.ValueWriter {
-	if e.err != nil {
-		return nil
-	}
-	vw, err := dw.WriteDocumentElement(cleanKey(key))
-	if err != nil {
-		e.err = err
-		return nil
-	}
-	return vw
+// appendStr writes s, made valid UTF-8.
+func appendStr(b []byte, key, s string) []byte {
+	b = head(b, typeString, key)
+	s = oops.ValidUTF8(s)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(s)+1))
+	b = append(b, s...)
+	return append(b, 0)
 }
 
-func (e *encoder) str(dw bson.DocumentWriter, key, s string) {
-	if vw := e.elem(dw, key); vw != nil {
-		e.err = vw.WriteString(oops.ValidUTF8(s))
-	}
-}
-
-// int writes n as python's bson library would: int32 when it fits.
-func (e *encoder) int(vw bson.ValueWriter, n int64) {
+// appendInt writes n as python's bson library would: int32 when it fits.
+func appendInt(b []byte, key string, n int64) []byte {
 	if n >= math.MinInt32 && n <= math.MaxInt32 {
-		e.err = vw.WriteInt32(int32(n))
-	} else {
-		e.err = vw.WriteInt64(n)
+		b = head(b, typeInt32, key)
+		return binary.LittleEndian.AppendUint32(b, uint32(int32(n)))
 	}
+	b = head(b, typeInt64, key)
+	return binary.LittleEndian.AppendUint64(b, uint64(n))
 }
 
-// time writes t as a BSON datetime, or as its RFC 3339 text when its year is
-// outside 1 to 9999: python's bson library cannot decode a document holding
-// such a datetime.
-func (e *encoder) time(vw bson.ValueWriter, t time.Time) {
-	if wire.TimeOK(t) {
-		e.err = vw.WriteDateTime(t.UnixMilli())
-	} else {
-		e.err = vw.WriteString(wire.FormatTime(t))
-	}
+func appendDouble(b []byte, key string, f float64) []byte {
+	b = head(b, typeDouble, key)
+	return binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
 }
 
-// offset writes a timeline offset in milliseconds: an integer when whole, as
-// python writes it, else a double with microsecond precision.
-func (e *encoder) offset(vw bson.ValueWriter, d time.Duration) {
+func appendBool(b []byte, key string, v bool) []byte {
+	b = head(b, typeBoolean, key)
+	if v {
+		return append(b, 1)
+	}
+	return append(b, 0)
+}
+
+// appendTime writes t as a BSON datetime, or as its RFC 3339 text when its
+// year is outside 1 to 9999: python's bson library cannot decode a document
+// holding such a datetime.
+func appendTime(b []byte, key string, t time.Time) []byte {
+	if !wire.TimeOK(t) {
+		return appendStr(b, key, wire.FormatTime(t))
+	}
+	b = head(b, typeDateTime, key)
+	return binary.LittleEndian.AppendUint64(b, uint64(t.UnixMilli()))
+}
+
+// appendOffset writes a timeline offset in milliseconds: an integer when
+// whole, as python writes it, else a double with microsecond precision.
+func appendOffset(b []byte, key string, d time.Duration) []byte {
 	ms, whole := wire.OffsetMillis(d)
 	if whole {
-		e.int(vw, int64(ms))
-	} else {
-		e.err = vw.WriteDouble(ms)
+		return appendInt(b, key, int64(ms))
 	}
+	return appendDouble(b, key, ms)
 }
 
-func (e *encoder) reqVars(vw bson.ValueWriter, m map[string]string) {
-	sub, err := vw.WriteDocument()
-	if err != nil {
-		e.err = err
-		return
-	}
+func appendReqVars(b []byte, key string, m map[string]string) []byte {
+	b = head(b, typeDocument, key)
+	b, at := begin(b)
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		e.str(sub, k, m[k])
+		b = appendStr(b, cleanKey(k), m[k])
 	}
-	if e.err == nil {
-		e.err = sub.WriteDocumentEnd()
-	}
+	return end(b, at)
 }
 
-// array writes an array of n elements, elem writing element i; it stops at
-// the first error.
-func (e *encoder) array(vw bson.ValueWriter, n int, elem func(i int, ew bson.ValueWriter)) {
-	aw, err := vw.WriteArray()
-	if err != nil {
-		e.err = err
-		return
-	}
-	for i := range n {
-		ew, err := aw.WriteArrayElement()
-		if err != nil {
-			e.err = err
-			return
-		}
-		if elem(i, ew); e.err != nil {
-			return
-		}
-	}
-	e.err = aw.WriteArrayEnd()
-}
-
-// timelineEntry writes [start_ms, end_ms, category, detail, backtrace-or-null]
-// and the error as a sixth element when the step failed.
-func (e *encoder) timelineEntry(vw bson.ValueWriter, t *oops.TimelineEntry) {
-	aw, err := vw.WriteArray()
-	if err != nil {
-		e.err = err
-		return
-	}
-	next := func() bson.ValueWriter {
-		if e.err != nil {
-			return nil
-		}
-		ew, err := aw.WriteArrayElement()
-		if err != nil {
-			e.err = err
-			return nil
-		}
-		return ew
-	}
-	if ew := next(); ew != nil {
-		e.offset(ew, t.Start)
-	}
-	if ew := next(); ew != nil {
-		e.offset(ew, t.End)
-	}
-	if ew := next(); ew != nil {
-		e.err = ew.WriteString(oops.ValidUTF8(t.Category))
-	}
-	if ew := next(); ew != nil {
-		e.err = ew.WriteString(oops.ValidUTF8(t.Detail))
-	}
-	if ew := next(); ew != nil {
-		if t.Backtrace == nil {
-			e.err = ew.WriteNull()
-		} else {
-			e.err = ew.WriteString(oops.ValidUTF8(*t.Backtrace))
-		}
+// appendTimelineEntry writes [start_ms, end_ms, category, detail,
+// backtrace-or-null] and the error as a sixth element when the step failed.
+func appendTimelineEntry(b []byte, key string, t *oops.TimelineEntry) []byte {
+	b = head(b, typeArray, key)
+	b, at := begin(b)
+	b = appendOffset(b, "0", t.Start)
+	b = appendOffset(b, "1", t.End)
+	b = appendStr(b, "2", t.Category)
+	b = appendStr(b, "3", t.Detail)
+	if t.Backtrace == nil {
+		b = head(b, typeNull, "4")
+	} else {
+		b = appendStr(b, "4", *t.Backtrace)
 	}
 	if t.Error != "" {
-		if ew := next(); ew != nil {
-			e.err = ew.WriteString(oops.ValidUTF8(t.Error))
-		}
+		b = appendStr(b, "5", t.Error)
 	}
-	if e.err == nil {
-		e.err = aw.WriteArrayEnd()
-	}
+	return end(b, at)
 }
 
-// log writes the flight recorder's records as documents {time, level, msg,
-// attrs}, attrs left out when empty, as LogRecord.MarshalJSON does.
-func (e *encoder) log(vw bson.ValueWriter, recs []oops.LogRecord) {
-	e.array(vw, len(recs), func(i int, ew bson.ValueWriter) {
-		sub, err := ew.WriteDocument()
-		if err != nil {
-			e.err = err
-			return
-		}
+// appendLog writes the flight recorder's records as documents {time, level,
+// msg, attrs}, attrs left out when empty, as LogRecord.MarshalJSON does.
+func appendLog(b []byte, key string, recs []oops.LogRecord) []byte {
+	b = head(b, typeArray, key)
+	b, at := begin(b)
+	for i := range recs {
 		rec := &recs[i]
-		if vw := e.elem(sub, "time"); vw != nil {
-			e.time(vw, rec.Time)
-		}
-		e.str(sub, "level", rec.Level)
-		e.str(sub, "msg", rec.Msg)
+		b = head(b, typeDocument, indexKey(i))
+		var doc int
+		b, doc = begin(b)
+		b = appendTime(b, "time", rec.Time)
+		b = appendStr(b, "level", rec.Level)
+		b = appendStr(b, "msg", rec.Msg)
 		if len(rec.Attrs) > 0 {
-			if vw := e.elem(sub, "attrs"); vw != nil {
-				e.value(vw, oops.Plain(rec.Attrs))
-			}
+			b = appendValue(b, "attrs", oops.Plain(rec.Attrs))
 		}
-		if e.err == nil {
-			e.err = sub.WriteDocumentEnd()
-		}
-	})
+		b = end(b, doc)
+	}
+	return end(b, at)
 }
 
-// value writes one value of the kinds oops.Plain returns. Maps are written
-// with sorted keys so that a report always encodes to the same bytes.
-func (e *encoder) value(vw bson.ValueWriter, v any) {
-	if e.err != nil {
-		return
-	}
+// appendValue writes one value of the kinds oops.Plain returns. Maps are
+// written with sorted keys so that a report always encodes to the same
+// bytes.
+func appendValue(b []byte, key string, v any) []byte {
 	switch x := v.(type) {
 	case nil:
-		e.err = vw.WriteNull()
+		return head(b, typeNull, key)
 	case bool:
-		e.err = vw.WriteBoolean(x)
+		return appendBool(b, key, x)
 	case string:
-		e.err = vw.WriteString(oops.ValidUTF8(x))
+		return appendStr(b, key, x)
 	case int64:
-		e.int(vw, x)
+		return appendInt(b, key, x)
 	case uint64:
 		if x <= math.MaxInt64 {
-			e.int(vw, int64(x))
-		} else {
-			// BSON has no unsigned integers; a double would lose digits.
-			e.err = vw.WriteString(strconv.FormatUint(x, 10))
+			return appendInt(b, key, int64(x))
 		}
+		// BSON has no unsigned integers; a double would lose digits.
+		return appendStr(b, key, strconv.FormatUint(x, 10))
 	case float64:
-		e.err = vw.WriteDouble(x)
+		return appendDouble(b, key, x)
 	case time.Time:
-		e.time(vw, x)
+		return appendTime(b, key, x)
 	case []any:
-		e.array(vw, len(x), func(i int, ew bson.ValueWriter) { e.value(ew, x[i]) })
-	case map[string]any:
-		dw, err := vw.WriteDocument()
-		if err != nil {
-			e.err = err
-			return
+		b = head(b, typeArray, key)
+		b, at := begin(b)
+		for i, el := range x {
+			b = appendValue(b, indexKey(i), el)
 		}
+		return end(b, at)
+	case map[string]any:
+		b = head(b, typeDocument, key)
+		b, at := begin(b)
 		keys := make([]string, 0, len(x))
 		for k := range x {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			if ew := e.elem(dw, k); ew != nil {
-				e.value(ew, x[k])
-			}
+			b = appendValue(b, cleanKey(k), x[k])
 		}
-		if e.err == nil {
-			e.err = dw.WriteDocumentEnd()
-		}
+		return end(b, at)
 	default:
 		// Not a kind Plain returns; make it one rather than fail.
-		e.value(vw, oops.Plain(fmt.Sprintf("%+v", x)))
+		return appendValue(b, key, oops.Plain(fmt.Sprintf("%+v", x)))
 	}
 }
 

@@ -2,6 +2,7 @@ package datedir
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -44,7 +45,10 @@ const (
 // A Repo is a date-dir repository rooted at a directory. It is an
 // oops.Publisher. All access goes through an os.Root opened on the root
 // directory, so no name, symbolic link or "..", whatever a file or a caller
-// holds, reaches a file outside it.
+// holds, reaches a file outside it. (On Linux, Publish writes through the
+// day's directory opened by path without following a link, under names
+// made of a well-formed id alone, and goes through the os.Root when that
+// directory is missing or a link.)
 //
 // A Repo holds no state besides its root and options: it is safe for
 // concurrent use, and several processes (python's oops-datedir-repo among
@@ -111,6 +115,9 @@ func (r *Repo) Publish(_ context.Context, rep *oops.Report) ([]string, error) {
 }
 
 func (r *Repo) write(day, name string, data []byte) error {
+	if writeDirect(r.root, day, name, tmpName(name), data) {
+		return nil
+	}
 	root, err := os.OpenRoot(r.root)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := mkdirAll(r.root); err != nil {
@@ -156,16 +163,19 @@ func mkdirAll(dir string) error {
 	return os.Chmod(dir, dirPerm)
 }
 
+// tmpName returns a new name for the ".tmp" file a report called name is
+// written to. A random part keeps two writers of the same id (a report
+// published again when its trailing window closes, or two processes) from
+// writing into one temporary file.
+func tmpName(name string) string {
+	var rnd [8]byte
+	binary.LittleEndian.PutUint64(rnd[:], rand.Uint64())
+	return name + "." + hex.EncodeToString(rnd[:]) + tmpSuffix
+}
+
 // writeOnce writes data to day/name through a ".tmp" file.
 func writeOnce(root *os.Root, day, name string, data []byte) error {
-	// A random part keeps two writers of the same id (a report published
-	// again when its trailing window closes, or two processes) from
-	// writing into one temporary file.
-	var rnd [8]byte
-	for i := range rnd {
-		rnd[i] = byte(rand.Uint32())
-	}
-	tmp := day + "/" + name + "." + hex.EncodeToString(rnd[:]) + tmpSuffix
+	tmp := day + "/" + tmpName(name)
 	// The day's directory usually exists: try the file first. Prune and
 	// Republish remove emptied day directories, so one may also vanish
 	// between our Mkdir and our create; then make it again.

@@ -2,6 +2,7 @@ package oopshttp
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -20,8 +21,10 @@ const hidden = reqvars.Hidden
 // package documentation). Request variables replace template entries of the
 // same name. With any other ctx it does nothing.
 //
-// It reads the request's URL and headers: a handler that changes them while
-// another goroutine makes a report races, as with any shared *http.Request.
+// It reads the request's URL and headers once, for the request's first
+// report (every later report of the request shows them as they were then):
+// a handler that changes them while another goroutine makes a report races,
+// as with any shared *http.Request.
 func AttachRequest(ctx context.Context, r *oops.Report, _ *oops.Event) {
 	if st := stateFrom(ctx); st != nil {
 		st.attachRequest(r)
@@ -30,20 +33,50 @@ func AttachRequest(ctx context.Context, r *oops.Report, _ *oops.Event) {
 
 // attachRequest fills r from the request: see AttachRequest.
 func (st *state) attachRequest(r *oops.Report) {
-	req := st.req
-	r.URL = st.m.secrets.HideURL(requestURL(req))
+	info := st.requestInfo()
+	r.URL = info.url
 	if r.Topic == "" {
-		r.Topic = reqvars.ValidText(req.Pattern)
+		r.Topic = info.topic
 	}
 	r.Duration = time.Since(st.u.TL.Started()).Seconds()
-	vars := reqVars(req, st.m.hidden, st.m.secrets)
 	if r.ReqVars == nil {
-		r.ReqVars = vars
+		r.ReqVars = maps.Clone(info.vars)
 		return
 	}
-	for k, v := range vars {
-		r.ReqVars[k] = v
+	for k, v := range info.vars {
+		// A report completed at the request's end has them already: a
+		// lookup costs less than a store.
+		if old, ok := r.ReqVars[k]; !ok || old != v {
+			r.ReqVars[k] = v
+		}
 	}
+}
+
+// requestInfo is what reports take from the request, secrets hidden.
+type requestInfo struct {
+	url, topic string
+	vars       map[string]string // never changed once made: reports get copies
+}
+
+// requestInfo returns the request's url, topic and variables, made the first
+// time a report of the request needs them: a failing request's report takes
+// them twice (made, then completed) and other reports of the request may
+// take them too.
+func (st *state) requestInfo() *requestInfo {
+	if info := st.info.Load(); info != nil {
+		return info
+	}
+	req := st.req
+	info := &requestInfo{
+		url:   st.m.secrets.HideURL(requestURL(req)),
+		topic: reqvars.ValidText(req.Pattern),
+		vars:  reqVars(req, st.m.hidden, st.m.secrets),
+	}
+	if !st.info.CompareAndSwap(nil, info) {
+		// Another goroutine's report made them meanwhile.
+		return st.info.Load()
+	}
+	return info
 }
 
 // requestURL returns the URL the client asked for: scheme, host, path and

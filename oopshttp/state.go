@@ -3,6 +3,7 @@ package oopshttp
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/oops-go/oops/internal/incident"
@@ -25,6 +26,9 @@ type state struct {
 	// handlerErr is the text of the error a handler gave Error when the
 	// request's report was about an earlier cause.
 	handlerErr string
+	// info is what reports take from the request, made once (see
+	// requestInfo).
+	info atomic.Pointer[requestInfo]
 }
 
 // sinceStart returns how long the request has been served.
