@@ -269,7 +269,15 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	if c.hasPending {
 		return c.prepareAdopting(ctx, query)
 	}
-	si, err := c.prepare(ctx, query)
+	// c.prepare, written out: this runs for every statement on a driver
+	// without ExecerContext or QueryerContext.
+	var si driver.Stmt
+	var err error
+	if c.preparer != nil {
+		si, err = c.preparer.PrepareContext(ctx, query)
+	} else if err = canceled(ctx); err == nil {
+		si, err = c.inner.Prepare(query)
+	}
 	if err != nil {
 		c.prepareFailed(ctx, query, timeline.Action{}, err)
 		return nil, err
@@ -395,12 +403,16 @@ func (c *conn) Close() error {
 }
 
 // canceled returns ctx.Err() when ctx is done, else nil, without a
-// channel operation for a context that can never be done.
+// channel operation for a context that can never be done. It inlines.
 func canceled(ctx context.Context) error {
-	done := ctx.Done()
-	if done == nil {
-		return nil
+	if done := ctx.Done(); done != nil {
+		return canceledOn(ctx, done)
 	}
+	return nil
+}
+
+//go:noinline
+func canceledOn(ctx context.Context, done <-chan struct{}) error {
 	select {
 	case <-done:
 		return ctx.Err()
@@ -415,11 +427,12 @@ var errNamedArgs = errors.New("sql: driver does not support the use of Named Par
 
 func namedValueToValue(named []driver.NamedValue) ([]driver.Value, error) {
 	dargs := make([]driver.Value, len(named))
-	for n, param := range named {
-		if len(param.Name) > 0 {
+	for n := range named {
+		// Indexed, not ranged over by value: a NamedValue is five words.
+		if len(named[n].Name) > 0 {
 			return nil, errNamedArgs
 		}
-		dargs[n] = param.Value
+		dargs[n] = named[n].Value
 	}
 	return dargs, nil
 }

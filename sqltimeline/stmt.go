@@ -384,7 +384,12 @@ func (s *stmt) queryOld(ctx context.Context, args []driver.NamedValue) (driver.R
 // the closed inner statement stays reachable until then, which saves two
 // write barriers per statement.
 func (s *stmt) Close() error {
-	err := s.close()
+	// s.close, written out: this runs for every statement on a driver
+	// without ExecerContext or QueryerContext.
+	if s.round || s.adopted.Timeline() != nil {
+		s.endUnrun()
+	}
+	err := s.inner.Close()
 	c := s.conn
 	if c.spare != s {
 		if c.spare != nil && c.spareFree {
