@@ -191,22 +191,29 @@ func (s *stmt) NumInput() int {
 // entry of its own in the timeline of the context the statement was
 // prepared with.
 func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error {
-	err := driver.ErrSkip
+	// skip says the checkers so far answered driver.ErrSkip. A flag rather
+	// than err == driver.ErrSkip tests: comparing two errors of one type
+	// is a runtime call, and this runs for every argument.
+	skip := true
+	var err error
 	if s.kind&stmtChecker != 0 {
 		err = s.inner.(driver.NamedValueChecker).CheckNamedValue(nv)
+		skip = err != nil && err == driver.ErrSkip
 	} else if s.conn.checker != nil {
 		err = s.conn.checker.CheckNamedValue(nv)
+		skip = err != nil && err == driver.ErrSkip
 	}
-	if err == driver.ErrSkip && s.kind&stmtConv != 0 {
+	if skip && s.kind&stmtConv != 0 {
 		err = s.convertColumn(nv)
+		skip = err != nil && err == driver.ErrSkip
 	}
-	if err == driver.ErrSkip {
+	if skip {
 		nv.Value, err = driver.DefaultParameterConverter.ConvertValue(nv.Value)
 	}
-	switch err {
-	case nil:
+	switch {
+	case err == nil:
 		s.got++
-	case driver.ErrRemoveArgument:
+	case err == driver.ErrRemoveArgument:
 	default:
 		s.round = false
 		// database/sql's own words around the checker's error.
