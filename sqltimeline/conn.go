@@ -403,16 +403,12 @@ func (c *conn) Close() error {
 }
 
 // canceled returns ctx.Err() when ctx is done, else nil, without a
-// channel operation for a context that can never be done. It inlines.
+// channel operation for a context that can never be done.
 func canceled(ctx context.Context) error {
-	if done := ctx.Done(); done != nil {
-		return canceledOn(ctx, done)
+	done := ctx.Done()
+	if done == nil {
+		return nil
 	}
-	return nil
-}
-
-//go:noinline
-func canceledOn(ctx context.Context, done <-chan struct{}) error {
 	select {
 	case <-done:
 		return ctx.Err()

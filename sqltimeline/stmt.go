@@ -133,14 +133,6 @@ func (c *conn) stmtKindOf(si driver.Stmt) stmtKind {
 	if t == c.stmtType && t != nil {
 		return c.stmtKind
 	}
-	return c.newStmtKind(si, t)
-}
-
-// newStmtKind finds and remembers the kind of si, of type t; kept out of
-// line so that stmtKindOf inlines.
-//
-//go:noinline
-func (c *conn) newStmtKind(si driver.Stmt, t reflect.Type) stmtKind {
 	var k stmtKind
 	if _, ok := si.(driver.ColumnConverter); ok {
 		k |= stmtConv
