@@ -11,6 +11,7 @@ import (
 	"github.com/XSAM/otelsql"
 	"github.com/luna-duclos/instrumentedsql"
 	"github.com/ngrok/sqlmw"
+	"github.com/qustavo/sqlhooks/v2"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 	"modernc.org/sqlite"
@@ -24,9 +25,15 @@ import (
 // through sqltimeline (without and with a timeline in the context) and
 // through each peer wrapper with its no-op defaults, on a minimal in-memory
 // driver (so the wrappers' own cost shows) and on SQLite.
+//
+// With impl=oops-recording, every sqlRequestStatements statements are a
+// request with a fresh timeline in its context, as in a service; the
+// timeline's creation is thus part of the per-statement figure.
 
-// minDriver implements only the required driver interfaces: database/sql
-// prepares, runs and closes a statement for every Exec and Query.
+// minDriver implements only the required driver interfaces for Exec and
+// Query: database/sql prepares, runs and closes a statement for every Exec
+// and Query. Its conns have ConnBeginTx, which the benchmarks never use,
+// because sqlhooks refuses to wrap a conn without it.
 type minDriver struct{}
 
 func (minDriver) Open(string) (driver.Conn, error) { return minConn{}, nil }
@@ -36,6 +43,8 @@ type minConn struct{}
 func (minConn) Prepare(query string) (driver.Stmt, error) { return &minStmt{}, nil }
 func (minConn) Close() error                              { return nil }
 func (minConn) Begin() (driver.Tx, error)                 { return minTx{}, nil }
+
+func (minConn) BeginTx(context.Context, driver.TxOptions) (driver.Tx, error) { return minTx{}, nil }
 
 type minTx struct{}
 
@@ -92,13 +101,24 @@ func (c connector) Driver() driver.Driver                        { return c.d }
 type sqlImpl struct {
 	name     string
 	wrap     func(driver.Driver) driver.Driver
-	timeline bool
+	timeline bool // a fresh timeline per request (see sqlRequest)
+}
+
+// noopHooks is the sqlhooks hook that does nothing: sqlhooks' own cost.
+type noopHooks struct{}
+
+func (noopHooks) Before(ctx context.Context, _ string, _ ...any) (context.Context, error) {
+	return ctx, nil
+}
+
+func (noopHooks) After(ctx context.Context, _ string, _ ...any) (context.Context, error) {
+	return ctx, nil
 }
 
 var sqlImpls = []sqlImpl{
 	{"unwrapped", func(d driver.Driver) driver.Driver { return d }, false},
 	{"oops", func(d driver.Driver) driver.Driver { return sqltimeline.WrapDriver("db", d, nil) }, false},
-	{"oops-timeline", func(d driver.Driver) driver.Driver { return sqltimeline.WrapDriver("db", d, nil) }, true},
+	{"oops-recording", func(d driver.Driver) driver.Driver { return sqltimeline.WrapDriver("db", d, nil) }, true},
 	{"otelsql", func(d driver.Driver) driver.Driver {
 		return otelsql.WrapDriver(d,
 			otelsql.WithTracerProvider(tracenoop.NewTracerProvider()),
@@ -106,6 +126,7 @@ var sqlImpls = []sqlImpl{
 	}, false},
 	{"instrumentedsql", func(d driver.Driver) driver.Driver { return instrumentedsql.WrapDriver(d) }, false},
 	{"sqlmw", func(d driver.Driver) driver.Driver { return sqlmw.Driver(d, sqlmw.NullInterceptor{}) }, false},
+	{"sqlhooks", func(d driver.Driver) driver.Driver { return sqlhooks.Wrap(d, noopHooks{}) }, false},
 }
 
 type sqlTarget struct {
@@ -141,11 +162,28 @@ func skipBroken(b *testing.B, tg sqlTarget, im sqlImpl) {
 	}
 }
 
-func sqlContext(withTimeline bool) context.Context {
-	if !withTimeline {
+// sqlRequestStatements is how many statements a request of
+// impl=oops-recording runs in one timeline.
+const sqlRequestStatements = 10
+
+// sqlRequest gives the context of each statement: for an impl with a
+// timeline, every sqlRequestStatements statements begin a request with a
+// fresh timeline, else always the background context.
+type sqlRequest struct {
+	timeline bool
+	ctx      context.Context
+	n        int
+}
+
+func (r *sqlRequest) next() context.Context {
+	if !r.timeline {
 		return context.Background()
 	}
-	return timeline.NewContext(context.Background(), timeline.New())
+	if r.n == 0 {
+		r.ctx, r.n = timeline.NewContext(context.Background(), timeline.New()), sqlRequestStatements
+	}
+	r.n--
+	return r.ctx
 }
 
 func BenchmarkSQLExec(b *testing.B) {
@@ -155,11 +193,11 @@ func BenchmarkSQLExec(b *testing.B) {
 				skipBroken(b, tg, im)
 				db := tg.open(b, im.wrap)
 				defer db.Close()
-				ctx := sqlContext(im.timeline)
+				req := sqlRequest{timeline: im.timeline}
 				b.ReportAllocs()
 				stopCPU := benchcpu.Start(b)
 				for b.Loop() {
-					if _, err := db.ExecContext(ctx, tg.exec, "a", 1); err != nil {
+					if _, err := db.ExecContext(req.next(), tg.exec, "a", 1); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -176,13 +214,13 @@ func BenchmarkSQLQuery(b *testing.B) {
 				skipBroken(b, tg, im)
 				db := tg.open(b, im.wrap)
 				defer db.Close()
-				ctx := sqlContext(im.timeline)
+				req := sqlRequest{timeline: im.timeline}
 				var id int64
 				var name string
 				b.ReportAllocs()
 				stopCPU := benchcpu.Start(b)
 				for b.Loop() {
-					rows, err := db.QueryContext(ctx, tg.query, 1)
+					rows, err := db.QueryContext(req.next(), tg.query, 1)
 					if err != nil {
 						b.Fatal(err)
 					}

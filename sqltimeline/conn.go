@@ -128,16 +128,45 @@ func (c *conn) takePending(query string) timeline.Action {
 }
 
 // dropPending finishes a pending entry that database/sql did not follow up.
+// It is small enough to inline: most statements have no pending entry.
 func (c *conn) dropPending() {
 	if c.hasPending {
-		c.pending.FinishErr(errNotRun)
-		c.pending, c.pendingQuery, c.hasPending = timeline.Action{}, "", false
+		c.finishPending()
 	}
 }
 
+// finishPending is dropPending's work, kept out of line so that
+// dropPending inlines.
+//
+//go:noinline
+func (c *conn) finishPending() {
+	c.pending.FinishErr(errNotRun)
+	c.pending, c.pendingQuery, c.hasPending = timeline.Action{}, "", false
+}
+
+// execContext and queryContext look ctx's timeline up first: without one
+// there is nothing to record, and the statement goes to the driver with no
+// more work than that lookup, ErrSkip included (database/sql then prepares
+// the statement, whose run looks the timeline up again).
 func (c *conn) execContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	c.dropPending()
-	a := c.cfg.start(ctx, query, args)
+	tl := timeline.FromContext(ctx)
+	if tl == nil {
+		if c.execer != nil {
+			return c.execer.ExecContext(ctx, query, args)
+		}
+		return execOld(ctx, c.execerOld, query, args)
+	}
+	return c.execRecorded(ctx, tl, query, args)
+}
+
+func (c *conn) execRecorded(ctx context.Context, tl *timeline.Timeline, query string, args []driver.NamedValue) (driver.Result, error) {
+	var a timeline.Action
+	if c.cfg.plain {
+		a = tl.Start(c.cfg.rec.Category, query) // startIn, one call less
+	} else {
+		a = c.cfg.rec.Start(ctx, tl, query, args)
+	}
 	var res driver.Result
 	var err error
 	if c.execer != nil {
@@ -155,7 +184,23 @@ func (c *conn) execContext(ctx context.Context, query string, args []driver.Name
 
 func (c *conn) queryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.dropPending()
-	a := c.cfg.start(ctx, query, args)
+	tl := timeline.FromContext(ctx)
+	if tl == nil {
+		if c.queryer != nil {
+			return c.queryer.QueryContext(ctx, query, args)
+		}
+		return queryOld(ctx, c.queryerOld, query, args)
+	}
+	return c.queryRecorded(ctx, tl, query, args)
+}
+
+func (c *conn) queryRecorded(ctx context.Context, tl *timeline.Timeline, query string, args []driver.NamedValue) (driver.Rows, error) {
+	var a timeline.Action
+	if c.cfg.plain {
+		a = tl.Start(c.cfg.rec.Category, query) // startIn, one call less
+	} else {
+		a = c.cfg.rec.Start(ctx, tl, query, args)
+	}
 	var rows driver.Rows
 	var err error
 	if c.queryer != nil {
@@ -218,23 +263,48 @@ func (c *conn) Prepare(query string) (driver.Stmt, error) {
 
 // PrepareContext records nothing when preparing succeeds: the statement's
 // entries are its runs. A failed prepare is recorded, since it is the only
-// trace of that statement.
+// trace of that statement. It does not look ctx's timeline up: a statement
+// prepared without one may run with one, and the run looks it up.
 func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	adopted := c.takePending(query)
+	if c.hasPending {
+		return c.prepareAdopting(ctx, query)
+	}
+	// c.prepare, written out: this runs for every statement on a driver
+	// without ExecerContext or QueryerContext.
 	var si driver.Stmt
 	var err error
 	if c.preparer != nil {
 		si, err = c.preparer.PrepareContext(ctx, query)
-	} else {
-		if err = canceled(ctx); err == nil {
-			si, err = c.inner.Prepare(query)
-		}
+	} else if err = canceled(ctx); err == nil {
+		si, err = c.inner.Prepare(query)
 	}
+	if err != nil {
+		c.prepareFailed(ctx, query, timeline.Action{}, err)
+		return nil, err
+	}
+	return c.newPlainStmt(ctx, si, query), nil
+}
+
+// prepareAdopting is PrepareContext when a fast-path call left an entry
+// pending: the statement, if it is that call's, finishes it.
+func (c *conn) prepareAdopting(ctx context.Context, query string) (driver.Stmt, error) {
+	adopted := c.takePending(query)
+	si, err := c.prepare(ctx, query)
 	if err != nil {
 		c.prepareFailed(ctx, query, adopted, err)
 		return nil, err
 	}
 	return newStmt(ctx, si, c, query, adopted), nil
+}
+
+func (c *conn) prepare(ctx context.Context, query string) (driver.Stmt, error) {
+	if c.preparer != nil {
+		return c.preparer.PrepareContext(ctx, query)
+	}
+	if err := canceled(ctx); err != nil {
+		return nil, err
+	}
+	return c.inner.Prepare(query)
 }
 
 // prepareFailed records a failed prepare: on the entry of the statement
@@ -353,11 +423,12 @@ var errNamedArgs = errors.New("sql: driver does not support the use of Named Par
 
 func namedValueToValue(named []driver.NamedValue) ([]driver.Value, error) {
 	dargs := make([]driver.Value, len(named))
-	for n, param := range named {
-		if len(param.Name) > 0 {
+	for n := range named {
+		// Indexed, not ranged over by value: a NamedValue is five words.
+		if len(named[n].Name) > 0 {
 			return nil, errNamedArgs
 		}
-		dargs[n] = param.Value
+		dargs[n] = named[n].Value
 	}
 	return dargs, nil
 }

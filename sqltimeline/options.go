@@ -60,10 +60,14 @@ type Options struct {
 // makes.
 type config struct {
 	rec sqlrec.Config
+	// plain is set when every statement is recorded with its text alone
+	// (no filter, arguments or stacks): the common case, which then goes
+	// straight to the timeline.
+	plain bool
 }
 
 func newConfig(name string, opts *Options) *config {
-	c := &config{rec: sqlrec.Config{Category: sqlrec.CategoryFor(name), MaxArgLen: DefaultMaxArgLen}}
+	c := &config{rec: sqlrec.Config{Category: sqlrec.CategoryFor(name), MaxArgLen: DefaultMaxArgLen}, plain: true}
 	if opts == nil {
 		return c
 	}
@@ -78,5 +82,6 @@ func newConfig(name string, opts *Options) *config {
 	c.rec.Filter = opts.Filter
 	c.rec.Stacks = opts.Stacks
 	c.rec.RedactError = opts.RedactError
+	c.plain = c.rec.Filter == nil && !c.rec.Args && !c.rec.Stacks
 	return c
 }

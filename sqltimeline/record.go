@@ -12,14 +12,13 @@ import (
 // did not run (its arguments failed to convert, or the connection went away).
 var errNotRun = errors.New("sqltimeline: statement prepared but not run")
 
-// start begins the entry of one statement, or returns the zero Action (whose
-// Finish does nothing) when ctx carries no timeline or the filter says no.
-func (c *config) start(ctx context.Context, query string, args []driver.NamedValue) timeline.Action {
-	return c.startIn(ctx, timeline.FromContext(ctx), query, args)
-}
-
-// startIn is start for a caller that has looked ctx's timeline tl up.
+// startIn begins the entry of one statement in tl, ctx's timeline, or
+// returns the zero Action (whose Finish does nothing) when tl is nil or the
+// filter says no.
 func (c *config) startIn(ctx context.Context, tl *timeline.Timeline, query string, args []driver.NamedValue) timeline.Action {
+	if c.plain && tl != nil {
+		return tl.Start(c.rec.Category, query)
+	}
 	return c.rec.Start(ctx, tl, query, args)
 }
 

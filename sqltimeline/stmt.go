@@ -60,28 +60,49 @@ var (
 	_ driver.ColumnConverter   = (*convStmt)(nil)
 )
 
-// newStmt wraps si. A conn keeps one plain wrapper (its spare) for reuse:
-// database/sql prepares a statement for every Exec or Query on a driver
-// without ExecerContext or QueryerContext and closes it right after, and it
-// prepares and closes statements of a conn only while holding that conn's
-// lock, so the spare needs no synchronisation of its own.
-func newStmt(ctx context.Context, si driver.Stmt, c *conn, query string, adopted timeline.Action) driver.Stmt {
+// newPlainStmt is newStmt for a statement that adopts no entry, the common
+// case, kept small: of the spare, only the fields that change are written.
+func (c *conn) newPlainStmt(ctx context.Context, si driver.Stmt, query string) driver.Stmt {
 	k := c.stmtKindOf(si)
-	if k&stmtConv != 0 {
-		return &convStmt{stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted, ctx: ctx}}
-	}
-	if s := c.spare; s != nil && c.spareFree {
-		// The spare already points at c and, when the same statement runs
-		// again, at the same text: write only what changed.
+	if k&stmtConv == 0 && c.spareFree {
+		// A free spare (never nil) already points at c and, when the same
+		// statement runs again, at the same text; its adopted entry is
+		// the zero Action, which Close and the runs leave.
+		s := c.spare
 		c.spareFree = false
 		s.inner = si
 		if s.query != query {
 			s.query = query
 		}
 		s.kind = k
-		if adopted.Timeline() != nil {
-			s.adopted = adopted
+		s.ctx = ctx
+		s.round = false
+		return s
+	}
+	return newStmt(ctx, si, c, query, timeline.Action{})
+}
+
+// newStmt wraps si, prepared on c, to finish adopted (the entry of the
+// fast-path call that answered driver.ErrSkip, if any) when it runs.
+//
+// A conn keeps one plain wrapper (its spare) for reuse: database/sql
+// prepares a statement for every Exec or Query on a driver without
+// ExecerContext or QueryerContext and closes it right after, and it prepares
+// and closes statements of a conn only while holding that conn's lock, so
+// the spare needs no synchronisation of its own.
+func newStmt(ctx context.Context, si driver.Stmt, c *conn, query string, adopted timeline.Action) driver.Stmt {
+	k := c.stmtKindOf(si)
+	if k&stmtConv != 0 {
+		return &convStmt{stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted, ctx: ctx}}
+	}
+	if s := c.spare; s != nil && c.spareFree {
+		c.spareFree = false
+		s.inner = si
+		if s.query != query {
+			s.query = query
 		}
+		s.kind = k
+		s.adopted = adopted
 		s.ctx = ctx
 		s.round = false
 		return s
@@ -129,17 +150,19 @@ func (c *conn) stmtKindOf(si driver.Stmt) stmtKind {
 	return k
 }
 
-// entry returns the adopted entry, or starts one.
-func (s *stmt) entry(ctx context.Context, args []driver.NamedValue) timeline.Action {
+// entry returns the adopted entry, or starts one in tl (which may be nil).
+func (s *stmt) entry(ctx context.Context, tl *timeline.Timeline, args []driver.NamedValue) timeline.Action {
 	if a := s.adopted; a.Timeline() != nil {
 		s.adopted = timeline.Action{}
 		return a
 	}
-	tl := timeline.FromContext(ctx)
 	if tl == nil {
 		return timeline.Action{}
 	}
-	return s.conn.cfg.startIn(ctx, tl, s.query, args)
+	if cfg := s.conn.cfg; cfg.plain {
+		return tl.Start(cfg.rec.Category, s.query) // startIn, one call less
+	}
+	return s.conn.cfg.rec.Start(ctx, tl, s.query, args)
 }
 
 // NumInput begins a round of argument checks (database/sql calls it for
@@ -160,22 +183,29 @@ func (s *stmt) NumInput() int {
 // entry of its own in the timeline of the context the statement was
 // prepared with.
 func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error {
-	err := driver.ErrSkip
+	// skip says the checkers so far answered driver.ErrSkip. A flag rather
+	// than err == driver.ErrSkip tests: comparing two errors of one type
+	// is a runtime call, and this runs for every argument.
+	skip := true
+	var err error
 	if s.kind&stmtChecker != 0 {
 		err = s.inner.(driver.NamedValueChecker).CheckNamedValue(nv)
+		skip = err != nil && err == driver.ErrSkip
 	} else if s.conn.checker != nil {
 		err = s.conn.checker.CheckNamedValue(nv)
+		skip = err != nil && err == driver.ErrSkip
 	}
-	if err == driver.ErrSkip && s.kind&stmtConv != 0 {
+	if skip && s.kind&stmtConv != 0 {
 		err = s.convertColumn(nv)
+		skip = err != nil && err == driver.ErrSkip
 	}
-	if err == driver.ErrSkip {
+	if skip {
 		nv.Value, err = driver.DefaultParameterConverter.ConvertValue(nv.Value)
 	}
-	switch err {
-	case nil:
+	switch {
+	case err == nil:
 		s.got++
-	case driver.ErrRemoveArgument:
+	case err == driver.ErrRemoveArgument:
 	default:
 		s.round = false
 		// database/sql's own words around the checker's error.
@@ -265,9 +295,23 @@ func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
 	return s.QueryContext(context.Background(), valuesToNamed(args))
 }
 
+// ExecContext and QueryContext look ctx's timeline up first: with none, and
+// no adopted entry, there is nothing to record and the statement goes to
+// the driver with no more work than that lookup.
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	s.round = false
-	a := s.entry(ctx, args)
+	tl := timeline.FromContext(ctx)
+	if tl == nil && s.adopted.Timeline() == nil {
+		if s.kind&stmtExecCtx != 0 {
+			return s.inner.(driver.StmtExecContext).ExecContext(ctx, args)
+		}
+		return s.execOld(ctx, args)
+	}
+	return s.execRecorded(ctx, tl, args)
+}
+
+func (s *stmt) execRecorded(ctx context.Context, tl *timeline.Timeline, args []driver.NamedValue) (driver.Result, error) {
+	a := s.entry(ctx, tl, args)
 	var res driver.Result
 	var err error
 	if s.kind&stmtExecCtx != 0 {
@@ -281,7 +325,18 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	s.round = false
-	a := s.entry(ctx, args)
+	tl := timeline.FromContext(ctx)
+	if tl == nil && s.adopted.Timeline() == nil {
+		if s.kind&stmtQueryCtx != 0 {
+			return s.inner.(driver.StmtQueryContext).QueryContext(ctx, args)
+		}
+		return s.queryOld(ctx, args)
+	}
+	return s.queryRecorded(ctx, tl, args)
+}
+
+func (s *stmt) queryRecorded(ctx context.Context, tl *timeline.Timeline, args []driver.NamedValue) (driver.Rows, error) {
+	a := s.entry(ctx, tl, args)
 	var rows driver.Rows
 	var err error
 	if s.kind&stmtQueryCtx != 0 {
@@ -328,7 +383,12 @@ func (s *stmt) queryOld(ctx context.Context, args []driver.NamedValue) (driver.R
 // the closed inner statement stays reachable until then, which saves two
 // write barriers per statement.
 func (s *stmt) Close() error {
-	err := s.close()
+	// s.close, written out: this runs for every statement on a driver
+	// without ExecerContext or QueryerContext.
+	if s.round || s.adopted.Timeline() != nil {
+		s.endUnrun()
+	}
+	err := s.inner.Close()
 	c := s.conn
 	if c.spare != s {
 		if c.spare != nil && c.spareFree {
@@ -345,12 +405,20 @@ func (s *stmt) Close() error {
 func (s *convStmt) Close() error { return s.close() }
 
 func (s *stmt) close() error {
+	if s.round || s.adopted.Timeline() != nil {
+		s.endUnrun()
+	}
+	return s.inner.Close()
+}
+
+// endUnrun records what a statement closed without running leaves: a round
+// of checks database/sql refused, an adopted entry never finished.
+func (s *stmt) endUnrun() {
 	s.endRound()
 	if s.adopted.Timeline() != nil {
 		s.adopted.FinishErr(errNotRun)
 		s.adopted = timeline.Action{}
 	}
-	return s.inner.Close()
 }
 
 func valuesToNamed(args []driver.Value) []driver.NamedValue {

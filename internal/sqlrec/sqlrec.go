@@ -44,10 +44,21 @@ func CategoryFor(name string) string {
 // Start begins the entry of one statement in tl, or returns the zero Action
 // (whose Finish does nothing) when tl is nil or the filter says no. Argument
 // values are added to the detail only when c.Args is set.
+//
+// Start is small enough to inline, so that a statement recorded with the
+// default options costs the timeline's Start and little else.
 func (c *Config) Start(ctx context.Context, tl *timeline.Timeline, query string, args []driver.NamedValue) timeline.Action {
 	if tl == nil {
 		return timeline.Action{}
 	}
+	if c.Filter == nil && !c.Args && !c.Stacks {
+		return tl.Start(c.Category, query)
+	}
+	return c.start(ctx, tl, query, args)
+}
+
+// start is Start with a filter, arguments or stacks to handle.
+func (c *Config) start(ctx context.Context, tl *timeline.Timeline, query string, args []driver.NamedValue) timeline.Action {
 	if c.Filter != nil && !c.Filter(ctx, query) {
 		return timeline.Action{}
 	}
