@@ -1,10 +1,13 @@
 package slogoops
 
 import (
+	"fmt"
 	"log/slog"
+	"strconv"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/detail"
 	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/internal/slab"
 )
@@ -23,6 +26,9 @@ type scope struct {
 type kept struct {
 	rec   slog.Record
 	scope *scope
+	// detail is the timeline detail (String) once rendered: every report
+	// of the request reads the timeline again.
+	detail detail.Cache
 }
 
 // Kept records come from the slab, 64 to an allocation, or back from the
@@ -37,7 +43,10 @@ func newKept() *kept { return keptPool.Get() }
 // back as it is, to be overwritten whole by Handler.keep: clearing it here
 // would write its memory twice per record. What it still points to is held
 // only until k is reused or the free list is emptied by a collection.
-func (k *kept) Release() { keptPool.Put(k) }
+func (k *kept) Release() {
+	k.detail.Reset() // the one field a reuse does not overwrite
+	keptPool.Put(k)
+}
 
 var _ release.Releaser = (*kept)(nil)
 
@@ -51,8 +60,108 @@ func (k *kept) LogRecord() oops.LogRecord {
 	}
 }
 
-// String renders k as a timeline entry's detail.
-func (k *kept) String() string { return flight.Detail(flight.Render(k)) }
+// String renders k as a timeline entry's detail: flight.Detail(flight.Render(k)),
+// rendered once (k does not change) and straight to text when no group is
+// involved.
+func (k *kept) String() string {
+	if s, ok := k.detail.Load(); ok {
+		return s
+	}
+	s, ok := k.flatDetail()
+	if !ok {
+		s = flight.Detail(flight.Render(k))
+	}
+	k.detail.Store(s)
+	return s
+}
+
+// flatDetail renders k's detail without building the attributes' maps, as
+// flight.Detail(flight.Render(k)) would render it. It reports false when a
+// group (of the scope, an attribute or a value) is involved, or anything
+// panics: the long way then decides.
+func (k *kept) flatDetail() (s string, ok bool) {
+	if k.scope.hasGroup() {
+		return "", false
+	}
+	defer func() {
+		if recover() != nil {
+			s, ok = "", false
+		}
+	}()
+	var buf [8]detail.Attr
+	attrs := buf[:0]
+	ok = true
+	add := func(a slog.Attr) bool {
+		switch a.Value.Kind() {
+		case slog.KindGroup, slog.KindLogValuer:
+			// A LogValuer is left unresolved in a record kept only for a
+			// report (a snapshot has it resolved): the long way resolves
+			// it, once, and the text of a panic in it names that way.
+			ok = false
+			return false
+		}
+		if a.Key == "" {
+			return true // left out, as it is from the attributes
+		}
+		var t string
+		t, ok = detailText(a.Value)
+		attrs = append(attrs, detail.Attr{Key: key(a.Key), Value: t})
+		return ok
+	}
+	k.scope.eachAttr(add)
+	if ok {
+		k.rec.Attrs(add)
+	}
+	if !ok {
+		return "", false
+	}
+	return detail.Flat(flight.Truncate(oops.ValidUTF8(k.rec.Message)), attrs), true
+}
+
+// eachAttr calls f with the attributes of s, outermost first, until f
+// returns false; it reports whether f always returned true.
+func (s *scope) eachAttr(f func(slog.Attr) bool) bool {
+	if s == nil {
+		return true
+	}
+	if !s.parent.eachAttr(f) {
+		return false
+	}
+	for _, a := range s.attrs {
+		if !f(a) {
+			return false
+		}
+	}
+	return true
+}
+
+// detailText formats v, neither a group nor a LogValuer, as flight.Detail
+// formats plain(v), or reports false when plain(v) is a map (a group in the
+// detail).
+func detailText(v slog.Value) (string, bool) {
+	switch v.Kind() {
+	case slog.KindString:
+		return oops.ValidUTF8(flight.Truncate(v.String())), true
+	case slog.KindInt64:
+		return strconv.FormatInt(v.Int64(), 10), true
+	case slog.KindUint64:
+		return strconv.FormatUint(v.Uint64(), 10), true
+	case slog.KindBool:
+		return strconv.FormatBool(v.Bool()), true
+	case slog.KindDuration:
+		return v.Duration().String(), true
+	case slog.KindTime:
+		return v.Time().String(), true
+	}
+	p := plain(v)
+	if _, isMap := p.(map[string]any); isMap {
+		return "", false
+	}
+	if t, ok := detail.Text(p); ok {
+		return t, true
+	}
+	return fmt.Sprint(p), true
+}
 
 // steps returns k's scope outermost first.
 func (k *kept) steps() []*scope { return k.scope.steps() }

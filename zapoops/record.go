@@ -2,10 +2,13 @@ package zapoops
 
 import (
 	"log/slog"
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/detail"
 	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/internal/slab"
 	"go.uber.org/zap/zapcore"
@@ -26,6 +29,10 @@ type kept struct {
 	nanos  int64            // the entry's time, Unix nanoseconds; 0 for none
 	name   string           // the logger's name
 	msg    string
+	// detail is the timeline detail (String) once rendered: every report
+	// of the request reads the timeline again. Its state fits in what
+	// would be padding after the text.
+	detail detail.Cache
 	level  zapcore.Level
 	n      uint8 // fields in inline
 }
@@ -101,7 +108,10 @@ func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) 
 // back as it is, to be overwritten by newKept: clearing it here would write
 // its memory twice per record. What it still points to is held only until
 // k is reused or the free list is emptied by a collection.
-func (k *kept) Release() { keptPool.Put(k) }
+func (k *kept) Release() {
+	k.detail.Reset() // the one field newKept does not overwrite
+	keptPool.Put(k)
+}
 
 // LogRecord implements flight.Record.
 func (k *kept) LogRecord() oops.LogRecord {
@@ -124,8 +134,126 @@ func (k *kept) LogRecord() oops.LogRecord {
 	return oops.LogRecord{Time: t, Level: k.level.CapitalString(), Msg: text(k.msg), Attrs: attrs}
 }
 
-// String implements flight.Record: the timeline entry's detail.
-func (k *kept) String() string { return flight.Detail(flight.Render(k)) }
+// String implements flight.Record: the timeline entry's detail,
+// flight.Detail(flight.Render(k)), rendered once (k does not change) and
+// straight to text when every field is a scalar.
+func (k *kept) String() string {
+	if s, ok := k.detail.Load(); ok {
+		return s
+	}
+	s, ok := k.flatDetail()
+	if !ok {
+		s = flight.Detail(flight.Render(k))
+	}
+	k.detail.Store(s)
+	return s
+}
+
+// maxFlatFields bounds the fields flatDetail renders: past it the map
+// encoder's budget (maxValues) may come into play.
+const maxFlatFields = 256
+
+// flatDetail renders k's detail without building the attributes' map, as
+// flight.Detail(flight.Render(k)) would render it. It reports false for a
+// field that is not a scalar (a namespace, a marshaler, a reflected value,
+// ...), or when anything panics: the long way then decides.
+func (k *kept) flatDetail() (s string, ok bool) {
+	n := len(k.core.with) + int(k.n)
+	if k.more != nil {
+		n += len(*k.more)
+	}
+	if n > maxFlatFields {
+		return "", false
+	}
+	defer func() {
+		if recover() != nil {
+			s, ok = "", false
+		}
+	}()
+	var buf [8]detail.Attr
+	attrs := buf[:0]
+	if attrs, ok = appendFlat(attrs, k.core.with); !ok {
+		return "", false
+	}
+	if attrs, ok = appendFlat(attrs, k.inline[:k.n]); !ok {
+		return "", false
+	}
+	if k.more != nil {
+		if attrs, ok = appendFlat(attrs, *k.more); !ok {
+			return "", false
+		}
+	}
+	if k.name != "" {
+		taken := false
+		for _, a := range attrs {
+			if a.Key == "logger" {
+				taken = true
+				break
+			}
+		}
+		if !taken {
+			attrs = append(attrs, detail.Attr{Key: "logger", Value: text(k.name)})
+		}
+	}
+	return detail.Flat(text(k.msg), attrs), true
+}
+
+// appendFlat appends fields as flatDetail renders them, or reports false at
+// the first it leaves to the map encoder.
+func appendFlat(attrs []detail.Attr, fields []zapcore.Field) ([]detail.Attr, bool) {
+	for i := range fields {
+		f := &fields[i]
+		var t string
+		switch f.Type {
+		case zapcore.SkipType:
+			continue
+		case zapcore.StringType:
+			if isOurs(f) {
+				continue
+			}
+			t = text(f.String)
+		case zapcore.Int64Type:
+			t = strconv.FormatInt(f.Integer, 10)
+		case zapcore.Int32Type:
+			t = strconv.FormatInt(int64(int32(f.Integer)), 10)
+		case zapcore.Int16Type:
+			t = strconv.FormatInt(int64(int16(f.Integer)), 10)
+		case zapcore.Int8Type:
+			t = strconv.FormatInt(int64(int8(f.Integer)), 10)
+		case zapcore.Uint64Type, zapcore.UintptrType:
+			t = strconv.FormatUint(uint64(f.Integer), 10)
+		case zapcore.Uint32Type:
+			t = strconv.FormatUint(uint64(uint32(f.Integer)), 10)
+		case zapcore.Uint16Type:
+			t = strconv.FormatUint(uint64(uint16(f.Integer)), 10)
+		case zapcore.Uint8Type:
+			t = strconv.FormatUint(uint64(uint8(f.Integer)), 10)
+		case zapcore.BoolType:
+			t = strconv.FormatBool(f.Integer == 1)
+		case zapcore.Float64Type:
+			t = strconv.FormatFloat(math.Float64frombits(uint64(f.Integer)), 'g', -1, 64)
+		case zapcore.Float32Type:
+			t = strconv.FormatFloat(float64(math.Float32frombits(uint32(f.Integer))), 'g', -1, 64)
+		case zapcore.DurationType:
+			t = time.Duration(f.Integer).String()
+		case zapcore.TimeType:
+			if f.Interface != nil {
+				t = time.Unix(0, f.Integer).In(f.Interface.(*time.Location)).String()
+			} else {
+				t = time.Unix(0, f.Integer).String()
+			}
+		case zapcore.TimeFullType:
+			t = f.Interface.(time.Time).String()
+		case zapcore.ErrorType:
+			err, _ := f.Interface.(error)
+			t = text(oops.ErrorText(err))
+		default:
+			return attrs, false
+		}
+		attrs = append(attrs, detail.Attr{Key: oops.ValidUTF8(f.Key), Value: t})
+	}
+	return attrs, true
+}
 
 // keep hands the entry to the Recorder: into the Context's timeline, or the
 // rings.

@@ -1,0 +1,147 @@
+// Package detail renders kept log records as timeline details, the one-line
+// text flight.Detail makes, straight from the record's attributes, and caches
+// that text in the record: a request's timeline is read for every report of
+// the request, and the text of a kept record never changes.
+package detail
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// A Cache holds a kept record's detail text once it has been rendered. The
+// zero Cache is empty. It is safe for concurrent use: renderers that race
+// each render, and the first to finish fills the cache; readers never wait.
+type Cache struct {
+	state atomic.Uint32 // cacheEmpty, cacheFilling or cacheFull
+	text  string        // set while state is cacheFilling, read once cacheFull
+}
+
+const (
+	cacheEmpty uint32 = iota
+	cacheFilling
+	cacheFull
+)
+
+// Load returns the cached text, and whether there is one.
+func (c *Cache) Load() (string, bool) {
+	if c.state.Load() == cacheFull {
+		return c.text, true
+	}
+	return "", false
+}
+
+// Store caches s, unless the cache holds a text already or another call is
+// filling it.
+func (c *Cache) Store(s string) {
+	if c.state.CompareAndSwap(cacheEmpty, cacheFilling) {
+		c.text = s
+		c.state.Store(cacheFull)
+	}
+}
+
+// Reset empties the cache, for a record about to be reused. Nothing may read
+// the record meanwhile (see release.Releaser). The text is left for the next
+// Store to overwrite: clearing it would be a second write of the record's
+// memory.
+func (c *Cache) Reset() {
+	if c.state.Load() != cacheEmpty {
+		c.state.Store(cacheEmpty)
+	}
+}
+
+// An Attr is one key=value of a detail: its key as the record's attributes
+// map would hold it, its value formatted as flight.Detail formats it (Text).
+type Attr struct {
+	Key, Value string
+}
+
+// Flat returns what flight.Detail returns for a record with message msg
+// whose attributes map holds attrs, none of them a group: attrs in key order,
+// the last of several with one key beating the others (as it would in the
+// map). It sorts attrs in place.
+func Flat(msg string, attrs []Attr) string {
+	slices.SortStableFunc(attrs, func(a, b Attr) int { return strings.Compare(a.Key, b.Key) })
+	n := len(msg)
+	for _, a := range attrs {
+		n += len(a.Key) + len(a.Value) + 4 // ' ', '=' and, often enough, quotes
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(msg)
+	for i, a := range attrs {
+		if i+1 < len(attrs) && attrs[i+1].Key == a.Key {
+			continue // a later attribute has the key
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(a.Key)
+		b.WriteByte('=')
+		writeQuoted(&b, a.Value)
+	}
+	return b.String()
+}
+
+// Quote returns s as a detail shows a value: quoted (strconv.Quote) when it
+// is empty or holds a space, a control character, '"', '=' or U+FFFD.
+func Quote(s string) string {
+	if needsQuote(s) {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+func writeQuoted(b *strings.Builder, s string) {
+	if needsQuote(s) {
+		var buf [64]byte
+		b.Write(strconv.AppendQuote(buf[:0], s))
+		return
+	}
+	b.WriteString(s)
+}
+
+func needsQuote(s string) bool {
+	if s == "" {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c == '"' || c == '=' || c == 0x7f {
+			return true
+		}
+		if c >= 0x80 {
+			// Only U+FFFD (EF BF BD), which invalid UTF-8 also decodes to,
+			// is quoted among the runes past ASCII.
+			return strings.ContainsFunc(s[i:], func(r rune) bool {
+				return r <= ' ' || r == '"' || r == '=' || r == 0x7f || r == '\uFFFD'
+			})
+		}
+	}
+	return false
+}
+
+// Text formats a plain scalar value (a string, a bool, an int64, a uint64, a
+// float64, a time.Time) as fmt.Sprint does, which is how flight.Detail
+// formats values; ok is false for anything else, which the caller renders
+// the long way.
+func Text(v any) (s string, ok bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case uint64:
+		return strconv.FormatUint(x, 10), true
+	case bool:
+		return strconv.FormatBool(x), true
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64), true
+	case time.Time:
+		return x.String(), true
+	}
+	return "", false
+}
