@@ -103,9 +103,9 @@ func (k *kept) flatDetail() (s string, ok bool) {
 		if a.Key == "" {
 			return true // left out, as it is from the attributes
 		}
-		var t string
-		t, ok = detailText(a.Value)
-		attrs = append(attrs, detail.Attr{Key: key(a.Key), Value: t})
+		var da detail.Attr
+		da, ok = detailAttr(key(a.Key), a.Value)
+		attrs = append(attrs, da)
 		return ok
 	}
 	k.scope.eachAttr(add)
@@ -135,32 +135,37 @@ func (s *scope) eachAttr(f func(slog.Attr) bool) bool {
 	return true
 }
 
-// detailText formats v, neither a group nor a LogValuer, as flight.Detail
+// detailAttr formats v, neither a group nor a LogValuer, as flight.Detail
 // formats plain(v), or reports false when plain(v) is a map (a group in the
 // detail).
-func detailText(v slog.Value) (string, bool) {
+func detailAttr(k string, v slog.Value) (detail.Attr, bool) {
 	switch v.Kind() {
 	case slog.KindString:
-		return oops.ValidUTF8(flight.Truncate(v.String())), true
+		return detail.String(k, oops.ValidUTF8(flight.Truncate(v.String()))), true
 	case slog.KindInt64:
-		return strconv.FormatInt(v.Int64(), 10), true
+		return detail.Int(k, v.Int64()), true
 	case slog.KindUint64:
-		return strconv.FormatUint(v.Uint64(), 10), true
+		return detail.Uint(k, v.Uint64()), true
+	case slog.KindFloat64:
+		// plain gives NaN and the infinities as text, which Float
+		// formats the same.
+		return detail.Float(k, v.Float64()), true
 	case slog.KindBool:
-		return strconv.FormatBool(v.Bool()), true
+		return detail.String(k, strconv.FormatBool(v.Bool())), true
 	case slog.KindDuration:
-		return v.Duration().String(), true
+		return detail.String(k, v.Duration().String()), true
 	case slog.KindTime:
-		return v.Time().String(), true
+		return detail.String(k, v.Time().String()), true
 	}
 	p := plain(v)
 	if _, isMap := p.(map[string]any); isMap {
-		return "", false
+		return detail.Attr{}, false
 	}
-	if t, ok := detail.Text(p); ok {
-		return t, true
+	t, ok := detail.Text(p)
+	if !ok {
+		t = fmt.Sprint(p)
 	}
-	return fmt.Sprint(p), true
+	return detail.String(k, t), true
 }
 
 // steps returns k's scope outermost first.

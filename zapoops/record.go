@@ -192,7 +192,7 @@ func (k *kept) flatDetail() (s string, ok bool) {
 			}
 		}
 		if !taken {
-			attrs = append(attrs, detail.Attr{Key: "logger", Value: text(k.name)})
+			attrs = append(attrs, detail.String("logger", text(k.name)))
 		}
 	}
 	return detail.Flat(text(k.msg), attrs), true
@@ -203,7 +203,8 @@ func (k *kept) flatDetail() (s string, ok bool) {
 func appendFlat(attrs []detail.Attr, fields []zapcore.Field) ([]detail.Attr, bool) {
 	for i := range fields {
 		f := &fields[i]
-		var t string
+		k := oops.ValidUTF8(f.Key)
+		var a detail.Attr
 		switch f.Type {
 		case zapcore.SkipType:
 			continue
@@ -211,46 +212,46 @@ func appendFlat(attrs []detail.Attr, fields []zapcore.Field) ([]detail.Attr, boo
 			if isOurs(f) {
 				continue
 			}
-			t = text(f.String)
+			a = detail.String(k, text(f.String))
 		case zapcore.Int64Type:
-			t = strconv.FormatInt(f.Integer, 10)
+			a = detail.Int(k, f.Integer)
 		case zapcore.Int32Type:
-			t = strconv.FormatInt(int64(int32(f.Integer)), 10)
+			a = detail.Int(k, int64(int32(f.Integer)))
 		case zapcore.Int16Type:
-			t = strconv.FormatInt(int64(int16(f.Integer)), 10)
+			a = detail.Int(k, int64(int16(f.Integer)))
 		case zapcore.Int8Type:
-			t = strconv.FormatInt(int64(int8(f.Integer)), 10)
+			a = detail.Int(k, int64(int8(f.Integer)))
 		case zapcore.Uint64Type, zapcore.UintptrType:
-			t = strconv.FormatUint(uint64(f.Integer), 10)
+			a = detail.Uint(k, uint64(f.Integer))
 		case zapcore.Uint32Type:
-			t = strconv.FormatUint(uint64(uint32(f.Integer)), 10)
+			a = detail.Uint(k, uint64(uint32(f.Integer)))
 		case zapcore.Uint16Type:
-			t = strconv.FormatUint(uint64(uint16(f.Integer)), 10)
+			a = detail.Uint(k, uint64(uint16(f.Integer)))
 		case zapcore.Uint8Type:
-			t = strconv.FormatUint(uint64(uint8(f.Integer)), 10)
+			a = detail.Uint(k, uint64(uint8(f.Integer)))
 		case zapcore.BoolType:
-			t = strconv.FormatBool(f.Integer == 1)
+			a = detail.String(k, strconv.FormatBool(f.Integer == 1))
 		case zapcore.Float64Type:
-			t = strconv.FormatFloat(math.Float64frombits(uint64(f.Integer)), 'g', -1, 64)
+			a = detail.Float(k, math.Float64frombits(uint64(f.Integer)))
 		case zapcore.Float32Type:
-			t = strconv.FormatFloat(float64(math.Float32frombits(uint32(f.Integer))), 'g', -1, 64)
+			a = detail.Float(k, float64(math.Float32frombits(uint32(f.Integer))))
 		case zapcore.DurationType:
-			t = time.Duration(f.Integer).String()
+			a = detail.String(k, time.Duration(f.Integer).String())
 		case zapcore.TimeType:
+			t := time.Unix(0, f.Integer)
 			if f.Interface != nil {
-				t = time.Unix(0, f.Integer).In(f.Interface.(*time.Location)).String()
-			} else {
-				t = time.Unix(0, f.Integer).String()
+				t = t.In(f.Interface.(*time.Location))
 			}
+			a = detail.String(k, t.String())
 		case zapcore.TimeFullType:
-			t = f.Interface.(time.Time).String()
+			a = detail.String(k, f.Interface.(time.Time).String())
 		case zapcore.ErrorType:
 			err, _ := f.Interface.(error)
-			t = text(oops.ErrorText(err))
+			a = detail.String(k, text(oops.ErrorText(err)))
 		default:
 			return attrs, false
 		}
-		attrs = append(attrs, detail.Attr{Key: oops.ValidUTF8(f.Key), Value: t})
+		attrs = append(attrs, a)
 	}
 	return attrs, true
 }

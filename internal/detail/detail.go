@@ -5,6 +5,7 @@
 package detail
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,9 +55,36 @@ func (c *Cache) Reset() {
 }
 
 // An Attr is one key=value of a detail: its key as the record's attributes
-// map would hold it, its value formatted as flight.Detail formats it (Text).
+// map would hold it, and its value, formatted as flight.Detail formats it
+// (see Text), or a number Flat formats so, without a string of its own.
 type Attr struct {
-	Key, Value string
+	Key   string
+	Value string // the formatted value, when kind is textKind
+	kind  uint8
+	bits  uint64 // an intKind, uintKind or floatKind value
+}
+
+const (
+	textKind uint8 = iota
+	intKind
+	uintKind
+	floatKind
+)
+
+// String returns an Attr whose value is formatted already.
+func String(key, value string) Attr { return Attr{Key: key, Value: value} }
+
+// Int returns an Attr of an integer, formatted as fmt.Sprint formats it.
+func Int(key string, v int64) Attr { return Attr{Key: key, kind: intKind, bits: uint64(v)} }
+
+// Uint returns an Attr of an unsigned integer, formatted as fmt.Sprint
+// formats it.
+func Uint(key string, v uint64) Attr { return Attr{Key: key, kind: uintKind, bits: v} }
+
+// Float returns an Attr of a float, formatted as fmt.Sprint formats it
+// (NaN and the infinities too).
+func Float(key string, v float64) Attr {
+	return Attr{Key: key, kind: floatKind, bits: math.Float64bits(v)}
 }
 
 // Flat returns what flight.Detail returns for a record with message msg
@@ -68,10 +96,14 @@ func Flat(msg string, attrs []Attr) string {
 	n := len(msg)
 	for _, a := range attrs {
 		n += len(a.Key) + len(a.Value) + 4 // ' ', '=' and, often enough, quotes
+		if a.kind != textKind {
+			n += 20
+		}
 	}
 	var b strings.Builder
 	b.Grow(n)
 	b.WriteString(msg)
+	var num [32]byte
 	for i, a := range attrs {
 		if i+1 < len(attrs) && attrs[i+1].Key == a.Key {
 			continue // a later attribute has the key
@@ -81,7 +113,17 @@ func Flat(msg string, attrs []Attr) string {
 		}
 		b.WriteString(a.Key)
 		b.WriteByte('=')
-		writeQuoted(&b, a.Value)
+		switch a.kind {
+		case intKind:
+			// Numbers never need quotes: digits, signs, '.', 'e', NaN, Inf.
+			b.Write(strconv.AppendInt(num[:0], int64(a.bits), 10))
+		case uintKind:
+			b.Write(strconv.AppendUint(num[:0], a.bits, 10))
+		case floatKind:
+			b.Write(strconv.AppendFloat(num[:0], math.Float64frombits(a.bits), 'g', -1, 64))
+		default:
+			b.WriteString(Quote(a.Value))
+		}
 	}
 	return b.String()
 }
@@ -93,15 +135,6 @@ func Quote(s string) string {
 		return strconv.Quote(s)
 	}
 	return s
-}
-
-func writeQuoted(b *strings.Builder, s string) {
-	if needsQuote(s) {
-		var buf [64]byte
-		b.Write(strconv.AppendQuote(buf[:0], s))
-		return
-	}
-	b.WriteString(s)
 }
 
 func needsQuote(s string) bool {
