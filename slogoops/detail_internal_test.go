@@ -142,7 +142,7 @@ func TestKeptDetailRendersAsDetailOfRender(t *testing.T) {
 		r.AddAttrs(attrs...)
 		for _, k := range []*kept{sh.(*Handler).keep(r), {rec: r.Clone(), scope: sh.(*Handler).scope}} {
 			want := oldDetail(k)
-			if _, ok := k.flatDetail(); ok {
+			if _, ok := k.flatDetail(k.loadScope()); ok {
 				flat++
 			}
 			assert.Equal(t, want, k.String(), "attrs %v, scope %v", attrs, steps)

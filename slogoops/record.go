@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
@@ -19,17 +21,30 @@ type scope struct {
 	parent *scope
 	group  string      // a group opened here, or ""
 	attrs  []slog.Attr // attributes added here (when group is "")
+	// detail, when set, is the timeline detail of the one kept record
+	// whose scope this step heads (see kept.String). Such a step opens no
+	// group and adds no attribute: every walk of a scope passes it by.
+	detail *string
 }
 
 // kept is a record the handler keeps for the flight recorder or a report: a
 // clone of the slog.Record and the handler's scope, rendered only on demand.
 type kept struct {
 	rec   slog.Record
-	scope *scope
-	// detail is the timeline detail (String) once rendered: every report
-	// of the request reads the timeline again.
-	detail detail.Cache
+	scope *scope // see loadScope
 }
+
+// loadScope returns k.scope. The keep path writes k.scope plainly, before
+// the record is shared (which orders that write before any read), and so
+// does a reuse of k, which lets go of a detail left by its last use; String
+// may swap in a step holding the detail while others read the scope, so
+// reads of a kept record load it atomically. Both keep the keep path free of
+// locked instructions and k the size it was.
+func (k *kept) loadScope() *scope {
+	return (*scope)(atomic.LoadPointer(k.scopePointer()))
+}
+
+func (k *kept) scopePointer() *unsafe.Pointer { return (*unsafe.Pointer)(unsafe.Pointer(&k.scope)) }
 
 // Kept records come from the slab, 64 to an allocation, or back from the
 // rings and timelines once released: reusing them keeps their memory warm in
@@ -43,10 +58,7 @@ func newKept() *kept { return keptPool.Get() }
 // back as it is, to be overwritten whole by Handler.keep: clearing it here
 // would write its memory twice per record. What it still points to is held
 // only until k is reused or the free list is emptied by a collection.
-func (k *kept) Release() {
-	k.detail.Reset() // the one field a reuse does not overwrite
-	keptPool.Put(k)
-}
+func (k *kept) Release() { keptPool.Put(k) }
 
 var _ release.Releaser = (*kept)(nil)
 
@@ -64,14 +76,17 @@ func (k *kept) LogRecord() oops.LogRecord {
 // rendered once (k does not change) and straight to text when no group is
 // involved.
 func (k *kept) String() string {
-	if s, ok := k.detail.Load(); ok {
-		return s
+	sc := k.loadScope()
+	if sc != nil && sc.detail != nil {
+		return *sc.detail
 	}
-	s, ok := k.flatDetail()
+	s, ok := k.flatDetail(sc)
 	if !ok {
 		s = flight.Detail(flight.Render(k))
 	}
-	k.detail.Store(s)
+	// A String that raced this one may have swapped first: it rendered
+	// the same text.
+	atomic.CompareAndSwapPointer(k.scopePointer(), unsafe.Pointer(sc), unsafe.Pointer(&scope{parent: sc, detail: &s}))
 	return s
 }
 
@@ -79,8 +94,8 @@ func (k *kept) String() string {
 // flight.Detail(flight.Render(k)) would render it. It reports false when a
 // group (of the scope, an attribute or a value) is involved, or anything
 // panics: the long way then decides.
-func (k *kept) flatDetail() (s string, ok bool) {
-	if k.scope.hasGroup() {
+func (k *kept) flatDetail(sc *scope) (s string, ok bool) {
+	if sc.hasGroup() {
 		return "", false
 	}
 	defer func() {
@@ -108,7 +123,7 @@ func (k *kept) flatDetail() (s string, ok bool) {
 		attrs = append(attrs, da)
 		return ok
 	}
-	k.scope.eachAttr(add)
+	sc.eachAttr(add)
 	if ok {
 		k.rec.Attrs(add)
 	}
@@ -169,7 +184,7 @@ func detailAttr(k string, v slog.Value) (detail.Attr, bool) {
 }
 
 // steps returns k's scope outermost first.
-func (k *kept) steps() []*scope { return k.scope.steps() }
+func (k *kept) steps() []*scope { return k.loadScope().steps() }
 
 // hasGroup reports whether s opens a group.
 func (s *scope) hasGroup() bool {
@@ -198,7 +213,7 @@ func (s *scope) steps() []*scope {
 // a group with an empty key is inlined, and a group with no attributes is
 // left out. It returns nil when there are none.
 func (k *kept) attrs() map[string]any {
-	if k.scope == nil && k.rec.NumAttrs() == 0 {
+	if k.loadScope() == nil && k.rec.NumAttrs() == 0 {
 		return nil
 	}
 	root := make(map[string]any, k.rec.NumAttrs())

@@ -4,7 +4,9 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
@@ -24,17 +26,43 @@ const inlineFields = 5
 // costs in memory and collection when it is not reused (see Release).
 type kept struct {
 	inline [inlineFields]zapcore.Field
-	more   *[]zapcore.Field // the fields past inlineFields, if any
-	core   *Core            // for the fields given to With (never changed)
-	nanos  int64            // the entry's time, Unix nanoseconds; 0 for none
-	name   string           // the logger's name
+	ext    *keptExt // the fields past inlineFields and the detail, if any; see loadExt
+	core   *Core    // for the fields given to With (never changed)
+	nanos  int64    // the entry's time, Unix nanoseconds; 0 for none
+	name   string   // the logger's name
 	msg    string
-	// detail is the timeline detail (String) once rendered: every report
-	// of the request reads the timeline again. Its state fits in what
-	// would be padding after the text.
-	detail detail.Cache
 	level  zapcore.Level
 	n      uint8 // fields in inline
+}
+
+// keptExt is what a kept entry holds out of line: the fields past
+// inlineFields, and its timeline detail once rendered (every report of a
+// request reads the timeline again). It never changes once the entry is
+// kept: String swaps in a new one that has the detail.
+type keptExt struct {
+	more     []zapcore.Field
+	detail   string
+	rendered bool
+}
+
+// loadExt returns k.ext. The keep path writes k.ext plainly, before the
+// entry is shared (which orders that write before any read), and so does a
+// reuse of k (which clears a detail left by its last use: see setFields);
+// String may swap it while others read it, so reads of a kept entry load it
+// atomically. Both keep the keep path free of locked instructions and k
+// the size it was.
+func (k *kept) loadExt() *keptExt {
+	return (*keptExt)(atomic.LoadPointer(k.extPointer()))
+}
+
+func (k *kept) extPointer() *unsafe.Pointer { return (*unsafe.Pointer)(unsafe.Pointer(&k.ext)) }
+
+// more returns the fields past inlineFields.
+func (k *kept) more() []zapcore.Field {
+	if e := k.loadExt(); e != nil {
+		return e.more
+	}
+	return nil
 }
 
 // Kept entries come from the slab, 64 to an allocation, or back from the
@@ -76,7 +104,7 @@ func (c *Core) keptOf(ent *zapcore.Entry, fields []zapcore.Field) *kept {
 // stops and reports false at the first mutable field, which the caller must
 // render first (see snapshotFields).
 func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) {
-	k.more = nil
+	k.ext = nil // plainly: see loadExt
 	for i := range fields {
 		f := &fields[i]
 		switch f.Type {
@@ -95,11 +123,10 @@ func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) 
 			n++
 			continue
 		}
-		if k.more == nil {
-			more := make([]zapcore.Field, 0, len(fields)-i)
-			k.more = &more
+		if k.ext == nil {
+			k.ext = &keptExt{more: make([]zapcore.Field, 0, len(fields)-i)}
 		}
-		*k.more = append(*k.more, *f)
+		k.ext.more = append(k.ext.more, *f)
 	}
 	return n, true
 }
@@ -108,19 +135,14 @@ func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) 
 // back as it is, to be overwritten by newKept: clearing it here would write
 // its memory twice per record. What it still points to is held only until
 // k is reused or the free list is emptied by a collection.
-func (k *kept) Release() {
-	k.detail.Reset() // the one field newKept does not overwrite
-	keptPool.Put(k)
-}
+func (k *kept) Release() { keptPool.Put(k) }
 
 // LogRecord implements flight.Record.
 func (k *kept) LogRecord() oops.LogRecord {
 	enc := newMapEncoder()
 	enc.addFields(k.core.with)
 	enc.addFields(k.inline[:k.n])
-	if k.more != nil {
-		enc.addFields(*k.more)
-	}
+	enc.addFields(k.more())
 	attrs := enc.result()
 	if k.name != "" {
 		if _, taken := attrs["logger"]; !taken {
@@ -138,14 +160,21 @@ func (k *kept) LogRecord() oops.LogRecord {
 // flight.Detail(flight.Render(k)), rendered once (k does not change) and
 // straight to text when every field is a scalar.
 func (k *kept) String() string {
-	if s, ok := k.detail.Load(); ok {
-		return s
+	e := k.loadExt()
+	if e != nil && e.rendered {
+		return e.detail
 	}
 	s, ok := k.flatDetail()
 	if !ok {
 		s = flight.Detail(flight.Render(k))
 	}
-	k.detail.Store(s)
+	r := &keptExt{detail: s, rendered: true}
+	if e != nil {
+		r.more = e.more
+	}
+	// A String that raced this one may have swapped first: it rendered
+	// the same text.
+	atomic.CompareAndSwapPointer(k.extPointer(), unsafe.Pointer(e), unsafe.Pointer(r))
 	return s
 }
 
@@ -158,10 +187,8 @@ const maxFlatFields = 256
 // field that is not a scalar (a namespace, a marshaler, a reflected value,
 // ...), or when anything panics: the long way then decides.
 func (k *kept) flatDetail() (s string, ok bool) {
-	n := len(k.core.with) + int(k.n)
-	if k.more != nil {
-		n += len(*k.more)
-	}
+	more := k.more()
+	n := len(k.core.with) + int(k.n) + len(more)
 	if n > maxFlatFields {
 		return "", false
 	}
@@ -178,10 +205,8 @@ func (k *kept) flatDetail() (s string, ok bool) {
 	if attrs, ok = appendFlat(attrs, k.inline[:k.n]); !ok {
 		return "", false
 	}
-	if k.more != nil {
-		if attrs, ok = appendFlat(attrs, *k.more); !ok {
-			return "", false
-		}
+	if attrs, ok = appendFlat(attrs, more); !ok {
+		return "", false
 	}
 	if k.name != "" {
 		taken := false

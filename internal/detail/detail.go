@@ -1,7 +1,6 @@
 // Package detail renders kept log records as timeline details, the one-line
-// text flight.Detail makes, straight from the record's attributes, and caches
-// that text in the record: a request's timeline is read for every report of
-// the request, and the text of a kept record never changes.
+// text flight.Detail makes, straight from the record's attributes, without
+// the attributes maps flight.Render builds.
 package detail
 
 import (
@@ -9,50 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 )
-
-// A Cache holds a kept record's detail text once it has been rendered. The
-// zero Cache is empty. It is safe for concurrent use: renderers that race
-// each render, and the first to finish fills the cache; readers never wait.
-type Cache struct {
-	state atomic.Uint32 // cacheEmpty, cacheFilling or cacheFull
-	text  string        // set while state is cacheFilling, read once cacheFull
-}
-
-const (
-	cacheEmpty uint32 = iota
-	cacheFilling
-	cacheFull
-)
-
-// Load returns the cached text, and whether there is one.
-func (c *Cache) Load() (string, bool) {
-	if c.state.Load() == cacheFull {
-		return c.text, true
-	}
-	return "", false
-}
-
-// Store caches s, unless the cache holds a text already or another call is
-// filling it.
-func (c *Cache) Store(s string) {
-	if c.state.CompareAndSwap(cacheEmpty, cacheFilling) {
-		c.text = s
-		c.state.Store(cacheFull)
-	}
-}
-
-// Reset empties the cache, for a record about to be reused. Nothing may read
-// the record meanwhile (see release.Releaser). The text is left for the next
-// Store to overwrite: clearing it would be a second write of the record's
-// memory.
-func (c *Cache) Reset() {
-	if c.state.Load() != cacheEmpty {
-		c.state.Store(cacheEmpty)
-	}
-}
 
 // An Attr is one key=value of a detail: its key as the record's attributes
 // map would hold it, and its value, formatted as flight.Detail formats it

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 
@@ -44,32 +43,4 @@ func TestFlatSortsQuotesAndLetsTheLastKeyWin(t *testing.T) {
 	attrs := []Attr{String("b", "x y"), Int("a", 1), String("b", "z"), String("c", ""), String("d", "é\uFFFD"), String("e", "\xff")}
 	assert.Equal(t, "msg a=1 b=z c=\"\" d=\"é\uFFFD\" e=\"\\xff\"", Flat("msg", attrs))
 	assert.Equal(t, "a=1", Flat("", []Attr{Int("a", 1)}))
-}
-
-func TestCacheKeepsTheFirstText(t *testing.T) {
-	var c Cache
-	_, ok := c.Load()
-	assert.False(t, ok)
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Go(func() {
-			c.Store(fmt.Sprint("text", i%1))
-			if s, ok := c.Load(); ok {
-				assert.Equal(t, "text0", s)
-			}
-		})
-	}
-	wg.Wait()
-	s, ok := c.Load()
-	assert.True(t, ok)
-	assert.Equal(t, "text0", s)
-	c.Store("other")
-	s, _ = c.Load()
-	assert.Equal(t, "text0", s, "the first text stays")
-	c.Reset()
-	_, ok = c.Load()
-	assert.False(t, ok)
-	c.Store("reused")
-	s, _ = c.Load()
-	assert.Equal(t, "reused", s)
 }
