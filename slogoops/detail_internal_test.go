@@ -176,15 +176,20 @@ func TestKeptDetailRendersAsDetailOfRender(t *testing.T) {
 
 func TestKeptDetailIsRenderedOnce(t *testing.T) {
 	v := &countingValuer{}
-	k := &kept{rec: slog.NewRecord(time.Now(), slog.LevelInfo, "m", 0)}
+	k := &kept{rec: slog.NewRecord(time.Now(), slog.LevelInfo, "m", 0), scope: &scope{attrs: []slog.Attr{slog.Int("s", 2)}}}
 	k.rec.AddAttrs(slog.Any("v", v))
 	var wg sync.WaitGroup
 	for range 8 {
-		wg.Go(func() { assert.Equal(t, "m v=1", k.String()) })
+		wg.Go(func() {
+			assert.Equal(t, "m s=2 v=1", k.String())
+			// Reports read the scope while the detail is swapped in.
+			assert.Equal(t, int64(2), k.LogRecord().Attrs["s"])
+		})
 	}
 	wg.Wait()
+	assert.Equal(t, map[string]any{"s": int64(2), "v": int64(1)}, k.LogRecord().Attrs, "the scope survives the swap")
 	n := v.n.Load()
-	assert.Equal(t, "m v=1", k.String())
+	assert.Equal(t, "m s=2 v=1", k.String())
 	assert.Equal(t, n, v.n.Load(), "a cached detail renders nothing")
 }
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -152,4 +153,24 @@ func TestReusedKeptEntryShowsItsOwnDetail(t *testing.T) {
 		assert.Equal(t, "second n=2", k2.String())
 		k2.Release()
 	}
+}
+
+// Reports of one request may read its timeline at once: the detail is
+// rendered, and swapped in, while others read the entry's fields.
+func TestKeptDetailUnderConcurrentReaders(t *testing.T) {
+	c := NewCore(nil, &Options{Recorder: flight.New(nil)})
+	fields := []zapcore.Field{zap.Int("a", 1), zap.Int("b", 2), zap.Int("c", 3), zap.Int("d", 4), zap.Int("e", 5),
+		zap.Int("f", 6), zap.Int("g", 7)}
+	k := c.newKept(zapcore.Entry{Message: "m"}, fields)
+	want := "m a=1 b=2 c=3 d=4 e=5 f=6 g=7"
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			assert.Equal(t, want, k.String())
+			assert.Len(t, k.LogRecord().Attrs, 7)
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, want, k.String())
+	assert.Len(t, k.LogRecord().Attrs, 7, "the fields past the inline ones survive the swap")
 }
