@@ -84,10 +84,18 @@ func (k *kept) String() string {
 	if !ok {
 		s = flight.Detail(flight.Render(k))
 	}
-	// A String that raced this one may have swapped first: it rendered
-	// the same text.
-	atomic.CompareAndSwapPointer(k.scopePointer(), unsafe.Pointer(sc), unsafe.Pointer(&scope{parent: sc, detail: &s}))
+	// The step and its text are one allocation. A String that raced this
+	// one may have swapped first: it rendered the same text.
+	r := &renderedStep{step: scope{parent: sc}, text: s}
+	r.step.detail = &r.text
+	atomic.CompareAndSwapPointer(k.scopePointer(), unsafe.Pointer(sc), unsafe.Pointer(&r.step))
 	return s
+}
+
+// renderedStep is the scope step String swaps in, with its text.
+type renderedStep struct {
+	step scope
+	text string
 }
 
 // flatDetail renders k's detail without building the attributes' maps, as
