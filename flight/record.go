@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/detail"
 )
 
 // A Record is a log record kept by the recorder, in the integration's own
@@ -79,15 +79,10 @@ func writeAttrs(b *strings.Builder, prefix string, attrs map[string]any) {
 		b.WriteString(prefix)
 		b.WriteString(k)
 		b.WriteByte('=')
-		b.WriteString(quoteIfNeeded(fmt.Sprint(attrs[k])))
+		t, ok := detail.Text(attrs[k])
+		if !ok {
+			t = fmt.Sprint(attrs[k])
+		}
+		b.WriteString(detail.Quote(t))
 	}
-}
-
-func quoteIfNeeded(s string) string {
-	if s == "" || strings.ContainsFunc(s, func(r rune) bool {
-		return r <= ' ' || r == '"' || r == '=' || r == 0x7f || r == '\uFFFD'
-	}) {
-		return strconv.Quote(s)
-	}
-	return s
 }

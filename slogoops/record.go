@@ -1,10 +1,15 @@
 package slogoops
 
 import (
+	"fmt"
 	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/detail"
 	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/internal/slab"
 )
@@ -16,14 +21,30 @@ type scope struct {
 	parent *scope
 	group  string      // a group opened here, or ""
 	attrs  []slog.Attr // attributes added here (when group is "")
+	// detail, when set, is the timeline detail of the one kept record
+	// whose scope this step heads (see kept.String). Such a step opens no
+	// group and adds no attribute: every walk of a scope passes it by.
+	detail *string
 }
 
 // kept is a record the handler keeps for the flight recorder or a report: a
 // clone of the slog.Record and the handler's scope, rendered only on demand.
 type kept struct {
 	rec   slog.Record
-	scope *scope
+	scope *scope // see loadScope
 }
+
+// loadScope returns k.scope. The keep path writes k.scope plainly, before
+// the record is shared (which orders that write before any read), and so
+// does a reuse of k, which lets go of a detail left by its last use; String
+// may swap in a step holding the detail while others read the scope, so
+// reads of a kept record load it atomically. Both keep the keep path free of
+// locked instructions and k the size it was.
+func (k *kept) loadScope() *scope {
+	return (*scope)(atomic.LoadPointer(k.scopePointer()))
+}
+
+func (k *kept) scopePointer() *unsafe.Pointer { return (*unsafe.Pointer)(unsafe.Pointer(&k.scope)) }
 
 // Kept records come from the slab, 64 to an allocation, or back from the
 // rings and timelines once released: reusing them keeps their memory warm in
@@ -51,11 +72,127 @@ func (k *kept) LogRecord() oops.LogRecord {
 	}
 }
 
-// String renders k as a timeline entry's detail.
-func (k *kept) String() string { return flight.Detail(flight.Render(k)) }
+// String renders k as a timeline entry's detail: flight.Detail(flight.Render(k)),
+// rendered once (k does not change) and straight to text when no group is
+// involved.
+func (k *kept) String() string {
+	sc := k.loadScope()
+	if sc != nil && sc.detail != nil {
+		return *sc.detail
+	}
+	s, ok := k.flatDetail(sc)
+	if !ok {
+		s = flight.Detail(flight.Render(k))
+	}
+	// The step and its text are one allocation. A String that raced this
+	// one may have swapped first: it rendered the same text.
+	r := &renderedStep{step: scope{parent: sc}, text: s}
+	r.step.detail = &r.text
+	atomic.CompareAndSwapPointer(k.scopePointer(), unsafe.Pointer(sc), unsafe.Pointer(&r.step))
+	return s
+}
+
+// renderedStep is the scope step String swaps in, with its text.
+type renderedStep struct {
+	step scope
+	text string
+}
+
+// flatDetail renders k's detail without building the attributes' maps, as
+// flight.Detail(flight.Render(k)) would render it. It reports false when a
+// group (of the scope, an attribute or a value) is involved, or anything
+// panics: the long way then decides.
+func (k *kept) flatDetail(sc *scope) (s string, ok bool) {
+	if sc.hasGroup() {
+		return "", false
+	}
+	defer func() {
+		if recover() != nil {
+			s, ok = "", false
+		}
+	}()
+	var buf [8]detail.Attr
+	attrs := buf[:0]
+	ok = true
+	add := func(a slog.Attr) bool {
+		switch a.Value.Kind() {
+		case slog.KindGroup, slog.KindLogValuer:
+			// A LogValuer is left unresolved in a record kept only for a
+			// report (a snapshot has it resolved): the long way resolves
+			// it, once, and the text of a panic in it names that way.
+			ok = false
+			return false
+		}
+		if a.Key == "" {
+			return true // left out, as it is from the attributes
+		}
+		var da detail.Attr
+		da, ok = detailAttr(key(a.Key), a.Value)
+		attrs = append(attrs, da)
+		return ok
+	}
+	sc.eachAttr(add)
+	if ok {
+		k.rec.Attrs(add)
+	}
+	if !ok {
+		return "", false
+	}
+	return detail.Flat(flight.Truncate(oops.ValidUTF8(k.rec.Message)), attrs), true
+}
+
+// eachAttr calls f with the attributes of s, outermost first, until f
+// returns false; it reports whether f always returned true.
+func (s *scope) eachAttr(f func(slog.Attr) bool) bool {
+	if s == nil {
+		return true
+	}
+	if !s.parent.eachAttr(f) {
+		return false
+	}
+	for _, a := range s.attrs {
+		if !f(a) {
+			return false
+		}
+	}
+	return true
+}
+
+// detailAttr formats v, neither a group nor a LogValuer, as flight.Detail
+// formats plain(v), or reports false when plain(v) is a map (a group in the
+// detail).
+func detailAttr(k string, v slog.Value) (detail.Attr, bool) {
+	switch v.Kind() {
+	case slog.KindString:
+		return detail.String(k, oops.ValidUTF8(flight.Truncate(v.String()))), true
+	case slog.KindInt64:
+		return detail.Int(k, v.Int64()), true
+	case slog.KindUint64:
+		return detail.Uint(k, v.Uint64()), true
+	case slog.KindFloat64:
+		// plain gives NaN and the infinities as text, which Float
+		// formats the same.
+		return detail.Float(k, v.Float64()), true
+	case slog.KindBool:
+		return detail.String(k, strconv.FormatBool(v.Bool())), true
+	case slog.KindDuration:
+		return detail.String(k, v.Duration().String()), true
+	case slog.KindTime:
+		return detail.String(k, v.Time().String()), true
+	}
+	p := plain(v)
+	if _, isMap := p.(map[string]any); isMap {
+		return detail.Attr{}, false
+	}
+	t, ok := detail.Text(p)
+	if !ok {
+		t = fmt.Sprint(p)
+	}
+	return detail.String(k, t), true
+}
 
 // steps returns k's scope outermost first.
-func (k *kept) steps() []*scope { return k.scope.steps() }
+func (k *kept) steps() []*scope { return k.loadScope().steps() }
 
 // hasGroup reports whether s opens a group.
 func (s *scope) hasGroup() bool {
@@ -84,7 +221,7 @@ func (s *scope) steps() []*scope {
 // a group with an empty key is inlined, and a group with no attributes is
 // left out. It returns nil when there are none.
 func (k *kept) attrs() map[string]any {
-	if k.scope == nil && k.rec.NumAttrs() == 0 {
+	if k.loadScope() == nil && k.rec.NumAttrs() == 0 {
 		return nil
 	}
 	root := make(map[string]any, k.rec.NumAttrs())

@@ -2,10 +2,15 @@ package zapoops
 
 import (
 	"log/slog"
+	"math"
+	"strconv"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
+	"github.com/oops-go/oops/internal/detail"
 	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/internal/slab"
 	"go.uber.org/zap/zapcore"
@@ -21,13 +26,43 @@ const inlineFields = 5
 // costs in memory and collection when it is not reused (see Release).
 type kept struct {
 	inline [inlineFields]zapcore.Field
-	more   *[]zapcore.Field // the fields past inlineFields, if any
-	core   *Core            // for the fields given to With (never changed)
-	nanos  int64            // the entry's time, Unix nanoseconds; 0 for none
-	name   string           // the logger's name
+	ext    *keptExt // the fields past inlineFields and the detail, if any; see loadExt
+	core   *Core    // for the fields given to With (never changed)
+	nanos  int64    // the entry's time, Unix nanoseconds; 0 for none
+	name   string   // the logger's name
 	msg    string
 	level  zapcore.Level
 	n      uint8 // fields in inline
+}
+
+// keptExt is what a kept entry holds out of line: the fields past
+// inlineFields, and its timeline detail once rendered (every report of a
+// request reads the timeline again). It never changes once the entry is
+// kept: String swaps in a new one that has the detail.
+type keptExt struct {
+	more     []zapcore.Field
+	detail   string
+	rendered bool
+}
+
+// loadExt returns k.ext. The keep path writes k.ext plainly, before the
+// entry is shared (which orders that write before any read), and so does a
+// reuse of k (which clears a detail left by its last use: see setFields);
+// String may swap it while others read it, so reads of a kept entry load it
+// atomically. Both keep the keep path free of locked instructions and k
+// the size it was.
+func (k *kept) loadExt() *keptExt {
+	return (*keptExt)(atomic.LoadPointer(k.extPointer()))
+}
+
+func (k *kept) extPointer() *unsafe.Pointer { return (*unsafe.Pointer)(unsafe.Pointer(&k.ext)) }
+
+// more returns the fields past inlineFields.
+func (k *kept) more() []zapcore.Field {
+	if e := k.loadExt(); e != nil {
+		return e.more
+	}
+	return nil
 }
 
 // Kept entries come from the slab, 64 to an allocation, or back from the
@@ -69,7 +104,7 @@ func (c *Core) keptOf(ent *zapcore.Entry, fields []zapcore.Field) *kept {
 // stops and reports false at the first mutable field, which the caller must
 // render first (see snapshotFields).
 func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) {
-	k.more = nil
+	k.ext = nil // plainly: see loadExt
 	for i := range fields {
 		f := &fields[i]
 		switch f.Type {
@@ -88,11 +123,10 @@ func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) 
 			n++
 			continue
 		}
-		if k.more == nil {
-			more := make([]zapcore.Field, 0, len(fields)-i)
-			k.more = &more
+		if k.ext == nil {
+			k.ext = &keptExt{more: make([]zapcore.Field, 0, len(fields)-i)}
 		}
-		*k.more = append(*k.more, *f)
+		k.ext.more = append(k.ext.more, *f)
 	}
 	return n, true
 }
@@ -108,9 +142,7 @@ func (k *kept) LogRecord() oops.LogRecord {
 	enc := newMapEncoder()
 	enc.addFields(k.core.with)
 	enc.addFields(k.inline[:k.n])
-	if k.more != nil {
-		enc.addFields(*k.more)
-	}
+	enc.addFields(k.more())
 	attrs := enc.result()
 	if k.name != "" {
 		if _, taken := attrs["logger"]; !taken {
@@ -124,8 +156,130 @@ func (k *kept) LogRecord() oops.LogRecord {
 	return oops.LogRecord{Time: t, Level: k.level.CapitalString(), Msg: text(k.msg), Attrs: attrs}
 }
 
-// String implements flight.Record: the timeline entry's detail.
-func (k *kept) String() string { return flight.Detail(flight.Render(k)) }
+// String implements flight.Record: the timeline entry's detail,
+// flight.Detail(flight.Render(k)), rendered once (k does not change) and
+// straight to text when every field is a scalar.
+func (k *kept) String() string {
+	e := k.loadExt()
+	if e != nil && e.rendered {
+		return e.detail
+	}
+	s, ok := k.flatDetail()
+	if !ok {
+		s = flight.Detail(flight.Render(k))
+	}
+	r := &keptExt{detail: s, rendered: true}
+	if e != nil {
+		r.more = e.more
+	}
+	// A String that raced this one may have swapped first: it rendered
+	// the same text.
+	atomic.CompareAndSwapPointer(k.extPointer(), unsafe.Pointer(e), unsafe.Pointer(r))
+	return s
+}
+
+// maxFlatFields bounds the fields flatDetail renders: past it the map
+// encoder's budget (maxValues) may come into play.
+const maxFlatFields = 256
+
+// flatDetail renders k's detail without building the attributes' map, as
+// flight.Detail(flight.Render(k)) would render it. It reports false for a
+// field that is not a scalar (a namespace, a marshaler, a reflected value,
+// ...), or when anything panics: the long way then decides.
+func (k *kept) flatDetail() (s string, ok bool) {
+	more := k.more()
+	n := len(k.core.with) + int(k.n) + len(more)
+	if n > maxFlatFields {
+		return "", false
+	}
+	defer func() {
+		if recover() != nil {
+			s, ok = "", false
+		}
+	}()
+	var buf [8]detail.Attr
+	attrs := buf[:0]
+	if attrs, ok = appendFlat(attrs, k.core.with); !ok {
+		return "", false
+	}
+	if attrs, ok = appendFlat(attrs, k.inline[:k.n]); !ok {
+		return "", false
+	}
+	if attrs, ok = appendFlat(attrs, more); !ok {
+		return "", false
+	}
+	if k.name != "" {
+		taken := false
+		for _, a := range attrs {
+			if a.Key == "logger" {
+				taken = true
+				break
+			}
+		}
+		if !taken {
+			attrs = append(attrs, detail.String("logger", text(k.name)))
+		}
+	}
+	return detail.Flat(text(k.msg), attrs), true
+}
+
+// appendFlat appends fields as flatDetail renders them, or reports false at
+// the first it leaves to the map encoder.
+func appendFlat(attrs []detail.Attr, fields []zapcore.Field) ([]detail.Attr, bool) {
+	for i := range fields {
+		f := &fields[i]
+		k := oops.ValidUTF8(f.Key)
+		var a detail.Attr
+		switch f.Type {
+		case zapcore.SkipType:
+			continue
+		case zapcore.StringType:
+			if isOurs(f) {
+				continue
+			}
+			a = detail.String(k, text(f.String))
+		case zapcore.Int64Type:
+			a = detail.Int(k, f.Integer)
+		case zapcore.Int32Type:
+			a = detail.Int(k, int64(int32(f.Integer)))
+		case zapcore.Int16Type:
+			a = detail.Int(k, int64(int16(f.Integer)))
+		case zapcore.Int8Type:
+			a = detail.Int(k, int64(int8(f.Integer)))
+		case zapcore.Uint64Type, zapcore.UintptrType:
+			a = detail.Uint(k, uint64(f.Integer))
+		case zapcore.Uint32Type:
+			a = detail.Uint(k, uint64(uint32(f.Integer)))
+		case zapcore.Uint16Type:
+			a = detail.Uint(k, uint64(uint16(f.Integer)))
+		case zapcore.Uint8Type:
+			a = detail.Uint(k, uint64(uint8(f.Integer)))
+		case zapcore.BoolType:
+			a = detail.String(k, strconv.FormatBool(f.Integer == 1))
+		case zapcore.Float64Type:
+			a = detail.Float(k, math.Float64frombits(uint64(f.Integer)))
+		case zapcore.Float32Type:
+			a = detail.Float(k, float64(math.Float32frombits(uint32(f.Integer))))
+		case zapcore.DurationType:
+			a = detail.String(k, time.Duration(f.Integer).String())
+		case zapcore.TimeType:
+			t := time.Unix(0, f.Integer)
+			if f.Interface != nil {
+				t = t.In(f.Interface.(*time.Location))
+			}
+			a = detail.String(k, t.String())
+		case zapcore.TimeFullType:
+			a = detail.String(k, f.Interface.(time.Time).String())
+		case zapcore.ErrorType:
+			err, _ := f.Interface.(error)
+			a = detail.String(k, text(oops.ErrorText(err)))
+		default:
+			return attrs, false
+		}
+		attrs = append(attrs, a)
+	}
+	return attrs, true
+}
 
 // keep hands the entry to the Recorder: into the Context's timeline, or the
 // rings.
