@@ -6,8 +6,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
-	"reflect"
 	"time"
+	"unsafe"
 
 	"github.com/oops-go/oops/timeline"
 )
@@ -56,21 +56,22 @@ type conn struct {
 	spare     *stmt
 	spareFree bool
 
-	// rowsSpare is a rows wrapper (as rowsSpareW, of mask rowsSpareMask)
-	// kept for reuse, free when rowsSpareFree is set (see newRows).
+	// rowsSpare is a rows wrapper (as rowsSpareW, for inner rows of the
+	// type rowsSpareType, see rowsTypeOf) kept for reuse, free when
+	// rowsSpareFree is set (see newRows). rowsSpareFree implies a spare.
 	rowsSpare     *rows
 	rowsSpareW    driver.Rows
-	rowsSpareMask int
+	rowsSpareType unsafe.Pointer
 	rowsSpareFree bool
 
 	// rowsType and rowsMask cache the mask of the last rows type the
 	// driver returned (see rowsMaskOf).
-	rowsType reflect.Type
+	rowsType unsafe.Pointer
 	rowsMask int
 
 	// stmtType and stmtKind cache the kind of the last statement type
 	// prepared (see stmtKindOf).
-	stmtType reflect.Type
+	stmtType unsafe.Pointer
 	stmtKind stmtKind
 }
 
@@ -219,27 +220,36 @@ func (c *conn) queryRecorded(ctx context.Context, tl *timeline.Timeline, query s
 	if a.Timeline() == nil {
 		return rows, nil
 	}
+	if c.rowsSpareFree && rowsTypeOf(rows) == c.rowsSpareType {
+		return c.reusedRows(ctx, rows, a), nil
+	}
 	return c.newRows(ctx, rows, a), nil
 }
 
-// newRows wraps inner (see newRowsMask), in the conn's spare wrapper when
-// it is free and of the right type. database/sql makes and closes the rows
-// of a conn only while holding that conn's lock, and never uses rows once
-// closed, so the spare needs no synchronisation of its own, and a query
-// recorded in a timeline allocates no wrapper.
+// reusedRows wraps inner in the conn's spare rows wrapper, when it is free
+// and made for inner's type; else it returns nil. database/sql makes and
+// closes the rows of a conn only while holding that conn's lock, and never
+// uses rows once closed, so the spare needs no synchronisation of its own,
+// and a query recorded in a timeline allocates no wrapper.
+//
+// Its callers write the test out (if c.rowsSpareFree && rowsTypeOf(inner)
+// == c.rowsSpareType) and call it only when it holds, so that the common
+// case costs no call to find out.
+func (c *conn) reusedRows(ctx context.Context, inner driver.Rows, a timeline.Action) driver.Rows {
+	r := c.rowsSpare
+	c.rowsSpareFree = false
+	r.inner, r.act, r.ctx = inner, a, ctx
+	return c.rowsSpareW
+}
+
+// newRows wraps inner, when the conn's spare wrapper is not free or was made
+// for another type of rows (see reusedRows), in a new wrapper, which becomes the spare unless the spare is in use
+// (rows still open).
 func (c *conn) newRows(ctx context.Context, inner driver.Rows, a timeline.Action) driver.Rows {
-	m := c.rowsMaskOf(inner)
-	if r := c.rowsSpare; r != nil && c.rowsSpareFree && c.rowsSpareMask == m {
-		c.rowsSpareFree = false
-		r.inner, r.act, r.ctx = inner, a, ctx
-		return c.rowsSpareW
-	}
-	w, r := newRowsMask(inner, a, m)
+	w, r := newRowsMask(inner, a, c.rowsMaskOf(inner))
 	r.c, r.ctx = c, ctx
 	if c.rowsSpare == nil || c.rowsSpareFree {
-		// No spare, or a free one of another type: this one replaces
-		// it. A spare in use (rows still open) stays.
-		c.rowsSpare, c.rowsSpareW, c.rowsSpareMask, c.rowsSpareFree = r, w, m, false
+		c.rowsSpare, c.rowsSpareW, c.rowsSpareType, c.rowsSpareFree = r, w, rowsTypeOf(inner), false
 	}
 	return w
 }
@@ -248,7 +258,7 @@ func (c *conn) newRows(ctx context.Context, inner driver.Rows, a timeline.Action
 // rows are nearly always of one type, so this is one comparison instead of
 // a type assertion per optional interface.
 func (c *conn) rowsMaskOf(r driver.Rows) int {
-	t := reflect.TypeOf(r)
+	t := rowsTypeOf(r)
 	if t == c.rowsType && t != nil {
 		return c.rowsMask
 	}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"io"
 
 	"github.com/oops-go/oops/timeline"
 )
@@ -68,7 +67,7 @@ func (r *rows) Close() error {
 // note remembers the first error other than io.EOF, the statement's failure
 // when a row or result set could not be read.
 func (r *rows) note(err error) error {
-	if err == io.EOF {
+	if isEOF(err) {
 		r.eof = true
 	} else if err != nil && r.err == nil {
 		r.err = err

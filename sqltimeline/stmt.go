@@ -129,7 +129,7 @@ const (
 // one comparison instead of four type assertions per statement. Like newStmt
 // it runs under the conn's lock.
 func (c *conn) stmtKindOf(si driver.Stmt) stmtKind {
-	t := reflect.TypeOf(si)
+	t := stmtTypeOf(si)
 	if t == c.stmtType && t != nil {
 		return c.stmtKind
 	}
@@ -311,7 +311,12 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 }
 
 func (s *stmt) execRecorded(ctx context.Context, tl *timeline.Timeline, args []driver.NamedValue) (driver.Result, error) {
-	a := s.entry(ctx, tl, args)
+	var a timeline.Action
+	if cfg := s.conn.cfg; cfg.plain && tl != nil && s.adopted.Timeline() == nil {
+		a = tl.Start(cfg.rec.Category, s.query) // s.entry, written out
+	} else {
+		a = s.entry(ctx, tl, args)
+	}
 	var res driver.Result
 	var err error
 	if s.kind&stmtExecCtx != 0 {
@@ -336,7 +341,12 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 }
 
 func (s *stmt) queryRecorded(ctx context.Context, tl *timeline.Timeline, args []driver.NamedValue) (driver.Rows, error) {
-	a := s.entry(ctx, tl, args)
+	var a timeline.Action
+	if cfg := s.conn.cfg; cfg.plain && tl != nil && s.adopted.Timeline() == nil {
+		a = tl.Start(cfg.rec.Category, s.query) // s.entry, written out
+	} else {
+		a = s.entry(ctx, tl, args)
+	}
 	var rows driver.Rows
 	var err error
 	if s.kind&stmtQueryCtx != 0 {
@@ -350,6 +360,9 @@ func (s *stmt) queryRecorded(ctx context.Context, tl *timeline.Timeline, args []
 	}
 	if a.Timeline() == nil {
 		return rows, nil
+	}
+	if c := s.conn; c.rowsSpareFree && rowsTypeOf(rows) == c.rowsSpareType {
+		return c.reusedRows(ctx, rows, a), nil
 	}
 	return s.conn.newRows(ctx, rows, a), nil
 }
