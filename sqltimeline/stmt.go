@@ -337,10 +337,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 		}
 		return s.queryOld(ctx, args)
 	}
-	return s.queryRecorded(ctx, tl, args)
-}
-
-func (s *stmt) queryRecorded(ctx context.Context, tl *timeline.Timeline, args []driver.NamedValue) (driver.Rows, error) {
+	// The recorded path written out, as in conn.queryContext.
 	var a timeline.Action
 	if cfg := s.conn.cfg; cfg.plain && tl != nil && s.adopted.Timeline() == nil {
 		a = tl.Start(cfg.rec.Category, s.query) // s.entry, written out
