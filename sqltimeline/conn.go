@@ -282,16 +282,21 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	// without ExecerContext or QueryerContext.
 	var si driver.Stmt
 	var err error
+	neverDone := false
 	if c.preparer != nil {
 		si, err = c.preparer.PrepareContext(ctx, query)
-	} else if err = canceled(ctx); err == nil {
+	} else if done := ctx.Done(); done == nil {
+		// The statement's runs with ctx need not check it either.
+		neverDone = true
+		si, err = c.inner.Prepare(query)
+	} else if err = doneErr(ctx, done); err == nil {
 		si, err = c.inner.Prepare(query)
 	}
 	if err != nil {
 		c.prepareFailed(ctx, query, timeline.Action{}, err)
 		return nil, err
 	}
-	return c.newPlainStmt(ctx, si, query), nil
+	return c.newPlainStmt(ctx, si, query, neverDone), nil
 }
 
 // prepareAdopting is PrepareContext when a fast-path call left an entry
@@ -418,6 +423,11 @@ func canceled(ctx context.Context) error {
 	if done == nil {
 		return nil
 	}
+	return doneErr(ctx, done)
+}
+
+// doneErr returns ctx.Err() when done, ctx's Done channel, is closed.
+func doneErr(ctx context.Context, done <-chan struct{}) error {
 	select {
 	case <-done:
 		return ctx.Err()

@@ -1,6 +1,7 @@
 package sqltimeline
 
 import (
+	"context"
 	"database/sql/driver"
 	"io"
 	"unsafe"
@@ -34,4 +35,11 @@ func stmtTypeOf(s driver.Stmt) unsafe.Pointer {
 // equals it exactly when both words are io.EOF's.
 func isEOF(err error) bool {
 	return *(*ifaceWords)(unsafe.Pointer(&err)) == *(*ifaceWords)(unsafe.Pointer(&io.EOF))
+}
+
+// sameContext says a and b are the same context: equal words mean equal
+// interface values (the converse need not hold for a context that is not a
+// pointer, which only costs a statement a check of its context).
+func sameContext(a, b context.Context) bool {
+	return *(*ifaceWords)(unsafe.Pointer(&a)) == *(*ifaceWords)(unsafe.Pointer(&b))
 }

@@ -42,6 +42,9 @@ type stmt struct {
 	// is refused.
 	round     bool
 	want, got int
+	// neverDone says ctx can never be done (its Done is nil, which it
+	// stays): a run with that same context need not check it again.
+	neverDone bool
 }
 
 // database/sql consults a statement's ColumnConverter only when it is
@@ -62,8 +65,13 @@ var (
 
 // newPlainStmt is newStmt for a statement that adopts no entry, the common
 // case, kept small: of the spare, only the fields that change are written.
-func (c *conn) newPlainStmt(ctx context.Context, si driver.Stmt, query string) driver.Stmt {
-	k := c.stmtKindOf(si)
+func (c *conn) newPlainStmt(ctx context.Context, si driver.Stmt, query string, neverDone bool) driver.Stmt {
+	var k stmtKind
+	if t := stmtTypeOf(si); t == c.stmtType && t != nil {
+		k = c.stmtKind // stmtKindOf, written out
+	} else {
+		k = c.stmtKindOf(si)
+	}
 	if k&stmtConv == 0 && c.spareFree {
 		// A free spare (never nil) already points at c and, when the same
 		// statement runs again, at the same text; its adopted entry is
@@ -77,6 +85,7 @@ func (c *conn) newPlainStmt(ctx context.Context, si driver.Stmt, query string) d
 		s.kind = k
 		s.ctx = ctx
 		s.round = false
+		s.neverDone = neverDone
 		return s
 	}
 	return newStmt(ctx, si, c, query, timeline.Action{})
@@ -105,6 +114,7 @@ func newStmt(ctx context.Context, si driver.Stmt, c *conn, query string, adopted
 		s.adopted = adopted
 		s.ctx = ctx
 		s.round = false
+		s.neverDone = false
 		return s
 	}
 	s := &stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted, ctx: ctx}
@@ -370,8 +380,10 @@ func (s *stmt) execOld(ctx context.Context, args []driver.NamedValue) (driver.Re
 	if err != nil {
 		return nil, err
 	}
-	if err := canceled(ctx); err != nil {
-		return nil, err
+	if !s.neverDone || !sameContext(ctx, s.ctx) {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return s.inner.Exec(dargs)
 }
@@ -382,8 +394,10 @@ func (s *stmt) queryOld(ctx context.Context, args []driver.NamedValue) (driver.R
 	if err != nil {
 		return nil, err
 	}
-	if err := canceled(ctx); err != nil {
-		return nil, err
+	if !s.neverDone || !sameContext(ctx, s.ctx) {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return s.inner.Query(dargs)
 }
