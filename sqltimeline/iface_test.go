@@ -75,3 +75,11 @@ func TestPreparedNeverDoneContextChecksOthers(t *testing.T) {
 	}
 	assert.Equal(t, 2, errs, "the canceled runs are recorded with their error")
 }
+
+func TestSameString(t *testing.T) {
+	s := "select 1 from t"
+	assert.True(t, sameString(s, s))
+	assert.False(t, sameString(s, s[:8]), "a prefix at the same place")
+	assert.False(t, sameString(s, string([]byte(s))), "equal bytes elsewhere count as another string")
+	assert.True(t, sameString("", ""))
+}

@@ -67,10 +67,12 @@ func (r *rows) Close() error {
 // note remembers the first error other than io.EOF, the statement's failure
 // when a row or result set could not be read.
 func (r *rows) note(err error) error {
-	if isEOF(err) {
-		r.eof = true
-	} else if err != nil && r.err == nil {
-		r.err = err
+	if err != nil {
+		if isEOF(err) {
+			r.eof = true
+		} else if r.err == nil {
+			r.err = err
+		}
 	}
 	return err
 }

@@ -79,7 +79,7 @@ func (c *conn) newPlainStmt(ctx context.Context, si driver.Stmt, query string, n
 		s := c.spare
 		c.spareFree = false
 		s.inner = si
-		if s.query != query {
+		if !sameString(s.query, query) {
 			s.query = query
 		}
 		s.kind = k
@@ -107,7 +107,7 @@ func newStmt(ctx context.Context, si driver.Stmt, c *conn, query string, adopted
 	if s := c.spare; s != nil && c.spareFree {
 		c.spareFree = false
 		s.inner = si
-		if s.query != query {
+		if !sameString(s.query, query) {
 			s.query = query
 		}
 		s.kind = k
@@ -341,16 +341,21 @@ func (s *stmt) execRecorded(ctx context.Context, tl *timeline.Timeline, args []d
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	s.round = false
 	tl := timeline.FromContext(ctx)
-	if tl == nil && s.adopted.Timeline() == nil {
-		if s.kind&stmtQueryCtx != 0 {
-			return s.inner.(driver.StmtQueryContext).QueryContext(ctx, args)
-		}
-		return s.queryOld(ctx, args)
-	}
-	// The recorded path written out, as in conn.queryContext.
+	// The recorded path written out, as in conn.queryContext, and
+	// s.entry's common case with it.
 	var a timeline.Action
-	if cfg := s.conn.cfg; cfg.plain && tl != nil && s.adopted.Timeline() == nil {
-		a = tl.Start(cfg.rec.Category, s.query) // s.entry, written out
+	if s.adopted.Timeline() == nil {
+		if tl == nil {
+			if s.kind&stmtQueryCtx != 0 {
+				return s.inner.(driver.StmtQueryContext).QueryContext(ctx, args)
+			}
+			return s.queryOld(ctx, args)
+		}
+		if cfg := s.conn.cfg; cfg.plain {
+			a = tl.Start(cfg.rec.Category, s.query)
+		} else {
+			a = cfg.rec.Start(ctx, tl, s.query, args)
+		}
 	} else {
 		a = s.entry(ctx, tl, args)
 	}
