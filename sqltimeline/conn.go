@@ -296,6 +296,21 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 		c.prepareFailed(ctx, query, timeline.Action{}, err)
 		return nil, err
 	}
+	if t := stmtTypeOf(si); c.spareFree && t == c.stmtType && t != nil && c.stmtKind&stmtConv == 0 {
+		// newPlainStmt's reuse of the spare, written out: only the
+		// fields that change are written.
+		s := c.spare
+		c.spareFree = false
+		s.inner = si
+		if !sameString(s.query, query) {
+			s.query = query
+		}
+		s.kind = c.stmtKind
+		s.ctx = ctx
+		s.round = false
+		s.neverDone = neverDone
+		return s, nil
+	}
 	return c.newPlainStmt(ctx, si, query, neverDone), nil
 }
 
