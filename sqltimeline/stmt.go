@@ -307,23 +307,25 @@ func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
 
 // ExecContext and QueryContext look ctx's timeline up first: with none, and
 // no adopted entry, there is nothing to record and the statement goes to
-// the driver with no more work than that lookup.
+// the driver with no more work than that lookup and test.
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	s.round = false
 	tl := timeline.FromContext(ctx)
-	if tl == nil && s.adopted.Timeline() == nil {
-		if s.kind&stmtExecCtx != 0 {
-			return s.inner.(driver.StmtExecContext).ExecContext(ctx, args)
-		}
-		return s.execOld(ctx, args)
-	}
-	return s.execRecorded(ctx, tl, args)
-}
-
-func (s *stmt) execRecorded(ctx context.Context, tl *timeline.Timeline, args []driver.NamedValue) (driver.Result, error) {
+	// The recorded path written out, as in conn.execContext, and
+	// s.entry's common case with it.
 	var a timeline.Action
-	if cfg := s.conn.cfg; cfg.plain && tl != nil && s.adopted.Timeline() == nil {
-		a = tl.Start(cfg.rec.Category, s.query) // s.entry, written out
+	if s.adopted.Timeline() == nil {
+		if tl == nil {
+			if s.kind&stmtExecCtx != 0 {
+				return s.inner.(driver.StmtExecContext).ExecContext(ctx, args)
+			}
+			return s.execOld(ctx, args)
+		}
+		if cfg := s.conn.cfg; cfg.plain {
+			a = tl.Start(cfg.rec.Category, s.query)
+		} else {
+			a = cfg.rec.Start(ctx, tl, s.query, args)
+		}
 	} else {
 		a = s.entry(ctx, tl, args)
 	}
