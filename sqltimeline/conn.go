@@ -221,9 +221,8 @@ func (c *conn) queryContext(ctx context.Context, query string, args []driver.Nam
 	return c.newRows(ctx, rows, a), nil
 }
 
-// reusedRows wraps inner in the conn's spare rows wrapper, when it is free
-// and made for inner's type; else it returns nil. database/sql makes and
-// closes the rows of a conn only while holding that conn's lock, and never
+// reusedRows wraps inner in the conn's spare rows wrapper, which must be
+// free and made for inner's type. database/sql makes and closes the rows of a conn only while holding that conn's lock, and never
 // uses rows once closed, so the spare needs no synchronisation of its own,
 // and a query recorded in a timeline allocates no wrapper.
 //
@@ -238,8 +237,8 @@ func (c *conn) reusedRows(ctx context.Context, inner driver.Rows, a timeline.Act
 }
 
 // newRows wraps inner, when the conn's spare wrapper is not free or was made
-// for another type of rows (see reusedRows), in a new wrapper, which becomes the spare unless the spare is in use
-// (rows still open).
+// for another type of rows (see reusedRows), in a new wrapper, which becomes
+// the spare unless the spare is in use (rows still open).
 func (c *conn) newRows(ctx context.Context, inner driver.Rows, a timeline.Action) driver.Rows {
 	w, r := newRowsMask(inner, a, c.rowsMaskOf(inner))
 	r.c, r.ctx = c, ctx
