@@ -6,8 +6,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
-	"reflect"
 	"time"
+	"unsafe"
 
 	"github.com/oops-go/oops/timeline"
 )
@@ -56,21 +56,22 @@ type conn struct {
 	spare     *stmt
 	spareFree bool
 
-	// rowsSpare is a rows wrapper (as rowsSpareW, of mask rowsSpareMask)
-	// kept for reuse, free when rowsSpareFree is set (see newRows).
+	// rowsSpare is a rows wrapper (as rowsSpareW, for inner rows of the
+	// type rowsSpareType, see rowsTypeOf) kept for reuse, free when
+	// rowsSpareFree is set (see newRows). rowsSpareFree implies a spare.
 	rowsSpare     *rows
 	rowsSpareW    driver.Rows
-	rowsSpareMask int
+	rowsSpareType unsafe.Pointer
 	rowsSpareFree bool
 
 	// rowsType and rowsMask cache the mask of the last rows type the
 	// driver returned (see rowsMaskOf).
-	rowsType reflect.Type
+	rowsType unsafe.Pointer
 	rowsMask int
 
 	// stmtType and stmtKind cache the kind of the last statement type
 	// prepared (see stmtKindOf).
-	stmtType reflect.Type
+	stmtType unsafe.Pointer
 	stmtKind stmtKind
 }
 
@@ -157,10 +158,8 @@ func (c *conn) execContext(ctx context.Context, query string, args []driver.Name
 		}
 		return execOld(ctx, c.execerOld, query, args)
 	}
-	return c.execRecorded(ctx, tl, query, args)
-}
-
-func (c *conn) execRecorded(ctx context.Context, tl *timeline.Timeline, query string, args []driver.NamedValue) (driver.Result, error) {
+	// The recorded path written out rather than called: a call more
+	// shows at this size.
 	var a timeline.Action
 	if c.cfg.plain {
 		a = tl.Start(c.cfg.rec.Category, query) // startIn, one call less
@@ -191,10 +190,7 @@ func (c *conn) queryContext(ctx context.Context, query string, args []driver.Nam
 		}
 		return queryOld(ctx, c.queryerOld, query, args)
 	}
-	return c.queryRecorded(ctx, tl, query, args)
-}
-
-func (c *conn) queryRecorded(ctx context.Context, tl *timeline.Timeline, query string, args []driver.NamedValue) (driver.Rows, error) {
+	// The recorded path written out, as in execContext.
 	var a timeline.Action
 	if c.cfg.plain {
 		a = tl.Start(c.cfg.rec.Category, query) // startIn, one call less
@@ -219,27 +215,35 @@ func (c *conn) queryRecorded(ctx context.Context, tl *timeline.Timeline, query s
 	if a.Timeline() == nil {
 		return rows, nil
 	}
+	if c.rowsSpareFree && rowsTypeOf(rows) == c.rowsSpareType {
+		return c.reusedRows(ctx, rows, a), nil
+	}
 	return c.newRows(ctx, rows, a), nil
 }
 
-// newRows wraps inner (see newRowsMask), in the conn's spare wrapper when
-// it is free and of the right type. database/sql makes and closes the rows
-// of a conn only while holding that conn's lock, and never uses rows once
-// closed, so the spare needs no synchronisation of its own, and a query
-// recorded in a timeline allocates no wrapper.
+// reusedRows wraps inner in the conn's spare rows wrapper, which must be
+// free and made for inner's type. database/sql makes and closes the rows of a conn only while holding that conn's lock, and never
+// uses rows once closed, so the spare needs no synchronisation of its own,
+// and a query recorded in a timeline allocates no wrapper.
+//
+// Its callers write the test out (if c.rowsSpareFree && rowsTypeOf(inner)
+// == c.rowsSpareType) and call it only when it holds, so that the common
+// case costs no call to find out.
+func (c *conn) reusedRows(ctx context.Context, inner driver.Rows, a timeline.Action) driver.Rows {
+	r := c.rowsSpare
+	c.rowsSpareFree = false
+	r.inner, r.act, r.ctx = inner, a, ctx
+	return c.rowsSpareW
+}
+
+// newRows wraps inner, when the conn's spare wrapper is not free or was made
+// for another type of rows (see reusedRows), in a new wrapper, which becomes
+// the spare unless the spare is in use (rows still open).
 func (c *conn) newRows(ctx context.Context, inner driver.Rows, a timeline.Action) driver.Rows {
-	m := c.rowsMaskOf(inner)
-	if r := c.rowsSpare; r != nil && c.rowsSpareFree && c.rowsSpareMask == m {
-		c.rowsSpareFree = false
-		r.inner, r.act, r.ctx = inner, a, ctx
-		return c.rowsSpareW
-	}
-	w, r := newRowsMask(inner, a, m)
+	w, r := newRowsMask(inner, a, c.rowsMaskOf(inner))
 	r.c, r.ctx = c, ctx
 	if c.rowsSpare == nil || c.rowsSpareFree {
-		// No spare, or a free one of another type: this one replaces
-		// it. A spare in use (rows still open) stays.
-		c.rowsSpare, c.rowsSpareW, c.rowsSpareMask, c.rowsSpareFree = r, w, m, false
+		c.rowsSpare, c.rowsSpareW, c.rowsSpareType, c.rowsSpareFree = r, w, rowsTypeOf(inner), false
 	}
 	return w
 }
@@ -248,7 +252,7 @@ func (c *conn) newRows(ctx context.Context, inner driver.Rows, a timeline.Action
 // rows are nearly always of one type, so this is one comparison instead of
 // a type assertion per optional interface.
 func (c *conn) rowsMaskOf(r driver.Rows) int {
-	t := reflect.TypeOf(r)
+	t := rowsTypeOf(r)
 	if t == c.rowsType && t != nil {
 		return c.rowsMask
 	}
@@ -273,16 +277,36 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	// without ExecerContext or QueryerContext.
 	var si driver.Stmt
 	var err error
+	neverDone := false
 	if c.preparer != nil {
 		si, err = c.preparer.PrepareContext(ctx, query)
-	} else if err = canceled(ctx); err == nil {
+	} else if done := ctx.Done(); done == nil {
+		// The statement's runs with ctx need not check it either.
+		neverDone = true
+		si, err = c.inner.Prepare(query)
+	} else if err = doneErr(ctx, done); err == nil {
 		si, err = c.inner.Prepare(query)
 	}
 	if err != nil {
 		c.prepareFailed(ctx, query, timeline.Action{}, err)
 		return nil, err
 	}
-	return c.newPlainStmt(ctx, si, query), nil
+	if t := stmtTypeOf(si); c.spareFree && t == c.stmtType && t != nil && c.stmtKind&stmtConv == 0 {
+		// newPlainStmt's reuse of the spare, written out: only the
+		// fields that change are written.
+		s := c.spare
+		c.spareFree = false
+		s.inner = si
+		if !sameString(s.query, query) {
+			s.query = query
+		}
+		s.kind = c.stmtKind
+		s.ctx = ctx
+		s.round = false
+		s.neverDone = neverDone
+		return s, nil
+	}
+	return c.newPlainStmt(ctx, si, query, neverDone), nil
 }
 
 // prepareAdopting is PrepareContext when a fast-path call left an entry
@@ -409,6 +433,11 @@ func canceled(ctx context.Context) error {
 	if done == nil {
 		return nil
 	}
+	return doneErr(ctx, done)
+}
+
+// doneErr returns ctx.Err() when done, ctx's Done channel, is closed.
+func doneErr(ctx context.Context, done <-chan struct{}) error {
 	select {
 	case <-done:
 		return ctx.Err()

@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"io"
 
 	"github.com/oops-go/oops/timeline"
 )
@@ -42,6 +41,23 @@ func (r *rows) Next(dest []driver.Value) error {
 
 func (r *rows) Close() error {
 	err := r.inner.Close()
+	if err == nil && r.err == nil && r.eof {
+		// Read to the end and closed: the entry ends without error.
+		r.act.FinishErr(nil)
+	} else {
+		r.finishErr(err)
+	}
+	if c := r.c; c != nil && c.rowsSpare == r {
+		// Nothing of the closed rows (nor their timeline) is kept.
+		r.inner, r.act, r.err, r.ctx, r.eof = nil, timeline.Action{}, nil, nil, false
+		c.rowsSpareFree = true
+	}
+	return err
+}
+
+// finishErr ends the entry of rows not read to the end or that failed,
+// err being what the driver's Close returned.
+func (r *rows) finishErr(err error) {
 	var rec error
 	switch {
 	case r.err != nil:
@@ -57,21 +73,17 @@ func (r *rows) Close() error {
 		rec = r.c.cfg.recorded(rec)
 	}
 	r.act.FinishErr(rec)
-	if c := r.c; c != nil && c.rowsSpare == r {
-		// Nothing of the closed rows (nor their timeline) is kept.
-		r.inner, r.act, r.err, r.ctx, r.eof = nil, timeline.Action{}, nil, nil, false
-		c.rowsSpareFree = true
-	}
-	return err
 }
 
 // note remembers the first error other than io.EOF, the statement's failure
 // when a row or result set could not be read.
 func (r *rows) note(err error) error {
-	if err == io.EOF {
-		r.eof = true
-	} else if err != nil && r.err == nil {
-		r.err = err
+	if err != nil {
+		if isEOF(err) {
+			r.eof = true
+		} else if r.err == nil {
+			r.err = err
+		}
 	}
 	return err
 }

@@ -42,6 +42,9 @@ type stmt struct {
 	// is refused.
 	round     bool
 	want, got int
+	// neverDone says ctx can never be done (its Done is nil, which it
+	// stays): a run with that same context need not check it again.
+	neverDone bool
 }
 
 // database/sql consults a statement's ColumnConverter only when it is
@@ -62,8 +65,13 @@ var (
 
 // newPlainStmt is newStmt for a statement that adopts no entry, the common
 // case, kept small: of the spare, only the fields that change are written.
-func (c *conn) newPlainStmt(ctx context.Context, si driver.Stmt, query string) driver.Stmt {
-	k := c.stmtKindOf(si)
+func (c *conn) newPlainStmt(ctx context.Context, si driver.Stmt, query string, neverDone bool) driver.Stmt {
+	var k stmtKind
+	if t := stmtTypeOf(si); t == c.stmtType && t != nil {
+		k = c.stmtKind // stmtKindOf, written out
+	} else {
+		k = c.stmtKindOf(si)
+	}
 	if k&stmtConv == 0 && c.spareFree {
 		// A free spare (never nil) already points at c and, when the same
 		// statement runs again, at the same text; its adopted entry is
@@ -71,12 +79,13 @@ func (c *conn) newPlainStmt(ctx context.Context, si driver.Stmt, query string) d
 		s := c.spare
 		c.spareFree = false
 		s.inner = si
-		if s.query != query {
+		if !sameString(s.query, query) {
 			s.query = query
 		}
 		s.kind = k
 		s.ctx = ctx
 		s.round = false
+		s.neverDone = neverDone
 		return s
 	}
 	return newStmt(ctx, si, c, query, timeline.Action{})
@@ -98,13 +107,14 @@ func newStmt(ctx context.Context, si driver.Stmt, c *conn, query string, adopted
 	if s := c.spare; s != nil && c.spareFree {
 		c.spareFree = false
 		s.inner = si
-		if s.query != query {
+		if !sameString(s.query, query) {
 			s.query = query
 		}
 		s.kind = k
 		s.adopted = adopted
 		s.ctx = ctx
 		s.round = false
+		s.neverDone = false
 		return s
 	}
 	s := &stmt{inner: si, conn: c, query: query, kind: k, adopted: adopted, ctx: ctx}
@@ -129,7 +139,7 @@ const (
 // one comparison instead of four type assertions per statement. Like newStmt
 // it runs under the conn's lock.
 func (c *conn) stmtKindOf(si driver.Stmt) stmtKind {
-	t := reflect.TypeOf(si)
+	t := stmtTypeOf(si)
 	if t == c.stmtType && t != nil {
 		return c.stmtKind
 	}
@@ -297,21 +307,28 @@ func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
 
 // ExecContext and QueryContext look ctx's timeline up first: with none, and
 // no adopted entry, there is nothing to record and the statement goes to
-// the driver with no more work than that lookup.
+// the driver with no more work than that lookup and test.
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	s.round = false
 	tl := timeline.FromContext(ctx)
-	if tl == nil && s.adopted.Timeline() == nil {
-		if s.kind&stmtExecCtx != 0 {
-			return s.inner.(driver.StmtExecContext).ExecContext(ctx, args)
+	// The recorded path written out, as in conn.execContext, and
+	// s.entry's common case with it.
+	var a timeline.Action
+	if s.adopted.Timeline() == nil {
+		if tl == nil {
+			if s.kind&stmtExecCtx != 0 {
+				return s.inner.(driver.StmtExecContext).ExecContext(ctx, args)
+			}
+			return s.execOld(ctx, args)
 		}
-		return s.execOld(ctx, args)
+		if cfg := s.conn.cfg; cfg.plain {
+			a = tl.Start(cfg.rec.Category, s.query)
+		} else {
+			a = cfg.rec.Start(ctx, tl, s.query, args)
+		}
+	} else {
+		a = s.entry(ctx, tl, args)
 	}
-	return s.execRecorded(ctx, tl, args)
-}
-
-func (s *stmt) execRecorded(ctx context.Context, tl *timeline.Timeline, args []driver.NamedValue) (driver.Result, error) {
-	a := s.entry(ctx, tl, args)
 	var res driver.Result
 	var err error
 	if s.kind&stmtExecCtx != 0 {
@@ -326,17 +343,24 @@ func (s *stmt) execRecorded(ctx context.Context, tl *timeline.Timeline, args []d
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	s.round = false
 	tl := timeline.FromContext(ctx)
-	if tl == nil && s.adopted.Timeline() == nil {
-		if s.kind&stmtQueryCtx != 0 {
-			return s.inner.(driver.StmtQueryContext).QueryContext(ctx, args)
+	// The recorded path written out, as in conn.queryContext, and
+	// s.entry's common case with it.
+	var a timeline.Action
+	if s.adopted.Timeline() == nil {
+		if tl == nil {
+			if s.kind&stmtQueryCtx != 0 {
+				return s.inner.(driver.StmtQueryContext).QueryContext(ctx, args)
+			}
+			return s.queryOld(ctx, args)
 		}
-		return s.queryOld(ctx, args)
+		if cfg := s.conn.cfg; cfg.plain {
+			a = tl.Start(cfg.rec.Category, s.query)
+		} else {
+			a = cfg.rec.Start(ctx, tl, s.query, args)
+		}
+	} else {
+		a = s.entry(ctx, tl, args)
 	}
-	return s.queryRecorded(ctx, tl, args)
-}
-
-func (s *stmt) queryRecorded(ctx context.Context, tl *timeline.Timeline, args []driver.NamedValue) (driver.Rows, error) {
-	a := s.entry(ctx, tl, args)
 	var rows driver.Rows
 	var err error
 	if s.kind&stmtQueryCtx != 0 {
@@ -351,6 +375,9 @@ func (s *stmt) queryRecorded(ctx context.Context, tl *timeline.Timeline, args []
 	if a.Timeline() == nil {
 		return rows, nil
 	}
+	if c := s.conn; c.rowsSpareFree && rowsTypeOf(rows) == c.rowsSpareType {
+		return c.reusedRows(ctx, rows, a), nil
+	}
 	return s.conn.newRows(ctx, rows, a), nil
 }
 
@@ -360,8 +387,10 @@ func (s *stmt) execOld(ctx context.Context, args []driver.NamedValue) (driver.Re
 	if err != nil {
 		return nil, err
 	}
-	if err := canceled(ctx); err != nil {
-		return nil, err
+	if !s.neverDone || !sameContext(ctx, s.ctx) {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return s.inner.Exec(dargs)
 }
@@ -372,8 +401,10 @@ func (s *stmt) queryOld(ctx context.Context, args []driver.NamedValue) (driver.R
 	if err != nil {
 		return nil, err
 	}
-	if err := canceled(ctx); err != nil {
-		return nil, err
+	if !s.neverDone || !sameContext(ctx, s.ctx) {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return s.inner.Query(dargs)
 }
