@@ -43,7 +43,8 @@ func TestQuickSummaryIsSummaryOf(t *testing.T) {
 func checkQuick(t *testing.T, data []byte) {
 	t.Helper()
 	full, err := Decode(data)
-	quick, ok := quickSummary(data)
+	var sr summaryReader
+	quick, ok := sr.summaryReport(data)
 	if err != nil {
 		assert.False(t, ok, "quick takes what the full decoder refuses")
 		return

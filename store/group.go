@@ -23,10 +23,12 @@ type grouping struct {
 	topics, urls map[string]*tally
 }
 
-// A tally is a Count whose example is the latest report counted.
+// A tally is a Count whose example is the latest report counted: of that
+// report it keeps what Before compares (a group's URLs can be as many as its
+// reports, so a tally stays small).
 type tally struct {
 	Count
-	latest Summary
+	latest Summary // only ID and Time are set
 }
 
 // Add counts s in its group.
@@ -63,12 +65,59 @@ func count(m map[string]*tally, v string, s Summary) map[string]*tally {
 	}
 	t := m[v]
 	if t == nil {
-		t = &tally{Count: Count{Value: v}, latest: s}
+		t = &tally{Count: Count{Value: v}, latest: Summary{ID: s.ID, Time: s.Time}}
 		m[v] = t
 	}
 	t.N++
 	if Before(s, t.latest) {
-		t.latest = s
+		t.latest = Summary{ID: s.ID, Time: s.Time}
+	}
+	return m
+}
+
+// Merge adds to g every summary o counted, as if each had been added to g:
+// scanning stores group in parallel, one Grouper per worker, and merge them
+// at the end. Summaries that Before does not order (the same time and id)
+// may then be taken in another order than one Grouper would have taken them.
+// o must not be used afterwards.
+func (g *Grouper) Merge(o *Grouper) {
+	if len(g.groups) == 0 {
+		g.groups, o.groups = o.groups, nil
+		return
+	}
+	for key, og := range o.groups {
+		gr := g.groups[key]
+		if gr == nil {
+			g.groups[key] = og
+			continue
+		}
+		gr.Count += og.Count
+		if og.First.Before(gr.First) {
+			gr.First = og.First
+		}
+		if Before(og.latest, gr.latest) {
+			gr.latest = og.latest
+		}
+		gr.topics = mergeTallies(gr.topics, og.topics)
+		gr.urls = mergeTallies(gr.urls, og.urls)
+	}
+	o.groups = nil
+}
+
+func mergeTallies(m, o map[string]*tally) map[string]*tally {
+	if len(m) < len(o) {
+		m, o = o, m
+	}
+	for v, ot := range o {
+		t := m[v]
+		if t == nil {
+			m[v] = ot
+			continue
+		}
+		t.N += ot.N
+		if Before(ot.latest, t.latest) {
+			t.latest = ot.latest
+		}
 	}
 	return m
 }
