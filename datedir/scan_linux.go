@@ -97,15 +97,6 @@ func (d *dayDir) entries() ([]dirEntry, error) {
 	}
 }
 
-func indexNUL(b []byte) int {
-	for i, c := range b {
-		if c == 0 {
-			return i
-		}
-	}
-	return -1
-}
-
 // entry decides whether the entry name of type typ is a file to read.
 func (d *dayDir) entry(name string, typ byte) (dirEntry, bool) {
 	if typ == dtUnknown {
@@ -149,14 +140,35 @@ func (d *dayDir) readFile(e dirEntry, buf *[]byte) ([]byte, error) {
 	if err != nil {
 		return nil, readErr(d.pathOf(e.name), &fs.PathError{Op: "openat", Path: e.name, Err: err})
 	}
-	data, err := readInto(func(b []byte) (int, error) {
+	read := func(b []byte) (int, error) {
 		for {
 			n, err := syscall.Read(fd, b)
 			if err != syscall.EINTR {
 				return n, err
 			}
 		}
-	}, buf)
+	}
+	b := (*buf)[:0]
+	if cap(b) == 0 {
+		b = make([]byte, 0, 64<<10)
+	}
+	n, err := read(b[:cap(b)])
+	if err == nil && n >= 5 && n < cap(b) && int64(binary.LittleEndian.Uint32(b[:n])) == int64(n) {
+		// A read that stops short of the buffer's end, at the end of the
+		// document its length announces, has the whole file: a read of a
+		// regular file stops short only at its end. Not reading again to
+		// see the end saves a system call per file; any other first read
+		// (a file larger than the buffer, or whose length does not match)
+		// goes on to the end.
+		syscall.Close(fd)
+		*buf = b[:n]
+		return *buf, nil
+	}
+	var data []byte
+	if err == nil {
+		*buf = b[:max(n, 0)]
+		data, err = readInto(read, buf)
+	}
 	syscall.Close(fd)
 	if err != nil {
 		return nil, readErr(d.pathOf(e.name), &fs.PathError{Op: "read", Path: e.name, Err: err})

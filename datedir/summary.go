@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -35,15 +36,15 @@ type summaryReader struct {
 	extra map[string]any       // rep.Extra's storage: the HTTP status only
 }
 
-// summary returns the summary of the report file data named name (in path,
-// for errors), as store.SummaryOf(Get's report) would. A file the fast
+// summary returns the summary of the report file data named name (in the
+// directory dir, for errors), as store.SummaryOf(Get's report) would. A file the fast
 // decoder does not take (compressed, or not a well-formed plain report, or
 // one holding a BSON type no report tool writes) is decoded whole, so that
 // its error, or its summary, is exactly Get's.
-func (sr *summaryReader) summary(data []byte, name, path string) (store.Summary, error) {
+func (sr *summaryReader) summary(data []byte, name, dir string) (store.Summary, error) {
 	rep, ok := sr.summaryReport(data)
 	if !ok {
-		full, err := decodeFile(bytes.NewReader(data), path)
+		full, err := decodeFile(bytes.NewReader(data), filepath.Join(dir, name))
 		if err != nil {
 			return store.Summary{}, err
 		}
@@ -80,16 +81,38 @@ func (sr *summaryReader) summaryReport(data []byte) (rep *oops.Report, ok bool) 
 	rep = &sr.rep
 	body := data[4 : len(data)-1]
 	for len(body) > 0 {
-		t, key, v, rest, ok := nextElement(body, 0)
+		t := body[0]
+		k := indexNUL(body[1:])
+		if k < 0 {
+			return nil, false
+		}
+		key, v := body[1:1+k], body[2+k:]
+		var n int
+		if string(key) == "timeline" {
+			// Checked and read in one pass: it is most of a report's
+			// elements.
+			n, ok = sr.timeline(t, v)
+		} else {
+			n, ok = valueSize(t, v, 0)
+			ok = ok && sr.field(t, key, v[:n])
+		}
 		if !ok {
 			return nil, false
 		}
-		body = rest
-		if !sr.field(t, key, v) {
-			return nil, false
-		}
+		body = v[n:]
 	}
 	return rep, true
+}
+
+// indexNUL is bytes.IndexByte(b, 0) for the short keys of BSON elements,
+// where a loop beats the call.
+func indexNUL(b []byte) int {
+	for i, c := range b {
+		if c == 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 // BSON types, as bytes.
@@ -118,7 +141,7 @@ const (
 // it to depth maxDepth.
 func nextElement(body []byte, depth int) (t byte, key, v, rest []byte, ok bool) {
 	t = body[0]
-	k := bytes.IndexByte(body[1:], 0)
+	k := indexNUL(body[1:])
 	if k < 0 {
 		return 0, nil, nil, nil, false
 	}
@@ -129,24 +152,6 @@ func nextElement(body []byte, depth int) (t byte, key, v, rest []byte, ok bool) 
 		return 0, nil, nil, nil, false
 	}
 	return t, key, v[:n], v[n:], true
-}
-
-// splitChecked splits the first element off body, which nextElement has
-// checked already: its type, value and what follows.
-func splitChecked(body []byte) (t byte, v, rest []byte) {
-	t = body[0]
-	v = body[2+bytes.IndexByte(body[1:], 0):]
-	var n int
-	switch t {
-	case bsonString, bsonDocument, bsonArray:
-		n = int(binary.LittleEndian.Uint32(v))
-		if t == bsonString {
-			n += 4
-		}
-	default:
-		n, _ = valueSize(t, v, maxDepth) // not a document or an array: no recursion
-	}
-	return t, v[:n], v[n:]
 }
 
 // valueSize returns the length of the value of type t at the start of v,
@@ -247,8 +252,6 @@ func (sr *summaryReader) field(t byte, key, v []byte) bool {
 		}
 	case "duration":
 		_ = decodeField(&rep.Duration, raw(t, v))
-	case "timeline":
-		sr.timeline(t, v)
 	case store.StatusKey:
 		// An Extra key: the full decoder keeps it as generic makes it, and
 		// store.Status reads that.
@@ -277,44 +280,83 @@ func str(p *string, t byte, v []byte) {
 
 func raw(t byte, v []byte) bson.RawValue { return bson.RawValue{Type: bson.Type(t), Value: v} }
 
-// timeline reads of the timeline each entry's offsets and whether its
-// category starts with "SQL-" (all store.SummaryOf reads), into rep.Timeline.
-// As in the full decoder, a timeline one entry of which is not an entry
-// (four to six elements, numeric offsets) is no timeline: decodeKey keeps
-// it in Extra, and the field stays empty.
-func (sr *summaryReader) timeline(t byte, v []byte) {
+// timeline checks the timeline value v of type t as valueSize does, and
+// reads of it each entry's offsets and whether its category starts with
+// "SQL-" (all store.SummaryOf reads) into rep.Timeline; it returns the
+// value's size. As in the full decoder, a timeline one entry of which is not
+// an entry (four to six elements, numeric offsets) is no timeline: decodeKey
+// keeps it in Extra, and the field stays empty.
+func (sr *summaryReader) timeline(t byte, v []byte) (n int, ok bool) {
 	sr.rep.Timeline = nil
 	if t != bsonArray {
-		return // null, or not a timeline: no entries
+		return valueSize(t, v, 0) // null, or not a timeline: no entries
+	}
+	if len(v) < 4 {
+		return 0, false
+	}
+	l := int(int32(binary.LittleEndian.Uint32(v)))
+	if l < 5 || l > len(v) || v[l-1] != 0 {
+		return 0, false
 	}
 	tl := sr.tl[:0]
-	for body := v[4 : len(v)-1]; len(body) > 0; {
-		et, ev, rest := splitChecked(body)
-		body = rest
-		if et != bsonArray {
-			return
+	entries := true // so far
+	for body := v[4 : l-1]; len(body) > 0; {
+		et := body[0]
+		k := indexNUL(body[1:])
+		if k < 0 {
+			return 0, false
 		}
-		e, ok := timelineSummary(ev)
-		if !ok {
-			return
+		ev := body[2+k:]
+		var n int
+		if entries && et == bsonArray {
+			var e oops.TimelineEntry
+			var isEntry bool
+			if e, n, isEntry, ok = timelineEntrySummary(ev); !ok {
+				return 0, false
+			}
+			tl = append(tl, e)
+			entries = isEntry
+		} else {
+			if n, ok = valueSize(et, ev, 1); !ok {
+				return 0, false
+			}
+			entries = false
 		}
-		tl = append(tl, e)
+		body = ev[n:]
 	}
 	sr.tl = tl
-	sr.rep.Timeline = tl
+	if entries {
+		sr.rep.Timeline = tl
+	}
+	return l, true
 }
 
 // sqlPrefix is the category prefix store.SummaryOf counts statements by.
 const sqlPrefix = "SQL-"
 
-// timelineSummary reads the entry v (an array) as timelineEntry does, but
-// only its offsets and, as its category, sqlPrefix or "" (whether the
-// category starts with it).
-func timelineSummary(v []byte) (e oops.TimelineEntry, ok bool) {
+// timelineEntrySummary checks the array at the start of v as valueSize does
+// and reads it as timelineEntry does, but only its offsets and, as its
+// category, sqlPrefix or "" (whether the category starts with it). It
+// returns the array's size, and whether it is an entry.
+func timelineEntrySummary(v []byte) (e oops.TimelineEntry, n int, isEntry, ok bool) {
+	if len(v) < 4 {
+		return e, 0, false, false
+	}
+	l := int(int32(binary.LittleEndian.Uint32(v)))
+	if l < 5 || l > len(v) || v[l-1] != 0 {
+		return e, 0, false, false
+	}
+	isEntry = true
 	count := 0
-	for body := v[4 : len(v)-1]; len(body) > 0; count++ {
-		t, fv, rest := splitChecked(body)
+	for body := v[4 : l-1]; len(body) > 0; count++ {
+		t, _, fv, rest, ok := nextElement(body, 2)
+		if !ok {
+			return e, 0, false, false
+		}
 		body = rest
+		if !isEntry {
+			continue
+		}
 		var err error
 		switch count {
 		case 0:
@@ -335,10 +377,10 @@ func timelineSummary(v []byte) (e oops.TimelineEntry, ok bool) {
 			e.Category = c
 		}
 		if err != nil {
-			return e, false
+			isEntry = false
 		}
 	}
-	return e, count >= 4 && count <= 6
+	return e, l, isEntry && count >= 4 && count <= 6, true
 }
 
 // offsetOf is offset, without a bson.RawValue for the usual types.
@@ -361,20 +403,21 @@ func (sr *summaryReader) readFile(d *dayDir, e dirEntry) (store.Summary, error) 
 	if err != nil {
 		return store.Summary{}, err
 	}
-	return sr.summary(data, e.name, d.pathOf(e.name))
+	return sr.summary(data, e.name, d.path)
 }
 
 // readAllInto reads f whole (at most readLimit+1 bytes) into *buf, which
 // keeps its capacity from file to file: no stat, and no allocation once the
 // buffer fits the day's files.
 func readAllInto(f *os.File, buf *[]byte) ([]byte, error) {
+	*buf = (*buf)[:0]
 	return readInto(f.Read, buf)
 }
 
 // readInto reads with read until the end (a read of nothing, or io.EOF) or
-// past readLimit, into *buf.
+// past readLimit, appending to *buf.
 func readInto(read func([]byte) (int, error), buf *[]byte) ([]byte, error) {
-	b := (*buf)[:0]
+	b := *buf
 	if cap(b) == 0 {
 		b = make([]byte, 0, 64<<10)
 	}

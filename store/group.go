@@ -157,22 +157,29 @@ func (g *Grouper) Groups(limit int) []Group {
 	return out
 }
 
-// top returns the MaxTop most common of m, then by value.
+// top returns the MaxTop most common of m, then by value. It keeps the
+// best MaxTop as it goes rather than sorting them all: a group's URLs can
+// be as many as its reports.
 func top(m map[string]*tally) []Count {
 	if len(m) == 0 {
 		return nil
 	}
-	out := make([]Count, 0, len(m))
+	better := func(a, b Count) bool { return a.N > b.N || a.N == b.N && a.Value < b.Value }
+	out := make([]Count, 0, min(len(m), MaxTop))
 	for _, t := range m {
 		c := t.Count
-		c.ExampleID = t.latest.ID
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(a, b Count) int {
-		if c := cmp.Compare(b.N, a.N); c != 0 {
-			return c
+		if len(out) == MaxTop && !better(c, out[MaxTop-1]) {
+			continue
 		}
-		return cmp.Compare(a.Value, b.Value)
-	})
-	return out[:min(len(out), MaxTop)]
+		c.ExampleID = t.latest.ID
+		if len(out) < MaxTop {
+			out = append(out, c)
+		} else {
+			out[MaxTop-1] = c
+		}
+		for i := len(out) - 1; i > 0 && better(out[i], out[i-1]); i-- {
+			out[i], out[i-1] = out[i-1], out[i]
+		}
+	}
+	return out
 }

@@ -34,7 +34,11 @@ func TestGrouper(t *testing.T) {
 	assert.True(t, a.First.Equal(t0))
 	assert.True(t, a.Last.Equal(t0.Add(9*time.Minute)))
 	require.Len(t, a.Topics, store.MaxTop)
-	assert.Equal(t, store.Count{Value: "topic0", N: 2, ExampleID: "OOPS-a07"}, a.Topics[0])
+	assert.Equal(t, []store.Count{
+		{Value: "topic0", N: 2, ExampleID: "OOPS-a07"}, {Value: "topic1", N: 2, ExampleID: "OOPS-a08"},
+		{Value: "topic2", N: 2, ExampleID: "OOPS-a09"}, {Value: "topic3", N: 1, ExampleID: "OOPS-a03"},
+		{Value: "topic4", N: 1, ExampleID: "OOPS-a04"},
+	}, a.Topics, "the most common, then by value")
 	assert.Equal(t, []store.Count{{Value: "/a", N: 10, ExampleID: "OOPS-a09"}}, a.URLs)
 
 	assert.Equal(t, "", gs[1].Signature)
