@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -104,6 +105,15 @@ func (sr *summaryReader) summaryReport(data []byte) (rep *oops.Report, ok bool) 
 	return rep, true
 }
 
+// isIndex reports whether key is i in decimal.
+func isIndex(key []byte, i int) bool {
+	if i < 10 { // most of them
+		return len(key) == 1 && key[0] == byte('0'+i)
+	}
+	var b [20]byte
+	return string(strconv.AppendInt(b[:0], int64(i), 10)) == string(key)
+}
+
 // indexNUL is bytes.IndexByte(b, 0) for the short keys of BSON elements,
 // where a loop beats the call.
 func indexNUL(b []byte) int {
@@ -138,14 +148,18 @@ const (
 // nextElement splits the first element off body (a document's or array's
 // elements, without its length and final NUL): its type, key and value,
 // and what follows. The value is checked, and documents and arrays within
-// it to depth maxDepth.
-func nextElement(body []byte, depth int) (t byte, key, v, rest []byte, ok bool) {
+// it to depth maxDepth. In an array (index >= 0, the element's position)
+// the key must be the index, as the BSON library's array reader wants it.
+func nextElement(body []byte, depth, index int) (t byte, key, v, rest []byte, ok bool) {
 	t = body[0]
 	k := indexNUL(body[1:])
 	if k < 0 {
 		return 0, nil, nil, nil, false
 	}
 	key = body[1 : 1+k]
+	if index >= 0 && !isIndex(key, index) {
+		return 0, nil, nil, nil, false
+	}
 	v = body[2+k:]
 	n, ok := valueSize(t, v, depth)
 	if !ok {
@@ -190,12 +204,19 @@ func valueSize(t byte, v []byte, depth int) (n int, ok bool) {
 		if l < 5 || l > len(v) || v[l-1] != 0 {
 			return 0, false
 		}
+		index := -1 // a document's keys are any
+		if t == bsonArray {
+			index = 0
+		}
 		for body := v[4 : l-1]; len(body) > 0; {
-			_, _, _, rest, ok := nextElement(body, depth+1)
+			_, _, _, rest, ok := nextElement(body, depth+1, index)
 			if !ok {
 				return 0, false
 			}
 			body = rest
+			if index >= 0 {
+				index++
+			}
 		}
 		n = l
 	case bsonBinary:
@@ -300,10 +321,10 @@ func (sr *summaryReader) timeline(t byte, v []byte) (n int, ok bool) {
 	}
 	tl := sr.tl[:0]
 	entries := true // so far
-	for body := v[4 : l-1]; len(body) > 0; {
+	for i, body := 0, v[4:l-1]; len(body) > 0; i++ {
 		et := body[0]
 		k := indexNUL(body[1:])
-		if k < 0 {
+		if k < 0 || !isIndex(body[1:1+k], i) {
 			return 0, false
 		}
 		ev := body[2+k:]
@@ -349,7 +370,7 @@ func timelineEntrySummary(v []byte) (e oops.TimelineEntry, n int, isEntry, ok bo
 	isEntry = true
 	count := 0
 	for body := v[4 : l-1]; len(body) > 0; count++ {
-		t, _, fv, rest, ok := nextElement(body, 2)
+		t, _, fv, rest, ok := nextElement(body, 2, count)
 		if !ok {
 			return e, 0, false, false
 		}
