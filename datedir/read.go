@@ -170,12 +170,15 @@ func (r *Repo) scan(ctx context.Context, q store.Query, newest bool, add func(w 
 		return nil
 	}
 	defer root.Close()
-	lo, hi := dateOf(q.From), dateOf(q.To)
+	lo := dateOf(q.From)
 	if newest {
 		slices.Reverse(ds)
 	}
 	for _, d := range ds {
-		if (!q.From.IsZero() && d.date.Before(lo)) || (!q.To.IsZero() && d.date.After(hi)) {
+		// A day starting at or after q.To holds no report of the range
+		// (reports are filed by their time): "--to" a midnight, as a
+		// day's summary asks, does not read the next day's files.
+		if (!q.From.IsZero() && d.date.Before(lo)) || (!q.To.IsZero() && !d.date.Before(q.To)) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {

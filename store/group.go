@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"slices"
+	"time"
 )
 
 // A Grouper groups summaries by signature, as Reader.Groups answers: a store
@@ -28,7 +29,16 @@ type grouping struct {
 // reports, so a tally stays small).
 type tally struct {
 	Count
-	latest Summary // only ID and Time are set
+	time time.Time // the latest report's
+}
+
+// later reports whether the report s is listed before the one t counted
+// last, as Before(s, t's) would.
+func (t *tally) later(s time.Time, id string) bool {
+	if !s.Equal(t.time) {
+		return s.After(t.time)
+	}
+	return id > t.ExampleID
 }
 
 // Add counts s in its group.
@@ -65,12 +75,12 @@ func count(m map[string]*tally, v string, s Summary) map[string]*tally {
 	}
 	t := m[v]
 	if t == nil {
-		t = &tally{Count: Count{Value: v}, latest: Summary{ID: s.ID, Time: s.Time}}
+		t = &tally{Count: Count{Value: v, ExampleID: s.ID}, time: s.Time}
 		m[v] = t
 	}
 	t.N++
-	if Before(s, t.latest) {
-		t.latest = Summary{ID: s.ID, Time: s.Time}
+	if t.later(s.Time, s.ID) {
+		t.ExampleID, t.time = s.ID, s.Time
 	}
 	return m
 }
@@ -115,8 +125,8 @@ func mergeTallies(m, o map[string]*tally) map[string]*tally {
 			continue
 		}
 		t.N += ot.N
-		if Before(ot.latest, t.latest) {
-			t.latest = ot.latest
+		if t.later(ot.time, ot.ExampleID) {
+			t.ExampleID, t.time = ot.ExampleID, ot.time
 		}
 	}
 	return m
@@ -171,7 +181,6 @@ func top(m map[string]*tally) []Count {
 		if len(out) == MaxTop && !better(c, out[MaxTop-1]) {
 			continue
 		}
-		c.ExampleID = t.latest.ID
 		if len(out) < MaxTop {
 			out = append(out, c)
 		} else {
