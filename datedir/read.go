@@ -91,7 +91,7 @@ func (r *Repo) List(ctx context.Context, q store.Query) (store.Page, error) {
 	size := q.PageSize()
 	var page store.Page
 	parts := make([][]store.Summary, scanWorkers())
-	err := r.scan(ctx, q, true, func(w int, s store.Summary) {
+	err := r.scan(ctx, q, true, len(parts), func(w int, s store.Summary) {
 		parts[w] = append(parts[w], s)
 	}, func(day time.Time) bool {
 		ss := slices.Concat(parts...)
@@ -135,7 +135,7 @@ func (r *Repo) List(ctx context.Context, q store.Query) (store.Page, error) {
 func (r *Repo) Groups(ctx context.Context, q store.Query) ([]store.Group, error) {
 	// One Grouper per worker, merged at the end: the workers share nothing.
 	gs := make([]store.Grouper, scanWorkers())
-	err := r.scan(ctx, q, false, func(w int, s store.Summary) {
+	err := r.scan(ctx, q, false, len(gs), func(w int, s store.Summary) {
 		gs[w].Add(s)
 	}, func(time.Time) bool { return true })
 	if err != nil {
@@ -155,13 +155,13 @@ func scanWorkers() int { return 2 * runtime.GOMAXPROCS(0) }
 
 // scan reads the summaries of the reports q matches, one date directory at
 // a time (newest first when newest is set). The files of a day are read by
-// scanWorkers goroutines, which hand each summary q matches to add with
-// their index (0 to scanWorkers()-1; each calls add from one goroutine
-// only); then dayDone is called with the day, until it returns false.
+// up to workers goroutines, which hand each summary q matches to add with
+// their index (0 to workers-1; each calls add from one goroutine only); then
+// dayDone is called with the day, until it returns false.
 // Unreadable files and directories go to onSkip, a day's in name order;
 // only ctx ending, or the root being unreadable, stops the scan with an
 // error.
-func (r *Repo) scan(ctx context.Context, q store.Query, newest bool, add func(w int, s store.Summary), dayDone func(day time.Time) bool) error {
+func (r *Repo) scan(ctx context.Context, q store.Query, newest bool, workers int, add func(w int, s store.Summary), dayDone func(day time.Time) bool) error {
 	root, ds, err := r.openDays()
 	if err != nil {
 		return err
@@ -184,7 +184,7 @@ func (r *Repo) scan(ctx context.Context, q store.Query, newest bool, add func(w 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		errs := r.readDay(ctx, root, d.name, q, add)
+		errs := r.readDay(ctx, root, d.name, q, workers, add)
 		for _, err := range errs {
 			r.skip(err)
 		}
@@ -204,11 +204,11 @@ func (r *Repo) skip(err error) {
 	}
 }
 
-// readDay reads the files of the directory day with scanWorkers goroutines,
+// readDay reads the files of the directory day with up to workers goroutines,
 // handing add the summaries q matches, and returns the errors of the files
 // it could not read, in name order (and of the directory, when it cannot be
 // listed).
-func (r *Repo) readDay(ctx context.Context, root *os.Root, day string, q store.Query, add func(w int, s store.Summary)) []error {
+func (r *Repo) readDay(ctx context.Context, root *os.Root, day string, q store.Query, workers int, add func(w int, s store.Summary)) []error {
 	listErr := func(err error) []error {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil // pruned meanwhile
@@ -235,7 +235,7 @@ func (r *Repo) readDay(ctx context.Context, root *os.Root, day string, q store.Q
 		errs    []fileErr
 		stopped atomic.Bool
 	)
-	for w := range min(scanWorkers(), len(ents)) {
+	for w := range min(workers, len(ents)) {
 		wg.Go(func() {
 			var sr summaryReader
 			for n := 0; ; n++ {

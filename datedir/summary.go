@@ -23,10 +23,9 @@ import (
 //
 // Its decoder (summaryReport) walks the BSON bytes by hand instead of going
 // through the BSON library's element readers: a scan decodes a whole day of
-// reports, and the library's readers (which find each value's length again
-// for every access, and the full decoder, which builds the request
-// variables, the log and every timeline text) were most of a scan's CPU
-// time. The values a summary shows are still read by the full decoder's own
+// reports, and the library's readers (which find a value's length again at
+// each access) and the full decoder (which builds the request variables, the
+// log and every timeline text) were most of a scan's CPU time. The values a summary shows are still read by the full decoder's own
 // functions (decodeField, timeish, offset, anyString, generic), so that they
 // come out exactly as Get reads them; only finding them, and checking the
 // rest, is done here.
