@@ -8,6 +8,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/internal/benchcpu"
+	"github.com/oops-go/oops/store"
 )
 
 // benchReport is a typical report of a request that failed after n
@@ -88,4 +89,39 @@ func BenchmarkPublish(b *testing.B) {
 		}
 	}
 	stopCPU()
+}
+
+// BenchmarkSummary reads the summary of a report with a 20-entry timeline,
+// as List and Groups read each file of a day: the hand-walked decoder, and
+// the full decoder it stands in for.
+func BenchmarkSummary(b *testing.B) {
+	data, err := Encode(benchReport(20))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("fast", func(b *testing.B) {
+		var sr summaryReader
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		stopCPU := benchcpu.Start(b)
+		for b.Loop() {
+			if _, err := sr.summary(data, "x", "dir"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		stopCPU()
+	})
+	b.Run("full", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		stopCPU := benchcpu.Start(b)
+		for b.Loop() {
+			r, err := Decode(data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = store.SummaryOf(r)
+		}
+		stopCPU()
+	})
 }

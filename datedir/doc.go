@@ -47,8 +47,10 @@
 //
 // A Repo never reaches outside its root: every file is opened through an
 // os.Root (on Linux, Publish writes relative to the day's directory, opened
-// without following a link, under names made of the id alone), and Get
-// refuses names that are not report names. Empty, garbage
+// without following a link, under names made of the id alone, and List and
+// Groups read the regular files a day's directory lists relative to that
+// directory, opened through the os.Root, without following a link; links go
+// through the os.Root), and Get refuses names that are not report names. Empty, garbage
 // or truncated files give errors that name the file and wrap ErrCorrupt.
 //
 // # Operations
@@ -69,10 +71,12 @@
 // report wraps both ErrNotFound and store.ErrNotFound), List (newest first,
 // with the query's filters and cursors) and Groups (by signature, through
 // store.Grouper) scan the date directories of the query's time range, the
-// files of a day read in parallel, and Prune. A directory holds no index:
+// files of a day read in parallel (two goroutines per CPU), and Prune. A
+// scan decodes of each file only what a summary shows. A directory holds no index:
 // List reads whole days until its page is full, and Groups reads every
 // report of its range. Reports are found by their directory's date, so a
 // report filed under a date other than its time's (by hand) is seen only
-// when its directory is in range. A file that cannot be read or holds no
+// when its directory is in range: the days from the query's From to its
+// To, not including a day that starts at To. A file that cannot be read or holds no
 // report does not stop a scan: it is skipped and handed to Options.OnSkip.
 package datedir

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,7 +90,14 @@ func (r *Repo) List(ctx context.Context, q store.Query) (store.Page, error) {
 	}
 	size := q.PageSize()
 	var page store.Page
-	err := r.scan(ctx, q, true, func(day time.Time, ss []store.Summary) bool {
+	parts := make([][]store.Summary, scanWorkers())
+	err := r.scan(ctx, q, true, len(parts), func(w int, s store.Summary) {
+		parts[w] = append(parts[w], s)
+	}, func(day time.Time) bool {
+		ss := slices.Concat(parts...)
+		for w := range parts {
+			parts[w] = parts[w][:0]
+		}
 		if after != nil && day.After(dateOf(after.Time)) {
 			return true // wholly before the cursor
 		}
@@ -125,25 +133,35 @@ func (r *Repo) List(ctx context.Context, q store.Query) (store.Page, error) {
 // frequent first (store.Reader), by reading every report of q's date range.
 // Files that cannot be read are skipped and handed to Options.OnSkip.
 func (r *Repo) Groups(ctx context.Context, q store.Query) ([]store.Group, error) {
-	var g store.Grouper
-	err := r.scan(ctx, q, false, func(_ time.Time, ss []store.Summary) bool {
-		for _, s := range ss {
-			g.Add(s)
-		}
-		return true
-	})
+	// One Grouper per worker, merged at the end: the workers share nothing.
+	gs := make([]store.Grouper, scanWorkers())
+	err := r.scan(ctx, q, false, len(gs), func(w int, s store.Summary) {
+		gs[w].Add(s)
+	}, func(time.Time) bool { return true })
 	if err != nil {
 		return nil, err
 	}
-	return g.Groups(q.Limit), nil
+	for i := 1; i < len(gs); i++ {
+		gs[0].Merge(&gs[i])
+	}
+	return gs[0].Groups(q.Limit), nil
 }
 
+// scanWorkers is how many goroutines read a day's files: two per CPU the
+// process may use, so that a read waiting for the disk (a cold cache) leaves
+// the CPU to another. With the files in the page cache the system calls do
+// not block, and the second goroutine costs almost nothing.
+func scanWorkers() int { return 2 * runtime.GOMAXPROCS(0) }
+
 // scan reads the summaries of the reports q matches, one date directory at
-// a time (newest first when newest is set), and hands each day's to fn
-// until it returns false. Files of a day are read in parallel. Unreadable
-// files and directories go to onSkip; only ctx ending, or the root being
-// unreadable, stops the scan with an error.
-func (r *Repo) scan(ctx context.Context, q store.Query, newest bool, fn func(day time.Time, ss []store.Summary) bool) error {
+// a time (newest first when newest is set). The files of a day are read by
+// up to workers goroutines, which hand each summary q matches to add with
+// their index (0 to workers-1; each calls add from one goroutine only); then
+// dayDone is called with the day, until it returns false.
+// Unreadable files and directories go to onSkip, a day's in name order;
+// only ctx ending, or the root being unreadable, stops the scan with an
+// error.
+func (r *Repo) scan(ctx context.Context, q store.Query, newest bool, workers int, add func(w int, s store.Summary), dayDone func(day time.Time) bool) error {
 	root, ds, err := r.openDays()
 	if err != nil {
 		return err
@@ -152,32 +170,28 @@ func (r *Repo) scan(ctx context.Context, q store.Query, newest bool, fn func(day
 		return nil
 	}
 	defer root.Close()
-	lo, hi := dateOf(q.From), dateOf(q.To)
+	lo := dateOf(q.From)
 	if newest {
 		slices.Reverse(ds)
 	}
 	for _, d := range ds {
-		if (!q.From.IsZero() && d.date.Before(lo)) || (!q.To.IsZero() && d.date.After(hi)) {
+		// A day starting at or after q.To holds no report of the range
+		// (reports are filed by their time): "--to" a midnight, as a
+		// day's summary asks, does not read the next day's files.
+		if (!q.From.IsZero() && d.date.Before(lo)) || (!q.To.IsZero() && !d.date.Before(q.To)) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		names, err := files(root, d.name)
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
-				r.skip(fmt.Errorf("datedir: listing %s: %w", filepath.Join(r.root, d.name), err))
-			}
-			continue
-		}
-		ss, errs := r.readDay(ctx, root, d.name, names, q)
+		errs := r.readDay(ctx, root, d.name, q, workers, add)
 		for _, err := range errs {
 			r.skip(err)
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if !fn(d.date, ss) {
+		if !dayDone(d.date) {
 			return nil
 		}
 	}
@@ -190,57 +204,68 @@ func (r *Repo) skip(err error) {
 	}
 }
 
-// readDay reads the files names of the directory day with one worker per
-// CPU and returns the summaries q matches, and the errors of the files it
-// could not read (in name order).
-func (r *Repo) readDay(ctx context.Context, root *os.Root, day string, names []string, q store.Query) ([]store.Summary, []error) {
-	type result struct {
-		s   store.Summary
-		ok  bool
-		err error
-	}
-	results := make([]result, len(names))
-	// One handle on the day's directory: each file is then one openat,
-	// not a walk from the repository's root.
-	dayRoot, err := root.OpenRoot(day)
-	if err != nil {
+// readDay reads the files of the directory day with up to workers goroutines,
+// handing add the summaries q matches, and returns the errors of the files
+// it could not read, in name order (and of the directory, when it cannot be
+// listed).
+func (r *Repo) readDay(ctx context.Context, root *os.Root, day string, q store.Query, workers int, add func(w int, s store.Summary)) []error {
+	listErr := func(err error) []error {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
+			return nil // pruned meanwhile
 		}
-		return nil, []error{fmt.Errorf("datedir: listing %s: %w", filepath.Join(r.root, day), err)}
+		return []error{fmt.Errorf("datedir: listing %s: %w", filepath.Join(r.root, day), err)}
 	}
-	defer dayRoot.Close()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(names)) {
+	d, err := openDayDir(root, r.root, day)
+	if err != nil {
+		return listErr(err)
+	}
+	defer d.Close()
+	ents, err := d.entries()
+	if err != nil {
+		return listErr(err)
+	}
+	type fileErr struct {
+		name string
+		err  error
+	}
+	var (
+		next    atomic.Int64
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		errs    []fileErr
+		stopped atomic.Bool
+	)
+	for w := range min(workers, len(ents)) {
 		wg.Go(func() {
-			var buf []byte
-			for {
+			var sr summaryReader
+			for n := 0; ; n++ {
 				i := int(next.Add(1)) - 1
-				if i >= len(names) || ctx.Err() != nil {
+				if i >= len(ents) || stopped.Load() {
 					return
 				}
-				s, err := r.readSummary(dayRoot, day, names[i], &buf)
-				if err != nil {
-					if !errors.Is(err, fs.ErrNotExist) { // removed while we read
-						results[i].err = err
-					}
-					continue
+				if n%64 == 0 && ctx.Err() != nil {
+					stopped.Store(true)
+					return
 				}
-				results[i] = result{s: s, ok: q.Matches(s)}
+				s, err := sr.readFile(d, ents[i])
+				switch {
+				case err == nil:
+					if q.Matches(s) {
+						add(w, s)
+					}
+				case !errors.Is(err, fs.ErrNotExist): // not removed while we read
+					mu.Lock()
+					errs = append(errs, fileErr{ents[i].name, err})
+					mu.Unlock()
+				}
 			}
 		})
 	}
 	wg.Wait()
-	var ss []store.Summary
-	var errs []error
-	for _, res := range results {
-		switch {
-		case res.err != nil:
-			errs = append(errs, res.err)
-		case res.ok:
-			ss = append(ss, res.s)
-		}
+	slices.SortFunc(errs, func(a, b fileErr) int { return strings.Compare(a.name, b.name) })
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = e.err
 	}
-	return ss, errs
+	return out
 }

@@ -174,3 +174,34 @@ func TestPrunerInterface(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, page.Reports, 2)
 }
+
+// A query ending at a midnight does not read the day that starts there: no
+// report filed by its time is in range. A report filed there by hand with
+// an earlier time is seen by a query whose range reaches into that day.
+func TestScanStopsAtTo(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	repo := New(root)
+	in := report(oops.NewID(), mustDay("2026-11-30").Add(10*time.Hour), "in range")
+	_, err := repo.Publish(ctx, in)
+	require.NoError(t, err)
+	misfiled := report(oops.NewID(), mustDay("2026-11-30").Add(11*time.Hour), "filed under the next day by hand")
+	data, err := Encode(misfiled)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "2026-12-01"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "2026-12-01", misfiled.ID), data, 0o644))
+
+	q := store.Query{From: mustDay("2026-11-30"), To: mustDay("2026-12-01")}
+	page, err := repo.List(ctx, q)
+	require.NoError(t, err)
+	require.Len(t, page.Reports, 1)
+	assert.Equal(t, in.ID, page.Reports[0].ID)
+
+	q.To = q.To.Add(time.Second)
+	page, err = repo.List(ctx, q)
+	require.NoError(t, err)
+	assert.Len(t, page.Reports, 2)
+	gs, err := repo.Groups(ctx, q)
+	require.NoError(t, err)
+	assert.Len(t, gs, 2)
+}

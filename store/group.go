@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"slices"
+	"time"
 )
 
 // A Grouper groups summaries by signature, as Reader.Groups answers: a store
@@ -23,10 +24,21 @@ type grouping struct {
 	topics, urls map[string]*tally
 }
 
-// A tally is a Count whose example is the latest report counted.
+// A tally is a Count whose example is the latest report counted: of that
+// report it keeps what Before compares (a group's URLs can be as many as its
+// reports, so a tally stays small).
 type tally struct {
 	Count
-	latest Summary
+	time time.Time // the latest report's
+}
+
+// later reports whether the report s is listed before the one t counted
+// last, as Before(s, t's) would.
+func (t *tally) later(s time.Time, id string) bool {
+	if !s.Equal(t.time) {
+		return s.After(t.time)
+	}
+	return id > t.ExampleID
 }
 
 // Add counts s in its group.
@@ -63,12 +75,59 @@ func count(m map[string]*tally, v string, s Summary) map[string]*tally {
 	}
 	t := m[v]
 	if t == nil {
-		t = &tally{Count: Count{Value: v}, latest: s}
+		t = &tally{Count: Count{Value: v, ExampleID: s.ID}, time: s.Time}
 		m[v] = t
 	}
 	t.N++
-	if Before(s, t.latest) {
-		t.latest = s
+	if t.later(s.Time, s.ID) {
+		t.ExampleID, t.time = s.ID, s.Time
+	}
+	return m
+}
+
+// Merge adds to g every summary o counted, as if each had been added to g:
+// scanning stores group in parallel, one Grouper per worker, and merge them
+// at the end. Summaries that Before does not order (the same time and id)
+// may then be taken in another order than one Grouper would have taken them.
+// o must not be used afterwards.
+func (g *Grouper) Merge(o *Grouper) {
+	if len(g.groups) == 0 {
+		g.groups, o.groups = o.groups, nil
+		return
+	}
+	for key, og := range o.groups {
+		gr := g.groups[key]
+		if gr == nil {
+			g.groups[key] = og
+			continue
+		}
+		gr.Count += og.Count
+		if og.First.Before(gr.First) {
+			gr.First = og.First
+		}
+		if Before(og.latest, gr.latest) {
+			gr.latest = og.latest
+		}
+		gr.topics = mergeTallies(gr.topics, og.topics)
+		gr.urls = mergeTallies(gr.urls, og.urls)
+	}
+	o.groups = nil
+}
+
+func mergeTallies(m, o map[string]*tally) map[string]*tally {
+	if len(m) < len(o) {
+		m, o = o, m
+	}
+	for v, ot := range o {
+		t := m[v]
+		if t == nil {
+			m[v] = ot
+			continue
+		}
+		t.N += ot.N
+		if t.later(ot.time, ot.ExampleID) {
+			t.ExampleID, t.time = ot.ExampleID, ot.time
+		}
 	}
 	return m
 }
@@ -108,22 +167,28 @@ func (g *Grouper) Groups(limit int) []Group {
 	return out
 }
 
-// top returns the MaxTop most common of m, then by value.
+// top returns the MaxTop most common of m, then by value. It keeps the
+// best MaxTop as it goes rather than sorting them all: a group's URLs can
+// be as many as its reports.
 func top(m map[string]*tally) []Count {
 	if len(m) == 0 {
 		return nil
 	}
-	out := make([]Count, 0, len(m))
+	better := func(a, b Count) bool { return a.N > b.N || a.N == b.N && a.Value < b.Value }
+	out := make([]Count, 0, min(len(m), MaxTop))
 	for _, t := range m {
 		c := t.Count
-		c.ExampleID = t.latest.ID
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(a, b Count) int {
-		if c := cmp.Compare(b.N, a.N); c != 0 {
-			return c
+		if len(out) == MaxTop && !better(c, out[MaxTop-1]) {
+			continue
 		}
-		return cmp.Compare(a.Value, b.Value)
-	})
-	return out[:min(len(out), MaxTop)]
+		if len(out) < MaxTop {
+			out = append(out, c)
+		} else {
+			out[MaxTop-1] = c
+		}
+		for i := len(out) - 1; i > 0 && better(out[i], out[i-1]); i-- {
+			out[i], out[i-1] = out[i-1], out[i]
+		}
+	}
+	return out
 }

@@ -34,7 +34,11 @@ func TestGrouper(t *testing.T) {
 	assert.True(t, a.First.Equal(t0))
 	assert.True(t, a.Last.Equal(t0.Add(9*time.Minute)))
 	require.Len(t, a.Topics, store.MaxTop)
-	assert.Equal(t, store.Count{Value: "topic0", N: 2, ExampleID: "OOPS-a07"}, a.Topics[0])
+	assert.Equal(t, []store.Count{
+		{Value: "topic0", N: 2, ExampleID: "OOPS-a07"}, {Value: "topic1", N: 2, ExampleID: "OOPS-a08"},
+		{Value: "topic2", N: 2, ExampleID: "OOPS-a09"}, {Value: "topic3", N: 1, ExampleID: "OOPS-a03"},
+		{Value: "topic4", N: 1, ExampleID: "OOPS-a04"},
+	}, a.Topics, "the most common, then by value")
 	assert.Equal(t, []store.Count{{Value: "/a", N: 10, ExampleID: "OOPS-a09"}}, a.URLs)
 
 	assert.Equal(t, "", gs[1].Signature)
@@ -45,4 +49,31 @@ func TestGrouper(t *testing.T) {
 	assert.Equal(t, 1, gs[2].Count)
 
 	assert.Len(t, g.Groups(1), 1)
+}
+
+// Groupers merged count as one Grouper that saw every summary.
+func TestGrouperMerge(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	var all store.Grouper
+	parts := make([]store.Grouper, 3)
+	for i := range 500 {
+		s := store.Summary{ID: fmt.Sprintf("OOPS-%04d", i), Time: t0.Add(time.Duration(i*7919%500) * time.Second),
+			Signature: fmt.Sprint("sig", i%7), Type: "T", Value: fmt.Sprint("v", i), Status: i % 3,
+			Topic: fmt.Sprint("topic", i%11), URL: fmt.Sprint("/u", i%13)}
+		if i%5 == 0 {
+			s.Signature, s.Type, s.Value = "", "NotFound", fmt.Sprint("x", i%2)
+		}
+		all.Add(s)
+		parts[i*31%3].Add(s)
+	}
+	var merged store.Grouper
+	for i := range parts {
+		merged.Merge(&parts[i])
+	}
+	assert.Equal(t, all.Len(), merged.Len())
+	assert.Equal(t, all.Groups(store.MaxLimit), merged.Groups(store.MaxLimit))
+
+	var empty store.Grouper
+	merged.Merge(&empty)
+	assert.Equal(t, all.Groups(store.MaxLimit), merged.Groups(store.MaxLimit), "merging an empty Grouper changes nothing")
 }
