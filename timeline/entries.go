@@ -33,36 +33,62 @@ func (t *Timeline) Entries() []Entry {
 	if t == nil {
 		return nil
 	}
+	// Under the lock, copy what each entry holds straight into the result;
+	// outside it, render what is lazy (a Stringer may be slow, or log) and
+	// turn stacks into text.
 	t.mu.Lock()
 	now := time.Since(t.start)
-	raw := make([]entry, t.n)
-	for i := range raw {
+	out := make([]Entry, t.n)
+	var buf [8]pending // a request's timeline seldom has more
+	later := buf[:0]
+	for i := range out {
 		e := t.slot(i)
-		raw[i] = entry{start: e.start, end: atomic.LoadInt64(&e.end), category: e.category,
-			detail: e.detail, lazy: e.lazy, x: e.x}
-	}
-	t.readers++ // details in raw must not be released while rendered
-	t.mu.Unlock()
-	defer func() {
-		t.mu.Lock()
-		t.readers--
-		t.mu.Unlock()
-	}()
-
-	out := make([]Entry, len(raw))
-	for i, e := range raw {
-		o := Entry{Start: e.start, End: time.Duration(e.end), Category: e.category, Detail: detailString(e.detail, e.lazy), Err: e.x.error()}
-		if isOpen(e.end) {
+		end := atomic.LoadInt64(&e.end)
+		o := Entry{Start: e.start, End: time.Duration(end), Category: e.category, Detail: e.detail, Err: e.x.error()}
+		if isOpen(end) {
 			o.End, o.Unfinished = now, true
 		}
-		if pcs := e.x.stack(); len(pcs) > 0 {
-			o.Stack = stack.Format(pcs)
+		if e.lazy != nil || len(e.x.stack()) > 0 {
+			o.Detail = ""
+			later = append(later, pending{i: i, detail: e.detail, lazy: e.lazy, pcs: e.x.stack()})
 		}
 		out[i] = o
 	}
-	slices.SortStableFunc(out, func(a, b Entry) int { return cmp.Compare(a.Start, b.Start) })
+	if len(later) > 0 {
+		t.readers++ // details in later must not be released while rendered
+	}
+	t.mu.Unlock()
+
+	if len(later) > 0 {
+		defer func() {
+			t.mu.Lock()
+			t.readers--
+			t.mu.Unlock()
+		}()
+		for _, p := range later {
+			out[p.i].Detail = detailString(p.detail, p.lazy)
+			if len(p.pcs) > 0 {
+				out[p.i].Stack = stack.Format(p.pcs)
+			}
+		}
+	}
+	// Entries are stored in the order they started, but for those added
+	// with a start of their own (Add): most timelines need no sorting.
+	if !slices.IsSortedFunc(out, compareStart) {
+		slices.SortStableFunc(out, compareStart)
+	}
 	return out
 }
+
+// A pending entry is one Entries renders once the lock is released.
+type pending struct {
+	i      int
+	detail string
+	lazy   fmt.Stringer
+	pcs    []uintptr
+}
+
+func compareStart(a, b Entry) int { return cmp.Compare(a.Start, b.Start) }
 
 func detailString(detail string, lazy fmt.Stringer) (s string) {
 	if lazy == nil {
