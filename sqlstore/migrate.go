@@ -52,7 +52,7 @@ func migrations(d Dialect) ([]migration, error) {
 // The version a database is at is in its table oops_schema_version (one row
 // per migration applied, with its time): SELECT max(version) FROM
 // oops_schema_version.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // advisoryLockKey is the PostgreSQL advisory lock that serialises
 // migrations: "oopssql" in ASCII.
@@ -129,6 +129,12 @@ func (s *Store) migrateOn(ctx context.Context, conn *sql.Conn, ms []migration) (
 		}
 		for _, stmt := range statements(m.sql) {
 			if _, err := conn.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
+			}
+		}
+		if m.version == 2 {
+			// The group summaries of the reports stored so far.
+			if err := s.backfill(ctx, conn); err != nil {
 				return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
 			}
 		}

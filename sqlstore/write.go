@@ -151,11 +151,22 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 		return s.writeRowsPG(ctx, tx, rows)
 	}
 	upsert := tx.StmtContext(ctx, s.upsert)
+	prev := tx.StmtContext(ctx, s.oldRow)
 	var body *sql.Stmt // SQLite only
-	var faults []*row
+	var faults, added []*row
+	var rbs []rebuild
 	for _, r := range rows {
+		var o oldRow
+		err := prev.QueryRowContext(ctx, r.id).Scan(&o.timeNS, &o.revision, &o.signature, &o.typ, &o.value, &o.topic, &o.url)
+		found := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
+		}
+		if found && o.revision > r.revision {
+			continue // an older revision: the stored report does not change
+		}
 		var rid int64
-		err := upsert.QueryRowContext(ctx, r.args()...).Scan(&rid)
+		err = upsert.QueryRowContext(ctx, r.args()...).Scan(&rid)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // an older revision: the stored report did not change
 		}
@@ -171,6 +182,20 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 		if r.resource != "" {
 			faults = append(faults, r)
 		}
+		switch {
+		case !found:
+			added = append(added, r)
+		case !o.sameCells(r):
+			rbs = append(rbs, rebuildOf(o.timeNS, o.signature, o.typ, o.value), rebuildOf(r.timeNS, r.signature, r.typ, r.value))
+		}
+	}
+	// New reports first: a rebuild counts its cells again from the reports,
+	// whatever was added to them.
+	if err := s.addCells(ctx, tx, added); err != nil {
+		return err
+	}
+	if err := s.rebuildCells(ctx, tx, rbs); err != nil {
+		return err
 	}
 	if len(faults) == 0 {
 		return nil
@@ -208,6 +233,10 @@ func (s *Store) writeRowsPG(ctx context.Context, tx *sql.Tx, rows []*row) error 
 		at[r.id] = len(uniq)
 		uniq = append(uniq, r)
 	}
+	olds, err := s.oldRows(ctx, tx, uniq)
+	if err != nil {
+		return err
+	}
 	args := make([]any, 0, len(uniq)*23)
 	for _, r := range uniq {
 		args = append(args, r.args()...)
@@ -238,6 +267,23 @@ func (s *Store) writeRowsPG(ctx context.Context, tx *sql.Tx, rows []*row) error 
 	if len(done) == 0 {
 		return nil // older revisions only
 	}
+	var added []*row
+	var rbs []rebuild
+	for _, st := range done {
+		o, found := olds[st.r.id]
+		switch {
+		case !found:
+			added = append(added, st.r)
+		case !o.sameCells(st.r):
+			rbs = append(rbs, rebuildOf(o.timeNS, o.signature, o.typ, o.value), rebuildOf(st.r.timeNS, st.r.signature, st.r.typ, st.r.value))
+		}
+	}
+	if err := s.addCells(ctx, tx, added); err != nil {
+		return err
+	}
+	if err := s.rebuildCells(ctx, tx, rbs); err != nil {
+		return err
+	}
 	slices.SortFunc(done, func(a, b stored) int { return cmp.Compare(a.rid, b.rid) })
 	args = args[:0]
 	latest := map[string]*row{} // the batch's latest fault of each resource
@@ -266,6 +312,39 @@ func (s *Store) writeRowsPG(ctx context.Context, tx *sql.Tx, rows []*row) error 
 		return fmt.Errorf("sqlstore: storing %d faults: %w", len(faults), err)
 	}
 	return nil
+}
+
+// oldRows returns the summary columns of the stored reports of rows, by
+// id, and locks them until the transaction ends (PostgreSQL).
+func (s *Store) oldRows(ctx context.Context, tx *sql.Tx, rows []*row) (map[string]*oldRow, error) {
+	out := map[string]*oldRow{}
+	const chunk = 5000
+	for i := 0; i < len(rows); i += chunk {
+		part := rows[i:min(len(rows), i+chunk)]
+		args := make([]any, len(part))
+		for j, r := range part {
+			args[j] = r.id
+		}
+		res, err := tx.QueryContext(ctx, s.rebind("SELECT id, time_ns, revision, signature, type, value, topic, url FROM oops_reports WHERE id IN ("+
+			tuples("?", len(part))+") ORDER BY id FOR UPDATE"), args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: reading the stored revisions: %w", err)
+		}
+		for res.Next() {
+			var id string
+			o := new(oldRow)
+			if err := res.Scan(&id, &o.timeNS, &o.revision, &o.signature, &o.typ, &o.value, &o.topic, &o.url); err != nil {
+				res.Close()
+				return nil, fmt.Errorf("sqlstore: reading the stored revisions: %w", err)
+			}
+			out[id] = o
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return nil, fmt.Errorf("sqlstore: reading the stored revisions: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // foldFault reports whether f, of the same batch as cur, is the later
