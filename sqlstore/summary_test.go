@@ -62,10 +62,10 @@ func summaryQueries() []store.Query {
 	return []store.Query{
 		{},
 		{Limit: 3},
-		{From: d1, To: d1.Add(24 * time.Hour)},                     // one day
-		{From: d1, To: d1.Add(24 * time.Hour), Limit: 2},           // one day, the top groups
-		{From: day, To: day.Add(48 * time.Hour)},                   // two days
-		{From: d1.Add(3 * time.Hour), To: d1.Add(9 * time.Hour)},   // whole hours
+		{From: d1, To: d1.Add(24 * time.Hour)}, // one day
+		{From: d1, To: d1.Add(24 * time.Hour), Limit: 2},         // one day, the top groups
+		{From: day, To: day.Add(48 * time.Hour)},                 // two days
+		{From: d1.Add(3 * time.Hour), To: d1.Add(9 * time.Hour)}, // whole hours
 		{From: d1.Add(-90 * time.Minute), To: d1.Add(26*time.Hour + 7*time.Second)},
 		{From: d1.Add(17 * time.Minute), To: d1.Add(43 * time.Minute)}, // within an hour
 		{From: d1.Add(17 * time.Minute)},
