@@ -150,25 +150,27 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 	if s.dialect == PostgreSQL {
 		return s.writeRowsPG(ctx, tx, rows)
 	}
+	insert := tx.StmtContext(ctx, s.insert)
 	upsert := tx.StmtContext(ctx, s.upsert)
 	prev := tx.StmtContext(ctx, s.oldRow)
 	var body *sql.Stmt // SQLite only
 	var faults, added []*row
 	var rbs []rebuild
 	for _, r := range rows {
-		var o oldRow
-		err := prev.QueryRowContext(ctx, r.id).Scan(&o.timeNS, &o.revision, &o.signature, &o.typ, &o.value, &o.topic, &o.url)
-		found := err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
-		}
-		if found && o.revision > r.revision {
-			continue // an older revision: the stored report does not change
-		}
+		// A new id is one statement; a stored one is read first, for the
+		// summary cells it leaves.
 		var rid int64
-		err = upsert.QueryRowContext(ctx, r.args()...).Scan(&rid)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // an older revision: the stored report did not change
+		var o oldRow
+		err := insert.QueryRowContext(ctx, r.args()...).Scan(&rid)
+		found := errors.Is(err, sql.ErrNoRows)
+		if found {
+			err = prev.QueryRowContext(ctx, r.id).Scan(&o.timeNS, &o.revision, &o.signature, &o.typ, &o.value, &o.topic, &o.url)
+			if err == nil && o.revision > r.revision {
+				continue // an older revision: the stored report does not change
+			}
+			if err == nil {
+				err = upsert.QueryRowContext(ctx, r.args()...).Scan(&rid)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
