@@ -198,25 +198,16 @@ func (s *Store) urlsOfGroups(ctx context.Context, groups []store.Group, keys map
 	if dlo == from && dhi == to && dhi-dlo == dayNS {
 		for i := range groups {
 			k := keys[groups[i].ExampleID]
-			rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT url, n, last_key FROM oops_group_day_urls
-	WHERE day_ns = ? AND unsigned = ? AND gkey = ? ORDER BY n DESC, url LIMIT ?`), dlo, k.unsigned, k.key, store.MaxTop)
+			// The URLs seen more than once from the partial index, in
+			// order; then, if fewer than MaxTop, those seen once, by URL.
+			cs, err := s.topURLs(ctx, nil, `SELECT url, n, last_key FROM oops_group_day_urls
+	WHERE day_ns = ? AND unsigned = ? AND gkey = ? AND n > 1 ORDER BY n DESC, url LIMIT ?`, dlo, k.unsigned, k.key, store.MaxTop)
+			if err == nil && len(cs) < store.MaxTop {
+				cs, err = s.topURLs(ctx, cs, `SELECT url, n, last_key FROM oops_group_day_urls
+	WHERE day_ns = ? AND unsigned = ? AND gkey = ? AND n = 1 ORDER BY url LIMIT ?`, dlo, k.unsigned, k.key, store.MaxTop-len(cs))
+			}
 			if err != nil {
-				return fmt.Errorf("sqlstore: grouping: %w", err)
-			}
-			var cs []store.Count
-			for rows.Next() {
-				var c store.Count
-				var last string
-				if err := rows.Scan(&c.Value, &c.N, &last); err != nil {
-					rows.Close()
-					return fmt.Errorf("sqlstore: grouping: %w", err)
-				}
-				c.ExampleID = idOfKey(last)
-				cs = append(cs, c)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("sqlstore: grouping: %w", err)
+				return err
 			}
 			groups[i].URLs = cs
 		}
@@ -278,6 +269,28 @@ func (s *Store) urlsOfGroups(ctx context.Context, groups []store.Group, keys map
 		groups[i].URLs = topOf(urls[i])
 	}
 	return nil
+}
+
+// topURLs appends to cs the counts query returns.
+func (s *Store) topURLs(ctx context.Context, cs []store.Count, query string, args ...any) ([]store.Count, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: grouping: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c store.Count
+		var last string
+		if err := rows.Scan(&c.Value, &c.N, &last); err != nil {
+			return nil, fmt.Errorf("sqlstore: grouping: %w", err)
+		}
+		c.ExampleID = idOfKey(last)
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: grouping: %w", err)
+	}
+	return cs, nil
 }
 
 // topOf returns the store.MaxTop largest counts of m, ties by value, or nil.

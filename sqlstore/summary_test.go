@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -36,6 +37,9 @@ func spread(t *testing.T, s *sqlstore.Store, n int) map[string]*oops.Report {
 		r.Value = []string{"deadlock", "timeout", "refused"}[rng.IntN(3)]
 		r.Topic = []string{"POST /orders", "GET /orders/{id}", "job:invoice", ""}[rng.IntN(4)]
 		r.URL = []string{"https://a/x", "https://a/y", "https://a/z", "https://a/w", "https://a/v", "https://a/u", ""}[rng.IntN(7)]
+		if rng.IntN(3) == 0 {
+			r.URL = fmt.Sprintf("https://a/once/%d", i) // URLs seen once: the top ones by URL
+		}
 		r.Extra = map[string]any{store.StatusKey: []string{"500", "404"}[rng.IntN(2)]}
 		reports = append(reports, r)
 	}

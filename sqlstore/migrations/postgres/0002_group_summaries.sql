@@ -25,7 +25,9 @@ CREATE TABLE oops_group_day_urls (
 	last_key TEXT COLLATE "C" NOT NULL,
 	PRIMARY KEY (day_ns, unsigned, gkey, url)
 );
-CREATE INDEX oops_group_day_urls_top ON oops_group_day_urls (day_ns, unsigned, gkey, n DESC, url);
+-- The most common URLs of a group first; a URL seen once is not in it (the
+-- key orders those by URL), so that a new URL writes one page, not two.
+CREATE INDEX oops_group_day_urls_top ON oops_group_day_urls (day_ns, unsigned, gkey, n DESC, url) WHERE n > 1;
 -- Indexes no read uses (no filter names these columns), and the time index
 -- cut to what List's order needs now that Groups reads the summaries: fewer
 -- pages written by each commit.
