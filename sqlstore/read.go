@@ -351,10 +351,10 @@ func (s *Store) latestKey() string {
 	return `printf('%019d', time_ns + 4611686018427387904) || id`
 }
 
-// groupIndex names, for SQLite, the index that Groups reads when q filters
-// by time or text only: the time index holds every column the grouping
-// needs, but SQLite's planner, seeing few signatures, would rather skip-scan
-// the signature index and read each report's row.
+// groupIndex names, for SQLite, the index that groupsByScan reads when q
+// filters by time or text only: the day's reports by time, rather than a
+// skip-scan of the signature index that SQLite's planner, seeing few
+// signatures, would choose.
 func (s *Store) groupIndex(q store.Query) string {
 	if s.dialect != SQLite || q.Signature != "" || q.Type != "" || q.Topic != "" || q.Reporter != "" || q.Resource != "" {
 		return ""
