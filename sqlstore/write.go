@@ -280,12 +280,6 @@ func (s *Store) writeRowsPG(ctx context.Context, tx *sql.Tx, rows []*row) error 
 			rbs = append(rbs, rebuildOf(o.timeNS, o.signature, o.typ, o.value), rebuildOf(st.r.timeNS, st.r.signature, st.r.typ, st.r.value))
 		}
 	}
-	if err := s.addCells(ctx, tx, added); err != nil {
-		return err
-	}
-	if err := s.rebuildCells(ctx, tx, rbs); err != nil {
-		return err
-	}
 	slices.SortFunc(done, func(a, b stored) int { return cmp.Compare(a.rid, b.rid) })
 	args = args[:0]
 	latest := map[string]*row{} // the batch's latest fault of each resource
@@ -300,11 +294,23 @@ func (s *Store) writeRowsPG(ctx context.Context, tx *sql.Tx, rows []*row) error 
 	if _, err := tx.ExecContext(ctx, s.rebind(bodiesHead+tuples(bodiesTuple, len(done))+bodiesConflict), args...); err != nil {
 		return fmt.Errorf("sqlstore: storing %d reports: %w", len(done), err)
 	}
-	if len(latest) == 0 {
-		return nil
+	if len(latest) > 0 {
+		if err := s.writeFaultsPG(ctx, tx, latest); err != nil {
+			return err
+		}
 	}
+	// The summaries last: a busy group's cells are locked from here to the
+	// commit, which is as short a wait as concurrent batches can have.
+	if err := s.addCells(ctx, tx, added); err != nil {
+		return err
+	}
+	return s.rebuildCells(ctx, tx, rbs)
+}
+
+// writeFaultsPG stores the latest fault of each resource of a batch.
+func (s *Store) writeFaultsPG(ctx context.Context, tx *sql.Tx, latest map[string]*row) error {
 	faults := slices.SortedFunc(maps.Values(latest), func(a, b *row) int { return strings.Compare(a.resource, b.resource) })
-	args = args[:0]
+	args := make([]any, 0, 4*len(faults)+2)
 	for _, r := range faults {
 		args = append(args, r.resource, r.id, r.timeNS, r.detailed)
 	}
