@@ -85,29 +85,34 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// addHourSQL and addURLSQL add counts to a cell.
-func (s *Store) addHourSQL(n int) string {
+// hourSQL and urlSQL add counts to n cells (with ? placeholders);
+// addHourSQL and addURLSQL are the same in the store's dialect.
+func (s *Store) hourSQL(n int) string {
 	lo, hi := "min", "max"
 	if s.dialect == PostgreSQL {
 		lo, hi = "LEAST", "GREATEST"
 	}
-	return s.rebind(`INSERT INTO oops_group_hours (hour_ns, unsigned, gkey, topic, n, first_ns, last_key) VALUES ` +
+	return `INSERT INTO oops_group_hours (hour_ns, unsigned, gkey, topic, n, first_ns, last_key) VALUES ` +
 		tuples("(?, ?, ?, ?, ?, ?, ?)", n) + `
 ON CONFLICT (hour_ns, unsigned, gkey, topic) DO UPDATE SET n = oops_group_hours.n + excluded.n,
 	first_ns = ` + lo + `(oops_group_hours.first_ns, excluded.first_ns),
-	last_key = ` + hi + `(oops_group_hours.last_key, excluded.last_key)`)
+	last_key = ` + hi + `(oops_group_hours.last_key, excluded.last_key)`
 }
 
-func (s *Store) addURLSQL(n int) string {
+func (s *Store) urlSQL(n int) string {
 	hi := "max"
 	if s.dialect == PostgreSQL {
 		hi = "GREATEST"
 	}
-	return s.rebind(`INSERT INTO oops_group_day_urls (day_ns, unsigned, gkey, url, n, last_key) VALUES ` +
+	return `INSERT INTO oops_group_day_urls (day_ns, unsigned, gkey, url, n, last_key) VALUES ` +
 		tuples("(?, ?, ?, ?, ?, ?)", n) + `
 ON CONFLICT (day_ns, unsigned, gkey, url) DO UPDATE SET n = oops_group_day_urls.n + excluded.n,
-	last_key = ` + hi + `(oops_group_day_urls.last_key, excluded.last_key)`)
+	last_key = ` + hi + `(oops_group_day_urls.last_key, excluded.last_key)`
 }
+
+func (s *Store) addHourSQL(n int) string { return s.rebind(s.hourSQL(n)) }
+
+func (s *Store) addURLSQL(n int) string { return s.rebind(s.urlSQL(n)) }
 
 // hourCell and urlCell are cells with their counts, as added.
 type hourCell struct {
@@ -127,11 +132,11 @@ type urlCell struct {
 	last string
 }
 
-// addCells adds the counts of new reports to the summaries, one statement
-// per table and chunk, in key order (PostgreSQL's lock order).
-func (s *Store) addCells(ctx context.Context, q querier, rows []*row) error {
-	hours := map[hourCell]*hourCell{}
-	urls := map[urlCell]*urlCell{}
+// cellsOf returns the cells rows add to, with what they add, in key order
+// (PostgreSQL's lock order), as the arguments of hourSQL and urlSQL.
+func cellsOf(rows []*row) (hourArgs, urlArgs []any, nh, nu int) {
+	hours := make(map[hourCell]*hourCell, len(rows))
+	urls := make(map[urlCell]*urlCell, len(rows))
 	for _, r := range rows {
 		k := r.gkey()
 		key := lastKey(r.timeNS, r.id)
@@ -166,17 +171,9 @@ func (s *Store) addCells(ctx context.Context, q querier, rows []*row) error {
 		return cmp.Or(cmp.Compare(a.hour, b.hour), cmp.Compare(a.k.unsigned, b.k.unsigned),
 			strings.Compare(a.k.key, b.k.key), strings.Compare(a.topic, b.topic))
 	})
-	const chunk = 1000 // 7 arguments a cell: within PostgreSQL's 65535
-	for len(hs) > 0 {
-		n := min(len(hs), chunk)
-		args := make([]any, 0, 7*n)
-		for _, c := range hs[:n] {
-			args = append(args, c.hour, c.k.unsigned, c.k.key, c.topic, c.n, c.first, c.last)
-		}
-		if err := s.execCells(ctx, q, s.addHour1, s.addHourSQL, n, args); err != nil {
-			return fmt.Errorf("sqlstore: counting groups: %w", err)
-		}
-		hs = hs[n:]
+	hourArgs = make([]any, 0, 7*len(hs))
+	for _, c := range hs {
+		hourArgs = append(hourArgs, c.hour, c.k.unsigned, c.k.key, c.topic, c.n, c.first, c.last)
 	}
 	us := make([]*urlCell, 0, len(urls))
 	for _, c := range urls {
@@ -186,16 +183,29 @@ func (s *Store) addCells(ctx context.Context, q querier, rows []*row) error {
 		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.k.unsigned, b.k.unsigned),
 			strings.Compare(a.k.key, b.k.key), strings.Compare(a.url, b.url))
 	})
-	for len(us) > 0 {
-		n := min(len(us), chunk)
-		args := make([]any, 0, 6*n)
-		for _, c := range us[:n] {
-			args = append(args, c.day, c.k.unsigned, c.k.key, c.url, c.n, c.last)
-		}
-		if err := s.execCells(ctx, q, s.addURL1, s.addURLSQL, n, args); err != nil {
+	urlArgs = make([]any, 0, 6*len(us))
+	for _, c := range us {
+		urlArgs = append(urlArgs, c.day, c.k.unsigned, c.k.key, c.url, c.n, c.last)
+	}
+	return hourArgs, urlArgs, len(hs), len(us)
+}
+
+// addCells adds the counts of new reports to the summaries, one statement
+// per table and chunk of cells.
+func (s *Store) addCells(ctx context.Context, q querier, rows []*row) error {
+	hourArgs, urlArgs, nh, nu := cellsOf(rows)
+	const chunk = 1000 // 7 arguments a cell: within PostgreSQL's 65535
+	for i := 0; i < nh; i += chunk {
+		n := min(nh-i, chunk)
+		if err := s.execCells(ctx, q, s.addHour1, s.addHourSQL, n, hourArgs[7*i:7*(i+n)]); err != nil {
 			return fmt.Errorf("sqlstore: counting groups: %w", err)
 		}
-		us = us[n:]
+	}
+	for i := 0; i < nu; i += chunk {
+		n := min(nu-i, chunk)
+		if err := s.execCells(ctx, q, s.addURL1, s.addURLSQL, n, urlArgs[6*i:6*(i+n)]); err != nil {
+			return fmt.Errorf("sqlstore: counting groups: %w", err)
+		}
 	}
 	return nil
 }

@@ -291,35 +291,44 @@ func (s *Store) writeRowsPG(ctx context.Context, tx *sql.Tx, rows []*row) error 
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, s.rebind(bodiesHead+tuples(bodiesTuple, len(done))+bodiesConflict), args...); err != nil {
+	// The bodies, the faults and the summary cells in one statement (the
+	// first ones as data-modifying WITH queries, which PostgreSQL runs to
+	// completion whatever the last one reads): one round trip. The cells
+	// come last, so that a busy group's cells are locked from here to the
+	// commit only.
+	parts := []string{bodiesHead + tuples(bodiesTuple, len(done)) + bodiesConflict}
+	if len(latest) > 0 {
+		faults := slices.SortedFunc(maps.Values(latest), func(a, b *row) int { return strings.Compare(a.resource, b.resource) })
+		for _, r := range faults {
+			args = append(args, r.resource, r.id, r.timeNS, r.detailed)
+		}
+		window := s.opts.FaultWindow.Nanoseconds()
+		args = append(args, window, window)
+		parts = append(parts, faultsHead+tuples(faultsTuple, len(faults))+faultsConflict)
+	}
+	hourArgs, urlArgs, nh, nu := cellsOf(added)
+	if nh > 0 {
+		parts = append(parts, s.hourSQL(nh))
+		args = append(args, hourArgs...)
+	}
+	if nu > 0 {
+		parts = append(parts, s.urlSQL(nu))
+		args = append(args, urlArgs...)
+	}
+	var q strings.Builder
+	for i, p := range parts[:len(parts)-1] {
+		if i == 0 {
+			q.WriteString("WITH ")
+		} else {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "w%d AS (%s)\n", i, p)
+	}
+	q.WriteString(parts[len(parts)-1])
+	if _, err := tx.ExecContext(ctx, s.rebind(q.String()), args...); err != nil {
 		return fmt.Errorf("sqlstore: storing %d reports: %w", len(done), err)
 	}
-	if len(latest) > 0 {
-		if err := s.writeFaultsPG(ctx, tx, latest); err != nil {
-			return err
-		}
-	}
-	// The summaries last: a busy group's cells are locked from here to the
-	// commit, which is as short a wait as concurrent batches can have.
-	if err := s.addCells(ctx, tx, added); err != nil {
-		return err
-	}
 	return s.rebuildCells(ctx, tx, rbs)
-}
-
-// writeFaultsPG stores the latest fault of each resource of a batch.
-func (s *Store) writeFaultsPG(ctx context.Context, tx *sql.Tx, latest map[string]*row) error {
-	faults := slices.SortedFunc(maps.Values(latest), func(a, b *row) int { return strings.Compare(a.resource, b.resource) })
-	args := make([]any, 0, 4*len(faults)+2)
-	for _, r := range faults {
-		args = append(args, r.resource, r.id, r.timeNS, r.detailed)
-	}
-	window := s.opts.FaultWindow.Nanoseconds()
-	args = append(args, window, window)
-	if _, err := tx.ExecContext(ctx, s.rebind(faultsHead+tuples(faultsTuple, len(faults))+faultsConflict), args...); err != nil {
-		return fmt.Errorf("sqlstore: storing %d faults: %w", len(faults), err)
-	}
-	return nil
 }
 
 // oldRows returns the summary columns of the stored reports of rows, by
