@@ -133,8 +133,8 @@ type urlCell struct {
 }
 
 // cellsOf returns the cells rows add to, with what they add, in key order
-// (PostgreSQL's lock order), as the arguments of hourSQL and urlSQL.
-func cellsOf(rows []*row) (hourArgs, urlArgs []any, nh, nu int) {
+// (PostgreSQL's lock order).
+func cellsOf(rows []*row) ([]*hourCell, []*urlCell) {
 	hours := make(map[hourCell]*hourCell, len(rows))
 	urls := make(map[urlCell]*urlCell, len(rows))
 	for _, r := range rows {
@@ -171,10 +171,6 @@ func cellsOf(rows []*row) (hourArgs, urlArgs []any, nh, nu int) {
 		return cmp.Or(cmp.Compare(a.hour, b.hour), cmp.Compare(a.k.unsigned, b.k.unsigned),
 			strings.Compare(a.k.key, b.k.key), strings.Compare(a.topic, b.topic))
 	})
-	hourArgs = make([]any, 0, 7*len(hs))
-	for _, c := range hs {
-		hourArgs = append(hourArgs, c.hour, c.k.unsigned, c.k.key, c.topic, c.n, c.first, c.last)
-	}
 	us := make([]*urlCell, 0, len(urls))
 	for _, c := range urls {
 		us = append(us, c)
@@ -183,17 +179,22 @@ func cellsOf(rows []*row) (hourArgs, urlArgs []any, nh, nu int) {
 		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.k.unsigned, b.k.unsigned),
 			strings.Compare(a.k.key, b.k.key), strings.Compare(a.url, b.url))
 	})
-	urlArgs = make([]any, 0, 6*len(us))
-	for _, c := range us {
-		urlArgs = append(urlArgs, c.day, c.k.unsigned, c.k.key, c.url, c.n, c.last)
-	}
-	return hourArgs, urlArgs, len(hs), len(us)
+	return hs, us
 }
 
 // addCells adds the counts of new reports to the summaries, one statement
 // per table and chunk of cells.
 func (s *Store) addCells(ctx context.Context, q querier, rows []*row) error {
-	hourArgs, urlArgs, nh, nu := cellsOf(rows)
+	hs, us := cellsOf(rows)
+	nh, nu := len(hs), len(us)
+	hourArgs := make([]any, 0, 7*nh)
+	for _, c := range hs {
+		hourArgs = append(hourArgs, c.hour, c.k.unsigned, c.k.key, c.topic, c.n, c.first, c.last)
+	}
+	urlArgs := make([]any, 0, 6*nu)
+	for _, c := range us {
+		urlArgs = append(urlArgs, c.day, c.k.unsigned, c.k.key, c.url, c.n, c.last)
+	}
 	const chunk = 1000 // 7 arguments a cell: within PostgreSQL's 65535
 	for i := 0; i < nh; i += chunk {
 		n := min(nh-i, chunk)

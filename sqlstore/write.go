@@ -281,55 +281,86 @@ func (s *Store) writeRowsPG(ctx context.Context, tx *sql.Tx, rows []*row) error 
 		}
 	}
 	slices.SortFunc(done, func(a, b stored) int { return cmp.Compare(a.rid, b.rid) })
-	args = args[:0]
 	latest := map[string]*row{} // the batch's latest fault of each resource
 	for _, st := range done {
-		args = append(args, st.rid, st.r.report)
 		if res := st.r.resource; res != "" {
 			if cur := latest[res]; cur == nil || s.foldFault(cur, st.r) {
 				latest[res] = st.r
 			}
 		}
 	}
-	// The bodies, the faults and the summary cells in one statement (the
-	// first ones as data-modifying WITH queries, which PostgreSQL runs to
-	// completion whatever the last one reads): one round trip. The cells
-	// come last, so that a busy group's cells are locked from here to the
-	// commit only.
-	parts := []string{bodiesHead + tuples(bodiesTuple, len(done)) + bodiesConflict}
-	if len(latest) > 0 {
-		faults := slices.SortedFunc(maps.Values(latest), func(a, b *row) int { return strings.Compare(a.resource, b.resource) })
-		for _, r := range faults {
-			args = append(args, r.resource, r.id, r.timeNS, r.detailed)
-		}
-		window := s.opts.FaultWindow.Nanoseconds()
-		args = append(args, window, window)
-		parts = append(parts, faultsHead+tuples(faultsTuple, len(faults))+faultsConflict)
+	// The bodies, the faults and the summary cells in one statement, of
+	// arrays (one text whatever the batch, prepared once per connection):
+	// one round trip. The cells come last, so that a busy group's cells
+	// are locked from here to the commit only.
+	var a pgArrays
+	for _, st := range done {
+		a.rids = append(a.rids, st.rid)
+		a.bodies = append(a.bodies, st.r.report)
 	}
-	hourArgs, urlArgs, nh, nu := cellsOf(added)
-	if nh > 0 {
-		parts = append(parts, s.hourSQL(nh))
-		args = append(args, hourArgs...)
+	for _, r := range slices.SortedFunc(maps.Values(latest), func(a, b *row) int { return strings.Compare(a.resource, b.resource) }) {
+		a.fResource = append(a.fResource, r.resource)
+		a.fID = append(a.fID, r.id)
+		a.fTime = append(a.fTime, r.timeNS)
+		a.fDetailed = append(a.fDetailed, r.detailed)
 	}
-	if nu > 0 {
-		parts = append(parts, s.urlSQL(nu))
-		args = append(args, urlArgs...)
+	hs, us := cellsOf(added)
+	for _, c := range hs {
+		a.hHour = append(a.hHour, c.hour)
+		a.hUnsigned = append(a.hUnsigned, c.k.unsigned)
+		a.hKey = append(a.hKey, c.k.key)
+		a.hTopic = append(a.hTopic, c.topic)
+		a.hN = append(a.hN, c.n)
+		a.hFirst = append(a.hFirst, c.first)
+		a.hLast = append(a.hLast, c.last)
 	}
-	var q strings.Builder
-	for i, p := range parts[:len(parts)-1] {
-		if i == 0 {
-			q.WriteString("WITH ")
-		} else {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "w%d AS (%s)\n", i, p)
+	for _, c := range us {
+		a.uDay = append(a.uDay, c.day)
+		a.uUnsigned = append(a.uUnsigned, c.k.unsigned)
+		a.uKey = append(a.uKey, c.k.key)
+		a.uURL = append(a.uURL, c.url)
+		a.uN = append(a.uN, c.n)
+		a.uLast = append(a.uLast, c.last)
 	}
-	q.WriteString(parts[len(parts)-1])
-	if _, err := tx.ExecContext(ctx, s.rebind(q.String()), args...); err != nil {
+	window := s.opts.FaultWindow.Nanoseconds()
+	if _, err := tx.ExecContext(ctx, s.rebind(restPG), a.rids, a.bodies, a.fResource, a.fID, a.fTime, a.fDetailed, window, window,
+		a.hHour, a.hUnsigned, a.hKey, a.hTopic, a.hN, a.hFirst, a.hLast,
+		a.uDay, a.uUnsigned, a.uKey, a.uURL, a.uN, a.uLast); err != nil {
 		return fmt.Errorf("sqlstore: storing %d reports: %w", len(done), err)
 	}
 	return s.rebuildCells(ctx, tx, rbs)
 }
+
+// pgArrays are the arguments of restPG, a column each.
+type pgArrays struct {
+	rids                         []int64
+	bodies                       [][]byte
+	fResource, fID               []string
+	fTime, fDetailed             []int64
+	hHour, hUnsigned, hN, hFirst []int64
+	hKey, hTopic, hLast          []string
+	uDay, uUnsigned, uN          []int64
+	uKey, uURL, uLast            []string
+}
+
+// restPG stores a batch's bodies, latest faults and summary cells, given as
+// arrays (PostgreSQL), the first ones in data-modifying WITH queries, which
+// PostgreSQL runs to completion whatever the last one reads.
+const restPG = `WITH b AS (INSERT INTO oops_report_bodies (rid, report)
+	SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BYTEA[]))` + bodiesConflict + `),
+f AS (INSERT INTO oops_latest_faults (resource, id, time_ns, detailed)
+	SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))` + faultsConflict + `),
+h AS (INSERT INTO oops_group_hours (hour_ns, unsigned, gkey, topic, n, first_ns, last_key)
+	SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+		CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]))
+	ON CONFLICT (hour_ns, unsigned, gkey, topic) DO UPDATE SET n = oops_group_hours.n + excluded.n,
+		first_ns = LEAST(oops_group_hours.first_ns, excluded.first_ns),
+		last_key = GREATEST(oops_group_hours.last_key, excluded.last_key))
+INSERT INTO oops_group_day_urls (day_ns, unsigned, gkey, url, n, last_key)
+	SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+		CAST(? AS BIGINT[]), CAST(? AS TEXT[]))
+	ON CONFLICT (day_ns, unsigned, gkey, url) DO UPDATE SET n = oops_group_day_urls.n + excluded.n,
+		last_key = GREATEST(oops_group_day_urls.last_key, excluded.last_key)`
 
 // oldRows returns the summary columns of the stored reports of rows, by
 // id, and locks them until the transaction ends (PostgreSQL).
@@ -338,12 +369,11 @@ func (s *Store) oldRows(ctx context.Context, tx *sql.Tx, rows []*row) (map[strin
 	const chunk = 5000
 	for i := 0; i < len(rows); i += chunk {
 		part := rows[i:min(len(rows), i+chunk)]
-		args := make([]any, len(part))
+		args := make([]string, len(part))
 		for j, r := range part {
 			args[j] = r.id
 		}
-		res, err := tx.QueryContext(ctx, s.rebind("SELECT id, time_ns, revision, signature, type, value, topic, url FROM oops_reports WHERE id IN ("+
-			tuples("?", len(part))+") ORDER BY id FOR UPDATE"), args...)
+		res, err := tx.QueryContext(ctx, s.rebind("SELECT id, time_ns, revision, signature, type, value, topic, url FROM oops_reports WHERE id = ANY(CAST(? AS TEXT[])) ORDER BY id FOR UPDATE"), args)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: reading the stored revisions: %w", err)
 		}
