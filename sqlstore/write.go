@@ -235,50 +235,75 @@ func (s *Store) writeRowsPG(ctx context.Context, tx *sql.Tx, rows []*row) error 
 		at[r.id] = len(uniq)
 		uniq = append(uniq, r)
 	}
-	olds, err := s.oldRows(ctx, tx, uniq)
-	if err != nil {
-		return err
-	}
-	args := make([]any, 0, len(uniq)*23)
-	for _, r := range uniq {
-		args = append(args, r.args()...)
-	}
-	res, err := tx.QueryContext(ctx, s.rebind(reportsHead+tuples(reportsTuple, len(uniq))+reportsConflict+"\nRETURNING rid, id"), args...)
-	if err != nil {
-		return fmt.Errorf("sqlstore: storing %d reports: %w", len(uniq), err)
-	}
+	// New ids first, in one statement that stores no stored one (it waits
+	// for a concurrent batch inserting the same id to end); then the stored
+	// ones, read first for the summary cells they leave, then replaced.
 	type stored struct {
 		rid int64
 		r   *row
 	}
 	var done []stored
-	for res.Next() {
-		var st stored
-		var id string
-		if err := res.Scan(&st.rid, &id); err != nil {
-			res.Close()
-			return fmt.Errorf("sqlstore: storing %d reports: %w", len(uniq), err)
+	var added []*row
+	var rbs []rebuild
+	put := func(rows []*row, tail string) error {
+		args := make([]any, 0, len(rows)*23)
+		for _, r := range rows {
+			args = append(args, r.args()...)
 		}
-		st.r = uniq[at[id]]
-		done = append(done, st)
+		res, err := tx.QueryContext(ctx, s.rebind(reportsHead+tuples(reportsTuple, len(rows))+tail+"\nRETURNING rid, id"), args...)
+		if err != nil {
+			return fmt.Errorf("sqlstore: storing %d reports: %w", len(rows), err)
+		}
+		defer res.Close()
+		for res.Next() {
+			var st stored
+			var id string
+			if err := res.Scan(&st.rid, &id); err != nil {
+				return fmt.Errorf("sqlstore: storing %d reports: %w", len(rows), err)
+			}
+			st.r = uniq[at[id]]
+			done = append(done, st)
+		}
+		if err := res.Err(); err != nil {
+			return fmt.Errorf("sqlstore: storing %d reports: %w", len(rows), err)
+		}
+		return nil
 	}
-	res.Close()
-	if err := res.Err(); err != nil {
-		return fmt.Errorf("sqlstore: storing %d reports: %w", len(uniq), err)
+	if err := put(uniq, "\nON CONFLICT (id) DO NOTHING"); err != nil {
+		return err
+	}
+	inserted := make(map[string]bool, len(done))
+	for _, st := range done {
+		inserted[st.r.id] = true
+		added = append(added, st.r)
+	}
+	if len(done) < len(uniq) {
+		var existing []*row
+		for _, r := range uniq {
+			if !inserted[r.id] {
+				existing = append(existing, r)
+			}
+		}
+		olds, err := s.oldRows(ctx, tx, existing)
+		if err != nil {
+			return err
+		}
+		n := len(done)
+		if err := put(existing, reportsConflict); err != nil {
+			return err
+		}
+		for _, st := range done[n:] {
+			o, found := olds[st.r.id]
+			switch {
+			case !found: // pruned meanwhile
+				added = append(added, st.r)
+			case !o.sameCells(st.r):
+				rbs = append(rbs, rebuildOf(o.timeNS, o.signature, o.typ, o.value), rebuildOf(st.r.timeNS, st.r.signature, st.r.typ, st.r.value))
+			}
+		}
 	}
 	if len(done) == 0 {
 		return nil // older revisions only
-	}
-	var added []*row
-	var rbs []rebuild
-	for _, st := range done {
-		o, found := olds[st.r.id]
-		switch {
-		case !found:
-			added = append(added, st.r)
-		case !o.sameCells(st.r):
-			rbs = append(rbs, rebuildOf(o.timeNS, o.signature, o.typ, o.value), rebuildOf(st.r.timeNS, st.r.signature, st.r.typ, st.r.value))
-		}
 	}
 	slices.SortFunc(done, func(a, b stored) int { return cmp.Compare(a.rid, b.rid) })
 	latest := map[string]*row{} // the batch's latest fault of each resource
