@@ -154,3 +154,35 @@ func TestGroupsOfSummaries(t *testing.T) {
 		assertGroups(t, s, byID, "pruned")
 	})
 }
+
+// TestConcurrentRepublishCountsOnce publishes the same reports from many
+// goroutines at once, so that batches written concurrently hold the same
+// ids: each report is counted once in the summaries.
+func TestConcurrentRepublishCountsOnce(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		s := b.open(t, nil)
+		var reports []*oops.Report
+		for i := range 60 {
+			r := report(i)
+			r.Signature = fmt.Sprintf("sig-%d", i%3)
+			r.URL = fmt.Sprintf("https://a/%d", i%7)
+			reports = append(reports, r)
+		}
+		var wg sync.WaitGroup
+		for w := range 8 {
+			wg.Go(func() {
+				rng := rand.New(rand.NewPCG(uint64(w), 1))
+				for _, i := range rng.Perm(len(reports)) {
+					_, err := s.Publish(context.Background(), reports[i])
+					assert.NoError(t, err)
+				}
+			})
+		}
+		wg.Wait()
+		for _, q := range []store.Query{{}, {From: day, To: day.Add(24 * time.Hour)}} {
+			got, err := s.Groups(context.Background(), q)
+			require.NoError(t, err)
+			assert.Equal(t, expectedGroups(reports, q), got)
+		}
+	})
+}
