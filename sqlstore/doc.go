@@ -32,14 +32,24 @@
 // is what the console's API serves. It is bytes, not PostgreSQL's jsonb,
 // because jsonb cannot hold the NUL characters a report may carry.
 //
-// Beside it, the fields people search and group by are columns, indexed:
-// id, time (Unix nanoseconds, the same in both dialects), signature, type,
-// value (cut to store.MaxValue bytes, and its lower case for the free-text
+// Beside it, the fields people search and group by are columns: id, time
+// (Unix nanoseconds, the same in both dialects), signature, type, value
+// (cut to store.MaxValue bytes, and its lower case for the free-text
 // filter), level, topic, reporter, hostname, url, username, resource,
 // trace_id, the HTTP status, duration, the number of SQL statements and
 // their total time (computed by store.SummaryOf, so every store agrees).
-// Text columns hold valid UTF-8 without NUL bytes, cut to MaxColumn bytes;
-// the report keeps everything.
+// Only what a read filters or orders by is indexed (id, time, signature,
+// type, topic, reporter, resource), since each index costs every commit a
+// page. Text columns hold valid UTF-8 without NUL bytes, cut to MaxColumn
+// bytes; the report keeps everything.
+//
+// The same transaction keeps the group summaries up to date: how many
+// reports each hour holds by group (signature, or type and value) and
+// topic, with the first and the latest, and how many each UTC day holds by
+// group and URL. A report replaced by a revision that moves it to another
+// group, time, topic or URL has the cells it leaves and joins counted
+// again from the reports; Prune drops the cells of the days it deletes and
+// counts the day it cuts again.
 //
 // # Reading
 //
@@ -47,7 +57,13 @@
 // store.FaultReader with the meaning package store gives them, which is
 // also what a scan of a date directory gives: List's filters are those of
 // store.Query.Matches, its order that of store.Before, its cursors
-// store.EncodeCursor's. Import loads a whole date directory tree, and can
+// store.EncodeCursor's. Groups with no filter but time and signature (the
+// console's summaries, oops summary) reads the group summaries: whole hours
+// (and, for the URLs, whole UTC days) from them, the rest of the range from
+// the reports, so that a day's groups cost a few thousand rows whatever
+// the number of reports. Groups with any other filter (type, topic,
+// reporter, resource, text), which the summaries do not count by, reads the
+// reports it matches. Both answer as store.Grouper. Import loads a whole date directory tree, and can
 // be run again: reports are stored once by id.
 //
 // # Faults
@@ -74,15 +90,24 @@
 // Store.Version. A database at a version newer than SchemaVersion is refused
 // with ErrSchemaTooNew rather than misread. Tables: oops_reports (the
 // columns), oops_report_bodies (the reports, by oops_reports.rid),
-// oops_latest_faults, oops_schema_version.
+// oops_latest_faults, oops_group_hours and oops_group_day_urls (the group
+// summaries), oops_schema_version. Migration 2 upgrades a database of
+// version 1 in place: it adds the summaries and counts the stored reports
+// into them, a day at a time, in the migration's transaction, and drops
+// the indexes no read uses.
 //
 // # SQLite and concurrency
 //
 // Open gives a SQLite file WAL journaling, synchronous=NORMAL and a busy
 // timeout, so that readers never wait for the writer and processes sharing
-// the file wait for each other instead of failing; writes that still find
-// the file busy are retried until Options.WriteTimeout. Concurrent Publish
-// calls are committed together, one transaction per batch (group commit):
+// the file wait for each other instead of failing. synchronous=NORMAL under
+// WAL does not sync the log at each commit, only at checkpoints: a
+// committed report survives the process crashing, but the last commits
+// before a power cut or an operating system crash may be lost (the
+// database stays consistent); put synchronous(FULL) in the dsn to sync
+// each commit, at the cost of a disk flush per transaction. Writes that
+// still find the file busy are retried until Options.WriteTimeout.
+// Concurrent Publish calls are committed together, one transaction per batch (group commit):
 // that is what makes many goroutines fast on PostgreSQL, where each commit
 // waits for the disk, and costs a lone caller nothing.
 //

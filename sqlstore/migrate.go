@@ -52,7 +52,7 @@ func migrations(d Dialect) ([]migration, error) {
 // The version a database is at is in its table oops_schema_version (one row
 // per migration applied, with its time): SELECT max(version) FROM
 // oops_schema_version.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // advisoryLockKey is the PostgreSQL advisory lock that serialises
 // migrations: "oopssql" in ASCII.
@@ -74,28 +74,32 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.opts.WriteTimeout+s.opts.BusyTimeout)
+	// Waiting for the database is bounded; migrating, once it is locked,
+	// only by ctx: counting a large database's reports into new tables
+	// takes what it takes.
+	wait, cancel := context.WithTimeout(ctx, s.opts.WriteTimeout+s.opts.BusyTimeout)
 	defer cancel()
 	// Connecting runs the dsn's pragmas; turning a new SQLite file to WAL
 	// finds it busy while another process does the same.
 	var conn *sql.Conn
-	err = retryBusy(ctx, func() (err error) {
-		conn, err = s.db.Conn(ctx)
+	err = retryBusy(wait, func() (err error) {
+		conn, err = s.db.Conn(wait)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("sqlstore: connecting: %w", err)
 	}
 	defer conn.Close()
-	return retryBusy(ctx, func() error { return s.migrateOn(ctx, conn, ms) })
+	return retryBusy(wait, func() error { return s.migrateOn(wait, ctx, conn, ms) })
 }
 
-func (s *Store) migrateOn(ctx context.Context, conn *sql.Conn, ms []migration) (err error) {
+// migrateOn locks the database within wait and migrates it within ctx.
+func (s *Store) migrateOn(wait, ctx context.Context, conn *sql.Conn, ms []migration) (err error) {
 	begin, lock := "BEGIN IMMEDIATE", ""
 	if s.dialect == PostgreSQL {
 		begin, lock = "BEGIN", fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", advisoryLockKey)
 	}
-	if _, err := conn.ExecContext(ctx, begin); err != nil {
+	if _, err := conn.ExecContext(wait, begin); err != nil {
 		return fmt.Errorf("sqlstore: locking the database to migrate it: %w", err)
 	}
 	defer func() {
@@ -107,7 +111,7 @@ func (s *Store) migrateOn(ctx context.Context, conn *sql.Conn, ms []migration) (
 		}
 	}()
 	if lock != "" {
-		if _, err := conn.ExecContext(ctx, lock); err != nil {
+		if _, err := conn.ExecContext(wait, lock); err != nil {
 			return fmt.Errorf("sqlstore: locking the database to migrate it: %w", err)
 		}
 	}
@@ -129,6 +133,12 @@ func (s *Store) migrateOn(ctx context.Context, conn *sql.Conn, ms []migration) (
 		}
 		for _, stmt := range statements(m.sql) {
 			if _, err := conn.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
+			}
+		}
+		if m.version == 2 {
+			// The group summaries of the reports stored so far.
+			if err := s.backfill(ctx, conn); err != nil {
 				return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
 			}
 		}

@@ -35,6 +35,20 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
 		if _, err := tx.ExecContext(ctx, s.rebind("DELETE FROM oops_latest_faults WHERE time_ns < ?"), ns); err != nil {
 			return fmt.Errorf("sqlstore: pruning faults: %w", err)
 		}
+		// The summaries: the days before before's go, its own is counted
+		// again from the reports left.
+		day := floorTo(ns, dayNS)
+		if _, err := tx.ExecContext(ctx, s.rebind("DELETE FROM oops_group_hours WHERE hour_ns < ?"), day); err != nil {
+			return fmt.Errorf("sqlstore: pruning: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind("DELETE FROM oops_group_day_urls WHERE day_ns < ?"), day); err != nil {
+			return fmt.Errorf("sqlstore: pruning: %w", err)
+		}
+		if n > 0 && day < ns {
+			if err := s.rebuildCells(ctx, tx, []rebuild{{from: day, to: day + dayNS, all: true}}); err != nil {
+				return fmt.Errorf("sqlstore: pruning: %w", err)
+			}
+		}
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("sqlstore: pruning: %w", err)
 		}

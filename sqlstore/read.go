@@ -163,12 +163,25 @@ func (s *Store) List(ctx context.Context, q store.Query) (store.Page, error) {
 // most common non-empty ones (ties by value), each with its latest report as
 // the example.
 //
-// It reads the range twice (by topic, by URL), whatever the number of
-// groups, from the time index alone when q filters by time and text only;
-// reports without a signature (python's) are read apart, by their rows.
+// A query that filters by time and signature only (the summaries of the
+// console and of oops summary) is answered from the group summaries that
+// Publish keeps: each whole hour of the range from its counts by group and
+// topic, each whole UTC day from its counts by group and URL, and only the
+// parts of the range before the first and after the last whole hour (or
+// day, for the URLs of the groups returned) from the reports themselves. A
+// query with another filter (type, topic, reporter, resource or text) is
+// answered by reading the reports it matches, twice (by topic, by URL).
 // "The latest of each" is the maximum of a key that sorts by time and then
 // id (latestKey).
 func (s *Store) Groups(ctx context.Context, q store.Query) ([]store.Group, error) {
+	if summarized(q) {
+		return s.groupsOfSummaries(ctx, q)
+	}
+	return s.groupsByScan(ctx, q)
+}
+
+// groupsByScan groups the reports q matches by reading them.
+func (s *Store) groupsByScan(ctx context.Context, q store.Query) ([]store.Group, error) {
 	type acc struct {
 		g      store.Group
 		key    string
@@ -333,15 +346,15 @@ func (s *Store) latestKey() string {
 	if s.dialect == PostgreSQL {
 		return `(lpad((time_ns + 4611686018427387904)::text, 19, '0') || id) COLLATE "C"`
 	}
-	// A number's text sorts as the number when all have 19 digits: times
-	// after 1855 do, once shifted by 2⁶² (cheaper than printf's padding).
-	return `CAST(time_ns + 4611686018427387904 AS TEXT) || id`
+	// A number's text sorts as the number when all have 19 digits, as
+	// lastKey makes them.
+	return `printf('%019d', time_ns + 4611686018427387904) || id`
 }
 
-// groupIndex names, for SQLite, the index that Groups reads when q filters
-// by time or text only: the time index holds every column the grouping
-// needs, but SQLite's planner, seeing few signatures, would rather skip-scan
-// the signature index and read each report's row.
+// groupIndex names, for SQLite, the index that groupsByScan reads when q
+// filters by time or text only: the day's reports by time, rather than a
+// skip-scan of the signature index that SQLite's planner, seeing few
+// signatures, would choose.
 func (s *Store) groupIndex(q store.Query) string {
 	if s.dialect != SQLite || q.Signature != "" || q.Type != "" || q.Topic != "" || q.Reporter != "" || q.Resource != "" {
 		return ""

@@ -79,7 +79,8 @@ type Store struct {
 	dialect Dialect
 	opts    Options
 
-	upsert, upsertBody, upsertFault *sql.Stmt
+	insert, upsert, upsertBody, upsertFault, oldRow *sql.Stmt
+	addHour1, addURL1                               *sql.Stmt
 
 	mu      sync.Mutex
 	idle    sync.Cond // on mu: no leader at work and an empty queue
@@ -195,7 +196,8 @@ func newStore(ctx context.Context, db *sql.DB, o *Options) (*Store, error) {
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
-	}{{&s.upsert, upsertSQL}, {&s.upsertBody, upsertBodySQL}, {&s.upsertFault, upsertFaultSQL}} {
+	}{{&s.insert, insertSQL}, {&s.upsert, upsertSQL}, {&s.upsertBody, upsertBodySQL}, {&s.upsertFault, upsertFaultSQL}, {&s.oldRow, oldRowSQL},
+		{&s.addHour1, s.addHourSQL(1)}, {&s.addURL1, s.addURLSQL(1)}} {
 		st, err := db.PrepareContext(ctx, s.rebind(p.sql))
 		if err != nil {
 			s.closeStmts()
@@ -277,7 +279,7 @@ func (s *Store) Close() error {
 
 func (s *Store) closeStmts() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.upsert, s.upsertBody, s.upsertFault} {
+	for _, st := range []*sql.Stmt{s.insert, s.upsert, s.upsertBody, s.upsertFault, s.oldRow, s.addHour1, s.addURL1} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

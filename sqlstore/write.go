@@ -150,14 +150,27 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 	if s.dialect == PostgreSQL {
 		return s.writeRowsPG(ctx, tx, rows)
 	}
+	insert := tx.StmtContext(ctx, s.insert)
 	upsert := tx.StmtContext(ctx, s.upsert)
+	prev := tx.StmtContext(ctx, s.oldRow)
 	var body *sql.Stmt // SQLite only
-	var faults []*row
+	var faults, added []*row
+	var rbs []rebuild
 	for _, r := range rows {
+		// A new id is one statement; a stored one is read first, for the
+		// summary cells it leaves.
 		var rid int64
-		err := upsert.QueryRowContext(ctx, r.args()...).Scan(&rid)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // an older revision: the stored report did not change
+		var o oldRow
+		err := insert.QueryRowContext(ctx, r.args()...).Scan(&rid)
+		found := errors.Is(err, sql.ErrNoRows)
+		if found {
+			err = prev.QueryRowContext(ctx, r.id).Scan(&o.timeNS, &o.revision, &o.signature, &o.typ, &o.value, &o.topic, &o.url)
+			if err == nil && o.revision > r.revision {
+				continue // an older revision: the stored report does not change
+			}
+			if err == nil {
+				err = upsert.QueryRowContext(ctx, r.args()...).Scan(&rid)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
@@ -171,6 +184,20 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 		if r.resource != "" {
 			faults = append(faults, r)
 		}
+		switch {
+		case !found:
+			added = append(added, r)
+		case !o.sameCells(r):
+			rbs = append(rbs, rebuildOf(o.timeNS, o.signature, o.typ, o.value), rebuildOf(r.timeNS, r.signature, r.typ, r.value))
+		}
+	}
+	// New reports first: a rebuild counts its cells again from the reports,
+	// whatever was added to them.
+	if err := s.addCells(ctx, tx, added); err != nil {
+		return err
+	}
+	if err := s.rebuildCells(ctx, tx, rbs); err != nil {
+		return err
 	}
 	if len(faults) == 0 {
 		return nil
@@ -208,64 +235,188 @@ func (s *Store) writeRowsPG(ctx context.Context, tx *sql.Tx, rows []*row) error 
 		at[r.id] = len(uniq)
 		uniq = append(uniq, r)
 	}
-	args := make([]any, 0, len(uniq)*23)
-	for _, r := range uniq {
-		args = append(args, r.args()...)
-	}
-	res, err := tx.QueryContext(ctx, s.rebind(reportsHead+tuples(reportsTuple, len(uniq))+reportsConflict+"\nRETURNING rid, id"), args...)
-	if err != nil {
-		return fmt.Errorf("sqlstore: storing %d reports: %w", len(uniq), err)
-	}
+	// New ids first, in one statement that stores no stored one (it waits
+	// for a concurrent batch inserting the same id to end); then the stored
+	// ones, read first for the summary cells they leave, then replaced.
 	type stored struct {
 		rid int64
 		r   *row
 	}
 	var done []stored
-	for res.Next() {
-		var st stored
-		var id string
-		if err := res.Scan(&st.rid, &id); err != nil {
-			res.Close()
-			return fmt.Errorf("sqlstore: storing %d reports: %w", len(uniq), err)
+	var added []*row
+	var rbs []rebuild
+	put := func(rows []*row, tail string) error {
+		args := make([]any, 0, len(rows)*23)
+		for _, r := range rows {
+			args = append(args, r.args()...)
 		}
-		st.r = uniq[at[id]]
-		done = append(done, st)
+		res, err := tx.QueryContext(ctx, s.rebind(reportsHead+tuples(reportsTuple, len(rows))+tail+"\nRETURNING rid, id"), args...)
+		if err != nil {
+			return fmt.Errorf("sqlstore: storing %d reports: %w", len(rows), err)
+		}
+		defer res.Close()
+		for res.Next() {
+			var st stored
+			var id string
+			if err := res.Scan(&st.rid, &id); err != nil {
+				return fmt.Errorf("sqlstore: storing %d reports: %w", len(rows), err)
+			}
+			st.r = uniq[at[id]]
+			done = append(done, st)
+		}
+		if err := res.Err(); err != nil {
+			return fmt.Errorf("sqlstore: storing %d reports: %w", len(rows), err)
+		}
+		return nil
 	}
-	res.Close()
-	if err := res.Err(); err != nil {
-		return fmt.Errorf("sqlstore: storing %d reports: %w", len(uniq), err)
+	if err := put(uniq, "\nON CONFLICT (id) DO NOTHING"); err != nil {
+		return err
+	}
+	inserted := make(map[string]bool, len(done))
+	for _, st := range done {
+		inserted[st.r.id] = true
+		added = append(added, st.r)
+	}
+	if len(done) < len(uniq) {
+		var existing []*row
+		for _, r := range uniq {
+			if !inserted[r.id] {
+				existing = append(existing, r)
+			}
+		}
+		olds, err := s.oldRows(ctx, tx, existing)
+		if err != nil {
+			return err
+		}
+		n := len(done)
+		if err := put(existing, reportsConflict); err != nil {
+			return err
+		}
+		for _, st := range done[n:] {
+			o, found := olds[st.r.id]
+			switch {
+			case !found: // pruned meanwhile
+				added = append(added, st.r)
+			case !o.sameCells(st.r):
+				rbs = append(rbs, rebuildOf(o.timeNS, o.signature, o.typ, o.value), rebuildOf(st.r.timeNS, st.r.signature, st.r.typ, st.r.value))
+			}
+		}
 	}
 	if len(done) == 0 {
 		return nil // older revisions only
 	}
 	slices.SortFunc(done, func(a, b stored) int { return cmp.Compare(a.rid, b.rid) })
-	args = args[:0]
 	latest := map[string]*row{} // the batch's latest fault of each resource
 	for _, st := range done {
-		args = append(args, st.rid, st.r.report)
 		if res := st.r.resource; res != "" {
 			if cur := latest[res]; cur == nil || s.foldFault(cur, st.r) {
 				latest[res] = st.r
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, s.rebind(bodiesHead+tuples(bodiesTuple, len(done))+bodiesConflict), args...); err != nil {
-		return fmt.Errorf("sqlstore: storing %d reports: %w", len(done), err)
+	// The bodies, the faults and the summary cells in one statement, of
+	// arrays (one text whatever the batch, prepared once per connection):
+	// one round trip. The cells come last, so that a busy group's cells
+	// are locked from here to the commit only.
+	var a pgArrays
+	for _, st := range done {
+		a.rids = append(a.rids, st.rid)
+		a.bodies = append(a.bodies, st.r.report)
 	}
-	if len(latest) == 0 {
-		return nil
+	for _, r := range slices.SortedFunc(maps.Values(latest), func(a, b *row) int { return strings.Compare(a.resource, b.resource) }) {
+		a.fResource = append(a.fResource, r.resource)
+		a.fID = append(a.fID, r.id)
+		a.fTime = append(a.fTime, r.timeNS)
+		a.fDetailed = append(a.fDetailed, r.detailed)
 	}
-	faults := slices.SortedFunc(maps.Values(latest), func(a, b *row) int { return strings.Compare(a.resource, b.resource) })
-	args = args[:0]
-	for _, r := range faults {
-		args = append(args, r.resource, r.id, r.timeNS, r.detailed)
+	hs, us := cellsOf(added)
+	for _, c := range hs {
+		a.hHour = append(a.hHour, c.hour)
+		a.hUnsigned = append(a.hUnsigned, c.k.unsigned)
+		a.hKey = append(a.hKey, c.k.key)
+		a.hTopic = append(a.hTopic, c.topic)
+		a.hN = append(a.hN, c.n)
+		a.hFirst = append(a.hFirst, c.first)
+		a.hLast = append(a.hLast, c.last)
+	}
+	for _, c := range us {
+		a.uDay = append(a.uDay, c.day)
+		a.uUnsigned = append(a.uUnsigned, c.k.unsigned)
+		a.uKey = append(a.uKey, c.k.key)
+		a.uURL = append(a.uURL, c.url)
+		a.uN = append(a.uN, c.n)
+		a.uLast = append(a.uLast, c.last)
 	}
 	window := s.opts.FaultWindow.Nanoseconds()
-	args = append(args, window, window)
-	if _, err := tx.ExecContext(ctx, s.rebind(faultsHead+tuples(faultsTuple, len(faults))+faultsConflict), args...); err != nil {
-		return fmt.Errorf("sqlstore: storing %d faults: %w", len(faults), err)
+	if _, err := tx.ExecContext(ctx, s.rebind(restPG), a.rids, a.bodies, a.fResource, a.fID, a.fTime, a.fDetailed, window, window,
+		a.hHour, a.hUnsigned, a.hKey, a.hTopic, a.hN, a.hFirst, a.hLast,
+		a.uDay, a.uUnsigned, a.uKey, a.uURL, a.uN, a.uLast); err != nil {
+		return fmt.Errorf("sqlstore: storing %d reports: %w", len(done), err)
 	}
-	return nil
+	return s.rebuildCells(ctx, tx, rbs)
+}
+
+// pgArrays are the arguments of restPG, a column each.
+type pgArrays struct {
+	rids                         []int64
+	bodies                       [][]byte
+	fResource, fID               []string
+	fTime, fDetailed             []int64
+	hHour, hUnsigned, hN, hFirst []int64
+	hKey, hTopic, hLast          []string
+	uDay, uUnsigned, uN          []int64
+	uKey, uURL, uLast            []string
+}
+
+// restPG stores a batch's bodies, latest faults and summary cells, given as
+// arrays (PostgreSQL), the first ones in data-modifying WITH queries, which
+// PostgreSQL runs to completion whatever the last one reads.
+const restPG = `WITH b AS (INSERT INTO oops_report_bodies (rid, report)
+	SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BYTEA[]))` + bodiesConflict + `),
+f AS (INSERT INTO oops_latest_faults (resource, id, time_ns, detailed)
+	SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))` + faultsConflict + `),
+h AS (INSERT INTO oops_group_hours (hour_ns, unsigned, gkey, topic, n, first_ns, last_key)
+	SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+		CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]))
+	ON CONFLICT (hour_ns, unsigned, gkey, topic) DO UPDATE SET n = oops_group_hours.n + excluded.n,
+		first_ns = LEAST(oops_group_hours.first_ns, excluded.first_ns),
+		last_key = GREATEST(oops_group_hours.last_key, excluded.last_key))
+INSERT INTO oops_group_day_urls (day_ns, unsigned, gkey, url, n, last_key)
+	SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+		CAST(? AS BIGINT[]), CAST(? AS TEXT[]))
+	ON CONFLICT (day_ns, unsigned, gkey, url) DO UPDATE SET n = oops_group_day_urls.n + excluded.n,
+		last_key = GREATEST(oops_group_day_urls.last_key, excluded.last_key)`
+
+// oldRows returns the summary columns of the stored reports of rows, by
+// id, and locks them until the transaction ends (PostgreSQL).
+func (s *Store) oldRows(ctx context.Context, tx *sql.Tx, rows []*row) (map[string]*oldRow, error) {
+	out := map[string]*oldRow{}
+	const chunk = 5000
+	for i := 0; i < len(rows); i += chunk {
+		part := rows[i:min(len(rows), i+chunk)]
+		args := make([]string, len(part))
+		for j, r := range part {
+			args[j] = r.id
+		}
+		res, err := tx.QueryContext(ctx, s.rebind("SELECT id, time_ns, revision, signature, type, value, topic, url FROM oops_reports WHERE id = ANY(CAST(? AS TEXT[])) ORDER BY id FOR UPDATE"), args)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: reading the stored revisions: %w", err)
+		}
+		for res.Next() {
+			var id string
+			o := new(oldRow)
+			if err := res.Scan(&id, &o.timeNS, &o.revision, &o.signature, &o.typ, &o.value, &o.topic, &o.url); err != nil {
+				res.Close()
+				return nil, fmt.Errorf("sqlstore: reading the stored revisions: %w", err)
+			}
+			out[id] = o
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return nil, fmt.Errorf("sqlstore: reading the stored revisions: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // foldFault reports whether f, of the same batch as cur, is the later
