@@ -50,8 +50,9 @@ const (
 // made of a well-formed id alone, and goes through the os.Root when that
 // directory is missing or a link.)
 //
-// A Repo holds no state besides its root and options: it is safe for
-// concurrent use, and several processes (python's oops-datedir-repo among
+// A Repo holds no state besides its root, its options and (on Linux) the
+// day's directory it keeps open for writing, which Close closes: it is safe
+// for concurrent use, and several processes (python's oops-datedir-repo among
 // them) may share one directory. Make one with New or NewWithOptions.
 //
 // A Repo is also a store to read (store.Reader, store.Pruner): Get is
@@ -60,13 +61,27 @@ const (
 type Repo struct {
 	root   string
 	onSkip func(error) // Options.OnSkip
+	dirs   *dirCache   // the day's directory kept open for writing; nil: none
 }
 
 // New returns the repository rooted at dir. The directory is created (0755,
 // with its parents) when the first report is published; until then the
 // repository reads as empty.
 func New(dir string) *Repo {
-	return &Repo{root: dir}
+	return NewWithOptions(dir, nil)
+}
+
+// Close closes the date directory a Repo keeps open between writes (on
+// Linux, the directory of the day last written, reopened at least once a
+// second and whenever the day changes or a write there fails). The Repo
+// stays usable: Publish then opens the directory for each write. Close
+// returns nil; a Repo left unclosed closes its directory when it is garbage
+// collected.
+func (r *Repo) Close() error {
+	if r.dirs != nil {
+		r.dirs.close()
+	}
+	return nil
 }
 
 // Root returns the repository's directory.
@@ -115,7 +130,7 @@ func (r *Repo) Publish(_ context.Context, rep *oops.Report) ([]string, error) {
 }
 
 func (r *Repo) write(day, name string, data []byte) error {
-	if writeDirect(r.root, day, name, tmpName(name), data) {
+	if writeDirect(r.dirs, r.root, day, name, tmpName(name), data) {
 		return nil
 	}
 	root, err := os.OpenRoot(r.root)
