@@ -281,7 +281,8 @@ func appendOffset(b []byte, key string, d time.Duration) []byte {
 func appendReqVars(b []byte, key string, m map[string]string) []byte {
 	b = head(b, typeDocument, key)
 	b, at := begin(b)
-	keys := make([]string, 0, len(m))
+	var buf [16]string // request variables are few: keys on the stack
+	keys := buf[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}

@@ -40,3 +40,17 @@ func TestAppendAttrsAsPlain(t *testing.T) {
 		assert.Equal(t, want, got, name)
 	}
 }
+
+// TestDayName: the date directory's name is Format's, for every year a
+// directory can name.
+func TestDayName(t *testing.T) {
+	for _, tm := range []time.Time{
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(2024, 5, 6, 12, 0, 0, 0, time.UTC),
+		time.Date(2024, 10, 26, 23, 30, 0, 0, time.FixedZone("x", -3600)),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+	} {
+		assert.Equal(t, tm.UTC().Format(dayLayout), dayName(tm), tm.String())
+	}
+}

@@ -122,7 +122,7 @@ func (r *Repo) Publish(_ context.Context, rep *oops.Report) ([]string, error) {
 		// under today, where Get and Walk look; the file keeps it as text.
 		t = time.Now()
 	}
-	day := t.UTC().Format(dayLayout)
+	day := dayName(t)
 	if err := r.write(day, id, data); err != nil {
 		return nil, fmt.Errorf("datedir: publishing %s: %w", id, err)
 	}
@@ -178,6 +178,22 @@ func mkdirAll(dir string) error {
 	return os.Chmod(dir, dirPerm)
 }
 
+// dayName returns the name of t's date directory, t.UTC().Format(dayLayout)
+// for a year of four digits, which wire.TimeOK makes sure of, without
+// Format's parsing of the layout.
+func dayName(t time.Time) string {
+	y, m, d := t.UTC().Date()
+	if y < 1 || y > 9999 {
+		return t.UTC().Format(dayLayout)
+	}
+	b := [10]byte{
+		byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + m/10), byte('0' + m%10), '-',
+		byte('0' + d/10), byte('0' + d%10),
+	}
+	return string(b[:])
+}
+
 // tmpName returns a new name for the ".tmp" file a report called name is
 // written to. A random part keeps two writers of the same id (a report
 // published again when its trailing window closes, or two processes) from
@@ -185,7 +201,15 @@ func mkdirAll(dir string) error {
 func tmpName(name string) string {
 	var rnd [8]byte
 	binary.LittleEndian.PutUint64(rnd[:], rand.Uint64())
-	return name + "." + hex.EncodeToString(rnd[:]) + tmpSuffix
+	var hx [2 * len(rnd)]byte
+	hex.Encode(hx[:], rnd[:])
+	var sb strings.Builder // one allocation for the whole name
+	sb.Grow(len(name) + 1 + len(hx) + len(tmpSuffix))
+	sb.WriteString(name)
+	sb.WriteByte('.')
+	sb.Write(hx[:])
+	sb.WriteString(tmpSuffix)
+	return sb.String()
 }
 
 // writeOnce writes data to day/name through a ".tmp" file.
