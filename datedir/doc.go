@@ -47,7 +47,8 @@
 //
 // A Repo never reaches outside its root: every file is opened through an
 // os.Root (on Linux, Publish writes relative to the day's directory, opened
-// without following a link, under names made of the id alone, and List and
+// without following a link and kept open between writes until Close, under
+// names made of the id alone, and List and
 // Groups read the regular files a day's directory lists relative to that
 // directory, opened through the os.Root, without following a link; links go
 // through the os.Root), and Get refuses names that are not report names. Empty, garbage

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/internal/wire"
@@ -198,7 +199,7 @@ func appendReport(b []byte, r *oops.Report, id string) ([]byte, error) {
 			}
 			b = appendDouble(b, key, d)
 		case *map[string]any:
-			b = appendValue(b, key, oops.Plain(*p))
+			b = appendAttrs(b, key, *p)
 		case *[]oops.LogRecord:
 			b = appendLog(b, key, *p)
 		case *int:
@@ -280,7 +281,8 @@ func appendOffset(b []byte, key string, d time.Duration) []byte {
 func appendReqVars(b []byte, key string, m map[string]string) []byte {
 	b = head(b, typeDocument, key)
 	b, at := begin(b)
-	keys := make([]string, 0, len(m))
+	var buf [16]string // request variables are few: keys on the stack
+	keys := buf[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -325,11 +327,47 @@ func appendLog(b []byte, key string, recs []oops.LogRecord) []byte {
 		b = appendStr(b, "level", rec.Level)
 		b = appendStr(b, "msg", rec.Msg)
 		if len(rec.Attrs) > 0 {
-			b = appendValue(b, "attrs", oops.Plain(rec.Attrs))
+			b = appendAttrs(b, "attrs", rec.Attrs)
 		}
 		b = end(b, doc)
 	}
 	return end(b, at)
+}
+
+// appendAttrs writes m as appendValue(b, key, oops.Plain(m)) does, without
+// Plain's copy of the map when every key is valid UTF-8 and every value is a
+// leaf Plain turns into one value without walking it: the common case of
+// attributes, written once per report and kept record.
+func appendAttrs(b []byte, key string, m map[string]any) []byte {
+	if len(m) == 0 || len(m) > 32 {
+		return appendValue(b, key, oops.Plain(m))
+	}
+	var buf [32]string
+	keys := buf[:0]
+	for k, v := range m {
+		if !leaf(v) || !utf8.ValidString(k) {
+			return appendValue(b, key, oops.Plain(m))
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = head(b, typeDocument, key)
+	b, at := begin(b)
+	for _, k := range keys {
+		b = appendValue(b, cleanKey(k), oops.Plain(m[k]))
+	}
+	return end(b, at)
+}
+
+// leaf reports whether oops.Plain makes v one value without walking into it
+// (so without the cycle and depth bookkeeping of containers).
+func leaf(v any) bool {
+	switch v.(type) {
+	case nil, string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64,
+		float32, float64, time.Time, time.Duration:
+		return true
+	}
+	return false
 }
 
 // appendValue writes one value of the kinds oops.Plain returns. Maps are

@@ -42,7 +42,9 @@ func NewWithOptions(dir string, o *Options) *Repo {
 	if o != nil {
 		opts = *o
 	}
-	return &Repo{root: dir, onSkip: opts.OnSkip}
+	r := &Repo{root: dir, onSkip: opts.OnSkip}
+	r.dirs = newDirCache(r)
+	return r
 }
 
 // notFound is the error Get wraps when it finds no report: both this

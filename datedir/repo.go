@@ -50,8 +50,9 @@ const (
 // made of a well-formed id alone, and goes through the os.Root when that
 // directory is missing or a link.)
 //
-// A Repo holds no state besides its root and options: it is safe for
-// concurrent use, and several processes (python's oops-datedir-repo among
+// A Repo holds no state besides its root, its options and (on Linux) the
+// day's directory it keeps open for writing, which Close closes: it is safe
+// for concurrent use, and several processes (python's oops-datedir-repo among
 // them) may share one directory. Make one with New or NewWithOptions.
 //
 // A Repo is also a store to read (store.Reader, store.Pruner): Get is
@@ -60,13 +61,27 @@ const (
 type Repo struct {
 	root   string
 	onSkip func(error) // Options.OnSkip
+	dirs   *dirCache   // the day's directory kept open for writing; nil: none
 }
 
 // New returns the repository rooted at dir. The directory is created (0755,
 // with its parents) when the first report is published; until then the
 // repository reads as empty.
 func New(dir string) *Repo {
-	return &Repo{root: dir}
+	return NewWithOptions(dir, nil)
+}
+
+// Close closes the date directory a Repo keeps open between writes (on
+// Linux, the directory of the day last written, reopened at least once a
+// second and whenever the day changes or a write there fails). The Repo
+// stays usable: Publish then opens the directory for each write. Close
+// returns nil; a Repo left unclosed closes its directory when it is garbage
+// collected.
+func (r *Repo) Close() error {
+	if r.dirs != nil {
+		r.dirs.close()
+	}
+	return nil
 }
 
 // Root returns the repository's directory.
@@ -107,7 +122,7 @@ func (r *Repo) Publish(_ context.Context, rep *oops.Report) ([]string, error) {
 		// under today, where Get and Walk look; the file keeps it as text.
 		t = time.Now()
 	}
-	day := t.UTC().Format(dayLayout)
+	day := dayName(t)
 	if err := r.write(day, id, data); err != nil {
 		return nil, fmt.Errorf("datedir: publishing %s: %w", id, err)
 	}
@@ -115,7 +130,7 @@ func (r *Repo) Publish(_ context.Context, rep *oops.Report) ([]string, error) {
 }
 
 func (r *Repo) write(day, name string, data []byte) error {
-	if writeDirect(r.root, day, name, tmpName(name), data) {
+	if writeDirect(r.dirs, r.root, day, name, tmpName(name), data) {
 		return nil
 	}
 	root, err := os.OpenRoot(r.root)
@@ -163,6 +178,22 @@ func mkdirAll(dir string) error {
 	return os.Chmod(dir, dirPerm)
 }
 
+// dayName returns the name of t's date directory, t.UTC().Format(dayLayout)
+// for a year of four digits, which wire.TimeOK makes sure of, without
+// Format's parsing of the layout.
+func dayName(t time.Time) string {
+	y, m, d := t.UTC().Date()
+	if y < 1 || y > 9999 {
+		return t.UTC().Format(dayLayout)
+	}
+	b := [10]byte{
+		byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + m/10), byte('0' + m%10), '-',
+		byte('0' + d/10), byte('0' + d%10),
+	}
+	return string(b[:])
+}
+
 // tmpName returns a new name for the ".tmp" file a report called name is
 // written to. A random part keeps two writers of the same id (a report
 // published again when its trailing window closes, or two processes) from
@@ -170,7 +201,15 @@ func mkdirAll(dir string) error {
 func tmpName(name string) string {
 	var rnd [8]byte
 	binary.LittleEndian.PutUint64(rnd[:], rand.Uint64())
-	return name + "." + hex.EncodeToString(rnd[:]) + tmpSuffix
+	var hx [2 * len(rnd)]byte
+	hex.Encode(hx[:], rnd[:])
+	var sb strings.Builder // one allocation for the whole name
+	sb.Grow(len(name) + 1 + len(hx) + len(tmpSuffix))
+	sb.WriteString(name)
+	sb.WriteByte('.')
+	sb.Write(hx[:])
+	sb.WriteString(tmpSuffix)
+	return sb.String()
 }
 
 // writeOnce writes data to day/name through a ".tmp" file.
