@@ -65,14 +65,14 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		name   string
 		d      Dialect
 		driver string
-		dsn    func() string
+		dsn    func(testing.TB) string // given the subtest, which a skip ends
 	}{
-		{"sqlite", SQLite, "sqlite", func() string { return filepath.Join(t.TempDir(), "v1.db") }},
-		{"postgres", PostgreSQL, "pgx", func() string { return benchPostgres(t) }},
+		{"sqlite", SQLite, "sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "v1.db") }},
+		{"postgres", PostgreSQL, "pgx", benchPostgres},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := c.dsn()
+			dsn := c.dsn(t)
 			makeV1(t, c.d, c.driver, dsn, reports[:250])
 			s, err := Open(ctx, c.driver, dsn, nil)
 			require.NoError(t, err)
