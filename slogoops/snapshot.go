@@ -30,6 +30,9 @@ func snapshotTo(dst, r *slog.Record) {
 // recordNeedsSnapshot reports whether r holds a value snapshotTo must
 // render.
 func recordNeedsSnapshot(r *slog.Record) bool {
+	if scalar, known := scalarAttrs(r); known {
+		return !scalar
+	}
 	need := false
 	r.Attrs(func(a slog.Attr) bool {
 		// A scalar's kind is all there is to look at: the common case

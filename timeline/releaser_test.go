@@ -38,7 +38,7 @@ func TestAddToTimelineReleasesWhatTheCapDrops(t *testing.T) {
 	add := func() *releasable {
 		r := &releasable{text: "r" + string(rune('0'+len(rs)))}
 		rs = append(rs, r)
-		release.AddToTimeline(tl, "log-INFO", now, now, r)
+		release.AddToTimeline(tl, "log-INFO", now, r)
 		return r
 	}
 	for range 3 {
@@ -62,7 +62,7 @@ func TestAddToTimelineReleasesWhatTheCapDrops(t *testing.T) {
 	assert.Equal(t, 4, tl.Dropped())
 
 	var nilTL *timeline.Timeline
-	release.AddToTimeline(nilTL, "log-INFO", now, now, &releasable{}) // no-op
+	release.AddToTimeline(nilTL, "log-INFO", now, &releasable{}) // no-op
 }
 
 func TestAddToTimelineKeepsWhatEntriesRenders(t *testing.T) {
@@ -70,20 +70,20 @@ func TestAddToTimelineKeepsWhatEntriesRenders(t *testing.T) {
 	now := time.Now()
 	held := &releasable{text: "held", entered: make(chan struct{}), proceed: make(chan struct{})}
 	entered := held.entered
-	release.AddToTimeline(tl, "log-INFO", now, now, held)
+	release.AddToTimeline(tl, "log-INFO", now, held)
 	done := make(chan []timeline.Entry)
 	go func() { done <- tl.Entries() }()
 	<-entered // Entries is rendering held
 
 	next := &releasable{text: "next"}
-	release.AddToTimeline(tl, "log-INFO", now, now, next)
+	release.AddToTimeline(tl, "log-INFO", now, next)
 	assert.Zero(t, held.released.Load(), "dropped while rendered: not released")
 	close(held.proceed)
 	es := <-done
 	require.Len(t, es, 1)
 	assert.Equal(t, "held", es[0].Detail)
 
-	release.AddToTimeline(tl, "log-INFO", now, now, &releasable{text: "last"})
+	release.AddToTimeline(tl, "log-INFO", now, &releasable{text: "last"})
 	assert.Equal(t, int32(1), next.released.Load(), "dropped with no reader: released")
 	assert.Zero(t, held.released.Load(), "held is never released")
 }

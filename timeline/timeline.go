@@ -251,27 +251,23 @@ func (t *Timeline) AddLazy(category string, start, end time.Time, detail fmt.Str
 	t.add(category, start, end, "", detail, nil)
 }
 
-func init() {
-	release.AddToTimeline = func(tl any, category string, start, end time.Time, detail release.Releaser) {
-		tl.(*Timeline).addReleasable(category, start, end, detail)
-	}
-}
+func init() { release.AddToTimeline = addReleasable }
 
-// addReleasable is AddLazy for a detail whose storage its owner wants back
-// (see release.AddToTimeline): when the cap drops the entry (see
-// Options.MaxEntries) and no Entries call can still be rendering it, the
-// timeline calls detail.Release and forgets it.
-func (t *Timeline) addReleasable(category string, start, end time.Time, detail release.Releaser) {
+// addReleasable is AddLazy, for a point in time, of a detail whose storage
+// its owner wants back (see release.AddToTimeline): when the cap drops the
+// entry (see Options.MaxEntries) and no Entries call can still be rendering
+// it, the timeline calls detail.Release and forgets it. It is the hook
+// itself, not a method behind it, so that keeping a log record (the flight
+// recorder's hot path) makes one call here, and a point takes one offset.
+func addReleasable(tl any, category string, at time.Time, detail release.Releaser) {
+	t, _ := tl.(*Timeline)
 	if t == nil {
 		return
 	}
-	s, e := t.offset(start), t.offset(end)
-	if e < s {
-		e = s
-	}
+	off := t.offset(at)
 	t.mu.Lock()
-	seq, at, rel, reused := t.reserve()
-	at.set(reused, seq, s, int64(e), category, releaseDetail, detail, nil, nil)
+	seq, e, rel, reused := t.reserve()
+	e.set(reused, seq, off, int64(off), category, releaseDetail, detail, nil, nil)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()

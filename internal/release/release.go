@@ -18,8 +18,8 @@ type Releaser interface {
 }
 
 // AddToTimeline is set by package timeline (which imports this one, so this
-// one cannot name its type): it adds an entry to tl, a *timeline.Timeline,
-// whose lazy detail the timeline releases when its cap drops the entry and no
+// one cannot name its type): it adds an entry at time at (start == end) to
+// tl, a *timeline.Timeline (a nil one adds nothing), whose lazy detail the timeline releases when its cap drops the entry and no
 // Entries call can still be rendering it. A timeline that is simply dropped
 // releases nothing: its details go to the garbage collector with it.
-var AddToTimeline func(tl any, category string, start, end time.Time, detail Releaser)
+var AddToTimeline func(tl any, category string, at time.Time, detail Releaser)
