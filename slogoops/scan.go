@@ -3,6 +3,7 @@ package slogoops
 import (
 	"log/slog"
 	"reflect"
+	"slices"
 	"unsafe"
 )
 
@@ -80,6 +81,18 @@ func checkLayout() bool {
 		typeWord(l.front[0].Value) == kindType && typeWord(l.front[1].Value) == stringType &&
 		kindType != stringType && kindType != nil && stringType != nil &&
 		typeWord(slog.BoolValue(true)) == kindType && typeWord(slog.Float64Value(1)) == kindType
+}
+
+// cloneTo sets *dst to r.Clone(), copying the record once, straight into
+// *dst: r.Clone() returns its copy, which is then copied into *dst.
+func cloneTo(dst, r *slog.Record) {
+	if !layoutOK {
+		*dst = r.Clone()
+		return
+	}
+	*dst = *r
+	l := (*recordLayout)(unsafe.Pointer(dst))
+	l.back = slices.Clip(l.back) // as Clone does: see slog.Record.Clone
 }
 
 // scalarAttrs reports whether every attribute of r is a scalar (see

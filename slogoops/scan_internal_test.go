@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,4 +47,33 @@ func TestScalarAttrsMatchesTheAttrsWay(t *testing.T) {
 	r := slog.NewRecord(time.Now(), slog.LevelInfo, "m", 0)
 	scalar, known := scalarAttrs(&r)
 	assert.True(t, scalar && known, "a record without attributes is all scalars")
+}
+
+func TestCloneToIsClone(t *testing.T) {
+	require.True(t, layoutOK)
+	for n := range 9 {
+		r := slog.NewRecord(time.Now(), slog.LevelWarn, "m", 7)
+		for i := range n {
+			r.AddAttrs(slog.Int("k", i))
+		}
+		var dst slog.Record
+		cloneTo(&dst, &r)
+		clone := r.Clone()
+		assert.Equal(t, clone.Time, dst.Time)
+		assert.Equal(t, clone.Message, dst.Message)
+		assert.Equal(t, clone.Level, dst.Level)
+		assert.Equal(t, clone.PC, dst.PC)
+		var got, want []slog.Attr
+		dst.Attrs(func(a slog.Attr) bool { got = append(got, a); return true })
+		clone.Attrs(func(a slog.Attr) bool { want = append(want, a); return true })
+		assert.Equal(t, want, got)
+		back := (*recordLayout)(unsafe.Pointer(&dst)).back
+		assert.Equal(t, len(back), cap(back), "the copy's attributes are clipped, as Clone clips them")
+		// Adding to either copy leaves the other as it was.
+		r.AddAttrs(slog.String("later", "x"))
+		dst.AddAttrs(slog.String("mine", "y"))
+		got = got[:0]
+		dst.Attrs(func(a slog.Attr) bool { got = append(got, a); return true })
+		assert.Equal(t, append(want, slog.String("mine", "y")), got)
+	}
 }

@@ -15,7 +15,7 @@ import (
 // record, some 300 bytes, is copied once, into *dst.
 func snapshotTo(dst, r *slog.Record) {
 	if !recordNeedsSnapshot(r) {
-		*dst = r.Clone() // inlined: one copy of the record
+		cloneTo(dst, r)
 		return
 	}
 	*dst = slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
