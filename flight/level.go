@@ -27,8 +27,17 @@ func ringOf(l slog.Level) int {
 // category returns the timeline category of records at level l,
 // "log-" + l.String(). It does not allocate for the four standard levels.
 func category(l slog.Level) string {
-	if b := ringOf(l); l == levelBase[b] {
-		return levelCategories[b]
+	if c, ok := standardCategory(l); ok {
+		return c
 	}
 	return "log-" + l.String()
+}
+
+// standardCategory is category for the four standard levels (ok false for
+// any other), small enough to be inlined into Keep, the hot path.
+func standardCategory(l slog.Level) (c string, ok bool) {
+	if i := uint(l - slog.LevelDebug); i&3 == 0 && i>>2 < uint(len(levelCategories)) {
+		return levelCategories[i>>2], true
+	}
+	return "", false
 }

@@ -160,7 +160,11 @@ func (r *Recorder) Keep(ctx context.Context, level slog.Level, t time.Time, rec 
 	}
 	if tl := timeline.FromContext(ctx); tl != nil {
 		if rel, ok := rec.(release.Releaser); ok {
-			release.AddToTimeline(tl, category(level), t, rel)
+			c, ok := standardCategory(level)
+			if !ok {
+				c = category(level)
+			}
+			release.AddToTimeline(tl, c, t, rel)
 		} else {
 			tl.AddLazy(category(level), t, t, rec)
 		}

@@ -266,7 +266,20 @@ func addReleasable(tl any, category string, at time.Time, detail release.Release
 	}
 	off := t.offset(at)
 	t.mu.Lock()
-	seq, e, rel, reused := t.reserve()
+	var (
+		seq    uint64
+		e      *entry
+		rel    release.Releaser
+		reused bool
+	)
+	if n := t.n; n < inlineEntries && (t.tail < 0 || n < t.head+t.tail) {
+		// reserve, for a request's first entries, written out here: it
+		// is too large to inline, and this is the most common case.
+		seq, e = t.seq, &t.inline[n]
+		t.seq, t.n = seq+1, n+1
+	} else {
+		seq, e, rel, reused = t.reserve()
+	}
 	e.set(reused, seq, off, int64(off), category, releaseDetail, detail, nil, nil)
 	t.mu.Unlock()
 	if rel != nil {
