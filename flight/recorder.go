@@ -159,15 +159,13 @@ func (r *Recorder) Keep(ctx context.Context, level slog.Level, t time.Time, rec 
 		return
 	}
 	if tl := timeline.FromContext(ctx); tl != nil {
-		if rel, ok := rec.(release.Releaser); ok {
-			c, ok := standardCategory(level)
-			if !ok {
-				c = category(level)
-			}
-			release.AddToTimeline(tl, c, t, rel)
-		} else {
-			tl.AddLazy(category(level), t, t, rec)
+		// A rec that is a release.Releaser is released once the
+		// timeline's cap drops it; the timeline asks, not this hot path.
+		c, ok := standardCategory(level)
+		if !ok {
+			c = category(level)
 		}
+		release.AddToTimeline(tl, c, t, rec)
 		return
 	}
 	w := r.win.Load()

@@ -50,7 +50,8 @@ func (t *Timeline) Entries() []Entry {
 		}
 		if e.lazy != nil || len(e.x.stack()) > 0 {
 			o.Detail = ""
-			later = append(later, pending{i: i, detail: e.detail, lazy: e.lazy, pcs: e.x.stack()})
+			lazy, _ := e.lazy.(fmt.Stringer)
+			later = append(later, pending{i: i, detail: e.detail, lazy: lazy, pcs: e.x.stack()})
 		}
 		out[i] = o
 	}

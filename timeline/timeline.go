@@ -79,7 +79,11 @@ type entry struct {
 	end      int64
 	category string
 	detail   string
-	lazy     fmt.Stringer
+	// lazy is the fmt.Stringer that renders the detail, or nil. It is
+	// held as an any so that storing one (see addReleasable) converts no
+	// interface: a conversion between interface types looks up its
+	// method table at run time, on the hot path of keeping a log record.
+	lazy any
 	// x holds what few entries have, so that entries stay small: a
 	// request's timeline keeps its first entries inline.
 	x *extra
@@ -253,13 +257,15 @@ func (t *Timeline) AddLazy(category string, start, end time.Time, detail fmt.Str
 
 func init() { release.AddToTimeline = addReleasable }
 
-// addReleasable is AddLazy, for a point in time, of a detail whose storage
-// its owner wants back (see release.AddToTimeline): when the cap drops the
-// entry (see Options.MaxEntries) and no Entries call can still be rendering
-// it, the timeline calls detail.Release and forgets it. It is the hook
-// itself, not a method behind it, so that keeping a log record (the flight
-// recorder's hot path) makes one call here, and a point takes one offset.
-func addReleasable(tl any, category string, at time.Time, detail release.Releaser) {
+// addReleasable is AddLazy, for a point in time, of a detail (a
+// fmt.Stringer) whose storage its owner may want back (see
+// release.AddToTimeline): when the cap drops the entry (see
+// Options.MaxEntries) and no Entries call can still be rendering it, the
+// timeline calls detail.Release, if detail is a release.Releaser, and forgets
+// it. It is the hook itself, not a method behind it, so that keeping a log
+// record (the flight recorder's hot path) makes one call here, and a point
+// takes one offset.
+func addReleasable(tl any, category string, at time.Time, detail any) {
 	t, _ := tl.(*Timeline)
 	if t == nil {
 		return
@@ -338,7 +344,7 @@ func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser, reuse
 // (Entries reads under t.mu, and a Finish of this entry comes after Start
 // returns), so a plain store does and saves a locked instruction on the
 // common path. t.mu is held.
-func (e *entry) set(reused bool, seq uint64, start time.Duration, end int64, category, detail string, lazy fmt.Stringer, err error, pcs []uintptr) {
+func (e *entry) set(reused bool, seq uint64, start time.Duration, end int64, category, detail string, lazy any, err error, pcs []uintptr) {
 	e.seq, e.start, e.category, e.detail, e.lazy, e.x = seq, start, category, detail, lazy, newExtra(err, pcs)
 	if reused {
 		atomic.StoreInt64(&e.end, end)
