@@ -203,7 +203,9 @@ func WrapCore(cfg *oops.Config, opts *Options) zap.Option {
 // Enabled reports whether entries at level l are written by the wrapped
 // core, reported or kept.
 func (c *Core) Enabled(l zapcore.Level) bool {
-	return (c.inner != nil && c.inner.Enabled(l)) || c.s.report.Enabled(l) || (c.s.keep && c.s.record.Enabled(l))
+	// The Core's own levels first: they are the cheaper to test, and
+	// the record level, the lowest, decides every entry kept.
+	return (c.s.keep && c.s.record.Enabled(l)) || c.s.report.Enabled(l) || (c.inner != nil && c.inner.Enabled(l))
 }
 
 // Level returns the lowest level Enabled reports as enabled (zapcore.LevelOf

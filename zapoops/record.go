@@ -105,7 +105,30 @@ func (c *Core) keptOf(ent *zapcore.Entry, fields []zapcore.Field) *kept {
 // render first (see snapshotFields).
 func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) {
 	k.ext = nil // plainly: see loadExt
+	// The usual entry, a few scalars and perhaps a Context field, takes
+	// this loop, which calls nothing and so keeps its state in registers;
+	// any other field hands over to setFieldsFrom.
 	for i := range fields {
+		f := &fields[i]
+		switch f.Type {
+		case zapcore.SkipType:
+			continue
+		case zapcore.StringType, zapcore.Int64Type, zapcore.BoolType, zapcore.Float64Type,
+			zapcore.Int32Type, zapcore.Uint64Type, zapcore.DurationType, zapcore.TimeType:
+			if n < inlineFields {
+				k.inline[n] = *f
+				n++
+				continue
+			}
+		}
+		return k.setFieldsFrom(fields, i, n, check)
+	}
+	return n, true
+}
+
+// setFieldsFrom is setFields from fields[from] on, with n fields inline.
+func (k *kept) setFieldsFrom(fields []zapcore.Field, from int, n uint8, check bool) (uint8, bool) {
+	for i := from; i < len(fields); i++ {
 		f := &fields[i]
 		switch f.Type {
 		case zapcore.SkipType:
