@@ -466,11 +466,21 @@ func NewContext(ctx context.Context, t *Timeline) context.Context {
 
 // FromContext returns the timeline ctx carries, or nil.
 func FromContext(ctx context.Context) *Timeline {
-	if ctx == nil {
-		return nil
-	}
+	// Small enough to inline: a context NewContext made (the usual one,
+	// a request's) costs a comparison and no call.
 	if c, ok := ctx.(*timelineCtx); ok {
 		return c.t
+	}
+	return valueOf(ctx)
+}
+
+// valueOf is FromContext for any other context (nil too). It is not
+// inlined, so that FromContext is.
+//
+//go:noinline
+func valueOf(ctx context.Context) *Timeline {
+	if ctx == nil {
+		return nil
 	}
 	t, _ := ctx.Value(ctxKey{}).(*Timeline)
 	return t
