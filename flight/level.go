@@ -8,8 +8,6 @@ import "log/slog"
 
 var levelCategories = [4]string{"log-DEBUG", "log-INFO", "log-WARN", "log-ERROR"}
 
-var levelBase = [4]slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError}
-
 // ringOf returns the index of the ring l is kept in: the standard level at
 // or below l (levels below Debug count as Debug).
 func ringOf(l slog.Level) int {
