@@ -15,7 +15,7 @@ import (
 // record, some 300 bytes, is copied once, into *dst.
 func snapshotTo(dst, r *slog.Record) {
 	if !recordNeedsSnapshot(r) {
-		cloneTo(dst, r)
+		*dst = r.Clone() // inlined: one copy of the record
 		return
 	}
 	*dst = slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
@@ -30,9 +30,6 @@ func snapshotTo(dst, r *slog.Record) {
 // recordNeedsSnapshot reports whether r holds a value snapshotTo must
 // render.
 func recordNeedsSnapshot(r *slog.Record) bool {
-	if scalar, known := scalarAttrs(r); known {
-		return !scalar
-	}
 	need := false
 	r.Attrs(func(a slog.Attr) bool {
 		// A scalar's kind is all there is to look at: the common case
