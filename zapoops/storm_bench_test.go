@@ -11,6 +11,7 @@ import (
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
 	"github.com/oops-go/oops/internal/benchcpu"
+	"github.com/oops-go/oops/internal/benchpair"
 	"github.com/oops-go/oops/zapoops"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -68,14 +69,7 @@ func BenchmarkStorm(b *testing.B) {
 			wg.Wait()
 			stopCPU()
 			b.StopTimer()
-			all := slices.Concat(lat...)
-			slices.Sort(all)
-			for _, p := range []struct {
-				name string
-				q    float64
-			}{{"p50-ns", 0.5}, {"p99-ns", 0.99}, {"p99.9-ns", 0.999}} {
-				b.ReportMetric(float64(all[int(p.q*float64(len(all)-1))]), p.name)
-			}
+			benchpair.ReportPercentiles(b, "", slices.Concat(lat...))
 		})
 	}
 }
@@ -92,45 +86,8 @@ func BenchmarkStormInterleaved(b *testing.B) {
 	err := errors.New("connection refused")
 	loggers := [2]*zap.Logger{zap.New(benchJSONCore()), zap.New(stormCore(b))}
 	names := [2]string{"zap", "zapoops"}
-	each := max(b.N/goroutines, 2)
-	var lat [2][][]time.Duration
-	for i := range lat {
-		lat[i] = make([][]time.Duration, goroutines)
-		for g := range goroutines {
-			lat[i][g] = make([]time.Duration, 0, each/2+1)
-		}
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	stopCPU := benchcpu.Start(b)
-	var wg sync.WaitGroup
-	for g := range goroutines {
-		wg.Go(func() {
-			for i := range each {
-				which := (i + g) % 2
-				start := time.Now()
-				loggers[which].Error("query failed", zap.Error(err), zap.String("table", "orders"))
-				lat[which][g] = append(lat[which][g], time.Since(start))
-			}
-		})
-	}
-	wg.Wait()
-	stopCPU()
-	b.StopTimer()
-	var p999 [2]float64
-	for i, name := range names {
-		all := slices.Concat(lat[i]...)
-		slices.Sort(all)
-		for _, p := range []struct {
-			name string
-			q    float64
-		}{{"p50-ns", 0.5}, {"p99-ns", 0.99}, {"p99.9-ns", 0.999}} {
-			v := float64(all[int(p.q*float64(len(all)-1))])
-			b.ReportMetric(v, name+"-"+p.name)
-			if p.q == 0.999 {
-				p999[i] = v
-			}
-		}
-	}
-	b.ReportMetric(p999[1]/p999[0], "p99.9-ratio")
+	benchpair.Storm(b, goroutines, names, [2]func(){
+		func() { loggers[0].Error("query failed", zap.Error(err), zap.String("table", "orders")) },
+		func() { loggers[1].Error("query failed", zap.Error(err), zap.String("table", "orders")) },
+	})
 }
