@@ -89,14 +89,19 @@
 // revision goes out with Revision one higher, and only the last one clears
 // Pending. Config.Publish does the incident's part for every report published
 // with such a context; Event.ID lets a maker that quotes the id before the
-// report exists (a log line) create the report under that id.
+// report exists (a log line) create the report under that id. The owner's
+// completion takes the whole timeline again (Incident.FlattenTimeline): the
+// entries the report was made with when nothing was recorded since, else the
+// timeline flattened anew.
 //
 // # One schema, every encoding
 //
 // WireFields is the schema: one entry per Report field, with its wire key,
 // its Go name and its kind. The JSON encoder and decoder here, the BSON ones
-// of the datedir store, WriteText and WireKeys are all driven by it, so a
-// field is never known to one and missing from another.
+// of the datedir store, WriteText and WireKeys are all driven by it (the BSON
+// writer, the one on every report's path, writes field by field, held to the
+// schema by a test), so a field is never known to one and missing from
+// another.
 //
 // What is written is read back, by this module and by python's tools:
 //

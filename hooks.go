@@ -82,14 +82,18 @@ func AttachTimeline(ctx context.Context, r *Report, _ *Event) {
 	if tl == nil {
 		return
 	}
-	r.Timeline = append(r.Timeline, FlattenTimeline(tl)...)
-	r.TimelineDropped += tl.Dropped()
+	flattenInto(r, tl, IncidentFromContext(ctx))
 }
 
 // FlattenTimeline turns tl's entries into report timeline entries, with
 // offsets from the timeline's start.
 func FlattenTimeline(tl *timeline.Timeline) []TimelineEntry {
-	entries := tl.Entries()
+	return flattenEntries(tl.Entries())
+}
+
+// flattenEntries turns entries, as Timeline.Entries returns them, into
+// report timeline entries.
+func flattenEntries(entries []timeline.Entry) []TimelineEntry {
 	if len(entries) == 0 {
 		return nil
 	}

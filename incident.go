@@ -154,6 +154,7 @@ type Incident struct {
 	noted   []string
 	dropped int
 	ended   bool
+	flat    flatMemo // see FlattenTimeline
 }
 
 type incidentKey struct{}

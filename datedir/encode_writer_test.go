@@ -69,11 +69,15 @@ func FuzzEncode(f *testing.F) {
 			Duration: x,
 			Attrs: map[string]any{key: text, "n": n, "x": x, "b": b,
 				"list": []any{text, n, map[string]any{key: x}}},
-			Extra: map[string]any{key: []any{b, nil}},
+			Extra: map[string]any{key: []any{b, nil}, "s" + key: text, "n" + key: int(n)},
 			Log:   []oops.LogRecord{{Level: key, Msg: text, Attrs: map[string]any{key: n}}},
 		}
 		data, err := Encode(r)
 		require.NoError(t, err)
+		schema, at := begin(nil)
+		schema, err = appendReportBySchema(schema, r, r.ID)
+		require.NoError(t, err)
+		require.Equal(t, end(schema, at), data, "the schema's loop writes the same document")
 		var d bson.D
 		require.NoError(t, bson.Unmarshal(data, &d))
 		again, err := bson.Marshal(d)

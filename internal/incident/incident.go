@@ -87,7 +87,7 @@ func (u *Unit) Revise(ctx context.Context, d *oops.Draft, amend func(*oops.Repor
 	var last *oops.Report
 	ids, err := d.Revise(ctx, u.Cfg, func(r *oops.Report) {
 		setRelated(r, related, dropped)
-		r.Timeline = oops.FlattenTimeline(u.TL)
+		r.Timeline = u.Inc.FlattenTimeline(u.TL, r.Timeline)
 		r.TimelineDropped = u.TL.Dropped()
 		if amend != nil {
 			amend(r)
