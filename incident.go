@@ -2,6 +2,7 @@ package oops
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 )
@@ -31,10 +32,26 @@ type Draft struct {
 }
 
 // NewDraft returns a Draft of r, which is about to be published as revision
-// 0. It keeps a copy of r (see Report.Clone): r itself may be handed to a
-// publisher.
+// 0. It keeps a copy of r: r itself may be handed to a publisher. The copy's
+// maps are its own, as Report.Clone's; its Timeline and Log share r's
+// entries (see Revise), which no one changes.
 func NewDraft(r *Report) *Draft {
-	return &Draft{id: r.ID, base: r.Clone(), next: 1}
+	return &Draft{id: r.ID, base: draftCopy(r), next: 1}
+}
+
+// draftCopy returns a copy of r whose maps are its own and whose Timeline
+// and Log are r's, capped so that appending to them copies: a revision
+// replaces or extends them, and a publisher never changes them, so that
+// what is shared stays as each revision had it. A request's report is
+// copied once for its draft, and its timeline is most of it.
+func draftCopy(r *Report) *Report {
+	c := *r
+	c.ReqVars = maps.Clone(r.ReqVars)
+	c.Attrs = maps.Clone(r.Attrs)
+	c.Extra = maps.Clone(r.Extra)
+	c.Timeline = r.Timeline[:len(r.Timeline):len(r.Timeline)]
+	c.Log = r.Log[:len(r.Log):len(r.Log)]
+	return &c
 }
 
 // NewReservedDraft returns a Draft of r whose revision 0 is not published
@@ -103,6 +120,11 @@ func (d *Draft) Release() {
 // own report for the last revision (the publisher must not change it, as
 // always). It returns what cfg.Publish returned, or nothing when d was
 // abandoned.
+//
+// amend may set any field and change the report's maps, but must not change
+// the entries of its Timeline or Log in place: the revisions published
+// before share them. It replaces the slices, or appends to them (which
+// copies them), as the integrations do.
 func (d *Draft) Revise(ctx context.Context, cfg *Config, amend func(*Report)) ([]string, error) {
 	d.mu.Lock()
 	if d.holds > 0 {
@@ -115,14 +137,14 @@ func (d *Draft) Revise(ctx context.Context, cfg *Config, amend func(*Report)) ([
 	if d.shared {
 		// A revision after the last (a party revising without a hold):
 		// the last one may still be read.
-		d.base, d.shared = d.base.Clone(), false
+		d.base, d.shared = draftCopy(d.base), false
 	}
 	if amend != nil {
 		amend(d.base)
 	}
 	r := d.base
 	if d.holds > 0 {
-		r = d.base.Clone()
+		r = draftCopy(d.base)
 	} else {
 		// The last revision: nothing changes base any more, so it goes out
 		// itself rather than a copy.

@@ -144,3 +144,69 @@ func TestIncidentBoundsNotes(t *testing.T) {
 	assert.Len(t, ids, 100)
 	assert.Equal(t, 50, dropped)
 }
+
+// rawKeeper keeps the reports it is given, not copies: what a revision
+// shares with another must not change under it.
+type rawKeeper struct {
+	mu   sync.Mutex
+	reps []*oops.Report
+}
+
+func (k *rawKeeper) Publish(_ context.Context, r *oops.Report) ([]string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.reps = append(k.reps, r)
+	return []string{r.ID}, nil
+}
+
+// TestDraftRevisionsKeepEarlierOnes: a revision that appends to the
+// timeline and the log, or changes a map, leaves every revision published
+// before as it was, spare capacity of their slices included.
+func TestDraftRevisionsKeepEarlierOnes(t *testing.T) {
+	k := new(rawKeeper)
+	cfg := &oops.Config{Publisher: k}
+	r := &oops.Report{
+		ID:       oops.NewID(),
+		Timeline: append(make([]oops.TimelineEntry, 0, 4), oops.TimelineEntry{Category: "first"}),
+		Log:      append(make([]oops.LogRecord, 0, 4), oops.LogRecord{Msg: "first"}),
+		ReqVars:  map[string]string{"a": "1"},
+		Attrs:    map[string]any{"n": 1},
+	}
+	d := oops.NewDraft(r)
+	require.True(t, d.Hold())
+	require.True(t, d.Hold())
+	_, err := cfg.Publish(context.Background(), r)
+	require.NoError(t, err)
+	amend := func(msg string) func(*oops.Report) {
+		return func(r *oops.Report) {
+			r.Timeline = append(r.Timeline, oops.TimelineEntry{Category: msg})
+			r.Log = append(r.Log, oops.LogRecord{Msg: msg})
+			r.ReqVars["a"] = msg
+			r.Attrs["n"] = msg
+		}
+	}
+	_, err = d.Revise(context.Background(), cfg, amend("second"))
+	require.NoError(t, err)
+	_, err = d.Revise(context.Background(), cfg, amend("third"))
+	require.NoError(t, err)
+
+	require.Len(t, k.reps, 3)
+	for i, want := range [][]string{{"first"}, {"first", "second"}, {"first", "second", "third"}} {
+		rev := k.reps[i]
+		var cats, msgs []string
+		for _, e := range rev.Timeline {
+			cats = append(cats, e.Category)
+		}
+		for _, l := range rev.Log {
+			msgs = append(msgs, l.Msg)
+		}
+		assert.Equal(t, want, cats, "revision %d's timeline", i)
+		assert.Equal(t, want, msgs, "revision %d's log", i)
+		wantVar := map[int]string{0: "1", 1: "second", 2: "third"}[i]
+		assert.Equal(t, wantVar, rev.ReqVars["a"], "revision %d's req_vars", i)
+	}
+	assert.Equal(t, "1", r.ReqVars["a"])
+	assert.Equal(t, 1, r.Attrs["n"])
+	assert.Empty(t, r.Timeline[:cap(r.Timeline)][1].Category, "the first revision's spare capacity is not written")
+	assert.Empty(t, r.Log[:cap(r.Log)][1].Msg)
+}
