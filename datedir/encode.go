@@ -335,17 +335,21 @@ func appendOffset(b []byte, key string, d time.Duration) []byte {
 	return appendDouble(b, key, ms)
 }
 
+// A strPair is one request variable, so that they are written in key order
+// without looking each up again.
+type strPair struct{ k, v string }
+
 func appendReqVars(b []byte, key string, m map[string]string) []byte {
 	b = head(b, typeDocument, key)
 	b, at := begin(b)
-	var buf [16]string // request variables are few: keys on the stack
-	keys := buf[:0]
-	for k := range m {
-		keys = append(keys, k)
+	var buf [16]strPair // request variables are few: pairs on the stack
+	vars := buf[:0]
+	for k, v := range m {
+		vars = append(vars, strPair{k, v})
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		b = appendStr(b, cleanKey(k), m[k])
+	slices.SortFunc(vars, func(a, b strPair) int { return strings.Compare(a.k, b.k) })
+	for _, kv := range vars {
+		b = appendStr(b, cleanKey(kv.k), kv.v)
 	}
 	return end(b, at)
 }

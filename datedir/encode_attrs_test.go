@@ -50,7 +50,18 @@ func TestDayName(t *testing.T) {
 		time.Date(2024, 5, 6, 12, 0, 0, 0, time.UTC),
 		time.Date(2024, 10, 26, 23, 30, 0, 0, time.FixedZone("x", -3600)),
 		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 5, 6, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 5, 6, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2024, 5, 7, 0, 30, 0, 0, time.FixedZone("y", 3600)), // 2024-05-06 in UTC
+		time.Date(2024, 5, 7, 0, 0, 0, 0, time.UTC),
+		time.Date(0, 12, 31, 23, 0, 0, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
 	} {
+		// Twice: the second one is the day named last.
+		assert.Equal(t, tm.UTC().Format(dayLayout), dayName(tm), tm.String())
 		assert.Equal(t, tm.UTC().Format(dayLayout), dayName(tm), tm.String())
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -180,8 +181,13 @@ func mkdirAll(dir string) error {
 
 // dayName returns the name of t's date directory, t.UTC().Format(dayLayout)
 // for a year of four digits, which wire.TimeOK makes sure of, without
-// Format's parsing of the layout.
+// Format's parsing of the layout, and without a new string when t falls on
+// the day named last (as most reports of a day do).
 func dayName(t time.Time) string {
+	n := unixDay(t)
+	if last := lastDay.Load(); last != nil && last.n == n {
+		return last.name
+	}
 	y, m, d := t.UTC().Date()
 	if y < 1 || y > 9999 {
 		return t.UTC().Format(dayLayout)
@@ -191,7 +197,29 @@ func dayName(t time.Time) string {
 		byte('0' + m/10), byte('0' + m%10), '-',
 		byte('0' + d/10), byte('0' + d%10),
 	}
-	return string(b[:])
+	name := string(b[:])
+	lastDay.Store(&namedDay{n: n, name: name})
+	return name
+}
+
+// A namedDay is a day (days since 1970-01-01, UTC) and its directory's name.
+type namedDay struct {
+	n    int64
+	name string
+}
+
+// lastDay is the day dayName named last.
+var lastDay atomic.Pointer[namedDay]
+
+// unixDay returns the number of t's day in UTC counted from 1970-01-01
+// (negative before).
+func unixDay(t time.Time) int64 {
+	s := t.Unix()
+	n := s / 86400
+	if s%86400 < 0 {
+		n--
+	}
+	return n
 }
 
 // tmpName returns a new name for the ".tmp" file a report called name is

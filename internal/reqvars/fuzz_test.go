@@ -53,6 +53,9 @@ func FuzzEnvName(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got := EnvName(s)
+		if want := envName(s); got != want {
+			t.Fatalf("EnvName(%q) = %q, built: %q", s, got, want)
+		}
 		if !utf8.ValidString(got) {
 			t.Fatalf("EnvName(%q) = %q, not valid UTF-8", s, got)
 		}

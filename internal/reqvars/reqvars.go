@@ -19,6 +19,32 @@ const Hidden = "<hidden>"
 // followed by the name in upper case with '-' as '_'. Bytes that cannot be
 // in a header name are kept visible as \xNN.
 func EnvName(header string) string {
+	if name, ok := commonEnvNames[header]; ok {
+		return name
+	}
+	return envName(header)
+}
+
+// commonEnvNames holds the variable names of the headers most requests
+// carry, keyed by their canonical names (textproto.CanonicalMIMEHeaderKey)
+// and their lower-case ones (HTTP/2, gRPC metadata): every report of a
+// request names them, and a lookup costs less than building the name.
+var commonEnvNames = func() map[string]string {
+	m := make(map[string]string)
+	for _, h := range []string{
+		"Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control",
+		"Connection", "Content-Length", "Content-Type", "Cookie", "Forwarded", "Origin",
+		"Referer", "Traceparent", "Tracestate", "User-Agent", "X-Forwarded-For",
+		"X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip", "X-Request-Id",
+	} {
+		m[h] = envName(h)
+		m[strings.ToLower(h)] = envName(h)
+	}
+	return m
+}()
+
+// envName is EnvName without the lookup.
+func envName(header string) string {
 	switch {
 	case strings.EqualFold(header, "Content-Type"):
 		return "CONTENT_TYPE"
