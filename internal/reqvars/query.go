@@ -118,16 +118,25 @@ func (q *QuerySecrets) HideURL(u string) string {
 	} else {
 		before, fragment, hasFragment = strings.Cut(before, "#")
 	}
-	before = hideUserinfo(before)
+	hidden := hideUserinfo(before)
 	if !hasQuery && !hasFragment {
-		return ValidText(before)
+		return ValidText(hidden)
 	}
+	var hq string
+	if hasQuery {
+		hq = q.HideQuery(query)
+		if hidden == before && hq == query {
+			// Nothing hidden (the usual case): u as it is, not a copy.
+			return ValidText(u)
+		}
+	}
+	before = hidden
 	var b strings.Builder
 	b.Grow(len(u) + 16)
 	b.WriteString(before)
 	if hasQuery {
 		b.WriteByte('?')
-		b.WriteString(q.HideQuery(query))
+		b.WriteString(hq)
 	}
 	if hasFragment {
 		b.WriteByte('#')

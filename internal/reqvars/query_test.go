@@ -34,6 +34,8 @@ func TestHideURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://h/p?a=1&token=t#frag":   "https://h/p?a=1&token=<hidden>#frag",
 		"https://h/p":                    "https://h/p",
+		"https://h/p?a=1#frag":           "https://h/p?a=1#frag",
+		"https://h/p?a=1&b=\xff":         `https://h/p?a=1&b=\xff`,
 		"https://ann:pw@h/p?token=t":     "https://<hidden>@h/p?token=<hidden>",
 		"https://h/p#x@y":                "https://h/p#x@y",
 		"/a//b@c?token=1":                "/a//b@c?token=<hidden>",
