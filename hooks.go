@@ -77,6 +77,9 @@ func Callers(skip int) []uintptr { return stack.Callers(skip + 1) }
 
 // AttachTimeline flattens the timeline in ctx, if any, into r.Timeline and
 // sets r.TimelineDropped. Entries already in r.Timeline are kept before it.
+// When ctx carries an Incident, the incident remembers what was flattened,
+// so that the completion of its report need not flatten it again (see
+// Incident.FlattenTimeline).
 func AttachTimeline(ctx context.Context, r *Report, _ *Event) {
 	tl := timeline.FromContext(ctx)
 	if tl == nil {
