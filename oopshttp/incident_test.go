@@ -320,3 +320,44 @@ func TestNoRecordOfOneRequestInAnother(t *testing.T) {
 	require.NoError(t, bg.WriteText(&text))
 	assert.Contains(t, text.String(), "logged without a request context")
 }
+
+// TestCompletionTimelineAsMadeWhenNothingFollows: a request that records
+// nothing after its logged error is completed with the timeline its report
+// was made with, the kept record and the statements as they were; one that
+// records more is completed with that too.
+func TestCompletionTimelineAsMadeWhenNothingFollows(t *testing.T) {
+	for _, after := range []bool{false, true} {
+		t.Run(fmt.Sprint("statement after: ", after), func(t *testing.T) {
+			c := new(collector)
+			cfg := newConfig(c)
+			logger := slog.New(slogoops.NewHandler(slog.DiscardHandler, cfg, &slogoops.Options{Recorder: flight.New(nil)}))
+			db := openDB(t)
+			srv, done := serve(t, cfg, nil, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				ctx := r.Context()
+				logger.InfoContext(ctx, "withdrawing", "amount", 50)
+				_, err := db.ExecContext(ctx, `UPDATE accounts SET balance = balance - 50 WHERE id = 1`)
+				require.Error(t, err)
+				logger.ErrorContext(ctx, "withdrawal failed", "err", err)
+				if after {
+					_, _ = db.ExecContext(ctx, `SELECT balance FROM accounts WHERE id = 1`)
+				}
+				w.WriteHeader(http.StatusOK)
+			}))
+			resp, _ := get(t, srv.URL+"/withdraw")
+			<-done
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
+			raw := c.raw()
+			require.Len(t, raw, 2)
+			require.Len(t, raw[0].Timeline, 2)
+			assert.Equal(t, "withdrawing amount=50", raw[0].Timeline[0].Detail)
+			assert.Contains(t, raw[0].Timeline[1].Error, "CHECK constraint failed")
+			if !after {
+				assert.Equal(t, raw[0].Timeline, raw[1].Timeline)
+				return
+			}
+			require.Len(t, raw[1].Timeline, 3)
+			assert.Equal(t, raw[0].Timeline, raw[1].Timeline[:2])
+			assert.Equal(t, "SELECT balance FROM accounts WHERE id = 1", raw[1].Timeline[2].Detail)
+		})
+	}
+}
