@@ -25,8 +25,9 @@ const inlineFields = 5
 // report reads it. It is laid out small because its size is what keeping
 // costs in memory and collection when it is not reused (see Release): a
 // request's kept entries are garbage once its timeline is, so every byte of
-// them is allocated, and collected, once per entry. That is why its first
-// fields are held as slots of half a zapcore.Field's size (see setFields).
+// them is allocated, zeroed and collected once per entry. That is why its
+// first fields are held as slots of 24 bytes rather than zapcore.Fields of
+// 64 (see slot): a kept entry is 192 bytes, not 384.
 type kept struct {
 	inline [inlineFields]slot
 	ext    *keptExt // the fields past the inline ones and the detail, if any; see loadExt
@@ -34,6 +35,7 @@ type kept struct {
 	nanos  int64    // the entry's time, Unix nanoseconds; 0 for none
 	name   string   // the logger's name
 	msg    string
+	keyLen [inlineFields]uint8             // of the inline slots' keys
 	types  [inlineFields]zapcore.FieldType // of the inline slots
 	level  zapcore.Level
 	n      uint8 // fields in inline
@@ -41,20 +43,25 @@ type kept struct {
 
 // A slot holds an inline field whose value is a number (zapcore.Field's
 // Integer: every integer, float, bool and duration type), a string, or a
-// time with its location (zapcore.TimeType): what the usual zap fields are.
-// It is the zapcore.Field less what such a field leaves empty, so that a
-// slot is 32 bytes where the field is 64, and holds two pointers where the
-// field holds three (each a write barrier while the collector marks).
+// time with its location (zapcore.TimeType), which is what the usual zap
+// fields are, and whose key is at most maxSlotKey bytes long. It is the
+// zapcore.Field less what such a field leaves empty, its key's length and
+// its type kept beside the slots in a byte each: 24 bytes, two of them
+// pointers, where the field is 64 bytes with three pointers (each a write
+// barrier while the collector marks).
 type slot struct {
-	key string
+	key unsafe.Pointer // the key's bytes
 	ptr unsafe.Pointer // a string's bytes, a time's *time.Location, or nil
 	num int64          // the field's Integer, or a string's length
 }
 
+// maxSlotKey is the longest key a slot holds.
+const maxSlotKey = math.MaxUint8
+
 // field returns the i'th inline field as the zapcore.Field it was.
 func (k *kept) field(i int) zapcore.Field {
 	s := &k.inline[i]
-	f := zapcore.Field{Key: s.key, Type: k.types[i]}
+	f := zapcore.Field{Key: unsafe.String((*byte)(s.key), int(k.keyLen[i])), Type: k.types[i]}
 	switch f.Type {
 	case zapcore.StringType:
 		f.String = unsafe.String((*byte)(s.ptr), int(s.num))
@@ -156,44 +163,45 @@ func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) 
 	// any other field hands over to setFieldsFrom.
 	for i := range fields {
 		f := &fields[i]
-		switch t := f.Type; t {
-		case zapcore.SkipType:
-			continue
-		case zapcore.Int64Type, zapcore.BoolType, zapcore.Float64Type, zapcore.Int32Type, zapcore.Uint64Type,
-			zapcore.DurationType, zapcore.Int16Type, zapcore.Int8Type, zapcore.Uint32Type, zapcore.Uint16Type,
-			zapcore.Uint8Type, zapcore.UintptrType, zapcore.Float32Type:
-			// Their value is Integer alone: zap's encoders read nothing
-			// else of them.
-			if n < inlineFields {
-				s := &k.inline[n]
-				s.key, s.ptr, s.num = f.Key, nil, f.Integer
-				k.types[n] = t
+		if n < inlineFields && len(f.Key) <= maxSlotKey {
+			switch f.Type {
+			case zapcore.SkipType:
+				continue
+			case zapcore.Int64Type, zapcore.BoolType, zapcore.Float64Type, zapcore.Int32Type, zapcore.Uint64Type,
+				zapcore.DurationType, zapcore.Int16Type, zapcore.Int8Type, zapcore.Uint32Type, zapcore.Uint16Type,
+				zapcore.Uint8Type, zapcore.UintptrType, zapcore.Float32Type:
+				// Their value is Integer alone: zap's encoders read
+				// nothing else of them.
+				k.put(n, f, nil, f.Integer)
 				n++
 				continue
-			}
-		case zapcore.StringType:
-			// One with an Interface is a Core's id field (see isOurs).
-			if n < inlineFields && f.Interface == nil {
-				s := &k.inline[n]
-				s.key, s.ptr, s.num = f.Key, unsafe.Pointer(unsafe.StringData(f.String)), int64(len(f.String))
-				k.types[n] = t
-				n++
-				continue
-			}
-		case zapcore.TimeType:
-			if n < inlineFields {
+			case zapcore.StringType:
+				// One with an Interface is a Core's id field (see isOurs).
+				if f.Interface == nil {
+					k.put(n, f, unsafe.Pointer(unsafe.StringData(f.String)), int64(len(f.String)))
+					n++
+					continue
+				}
+			case zapcore.TimeType:
 				if loc, isLoc := f.Interface.(*time.Location); isLoc || f.Interface == nil {
-					s := &k.inline[n]
-					s.key, s.ptr, s.num = f.Key, unsafe.Pointer(loc), f.Integer
-					k.types[n] = t
+					k.put(n, f, unsafe.Pointer(loc), f.Integer)
 					n++
 					continue
 				}
 			}
+		} else if f.Type == zapcore.SkipType {
+			continue
 		}
 		return n, k.setFieldsFrom(fields[i:], check)
 	}
 	return n, true
+}
+
+// put sets inline slot n to f, whose value is ptr and num (see slot).
+func (k *kept) put(n uint8, f *zapcore.Field, ptr unsafe.Pointer, num int64) {
+	s := &k.inline[n]
+	s.key, s.ptr, s.num = unsafe.Pointer(unsafe.StringData(f.Key)), ptr, num
+	k.keyLen[n], k.types[n] = uint8(len(f.Key)), f.Type
 }
 
 // setFieldsFrom keeps fields in k.ext, in order, but for those that write
