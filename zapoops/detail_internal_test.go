@@ -206,3 +206,24 @@ func TestKeptSlotsGiveBackTheFields(t *testing.T) {
 		}
 	}
 }
+
+// An entry with two fields past its slots costs one allocation for them
+// (the kept entry itself is reused from the ring it evicts); with more, the
+// fields take one more.
+func TestKeptEntryPastItsSlotsAllocations(t *testing.T) {
+	c := NewCore(nil, &Options{Recorder: flight.New(&flight.Options{RingSize: 1})})
+	ent := zapcore.Entry{Level: zapcore.InfoLevel, Message: "m"}
+	for _, tc := range []struct {
+		fields int
+		allocs float64
+	}{{5, 0}, {6, 1}, {inlineFields + extFields, 1}, {inlineFields + extFields + 1, 2}} {
+		var fields []zapcore.Field
+		for i := range tc.fields {
+			fields = append(fields, zap.Int(fmt.Sprint("k", i), i))
+		}
+		require.NoError(t, c.Write(ent, fields))
+		got := testing.AllocsPerRun(100, func() { _ = c.Write(ent, fields) })
+		assert.Equal(t, tc.allocs, got, "%d fields", tc.fields)
+		assert.Len(t, c.s.rec.Records()[0].Attrs, tc.fields)
+	}
+}

@@ -94,6 +94,27 @@ type keptExt struct {
 	rendered bool
 }
 
+// newKeptExt returns a keptExt with room for n fields: a few are in the same
+// allocation, so that an entry with a field or two past its slots (a sixth
+// field, say) costs one allocation more, not two.
+func newKeptExt(n int) *keptExt {
+	if n <= extFields {
+		e := new(keptExtFields)
+		e.ext.more = e.fields[:0]
+		return &e.ext
+	}
+	return &keptExt{more: make([]zapcore.Field, 0, n)}
+}
+
+// extFields is how many fields newKeptExt puts in the keptExt's allocation.
+const extFields = 3
+
+// keptExtFields is a keptExt with its first fields.
+type keptExtFields struct {
+	ext    keptExt
+	fields [extFields]zapcore.Field
+}
+
 // loadExt returns k.ext. The keep path writes k.ext plainly, before the
 // entry is shared (which orders that write before any read), and so does a
 // reuse of k (which clears a detail left by its last use: see setFields);
@@ -222,7 +243,7 @@ func (k *kept) setFieldsFrom(fields []zapcore.Field, check bool) bool {
 			}
 		}
 		if k.ext == nil {
-			k.ext = &keptExt{more: make([]zapcore.Field, 0, len(fields)-i)}
+			k.ext = newKeptExt(len(fields) - i)
 		}
 		k.ext.more = append(k.ext.more, *f)
 	}
