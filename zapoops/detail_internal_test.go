@@ -174,3 +174,56 @@ func TestKeptDetailUnderConcurrentReaders(t *testing.T) {
 	assert.Equal(t, want, k.String())
 	assert.Len(t, k.LogRecord().Attrs, 7, "the fields past the inline ones survive the swap")
 }
+
+// Every field a slot can hold comes back from it as it was logged, with
+// keys of every length around the longest a slot holds; fields that do not
+// fit a slot, and all that follow one, are kept in order after the slots.
+func TestKeptSlotsGiveBackTheFields(t *testing.T) {
+	loc := time.FixedZone("X", -7200)
+	values := []zapcore.Field{
+		zap.String("", ""), zap.String("", "a b"), zap.Int64("", math.MinInt64), zap.Int32("", -5), zap.Int16("", 7),
+		zap.Int8("", -8), zap.Uint64("", math.MaxUint64), zap.Uint32("", 9), zap.Uint16("", 10), zap.Uint8("", 11),
+		zap.Uintptr("", 12), zap.Bool("", true), zap.Float64("", -0.25), zap.Float32("", 1.5),
+		zap.Duration("", time.Second), zap.Time("", time.Date(2026, 12, 1, 15, 0, 0, 1, loc)),
+		{Type: zapcore.TimeType, Integer: 42}, zap.Complex128("", 1+2i), // the last fits no slot
+	}
+	c := NewCore(nil, &Options{Recorder: flight.New(nil)})
+	for _, keyLen := range []int{0, 1, maxSlotKey - 1, maxSlotKey, maxSlotKey + 1, 1000} {
+		for i, v := range values {
+			// Each value among four others, at each place, after the
+			// previous value, so that every shape follows every other.
+			fields := []zapcore.Field{zap.Int("a", 1), values[(i+len(values)-1)%len(values)], zap.String("b", "x"), zap.Int("c", 3)}
+			v.Key = strings.Repeat("k", keyLen)
+			for at := 0; at <= len(fields); at++ {
+				fs := append(append(append([]zapcore.Field(nil), fields[:at]...), v), fields[at:]...)
+				fs[len(fs)-1].Key = "last"
+				k := c.newKept(zapcore.Entry{Message: "m"}, fs)
+				var buf [inlineFields]zapcore.Field
+				got := append(k.inlineFields(&buf), k.more()...)
+				assert.Equal(t, fs, got, "key length %d, value %d at %d", keyLen, i, at)
+				assert.LessOrEqual(t, int(k.n), inlineFields)
+			}
+		}
+	}
+}
+
+// An entry with two fields past its slots costs one allocation for them
+// (the kept entry itself is reused from the ring it evicts); with more, the
+// fields take one more.
+func TestKeptEntryPastItsSlotsAllocations(t *testing.T) {
+	c := NewCore(nil, &Options{Recorder: flight.New(&flight.Options{RingSize: 1})})
+	ent := zapcore.Entry{Level: zapcore.InfoLevel, Message: "m"}
+	for _, tc := range []struct {
+		fields int
+		allocs float64
+	}{{5, 0}, {6, 1}, {inlineFields + extFields, 1}, {inlineFields + extFields + 1, 2}} {
+		var fields []zapcore.Field
+		for i := range tc.fields {
+			fields = append(fields, zap.Int(fmt.Sprint("k", i), i))
+		}
+		require.NoError(t, c.Write(ent, fields))
+		got := testing.AllocsPerRun(100, func() { _ = c.Write(ent, fields) })
+		assert.Equal(t, tc.allocs, got, "%d fields", tc.fields)
+		assert.Len(t, c.s.rec.Records()[0].Attrs, tc.fields)
+	}
+}

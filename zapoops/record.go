@@ -23,26 +23,96 @@ const inlineFields = 5
 // kept is an entry the flight recorder keeps: a copy of the entry and of its
 // fields, not encoded. It implements flight.Record and renders only when a
 // report reads it. It is laid out small because its size is what keeping
-// costs in memory and collection when it is not reused (see Release).
+// costs in memory and collection when it is not reused (see Release): a
+// request's kept entries are garbage once its timeline is, so every byte of
+// them is allocated, zeroed and collected once per entry. That is why its
+// first fields are held as slots of 24 bytes rather than zapcore.Fields of
+// 64 (see slot): a kept entry is 192 bytes, not 384.
 type kept struct {
-	inline [inlineFields]zapcore.Field
-	ext    *keptExt // the fields past inlineFields and the detail, if any; see loadExt
+	inline [inlineFields]slot
+	ext    *keptExt // the fields past the inline ones and the detail, if any; see loadExt
 	core   *Core    // for the fields given to With (never changed)
 	nanos  int64    // the entry's time, Unix nanoseconds; 0 for none
 	name   string   // the logger's name
 	msg    string
+	keyLen [inlineFields]uint8             // of the inline slots' keys
+	types  [inlineFields]zapcore.FieldType // of the inline slots
 	level  zapcore.Level
 	n      uint8 // fields in inline
 }
 
-// keptExt is what a kept entry holds out of line: the fields past
-// inlineFields, and its timeline detail once rendered (every report of a
+// A slot holds an inline field whose value is a number (zapcore.Field's
+// Integer: every integer, float, bool and duration type), a string, or a
+// time with its location (zapcore.TimeType), which is what the usual zap
+// fields are, and whose key is at most maxSlotKey bytes long. It is the
+// zapcore.Field less what such a field leaves empty, its key's length and
+// its type kept beside the slots in a byte each: 24 bytes, two of them
+// pointers, where the field is 64 bytes with three pointers (each a write
+// barrier while the collector marks).
+type slot struct {
+	key unsafe.Pointer // the key's bytes
+	ptr unsafe.Pointer // a string's bytes, a time's *time.Location, or nil
+	num int64          // the field's Integer, or a string's length
+}
+
+// maxSlotKey is the longest key a slot holds.
+const maxSlotKey = math.MaxUint8
+
+// field returns the i'th inline field as the zapcore.Field it was.
+func (k *kept) field(i int) zapcore.Field {
+	s := &k.inline[i]
+	f := zapcore.Field{Key: unsafe.String((*byte)(s.key), int(k.keyLen[i])), Type: k.types[i]}
+	switch f.Type {
+	case zapcore.StringType:
+		f.String = unsafe.String((*byte)(s.ptr), int(s.num))
+	case zapcore.TimeType:
+		f.Integer = s.num
+		if s.ptr != nil {
+			f.Interface = (*time.Location)(s.ptr)
+		}
+	default:
+		f.Integer = s.num
+	}
+	return f
+}
+
+// inlineFields returns the inline fields, as zapcore.Fields in buf.
+func (k *kept) inlineFields(buf *[inlineFields]zapcore.Field) []zapcore.Field {
+	for i := range int(k.n) {
+		buf[i] = k.field(i)
+	}
+	return buf[:k.n]
+}
+
+// keptExt is what a kept entry holds out of line: the fields past the
+// inline ones, and its timeline detail once rendered (every report of a
 // request reads the timeline again). It never changes once the entry is
 // kept: String swaps in a new one that has the detail.
 type keptExt struct {
 	more     []zapcore.Field
 	detail   string
 	rendered bool
+}
+
+// newKeptExt returns a keptExt with room for n fields: a few are in the same
+// allocation, so that an entry with a field or two past its slots (a sixth
+// field, say) costs one allocation more, not two.
+func newKeptExt(n int) *keptExt {
+	if n <= extFields {
+		e := new(keptExtFields)
+		e.ext.more = e.fields[:0]
+		return &e.ext
+	}
+	return &keptExt{more: make([]zapcore.Field, 0, n)}
+}
+
+// extFields is how many fields newKeptExt puts in the keptExt's allocation.
+const extFields = 3
+
+// keptExtFields is a keptExt with its first fields.
+type keptExtFields struct {
+	ext    keptExt
+	fields [extFields]zapcore.Field
 }
 
 // loadExt returns k.ext. The keep path writes k.ext plainly, before the
@@ -103,6 +173,10 @@ func (c *Core) keptOf(ent *zapcore.Entry, fields []zapcore.Field) *kept {
 // Context field, zap.Skip), and returns how many are inline. With check, it
 // stops and reports false at the first mutable field, which the caller must
 // render first (see snapshotFields).
+//
+// The leading fields that fit a slot (see slot) go inline, up to
+// inlineFields; the first that does not, and every field after it, go to
+// k.ext, in order.
 func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) {
 	k.ext = nil // plainly: see loadExt
 	// The usual entry, a few scalars and perhaps a Context field, takes
@@ -110,25 +184,52 @@ func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) 
 	// any other field hands over to setFieldsFrom.
 	for i := range fields {
 		f := &fields[i]
-		switch f.Type {
-		case zapcore.SkipType:
-			continue
-		case zapcore.StringType, zapcore.Int64Type, zapcore.BoolType, zapcore.Float64Type,
-			zapcore.Int32Type, zapcore.Uint64Type, zapcore.DurationType, zapcore.TimeType:
-			if n < inlineFields {
-				k.inline[n] = *f
+		if n < inlineFields && len(f.Key) <= maxSlotKey {
+			switch f.Type {
+			case zapcore.SkipType:
+				continue
+			case zapcore.Int64Type, zapcore.BoolType, zapcore.Float64Type, zapcore.Int32Type, zapcore.Uint64Type,
+				zapcore.DurationType, zapcore.Int16Type, zapcore.Int8Type, zapcore.Uint32Type, zapcore.Uint16Type,
+				zapcore.Uint8Type, zapcore.UintptrType, zapcore.Float32Type:
+				// Their value is Integer alone: zap's encoders read
+				// nothing else of them.
+				k.put(n, f, nil, f.Integer)
 				n++
 				continue
+			case zapcore.StringType:
+				// One with an Interface is a Core's id field (see isOurs).
+				if f.Interface == nil {
+					k.put(n, f, unsafe.Pointer(unsafe.StringData(f.String)), int64(len(f.String)))
+					n++
+					continue
+				}
+			case zapcore.TimeType:
+				if loc, isLoc := f.Interface.(*time.Location); isLoc || f.Interface == nil {
+					k.put(n, f, unsafe.Pointer(loc), f.Integer)
+					n++
+					continue
+				}
 			}
+		} else if f.Type == zapcore.SkipType {
+			continue
 		}
-		return k.setFieldsFrom(fields, i, n, check)
+		return n, k.setFieldsFrom(fields[i:], check)
 	}
 	return n, true
 }
 
-// setFieldsFrom is setFields from fields[from] on, with n fields inline.
-func (k *kept) setFieldsFrom(fields []zapcore.Field, from int, n uint8, check bool) (uint8, bool) {
-	for i := from; i < len(fields); i++ {
+// put sets inline slot n to f, whose value is ptr and num (see slot).
+func (k *kept) put(n uint8, f *zapcore.Field, ptr unsafe.Pointer, num int64) {
+	s := &k.inline[n]
+	s.key, s.ptr, s.num = unsafe.Pointer(unsafe.StringData(f.Key)), ptr, num
+	k.keyLen[n], k.types[n] = uint8(len(f.Key)), f.Type
+}
+
+// setFieldsFrom keeps fields in k.ext, in order, but for those that write
+// nothing. With check, it stops and reports false at the first mutable
+// field.
+func (k *kept) setFieldsFrom(fields []zapcore.Field, check bool) bool {
+	for i := range fields {
 		f := &fields[i]
 		switch f.Type {
 		case zapcore.SkipType:
@@ -138,20 +239,15 @@ func (k *kept) setFieldsFrom(fields []zapcore.Field, from int, n uint8, check bo
 			// The usual scalars, told apart by a jump table.
 		default:
 			if check && mutable(f, false) {
-				return n, false
+				return false
 			}
 		}
-		if n < inlineFields {
-			k.inline[n] = *f
-			n++
-			continue
-		}
 		if k.ext == nil {
-			k.ext = &keptExt{more: make([]zapcore.Field, 0, len(fields)-i)}
+			k.ext = newKeptExt(len(fields) - i)
 		}
 		k.ext.more = append(k.ext.more, *f)
 	}
-	return n, true
+	return true
 }
 
 // Release implements release.Releaser: the recorder is done with k. k goes
@@ -164,7 +260,8 @@ func (k *kept) Release() { keptPool.Put(k) }
 func (k *kept) LogRecord() oops.LogRecord {
 	enc := newMapEncoder()
 	enc.addFields(k.core.with)
-	enc.addFields(k.inline[:k.n])
+	var buf [inlineFields]zapcore.Field
+	enc.addFields(k.inlineFields(&buf))
 	enc.addFields(k.more())
 	attrs := enc.result()
 	if k.name != "" {
@@ -225,7 +322,8 @@ func (k *kept) flatDetail() (s string, ok bool) {
 	if attrs, ok = appendFlat(attrs, k.core.with); !ok {
 		return "", false
 	}
-	if attrs, ok = appendFlat(attrs, k.inline[:k.n]); !ok {
+	var fbuf [inlineFields]zapcore.Field
+	if attrs, ok = appendFlat(attrs, k.inlineFields(&fbuf)); !ok {
 		return "", false
 	}
 	if attrs, ok = appendFlat(attrs, more); !ok {

@@ -10,9 +10,9 @@ import (
 // slabChunk is how many values a Slab allocates at once: a request that
 // keeps 10 records pays 10/63 of an allocation for them, and a chunk of log
 // records stays below 32 KiB, a small object for the allocator. 63 rather
-// than 64 leaves room for the chunk's counter: 64 records of 384 bytes (a
-// zap entry) and the counter would just overflow a 24 KiB size class into
-// the next one, wasting 2.6 KiB a chunk.
+// than 64 leaves room for the chunk's counter: 64 records of 192 bytes (a
+// zap entry) and the counter would just overflow a 12 KiB size class into
+// the next one, wasting 1.2 KiB a chunk.
 const slabChunk = 63
 
 // A Slab hands out pointers to fresh, zeroed values of T, allocated 63 at a
