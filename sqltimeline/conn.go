@@ -222,9 +222,11 @@ func (c *conn) queryContext(ctx context.Context, query string, args []driver.Nam
 }
 
 // reusedRows wraps inner in the conn's spare rows wrapper, which must be
-// free and made for inner's type. database/sql makes and closes the rows of a conn only while holding that conn's lock, and never
-// uses rows once closed, so the spare needs no synchronisation of its own,
-// and a query recorded in a timeline allocates no wrapper.
+// free and made for inner's type. database/sql makes and closes the rows of
+// a conn only while holding that conn's lock, and never uses rows once
+// closed, so the spare needs no synchronisation of its own, and a query
+// recorded in a timeline allocates no wrapper. Of the pointers, only those
+// that changed are written (see rows).
 //
 // Its callers write the test out (if c.rowsSpareFree && rowsTypeOf(inner)
 // == c.rowsSpareType) and call it only when it holds, so that the common
@@ -232,7 +234,12 @@ func (c *conn) queryContext(ctx context.Context, query string, args []driver.Nam
 func (c *conn) reusedRows(ctx context.Context, inner driver.Rows, a timeline.Action) driver.Rows {
 	r := c.rowsSpare
 	c.rowsSpareFree = false
-	r.inner, r.act, r.ctx = inner, a, ctx
+	r.inner, r.act = inner, a
+	if !sameContext(r.ctx, ctx) {
+		// The statements of a request share its context: most
+		// queries skip this pointer's write barrier.
+		r.ctx = ctx
+	}
 	return c.rowsSpareW
 }
 
@@ -301,7 +308,11 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 			s.query = query
 		}
 		s.kind = c.stmtKind
-		s.ctx = ctx
+		if !sameContext(s.ctx, ctx) {
+			// A request's statements share its context: most skip
+			// this pointer's write barrier.
+			s.ctx = ctx
+		}
 		s.round = false
 		s.neverDone = neverDone
 		return s, nil

@@ -17,7 +17,12 @@ import (
 // closed, so iteration time counts, with the first error iteration met.
 //
 // A conn keeps one closed wrapper (its spare, see conn.newRows) for reuse;
-// c is that conn, nil for rows not made by one.
+// c is that conn, nil for rows not made by one. A closed spare keeps its
+// pointers (the driver's closed rows, the entry and so the timeline, the
+// context) until the conn's next recorded query overwrites them or the conn
+// closes, as a closed statement wrapper does: while the collector marks,
+// every pointer written costs a write barrier, and clearing them at Close
+// would write each twice per query.
 //
 // ctx is the query's context. When it is done before the rows reached their
 // end, database/sql closes the rows itself and the application gets ctx's
@@ -48,8 +53,14 @@ func (r *rows) Close() error {
 		r.finishErr(err)
 	}
 	if c := r.c; c != nil && c.rowsSpare == r {
-		// Nothing of the closed rows (nor their timeline) is kept.
-		r.inner, r.act, r.err, r.ctx, r.eof = nil, timeline.Action{}, nil, nil, false
+		// The spare keeps its inner rows, entry and context until the
+		// next query overwrites them (see conn.reusedRows): clearing them
+		// would cost every query the write barriers of its pointers
+		// twice while the collector marks.
+		if r.err != nil {
+			r.err = nil
+		}
+		r.eof = false
 		c.rowsSpareFree = true
 	}
 	return err

@@ -83,7 +83,9 @@ func (c *conn) newPlainStmt(ctx context.Context, si driver.Stmt, query string, n
 			s.query = query
 		}
 		s.kind = k
-		s.ctx = ctx
+		if !sameContext(s.ctx, ctx) {
+			s.ctx = ctx
+		}
 		s.round = false
 		s.neverDone = neverDone
 		return s
