@@ -21,10 +21,15 @@ import (
 // ExecerContext, QueryerContext, NamedValueChecker, SessionResetter and
 // Validator, which database/sql uses on every statement, are there exactly
 // when the inner conn has them (ExecerContext and QueryerContext also for the
-// older context-free forms): the generated types of conn_combos.go add them.
-// Always having them, answering driver.ErrSkip, nil or true, would behave the
-// same, but would cost every statement calls the unwrapped driver does not
-// make, and for ErrSkip a second conversion of its arguments.
+// older context-free forms). Always having them, answering driver.ErrSkip,
+// nil or true, would behave the same, but would cost every statement calls
+// the unwrapped driver does not make, and for ErrSkip a second conversion of
+// its arguments. *conn has all five methods; the generated types of
+// conn_combos.go embed it and hide those of the interfaces the inner conn
+// lacks behind a field of the same name (a field at a shallower depth than a
+// promoted method leaves the method out of the type's method set). A method
+// promoted that way is reached through a jump, not a call, where a method of
+// the generated type calling conn's would cost every statement a call.
 //
 // database/sql never uses a conn from two goroutines at once, so its fields
 // need no lock.
@@ -74,6 +79,10 @@ type conn struct {
 	stmtType unsafe.Pointer
 	stmtKind stmtKind
 }
+
+// hidden is the type of the fields by which a generated conn type hides a
+// method of *conn (see conn). It takes no room.
+type hidden struct{}
 
 var (
 	_ driver.Conn               = (*conn)(nil)
@@ -145,11 +154,11 @@ func (c *conn) finishPending() {
 	c.pending, c.pendingQuery, c.hasPending = timeline.Action{}, "", false
 }
 
-// execContext and queryContext look ctx's timeline up first: without one
+// ExecContext and QueryContext look ctx's timeline up first: without one
 // there is nothing to record, and the statement goes to the driver with no
 // more work than that lookup, ErrSkip included (database/sql then prepares
 // the statement, whose run looks the timeline up again).
-func (c *conn) execContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	c.dropPending()
 	tl := timeline.FromContext(ctx)
 	if tl == nil {
@@ -181,7 +190,7 @@ func (c *conn) execContext(ctx context.Context, query string, args []driver.Name
 	return res, err
 }
 
-func (c *conn) queryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.dropPending()
 	tl := timeline.FromContext(ctx)
 	if tl == nil {
@@ -190,7 +199,7 @@ func (c *conn) queryContext(ctx context.Context, query string, args []driver.Nam
 		}
 		return queryOld(ctx, c.queryerOld, query, args)
 	}
-	// The recorded path written out, as in execContext.
+	// The recorded path written out, as in ExecContext.
 	var a timeline.Action
 	if c.cfg.plain {
 		a = tl.Start(c.cfg.rec.Category, query) // startIn, one call less
@@ -425,10 +434,18 @@ func (c *conn) Ping(ctx context.Context) error {
 	return c.pinger.Ping(ctx)
 }
 
-func (c *conn) resetSession(ctx context.Context) error {
+// CheckNamedValue is the inner conn's: the driver decides which arguments
+// pass, as it does without the wrapper.
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	return c.checker.CheckNamedValue(nv)
+}
+
+func (c *conn) ResetSession(ctx context.Context) error {
 	c.dropPending()
 	return c.resetter.ResetSession(ctx)
 }
+
+func (c *conn) IsValid() bool { return c.validator.IsValid() }
 
 func (c *conn) Close() error {
 	c.dropPending()

@@ -2,10 +2,7 @@
 
 package sqltimeline
 
-import (
-	"context"
-	"database/sql/driver"
-)
+import "database/sql/driver"
 
 // connMask tells which optional interfaces the conn c wraps implements.
 func connMask(c *conn) int {
@@ -32,481 +29,257 @@ func connMask(c *conn) int {
 // interfaces as the conn it wraps.
 func connFor(c conn) driver.Conn {
 	switch connMask(&c) {
+	case 0:
+		return &conn0{conn: c}
 	case 1:
-		return &conn1{c}
+		return &conn1{conn: c}
 	case 2:
-		return &conn2{c}
+		return &conn2{conn: c}
 	case 3:
-		return &conn3{c}
+		return &conn3{conn: c}
 	case 4:
-		return &conn4{c}
+		return &conn4{conn: c}
 	case 5:
-		return &conn5{c}
+		return &conn5{conn: c}
 	case 6:
-		return &conn6{c}
+		return &conn6{conn: c}
 	case 7:
-		return &conn7{c}
+		return &conn7{conn: c}
 	case 8:
-		return &conn8{c}
+		return &conn8{conn: c}
 	case 9:
-		return &conn9{c}
+		return &conn9{conn: c}
 	case 10:
-		return &conn10{c}
+		return &conn10{conn: c}
 	case 11:
-		return &conn11{c}
+		return &conn11{conn: c}
 	case 12:
-		return &conn12{c}
+		return &conn12{conn: c}
 	case 13:
-		return &conn13{c}
+		return &conn13{conn: c}
 	case 14:
-		return &conn14{c}
+		return &conn14{conn: c}
 	case 15:
-		return &conn15{c}
+		return &conn15{conn: c}
 	case 16:
-		return &conn16{c}
+		return &conn16{conn: c}
 	case 17:
-		return &conn17{c}
+		return &conn17{conn: c}
 	case 18:
-		return &conn18{c}
+		return &conn18{conn: c}
 	case 19:
-		return &conn19{c}
+		return &conn19{conn: c}
 	case 20:
-		return &conn20{c}
+		return &conn20{conn: c}
 	case 21:
-		return &conn21{c}
+		return &conn21{conn: c}
 	case 22:
-		return &conn22{c}
+		return &conn22{conn: c}
 	case 23:
-		return &conn23{c}
+		return &conn23{conn: c}
 	case 24:
-		return &conn24{c}
+		return &conn24{conn: c}
 	case 25:
-		return &conn25{c}
+		return &conn25{conn: c}
 	case 26:
-		return &conn26{c}
+		return &conn26{conn: c}
 	case 27:
-		return &conn27{c}
+		return &conn27{conn: c}
 	case 28:
-		return &conn28{c}
+		return &conn28{conn: c}
 	case 29:
-		return &conn29{c}
+		return &conn29{conn: c}
 	case 30:
-		return &conn30{c}
-	case 31:
-		return &conn31{c}
+		return &conn30{conn: c}
 	}
-	return &c
+	return &conn31{conn: c}
+}
+
+// conn0 implements none of them.
+type conn0 struct {
+	ExecContext, QueryContext, CheckNamedValue, ResetSession, IsValid hidden
+	conn
 }
 
 // conn1 implements ExecerContext.
-type conn1 struct{ conn }
-
-func (c *conn1) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
+type conn1 struct {
+	QueryContext, CheckNamedValue, ResetSession, IsValid hidden
+	conn
 }
 
 // conn2 implements QueryerContext.
-type conn2 struct{ conn }
-
-func (c *conn2) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
+type conn2 struct {
+	ExecContext, CheckNamedValue, ResetSession, IsValid hidden
+	conn
 }
 
 // conn3 implements ExecerContext, QueryerContext.
-type conn3 struct{ conn }
-
-func (c *conn3) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn3) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
+type conn3 struct {
+	CheckNamedValue, ResetSession, IsValid hidden
+	conn
 }
 
 // conn4 implements NamedValueChecker.
-type conn4 struct{ conn }
-
-func (c *conn4) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
+type conn4 struct {
+	ExecContext, QueryContext, ResetSession, IsValid hidden
+	conn
 }
 
 // conn5 implements ExecerContext, NamedValueChecker.
-type conn5 struct{ conn }
-
-func (c *conn5) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn5) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
+type conn5 struct {
+	QueryContext, ResetSession, IsValid hidden
+	conn
 }
 
 // conn6 implements QueryerContext, NamedValueChecker.
-type conn6 struct{ conn }
-
-func (c *conn6) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn6) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
+type conn6 struct {
+	ExecContext, ResetSession, IsValid hidden
+	conn
 }
 
 // conn7 implements ExecerContext, QueryerContext, NamedValueChecker.
-type conn7 struct{ conn }
-
-func (c *conn7) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn7) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn7) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
+type conn7 struct {
+	ResetSession, IsValid hidden
+	conn
 }
 
 // conn8 implements SessionResetter.
-type conn8 struct{ conn }
-
-func (c *conn8) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn8 struct {
+	ExecContext, QueryContext, CheckNamedValue, IsValid hidden
+	conn
 }
 
 // conn9 implements ExecerContext, SessionResetter.
-type conn9 struct{ conn }
-
-func (c *conn9) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn9) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn9 struct {
+	QueryContext, CheckNamedValue, IsValid hidden
+	conn
 }
 
 // conn10 implements QueryerContext, SessionResetter.
-type conn10 struct{ conn }
-
-func (c *conn10) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn10) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn10 struct {
+	ExecContext, CheckNamedValue, IsValid hidden
+	conn
 }
 
 // conn11 implements ExecerContext, QueryerContext, SessionResetter.
-type conn11 struct{ conn }
-
-func (c *conn11) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn11) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn11) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn11 struct {
+	CheckNamedValue, IsValid hidden
+	conn
 }
 
 // conn12 implements NamedValueChecker, SessionResetter.
-type conn12 struct{ conn }
-
-func (c *conn12) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn12) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn12 struct {
+	ExecContext, QueryContext, IsValid hidden
+	conn
 }
 
 // conn13 implements ExecerContext, NamedValueChecker, SessionResetter.
-type conn13 struct{ conn }
-
-func (c *conn13) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn13) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn13) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn13 struct {
+	QueryContext, IsValid hidden
+	conn
 }
 
 // conn14 implements QueryerContext, NamedValueChecker, SessionResetter.
-type conn14 struct{ conn }
-
-func (c *conn14) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn14) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn14) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn14 struct {
+	ExecContext, IsValid hidden
+	conn
 }
 
 // conn15 implements ExecerContext, QueryerContext, NamedValueChecker, SessionResetter.
-type conn15 struct{ conn }
-
-func (c *conn15) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn15) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn15) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn15) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn15 struct {
+	IsValid hidden
+	conn
 }
 
 // conn16 implements Validator.
-type conn16 struct{ conn }
-
-func (c *conn16) IsValid() bool {
-	return c.validator.IsValid()
+type conn16 struct {
+	ExecContext, QueryContext, CheckNamedValue, ResetSession hidden
+	conn
 }
 
 // conn17 implements ExecerContext, Validator.
-type conn17 struct{ conn }
-
-func (c *conn17) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn17) IsValid() bool {
-	return c.validator.IsValid()
+type conn17 struct {
+	QueryContext, CheckNamedValue, ResetSession hidden
+	conn
 }
 
 // conn18 implements QueryerContext, Validator.
-type conn18 struct{ conn }
-
-func (c *conn18) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn18) IsValid() bool {
-	return c.validator.IsValid()
+type conn18 struct {
+	ExecContext, CheckNamedValue, ResetSession hidden
+	conn
 }
 
 // conn19 implements ExecerContext, QueryerContext, Validator.
-type conn19 struct{ conn }
-
-func (c *conn19) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn19) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn19) IsValid() bool {
-	return c.validator.IsValid()
+type conn19 struct {
+	CheckNamedValue, ResetSession hidden
+	conn
 }
 
 // conn20 implements NamedValueChecker, Validator.
-type conn20 struct{ conn }
-
-func (c *conn20) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn20) IsValid() bool {
-	return c.validator.IsValid()
+type conn20 struct {
+	ExecContext, QueryContext, ResetSession hidden
+	conn
 }
 
 // conn21 implements ExecerContext, NamedValueChecker, Validator.
-type conn21 struct{ conn }
-
-func (c *conn21) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn21) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn21) IsValid() bool {
-	return c.validator.IsValid()
+type conn21 struct {
+	QueryContext, ResetSession hidden
+	conn
 }
 
 // conn22 implements QueryerContext, NamedValueChecker, Validator.
-type conn22 struct{ conn }
-
-func (c *conn22) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn22) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn22) IsValid() bool {
-	return c.validator.IsValid()
+type conn22 struct {
+	ExecContext, ResetSession hidden
+	conn
 }
 
 // conn23 implements ExecerContext, QueryerContext, NamedValueChecker, Validator.
-type conn23 struct{ conn }
-
-func (c *conn23) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn23) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn23) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn23) IsValid() bool {
-	return c.validator.IsValid()
+type conn23 struct {
+	ResetSession hidden
+	conn
 }
 
 // conn24 implements SessionResetter, Validator.
-type conn24 struct{ conn }
-
-func (c *conn24) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn24) IsValid() bool {
-	return c.validator.IsValid()
+type conn24 struct {
+	ExecContext, QueryContext, CheckNamedValue hidden
+	conn
 }
 
 // conn25 implements ExecerContext, SessionResetter, Validator.
-type conn25 struct{ conn }
-
-func (c *conn25) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn25) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn25) IsValid() bool {
-	return c.validator.IsValid()
+type conn25 struct {
+	QueryContext, CheckNamedValue hidden
+	conn
 }
 
 // conn26 implements QueryerContext, SessionResetter, Validator.
-type conn26 struct{ conn }
-
-func (c *conn26) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn26) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn26) IsValid() bool {
-	return c.validator.IsValid()
+type conn26 struct {
+	ExecContext, CheckNamedValue hidden
+	conn
 }
 
 // conn27 implements ExecerContext, QueryerContext, SessionResetter, Validator.
-type conn27 struct{ conn }
-
-func (c *conn27) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn27) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn27) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn27) IsValid() bool {
-	return c.validator.IsValid()
+type conn27 struct {
+	CheckNamedValue hidden
+	conn
 }
 
 // conn28 implements NamedValueChecker, SessionResetter, Validator.
-type conn28 struct{ conn }
-
-func (c *conn28) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn28) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn28) IsValid() bool {
-	return c.validator.IsValid()
+type conn28 struct {
+	ExecContext, QueryContext hidden
+	conn
 }
 
 // conn29 implements ExecerContext, NamedValueChecker, SessionResetter, Validator.
-type conn29 struct{ conn }
-
-func (c *conn29) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn29) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn29) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn29) IsValid() bool {
-	return c.validator.IsValid()
+type conn29 struct {
+	QueryContext hidden
+	conn
 }
 
 // conn30 implements QueryerContext, NamedValueChecker, SessionResetter, Validator.
-type conn30 struct{ conn }
-
-func (c *conn30) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn30) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn30) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn30) IsValid() bool {
-	return c.validator.IsValid()
+type conn30 struct {
+	ExecContext hidden
+	conn
 }
 
 // conn31 implements ExecerContext, QueryerContext, NamedValueChecker, SessionResetter, Validator.
 type conn31 struct{ conn }
-
-func (c *conn31) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn31) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn31) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn31) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn31) IsValid() bool {
-	return c.validator.IsValid()
-}

@@ -46,24 +46,29 @@ func (r *rows) Next(dest []driver.Value) error {
 
 func (r *rows) Close() error {
 	err := r.inner.Close()
-	if err == nil && r.err == nil && r.eof {
-		// Read to the end and closed: the entry ends without error.
-		r.act.FinishErr(nil)
-	} else {
-		r.finishErr(err)
+	if err != nil || r.err != nil || !r.eof {
+		r.closeErr(err)
+		return err
 	}
+	// Read to the end and closed: the entry ends without error.
+	r.act.FinishErr(nil)
+	r.eof = false
+	// A spare keeps its inner rows, entry and context until the next
+	// query overwrites them (see rows).
 	if c := r.c; c != nil && c.rowsSpare == r {
-		// The spare keeps its inner rows, entry and context until the
-		// next query overwrites them (see conn.reusedRows): clearing them
-		// would cost every query the write barriers of its pointers
-		// twice while the collector marks.
-		if r.err != nil {
-			r.err = nil
-		}
-		r.eof = false
 		c.rowsSpareFree = true
 	}
-	return err
+	return nil
+}
+
+// closeErr is Close's work for rows not read to the end, or that failed, or
+// whose driver's Close returned err, kept out of Close's common case.
+func (r *rows) closeErr(err error) {
+	r.finishErr(err)
+	r.err, r.eof = nil, false
+	if c := r.c; c != nil && c.rowsSpare == r {
+		c.rowsSpareFree = true
+	}
 }
 
 // finishErr ends the entry of rows not read to the end or that failed,
