@@ -24,10 +24,11 @@ import (
 // older context-free forms). Always having them, answering driver.ErrSkip,
 // nil or true, would behave the same, but would cost every statement calls
 // the unwrapped driver does not make, and for ErrSkip a second conversion of
-// its arguments. *conn has all five methods; the generated types of
+// its arguments. fullConn has all five methods; the generated types of
 // conn_combos.go embed it and hide those of the interfaces the inner conn
 // lacks behind a field of the same name (a field at a shallower depth than a
-// promoted method leaves the method out of the type's method set). A method
+// promoted method leaves the method out of the type's method set), and a
+// conn whose inner conn has none of them is a plain *conn. A method
 // promoted that way is reached through a jump, not a call, where a method of
 // the generated type calling conn's would cost every statement a call.
 //
@@ -80,8 +81,12 @@ type conn struct {
 	stmtKind stmtKind
 }
 
+// fullConn is a conn with every optional method database/sql uses on every
+// statement; the generated conn types embed it (see conn).
+type fullConn struct{ conn }
+
 // hidden is the type of the fields by which a generated conn type hides a
-// method of *conn (see conn). It takes no room.
+// method of *fullConn (see conn). It takes no room.
 type hidden struct{}
 
 var (
@@ -158,7 +163,7 @@ func (c *conn) finishPending() {
 // there is nothing to record, and the statement goes to the driver with no
 // more work than that lookup, ErrSkip included (database/sql then prepares
 // the statement, whose run looks the timeline up again).
-func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+func (c *fullConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	c.dropPending()
 	tl := timeline.FromContext(ctx)
 	if tl == nil {
@@ -190,7 +195,7 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	return res, err
 }
 
-func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+func (c *fullConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.dropPending()
 	tl := timeline.FromContext(ctx)
 	if tl == nil {
@@ -436,16 +441,16 @@ func (c *conn) Ping(ctx context.Context) error {
 
 // CheckNamedValue is the inner conn's: the driver decides which arguments
 // pass, as it does without the wrapper.
-func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+func (c *fullConn) CheckNamedValue(nv *driver.NamedValue) error {
 	return c.checker.CheckNamedValue(nv)
 }
 
-func (c *conn) ResetSession(ctx context.Context) error {
+func (c *fullConn) ResetSession(ctx context.Context) error {
 	c.dropPending()
 	return c.resetter.ResetSession(ctx)
 }
 
-func (c *conn) IsValid() bool { return c.validator.IsValid() }
+func (c *fullConn) IsValid() bool { return c.validator.IsValid() }
 
 func (c *conn) Close() error {
 	c.dropPending()

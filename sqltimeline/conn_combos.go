@@ -29,257 +29,251 @@ func connMask(c *conn) int {
 // interfaces as the conn it wraps.
 func connFor(c conn) driver.Conn {
 	switch connMask(&c) {
-	case 0:
-		return &conn0{conn: c}
 	case 1:
-		return &conn1{conn: c}
+		return &conn1{fullConn: fullConn{c}}
 	case 2:
-		return &conn2{conn: c}
+		return &conn2{fullConn: fullConn{c}}
 	case 3:
-		return &conn3{conn: c}
+		return &conn3{fullConn: fullConn{c}}
 	case 4:
-		return &conn4{conn: c}
+		return &conn4{fullConn: fullConn{c}}
 	case 5:
-		return &conn5{conn: c}
+		return &conn5{fullConn: fullConn{c}}
 	case 6:
-		return &conn6{conn: c}
+		return &conn6{fullConn: fullConn{c}}
 	case 7:
-		return &conn7{conn: c}
+		return &conn7{fullConn: fullConn{c}}
 	case 8:
-		return &conn8{conn: c}
+		return &conn8{fullConn: fullConn{c}}
 	case 9:
-		return &conn9{conn: c}
+		return &conn9{fullConn: fullConn{c}}
 	case 10:
-		return &conn10{conn: c}
+		return &conn10{fullConn: fullConn{c}}
 	case 11:
-		return &conn11{conn: c}
+		return &conn11{fullConn: fullConn{c}}
 	case 12:
-		return &conn12{conn: c}
+		return &conn12{fullConn: fullConn{c}}
 	case 13:
-		return &conn13{conn: c}
+		return &conn13{fullConn: fullConn{c}}
 	case 14:
-		return &conn14{conn: c}
+		return &conn14{fullConn: fullConn{c}}
 	case 15:
-		return &conn15{conn: c}
+		return &conn15{fullConn: fullConn{c}}
 	case 16:
-		return &conn16{conn: c}
+		return &conn16{fullConn: fullConn{c}}
 	case 17:
-		return &conn17{conn: c}
+		return &conn17{fullConn: fullConn{c}}
 	case 18:
-		return &conn18{conn: c}
+		return &conn18{fullConn: fullConn{c}}
 	case 19:
-		return &conn19{conn: c}
+		return &conn19{fullConn: fullConn{c}}
 	case 20:
-		return &conn20{conn: c}
+		return &conn20{fullConn: fullConn{c}}
 	case 21:
-		return &conn21{conn: c}
+		return &conn21{fullConn: fullConn{c}}
 	case 22:
-		return &conn22{conn: c}
+		return &conn22{fullConn: fullConn{c}}
 	case 23:
-		return &conn23{conn: c}
+		return &conn23{fullConn: fullConn{c}}
 	case 24:
-		return &conn24{conn: c}
+		return &conn24{fullConn: fullConn{c}}
 	case 25:
-		return &conn25{conn: c}
+		return &conn25{fullConn: fullConn{c}}
 	case 26:
-		return &conn26{conn: c}
+		return &conn26{fullConn: fullConn{c}}
 	case 27:
-		return &conn27{conn: c}
+		return &conn27{fullConn: fullConn{c}}
 	case 28:
-		return &conn28{conn: c}
+		return &conn28{fullConn: fullConn{c}}
 	case 29:
-		return &conn29{conn: c}
+		return &conn29{fullConn: fullConn{c}}
 	case 30:
-		return &conn30{conn: c}
+		return &conn30{fullConn: fullConn{c}}
+	case 31:
+		return &conn31{fullConn{c}}
 	}
-	return &conn31{conn: c}
-}
-
-// conn0 implements none of them.
-type conn0 struct {
-	ExecContext, QueryContext, CheckNamedValue, ResetSession, IsValid hidden
-	conn
+	return &c
 }
 
 // conn1 implements ExecerContext.
 type conn1 struct {
 	QueryContext, CheckNamedValue, ResetSession, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn2 implements QueryerContext.
 type conn2 struct {
 	ExecContext, CheckNamedValue, ResetSession, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn3 implements ExecerContext, QueryerContext.
 type conn3 struct {
 	CheckNamedValue, ResetSession, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn4 implements NamedValueChecker.
 type conn4 struct {
 	ExecContext, QueryContext, ResetSession, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn5 implements ExecerContext, NamedValueChecker.
 type conn5 struct {
 	QueryContext, ResetSession, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn6 implements QueryerContext, NamedValueChecker.
 type conn6 struct {
 	ExecContext, ResetSession, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn7 implements ExecerContext, QueryerContext, NamedValueChecker.
 type conn7 struct {
 	ResetSession, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn8 implements SessionResetter.
 type conn8 struct {
 	ExecContext, QueryContext, CheckNamedValue, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn9 implements ExecerContext, SessionResetter.
 type conn9 struct {
 	QueryContext, CheckNamedValue, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn10 implements QueryerContext, SessionResetter.
 type conn10 struct {
 	ExecContext, CheckNamedValue, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn11 implements ExecerContext, QueryerContext, SessionResetter.
 type conn11 struct {
 	CheckNamedValue, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn12 implements NamedValueChecker, SessionResetter.
 type conn12 struct {
 	ExecContext, QueryContext, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn13 implements ExecerContext, NamedValueChecker, SessionResetter.
 type conn13 struct {
 	QueryContext, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn14 implements QueryerContext, NamedValueChecker, SessionResetter.
 type conn14 struct {
 	ExecContext, IsValid hidden
-	conn
+	fullConn
 }
 
 // conn15 implements ExecerContext, QueryerContext, NamedValueChecker, SessionResetter.
 type conn15 struct {
 	IsValid hidden
-	conn
+	fullConn
 }
 
 // conn16 implements Validator.
 type conn16 struct {
 	ExecContext, QueryContext, CheckNamedValue, ResetSession hidden
-	conn
+	fullConn
 }
 
 // conn17 implements ExecerContext, Validator.
 type conn17 struct {
 	QueryContext, CheckNamedValue, ResetSession hidden
-	conn
+	fullConn
 }
 
 // conn18 implements QueryerContext, Validator.
 type conn18 struct {
 	ExecContext, CheckNamedValue, ResetSession hidden
-	conn
+	fullConn
 }
 
 // conn19 implements ExecerContext, QueryerContext, Validator.
 type conn19 struct {
 	CheckNamedValue, ResetSession hidden
-	conn
+	fullConn
 }
 
 // conn20 implements NamedValueChecker, Validator.
 type conn20 struct {
 	ExecContext, QueryContext, ResetSession hidden
-	conn
+	fullConn
 }
 
 // conn21 implements ExecerContext, NamedValueChecker, Validator.
 type conn21 struct {
 	QueryContext, ResetSession hidden
-	conn
+	fullConn
 }
 
 // conn22 implements QueryerContext, NamedValueChecker, Validator.
 type conn22 struct {
 	ExecContext, ResetSession hidden
-	conn
+	fullConn
 }
 
 // conn23 implements ExecerContext, QueryerContext, NamedValueChecker, Validator.
 type conn23 struct {
 	ResetSession hidden
-	conn
+	fullConn
 }
 
 // conn24 implements SessionResetter, Validator.
 type conn24 struct {
 	ExecContext, QueryContext, CheckNamedValue hidden
-	conn
+	fullConn
 }
 
 // conn25 implements ExecerContext, SessionResetter, Validator.
 type conn25 struct {
 	QueryContext, CheckNamedValue hidden
-	conn
+	fullConn
 }
 
 // conn26 implements QueryerContext, SessionResetter, Validator.
 type conn26 struct {
 	ExecContext, CheckNamedValue hidden
-	conn
+	fullConn
 }
 
 // conn27 implements ExecerContext, QueryerContext, SessionResetter, Validator.
 type conn27 struct {
 	CheckNamedValue hidden
-	conn
+	fullConn
 }
 
 // conn28 implements NamedValueChecker, SessionResetter, Validator.
 type conn28 struct {
 	ExecContext, QueryContext hidden
-	conn
+	fullConn
 }
 
 // conn29 implements ExecerContext, NamedValueChecker, SessionResetter, Validator.
 type conn29 struct {
 	QueryContext hidden
-	conn
+	fullConn
 }
 
 // conn30 implements QueryerContext, NamedValueChecker, SessionResetter, Validator.
 type conn30 struct {
 	ExecContext hidden
-	conn
+	fullConn
 }
 
 // conn31 implements ExecerContext, QueryerContext, NamedValueChecker, SessionResetter, Validator.
-type conn31 struct{ conn }
+type conn31 struct{ fullConn }

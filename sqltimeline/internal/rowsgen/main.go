@@ -68,8 +68,9 @@ var columnScanner = iface{"RowsColumnScanner", "driver.RowsColumnScanner", []met
 
 // connIfaces are the optional Conn interfaces a wrapped conn has exactly
 // when the inner conn has them (or, for the first two, their context-free
-// forms). method is the interface's method, which *conn has: a conn type
-// whose inner conn lacks the interface hides it with a field of that name.
+// forms). method is the interface's method, which *fullConn has: a conn
+// type whose inner conn lacks the interface hides it with a field of that
+// name.
 var connIfaces = []struct {
 	name, check, method string
 }{
@@ -91,11 +92,12 @@ func genConns(file string) {
 	}
 	b.WriteString("\treturn m\n}\n\n")
 	b.WriteString("// connFor returns c in the type that implements the same optional\n// interfaces as the conn it wraps.\nfunc connFor(c conn) driver.Conn {\n\tswitch connMask(&c) {\n")
-	for m := 0; m < n-1; m++ {
-		fmt.Fprintf(&b, "\tcase %d:\n\t\treturn &conn%d{conn: c}\n", m, m)
+	for m := 1; m < n-1; m++ {
+		fmt.Fprintf(&b, "\tcase %d:\n\t\treturn &conn%d{fullConn: fullConn{c}}\n", m, m)
 	}
-	fmt.Fprintf(&b, "\t}\n\treturn &conn%d{conn: c}\n}\n\n", n-1)
-	for m := 0; m < n; m++ {
+	fmt.Fprintf(&b, "\tcase %d:\n\t\treturn &conn%d{fullConn{c}}\n", n-1, n-1)
+	b.WriteString("\t}\n\treturn &c\n}\n\n")
+	for m := 1; m < n; m++ {
 		var has, hide []string
 		for i, f := range connIfaces {
 			if m&(1<<i) != 0 {
@@ -104,16 +106,12 @@ func genConns(file string) {
 				hide = append(hide, f.method)
 			}
 		}
-		what := strings.Join(has, ", ")
-		if what == "" {
-			what = "none of them"
-		}
-		fmt.Fprintf(&b, "// conn%d implements %s.\n", m, what)
+		fmt.Fprintf(&b, "// conn%d implements %s.\n", m, strings.Join(has, ", "))
 		if len(hide) == 0 {
-			fmt.Fprintf(&b, "type conn%d struct{ conn }\n\n", m)
+			fmt.Fprintf(&b, "type conn%d struct{ fullConn }\n\n", m)
 			continue
 		}
-		fmt.Fprintf(&b, "type conn%d struct {\n\t%s hidden\n\tconn\n}\n\n", m, strings.Join(hide, ", "))
+		fmt.Fprintf(&b, "type conn%d struct {\n\t%s hidden\n\tfullConn\n}\n\n", m, strings.Join(hide, ", "))
 	}
 	src, err := format.Source(b.Bytes())
 	if err != nil {
