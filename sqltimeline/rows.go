@@ -13,7 +13,8 @@ import (
 // rows is the state shared by the generated rows types (rows_combos.go), one
 // per combination of the optional driver.Rows interfaces; newRows picks the
 // one matching the inner rows, so type assertions through the wrapper give
-// the driver's own answers. The statement's entry ends when the rows are
+// the driver's own answers. Each has a Next of its own, which notes the
+// error (see note). The statement's entry ends when the rows are
 // closed, so iteration time counts, with the first error iteration met.
 //
 // A conn keeps one closed wrapper (its spare, see conn.newRows) for reuse;
@@ -39,10 +40,6 @@ type rows struct {
 }
 
 func (r *rows) Columns() []string { return r.inner.Columns() }
-
-func (r *rows) Next(dest []driver.Value) error {
-	return r.note(r.inner.Next(dest))
-}
 
 func (r *rows) Close() error {
 	err := r.inner.Close()
