@@ -21,10 +21,16 @@ import (
 // ExecerContext, QueryerContext, NamedValueChecker, SessionResetter and
 // Validator, which database/sql uses on every statement, are there exactly
 // when the inner conn has them (ExecerContext and QueryerContext also for the
-// older context-free forms): the generated types of conn_combos.go add them.
-// Always having them, answering driver.ErrSkip, nil or true, would behave the
-// same, but would cost every statement calls the unwrapped driver does not
-// make, and for ErrSkip a second conversion of its arguments.
+// older context-free forms). Always having them, answering driver.ErrSkip,
+// nil or true, would behave the same, but would cost every statement calls
+// the unwrapped driver does not make, and for ErrSkip a second conversion of
+// its arguments. fullConn has all five methods; the generated types of
+// conn_combos.go embed it and hide those of the interfaces the inner conn
+// lacks behind a field of the same name (a field at a shallower depth than a
+// promoted method leaves the method out of the type's method set), and a
+// conn whose inner conn has none of them is a plain *conn. A method
+// promoted that way is reached through a jump, not a call, where a method of
+// the generated type calling conn's would cost every statement a call.
 //
 // database/sql never uses a conn from two goroutines at once, so its fields
 // need no lock.
@@ -74,6 +80,14 @@ type conn struct {
 	stmtType unsafe.Pointer
 	stmtKind stmtKind
 }
+
+// fullConn is a conn with every optional method database/sql uses on every
+// statement; the generated conn types embed it (see conn).
+type fullConn struct{ conn }
+
+// hidden is the type of the fields by which a generated conn type hides a
+// method of *fullConn (see conn). It takes no room.
+type hidden struct{}
 
 var (
 	_ driver.Conn               = (*conn)(nil)
@@ -145,11 +159,11 @@ func (c *conn) finishPending() {
 	c.pending, c.pendingQuery, c.hasPending = timeline.Action{}, "", false
 }
 
-// execContext and queryContext look ctx's timeline up first: without one
+// ExecContext and QueryContext look ctx's timeline up first: without one
 // there is nothing to record, and the statement goes to the driver with no
 // more work than that lookup, ErrSkip included (database/sql then prepares
 // the statement, whose run looks the timeline up again).
-func (c *conn) execContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+func (c *fullConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	c.dropPending()
 	tl := timeline.FromContext(ctx)
 	if tl == nil {
@@ -181,7 +195,7 @@ func (c *conn) execContext(ctx context.Context, query string, args []driver.Name
 	return res, err
 }
 
-func (c *conn) queryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+func (c *fullConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.dropPending()
 	tl := timeline.FromContext(ctx)
 	if tl == nil {
@@ -190,7 +204,7 @@ func (c *conn) queryContext(ctx context.Context, query string, args []driver.Nam
 		}
 		return queryOld(ctx, c.queryerOld, query, args)
 	}
-	// The recorded path written out, as in execContext.
+	// The recorded path written out, as in ExecContext.
 	var a timeline.Action
 	if c.cfg.plain {
 		a = tl.Start(c.cfg.rec.Category, query) // startIn, one call less
@@ -222,9 +236,11 @@ func (c *conn) queryContext(ctx context.Context, query string, args []driver.Nam
 }
 
 // reusedRows wraps inner in the conn's spare rows wrapper, which must be
-// free and made for inner's type. database/sql makes and closes the rows of a conn only while holding that conn's lock, and never
-// uses rows once closed, so the spare needs no synchronisation of its own,
-// and a query recorded in a timeline allocates no wrapper.
+// free and made for inner's type. database/sql makes and closes the rows of
+// a conn only while holding that conn's lock, and never uses rows once
+// closed, so the spare needs no synchronisation of its own, and a query
+// recorded in a timeline allocates no wrapper. Of the pointers, only those
+// that changed are written (see rows).
 //
 // Its callers write the test out (if c.rowsSpareFree && rowsTypeOf(inner)
 // == c.rowsSpareType) and call it only when it holds, so that the common
@@ -232,7 +248,12 @@ func (c *conn) queryContext(ctx context.Context, query string, args []driver.Nam
 func (c *conn) reusedRows(ctx context.Context, inner driver.Rows, a timeline.Action) driver.Rows {
 	r := c.rowsSpare
 	c.rowsSpareFree = false
-	r.inner, r.act, r.ctx = inner, a, ctx
+	r.inner, r.act = inner, a
+	if !sameContext(r.ctx, ctx) {
+		// The statements of a request share its context: most
+		// queries skip this pointer's write barrier.
+		r.ctx = ctx
+	}
 	return c.rowsSpareW
 }
 
@@ -301,7 +322,11 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 			s.query = query
 		}
 		s.kind = c.stmtKind
-		s.ctx = ctx
+		if !sameContext(s.ctx, ctx) {
+			// A request's statements share its context: most skip
+			// this pointer's write barrier.
+			s.ctx = ctx
+		}
 		s.round = false
 		s.neverDone = neverDone
 		return s, nil
@@ -414,10 +439,18 @@ func (c *conn) Ping(ctx context.Context) error {
 	return c.pinger.Ping(ctx)
 }
 
-func (c *conn) resetSession(ctx context.Context) error {
+// CheckNamedValue is the inner conn's: the driver decides which arguments
+// pass, as it does without the wrapper.
+func (c *fullConn) CheckNamedValue(nv *driver.NamedValue) error {
+	return c.checker.CheckNamedValue(nv)
+}
+
+func (c *fullConn) ResetSession(ctx context.Context) error {
 	c.dropPending()
 	return c.resetter.ResetSession(ctx)
 }
+
+func (c *fullConn) IsValid() bool { return c.validator.IsValid() }
 
 func (c *conn) Close() error {
 	c.dropPending()

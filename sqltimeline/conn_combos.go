@@ -2,10 +2,7 @@
 
 package sqltimeline
 
-import (
-	"context"
-	"database/sql/driver"
-)
+import "database/sql/driver"
 
 // connMask tells which optional interfaces the conn c wraps implements.
 func connMask(c *conn) int {
@@ -33,480 +30,250 @@ func connMask(c *conn) int {
 func connFor(c conn) driver.Conn {
 	switch connMask(&c) {
 	case 1:
-		return &conn1{c}
+		return &conn1{fullConn: fullConn{c}}
 	case 2:
-		return &conn2{c}
+		return &conn2{fullConn: fullConn{c}}
 	case 3:
-		return &conn3{c}
+		return &conn3{fullConn: fullConn{c}}
 	case 4:
-		return &conn4{c}
+		return &conn4{fullConn: fullConn{c}}
 	case 5:
-		return &conn5{c}
+		return &conn5{fullConn: fullConn{c}}
 	case 6:
-		return &conn6{c}
+		return &conn6{fullConn: fullConn{c}}
 	case 7:
-		return &conn7{c}
+		return &conn7{fullConn: fullConn{c}}
 	case 8:
-		return &conn8{c}
+		return &conn8{fullConn: fullConn{c}}
 	case 9:
-		return &conn9{c}
+		return &conn9{fullConn: fullConn{c}}
 	case 10:
-		return &conn10{c}
+		return &conn10{fullConn: fullConn{c}}
 	case 11:
-		return &conn11{c}
+		return &conn11{fullConn: fullConn{c}}
 	case 12:
-		return &conn12{c}
+		return &conn12{fullConn: fullConn{c}}
 	case 13:
-		return &conn13{c}
+		return &conn13{fullConn: fullConn{c}}
 	case 14:
-		return &conn14{c}
+		return &conn14{fullConn: fullConn{c}}
 	case 15:
-		return &conn15{c}
+		return &conn15{fullConn: fullConn{c}}
 	case 16:
-		return &conn16{c}
+		return &conn16{fullConn: fullConn{c}}
 	case 17:
-		return &conn17{c}
+		return &conn17{fullConn: fullConn{c}}
 	case 18:
-		return &conn18{c}
+		return &conn18{fullConn: fullConn{c}}
 	case 19:
-		return &conn19{c}
+		return &conn19{fullConn: fullConn{c}}
 	case 20:
-		return &conn20{c}
+		return &conn20{fullConn: fullConn{c}}
 	case 21:
-		return &conn21{c}
+		return &conn21{fullConn: fullConn{c}}
 	case 22:
-		return &conn22{c}
+		return &conn22{fullConn: fullConn{c}}
 	case 23:
-		return &conn23{c}
+		return &conn23{fullConn: fullConn{c}}
 	case 24:
-		return &conn24{c}
+		return &conn24{fullConn: fullConn{c}}
 	case 25:
-		return &conn25{c}
+		return &conn25{fullConn: fullConn{c}}
 	case 26:
-		return &conn26{c}
+		return &conn26{fullConn: fullConn{c}}
 	case 27:
-		return &conn27{c}
+		return &conn27{fullConn: fullConn{c}}
 	case 28:
-		return &conn28{c}
+		return &conn28{fullConn: fullConn{c}}
 	case 29:
-		return &conn29{c}
+		return &conn29{fullConn: fullConn{c}}
 	case 30:
-		return &conn30{c}
+		return &conn30{fullConn: fullConn{c}}
 	case 31:
-		return &conn31{c}
+		return &conn31{fullConn{c}}
 	}
 	return &c
 }
 
 // conn1 implements ExecerContext.
-type conn1 struct{ conn }
-
-func (c *conn1) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
+type conn1 struct {
+	QueryContext, CheckNamedValue, ResetSession, IsValid hidden
+	fullConn
 }
 
 // conn2 implements QueryerContext.
-type conn2 struct{ conn }
-
-func (c *conn2) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
+type conn2 struct {
+	ExecContext, CheckNamedValue, ResetSession, IsValid hidden
+	fullConn
 }
 
 // conn3 implements ExecerContext, QueryerContext.
-type conn3 struct{ conn }
-
-func (c *conn3) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn3) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
+type conn3 struct {
+	CheckNamedValue, ResetSession, IsValid hidden
+	fullConn
 }
 
 // conn4 implements NamedValueChecker.
-type conn4 struct{ conn }
-
-func (c *conn4) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
+type conn4 struct {
+	ExecContext, QueryContext, ResetSession, IsValid hidden
+	fullConn
 }
 
 // conn5 implements ExecerContext, NamedValueChecker.
-type conn5 struct{ conn }
-
-func (c *conn5) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn5) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
+type conn5 struct {
+	QueryContext, ResetSession, IsValid hidden
+	fullConn
 }
 
 // conn6 implements QueryerContext, NamedValueChecker.
-type conn6 struct{ conn }
-
-func (c *conn6) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn6) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
+type conn6 struct {
+	ExecContext, ResetSession, IsValid hidden
+	fullConn
 }
 
 // conn7 implements ExecerContext, QueryerContext, NamedValueChecker.
-type conn7 struct{ conn }
-
-func (c *conn7) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn7) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn7) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
+type conn7 struct {
+	ResetSession, IsValid hidden
+	fullConn
 }
 
 // conn8 implements SessionResetter.
-type conn8 struct{ conn }
-
-func (c *conn8) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn8 struct {
+	ExecContext, QueryContext, CheckNamedValue, IsValid hidden
+	fullConn
 }
 
 // conn9 implements ExecerContext, SessionResetter.
-type conn9 struct{ conn }
-
-func (c *conn9) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn9) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn9 struct {
+	QueryContext, CheckNamedValue, IsValid hidden
+	fullConn
 }
 
 // conn10 implements QueryerContext, SessionResetter.
-type conn10 struct{ conn }
-
-func (c *conn10) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn10) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn10 struct {
+	ExecContext, CheckNamedValue, IsValid hidden
+	fullConn
 }
 
 // conn11 implements ExecerContext, QueryerContext, SessionResetter.
-type conn11 struct{ conn }
-
-func (c *conn11) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn11) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn11) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn11 struct {
+	CheckNamedValue, IsValid hidden
+	fullConn
 }
 
 // conn12 implements NamedValueChecker, SessionResetter.
-type conn12 struct{ conn }
-
-func (c *conn12) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn12) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn12 struct {
+	ExecContext, QueryContext, IsValid hidden
+	fullConn
 }
 
 // conn13 implements ExecerContext, NamedValueChecker, SessionResetter.
-type conn13 struct{ conn }
-
-func (c *conn13) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn13) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn13) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn13 struct {
+	QueryContext, IsValid hidden
+	fullConn
 }
 
 // conn14 implements QueryerContext, NamedValueChecker, SessionResetter.
-type conn14 struct{ conn }
-
-func (c *conn14) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn14) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn14) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn14 struct {
+	ExecContext, IsValid hidden
+	fullConn
 }
 
 // conn15 implements ExecerContext, QueryerContext, NamedValueChecker, SessionResetter.
-type conn15 struct{ conn }
-
-func (c *conn15) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn15) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn15) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn15) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
+type conn15 struct {
+	IsValid hidden
+	fullConn
 }
 
 // conn16 implements Validator.
-type conn16 struct{ conn }
-
-func (c *conn16) IsValid() bool {
-	return c.validator.IsValid()
+type conn16 struct {
+	ExecContext, QueryContext, CheckNamedValue, ResetSession hidden
+	fullConn
 }
 
 // conn17 implements ExecerContext, Validator.
-type conn17 struct{ conn }
-
-func (c *conn17) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn17) IsValid() bool {
-	return c.validator.IsValid()
+type conn17 struct {
+	QueryContext, CheckNamedValue, ResetSession hidden
+	fullConn
 }
 
 // conn18 implements QueryerContext, Validator.
-type conn18 struct{ conn }
-
-func (c *conn18) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn18) IsValid() bool {
-	return c.validator.IsValid()
+type conn18 struct {
+	ExecContext, CheckNamedValue, ResetSession hidden
+	fullConn
 }
 
 // conn19 implements ExecerContext, QueryerContext, Validator.
-type conn19 struct{ conn }
-
-func (c *conn19) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn19) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn19) IsValid() bool {
-	return c.validator.IsValid()
+type conn19 struct {
+	CheckNamedValue, ResetSession hidden
+	fullConn
 }
 
 // conn20 implements NamedValueChecker, Validator.
-type conn20 struct{ conn }
-
-func (c *conn20) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn20) IsValid() bool {
-	return c.validator.IsValid()
+type conn20 struct {
+	ExecContext, QueryContext, ResetSession hidden
+	fullConn
 }
 
 // conn21 implements ExecerContext, NamedValueChecker, Validator.
-type conn21 struct{ conn }
-
-func (c *conn21) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn21) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn21) IsValid() bool {
-	return c.validator.IsValid()
+type conn21 struct {
+	QueryContext, ResetSession hidden
+	fullConn
 }
 
 // conn22 implements QueryerContext, NamedValueChecker, Validator.
-type conn22 struct{ conn }
-
-func (c *conn22) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn22) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn22) IsValid() bool {
-	return c.validator.IsValid()
+type conn22 struct {
+	ExecContext, ResetSession hidden
+	fullConn
 }
 
 // conn23 implements ExecerContext, QueryerContext, NamedValueChecker, Validator.
-type conn23 struct{ conn }
-
-func (c *conn23) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn23) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn23) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn23) IsValid() bool {
-	return c.validator.IsValid()
+type conn23 struct {
+	ResetSession hidden
+	fullConn
 }
 
 // conn24 implements SessionResetter, Validator.
-type conn24 struct{ conn }
-
-func (c *conn24) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn24) IsValid() bool {
-	return c.validator.IsValid()
+type conn24 struct {
+	ExecContext, QueryContext, CheckNamedValue hidden
+	fullConn
 }
 
 // conn25 implements ExecerContext, SessionResetter, Validator.
-type conn25 struct{ conn }
-
-func (c *conn25) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn25) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn25) IsValid() bool {
-	return c.validator.IsValid()
+type conn25 struct {
+	QueryContext, CheckNamedValue hidden
+	fullConn
 }
 
 // conn26 implements QueryerContext, SessionResetter, Validator.
-type conn26 struct{ conn }
-
-func (c *conn26) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn26) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn26) IsValid() bool {
-	return c.validator.IsValid()
+type conn26 struct {
+	ExecContext, CheckNamedValue hidden
+	fullConn
 }
 
 // conn27 implements ExecerContext, QueryerContext, SessionResetter, Validator.
-type conn27 struct{ conn }
-
-func (c *conn27) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn27) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn27) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn27) IsValid() bool {
-	return c.validator.IsValid()
+type conn27 struct {
+	CheckNamedValue hidden
+	fullConn
 }
 
 // conn28 implements NamedValueChecker, SessionResetter, Validator.
-type conn28 struct{ conn }
-
-func (c *conn28) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn28) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn28) IsValid() bool {
-	return c.validator.IsValid()
+type conn28 struct {
+	ExecContext, QueryContext hidden
+	fullConn
 }
 
 // conn29 implements ExecerContext, NamedValueChecker, SessionResetter, Validator.
-type conn29 struct{ conn }
-
-func (c *conn29) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn29) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn29) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn29) IsValid() bool {
-	return c.validator.IsValid()
+type conn29 struct {
+	QueryContext hidden
+	fullConn
 }
 
 // conn30 implements QueryerContext, NamedValueChecker, SessionResetter, Validator.
-type conn30 struct{ conn }
-
-func (c *conn30) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn30) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn30) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn30) IsValid() bool {
-	return c.validator.IsValid()
+type conn30 struct {
+	ExecContext hidden
+	fullConn
 }
 
 // conn31 implements ExecerContext, QueryerContext, NamedValueChecker, SessionResetter, Validator.
-type conn31 struct{ conn }
-
-func (c *conn31) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.execContext(ctx, query, args)
-}
-
-func (c *conn31) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.queryContext(ctx, query, args)
-}
-
-func (c *conn31) CheckNamedValue(nv *driver.NamedValue) error {
-	return c.checker.CheckNamedValue(nv)
-}
-
-func (c *conn31) ResetSession(ctx context.Context) error {
-	return c.resetSession(ctx)
-}
-
-func (c *conn31) IsValid() bool {
-	return c.validator.IsValid()
-}
+type conn31 struct{ fullConn }

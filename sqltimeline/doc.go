@@ -43,7 +43,11 @@
 // next (database/sql prepares a statement per call on drivers without
 // ExecerContext or QueryerContext), so the wrapper allocates only for rows or
 // statements still open when the next one starts on the same connection, and
-// for prepared statements with a ColumnConverter.
+// for prepared statements with a ColumnConverter. A closed wrapper kept for
+// reuse still points at its last statement's context (and so its timeline)
+// and at the driver's closed rows or statement until a later statement on
+// that connection replaces them or the connection closes: writing fewer
+// pointers per statement is cheaper while the garbage collector marks.
 //
 // Argument values are not recorded unless Options.Args is set; then each value
 // goes through Options.Redact and is cut to Options.MaxArgLen bytes. A

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -125,4 +126,47 @@ func TestReusedWrappersNoTimeline(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.Equal(t, []string{"SQL-mem: rows 1", "SQL-mem: update", "SQL-mem: rows 1", "SQL-mem: update"}, details(tl))
+}
+
+// TestReusedRowsTakeEachQuerysContext: a conn's spare rows wrapper keeps the
+// context of its last query until the next one; a query of another request
+// must be judged by its own context when its rows close early (canceled:
+// the entry records the context's error; live: no error), whichever
+// context the spare held before.
+func TestReusedRowsTakeEachQuerysContext(t *testing.T) {
+	for _, full := range []bool{false, true} {
+		synctest.Test(t, func(t *testing.T) {
+			db, _ := openMem(t, full, true, nil)
+			db.SetMaxOpenConns(1)
+			read := func(ctx context.Context, cancel func()) error {
+				t.Helper()
+				rows, err := db.QueryContext(ctx, "rows 3")
+				require.NoError(t, err)
+				require.True(t, rows.Next())
+				if cancel != nil {
+					cancel()
+					synctest.Wait() // database/sql's watcher has closed the rows
+					for rows.Next() {
+					}
+				}
+				require.NoError(t, rows.Close())
+				return rows.Err()
+			}
+			ctx1, tl1 := traced()
+			ctx2, tl2 := traced()
+			ctx2, cancel := context.WithCancel(ctx2)
+			assert.NoError(t, read(ctx1, nil))
+			assert.ErrorIs(t, read(ctx2, cancel), context.Canceled)
+			assert.NoError(t, read(ctx1, nil))
+			es1, es2 := tl1.Entries(), tl2.Entries()
+			require.Len(t, es1, 2)
+			require.Len(t, es2, 1)
+			assert.NoError(t, es1[0].Err)
+			assert.NoError(t, es1[1].Err)
+			assert.ErrorIs(t, es2[0].Err, context.Canceled)
+			for _, e := range append(es1, es2...) {
+				assert.False(t, e.Unfinished)
+			}
+		})
+	}
 }

@@ -13,11 +13,17 @@ import (
 // rows is the state shared by the generated rows types (rows_combos.go), one
 // per combination of the optional driver.Rows interfaces; newRows picks the
 // one matching the inner rows, so type assertions through the wrapper give
-// the driver's own answers. The statement's entry ends when the rows are
+// the driver's own answers. Each has a Next of its own, which notes the
+// error (see note). The statement's entry ends when the rows are
 // closed, so iteration time counts, with the first error iteration met.
 //
 // A conn keeps one closed wrapper (its spare, see conn.newRows) for reuse;
-// c is that conn, nil for rows not made by one.
+// c is that conn, nil for rows not made by one. A closed spare keeps its
+// pointers (the driver's closed rows, the entry and so the timeline, the
+// context) until the conn's next recorded query overwrites them or the conn
+// closes, as a closed statement wrapper does: while the collector marks,
+// every pointer written costs a write barrier, and clearing them at Close
+// would write each twice per query.
 //
 // ctx is the query's context. When it is done before the rows reached their
 // end, database/sql closes the rows itself and the application gets ctx's
@@ -35,24 +41,31 @@ type rows struct {
 
 func (r *rows) Columns() []string { return r.inner.Columns() }
 
-func (r *rows) Next(dest []driver.Value) error {
-	return r.note(r.inner.Next(dest))
-}
-
 func (r *rows) Close() error {
 	err := r.inner.Close()
-	if err == nil && r.err == nil && r.eof {
-		// Read to the end and closed: the entry ends without error.
-		r.act.FinishErr(nil)
-	} else {
-		r.finishErr(err)
+	if err != nil || r.err != nil || !r.eof {
+		r.closeErr(err)
+		return err
 	}
+	// Read to the end and closed: the entry ends without error.
+	r.act.FinishErr(nil)
+	r.eof = false
+	// A spare keeps its inner rows, entry and context until the next
+	// query overwrites them (see rows).
 	if c := r.c; c != nil && c.rowsSpare == r {
-		// Nothing of the closed rows (nor their timeline) is kept.
-		r.inner, r.act, r.err, r.ctx, r.eof = nil, timeline.Action{}, nil, nil, false
 		c.rowsSpareFree = true
 	}
-	return err
+	return nil
+}
+
+// closeErr is Close's work for rows not read to the end, or that failed, or
+// whose driver's Close returned err, kept out of Close's common case.
+func (r *rows) closeErr(err error) {
+	r.finishErr(err)
+	r.err, r.eof = nil, false
+	if c := r.c; c != nil && c.rowsSpare == r {
+		c.rowsSpareFree = true
+	}
 }
 
 // finishErr ends the entry of rows not read to the end or that failed,

@@ -242,8 +242,16 @@ func newBaseRows(inner driver.Rows, a timeline.Action, m int) (driver.Rows, *row
 // rows0 implements no optional interface.
 type rows0 struct{ rows }
 
+func (r *rows0) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 // rows1 implements RowsColumnTypeScanType.
 type rows1 struct{ rows }
+
+func (r *rows1) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows1) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -252,12 +260,20 @@ func (r *rows1) ColumnTypeScanType(index int) reflect.Type {
 // rows2 implements RowsColumnTypeDatabaseTypeName.
 type rows2 struct{ rows }
 
+func (r *rows2) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows2) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
 
 // rows3 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName.
 type rows3 struct{ rows }
+
+func (r *rows3) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows3) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -270,12 +286,20 @@ func (r *rows3) ColumnTypeDatabaseTypeName(index int) string {
 // rows4 implements RowsColumnTypeLength.
 type rows4 struct{ rows }
 
+func (r *rows4) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows4) ColumnTypeLength(index int) (length int64, ok bool) {
 	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
 }
 
 // rows5 implements RowsColumnTypeScanType, RowsColumnTypeLength.
 type rows5 struct{ rows }
+
+func (r *rows5) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows5) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -288,6 +312,10 @@ func (r *rows5) ColumnTypeLength(index int) (length int64, ok bool) {
 // rows6 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength.
 type rows6 struct{ rows }
 
+func (r *rows6) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows6) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -298,6 +326,10 @@ func (r *rows6) ColumnTypeLength(index int) (length int64, ok bool) {
 
 // rows7 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength.
 type rows7 struct{ rows }
+
+func (r *rows7) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows7) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -314,12 +346,20 @@ func (r *rows7) ColumnTypeLength(index int) (length int64, ok bool) {
 // rows8 implements RowsColumnTypeNullable.
 type rows8 struct{ rows }
 
+func (r *rows8) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows8) ColumnTypeNullable(index int) (nullable, ok bool) {
 	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
 }
 
 // rows9 implements RowsColumnTypeScanType, RowsColumnTypeNullable.
 type rows9 struct{ rows }
+
+func (r *rows9) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows9) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -332,6 +372,10 @@ func (r *rows9) ColumnTypeNullable(index int) (nullable, ok bool) {
 // rows10 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable.
 type rows10 struct{ rows }
 
+func (r *rows10) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows10) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -342,6 +386,10 @@ func (r *rows10) ColumnTypeNullable(index int) (nullable, ok bool) {
 
 // rows11 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable.
 type rows11 struct{ rows }
+
+func (r *rows11) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows11) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -358,6 +406,10 @@ func (r *rows11) ColumnTypeNullable(index int) (nullable, ok bool) {
 // rows12 implements RowsColumnTypeLength, RowsColumnTypeNullable.
 type rows12 struct{ rows }
 
+func (r *rows12) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows12) ColumnTypeLength(index int) (length int64, ok bool) {
 	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
 }
@@ -368,6 +420,10 @@ func (r *rows12) ColumnTypeNullable(index int) (nullable, ok bool) {
 
 // rows13 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypeNullable.
 type rows13 struct{ rows }
+
+func (r *rows13) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows13) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -384,6 +440,10 @@ func (r *rows13) ColumnTypeNullable(index int) (nullable, ok bool) {
 // rows14 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable.
 type rows14 struct{ rows }
 
+func (r *rows14) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows14) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -398,6 +458,10 @@ func (r *rows14) ColumnTypeNullable(index int) (nullable, ok bool) {
 
 // rows15 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable.
 type rows15 struct{ rows }
+
+func (r *rows15) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows15) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -418,12 +482,20 @@ func (r *rows15) ColumnTypeNullable(index int) (nullable, ok bool) {
 // rows16 implements RowsColumnTypePrecisionScale.
 type rows16 struct{ rows }
 
+func (r *rows16) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows16) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
 	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
 }
 
 // rows17 implements RowsColumnTypeScanType, RowsColumnTypePrecisionScale.
 type rows17 struct{ rows }
+
+func (r *rows17) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows17) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -436,6 +508,10 @@ func (r *rows17) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 // rows18 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypePrecisionScale.
 type rows18 struct{ rows }
 
+func (r *rows18) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows18) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -446,6 +522,10 @@ func (r *rows18) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 
 // rows19 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypePrecisionScale.
 type rows19 struct{ rows }
+
+func (r *rows19) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows19) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -462,6 +542,10 @@ func (r *rows19) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 // rows20 implements RowsColumnTypeLength, RowsColumnTypePrecisionScale.
 type rows20 struct{ rows }
 
+func (r *rows20) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows20) ColumnTypeLength(index int) (length int64, ok bool) {
 	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
 }
@@ -472,6 +556,10 @@ func (r *rows20) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 
 // rows21 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypePrecisionScale.
 type rows21 struct{ rows }
+
+func (r *rows21) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows21) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -488,6 +576,10 @@ func (r *rows21) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 // rows22 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypePrecisionScale.
 type rows22 struct{ rows }
 
+func (r *rows22) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows22) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -502,6 +594,10 @@ func (r *rows22) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 
 // rows23 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypePrecisionScale.
 type rows23 struct{ rows }
+
+func (r *rows23) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows23) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -522,6 +618,10 @@ func (r *rows23) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 // rows24 implements RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
 type rows24 struct{ rows }
 
+func (r *rows24) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows24) ColumnTypeNullable(index int) (nullable, ok bool) {
 	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
 }
@@ -532,6 +632,10 @@ func (r *rows24) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 
 // rows25 implements RowsColumnTypeScanType, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
 type rows25 struct{ rows }
+
+func (r *rows25) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows25) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -548,6 +652,10 @@ func (r *rows25) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 // rows26 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
 type rows26 struct{ rows }
 
+func (r *rows26) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows26) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -562,6 +670,10 @@ func (r *rows26) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 
 // rows27 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
 type rows27 struct{ rows }
+
+func (r *rows27) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows27) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -582,6 +694,10 @@ func (r *rows27) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 // rows28 implements RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
 type rows28 struct{ rows }
 
+func (r *rows28) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows28) ColumnTypeLength(index int) (length int64, ok bool) {
 	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
 }
@@ -596,6 +712,10 @@ func (r *rows28) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 
 // rows29 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
 type rows29 struct{ rows }
+
+func (r *rows29) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows29) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -616,6 +736,10 @@ func (r *rows29) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 // rows30 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
 type rows30 struct{ rows }
 
+func (r *rows30) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows30) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -634,6 +758,10 @@ func (r *rows30) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 
 // rows31 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale.
 type rows31 struct{ rows }
+
+func (r *rows31) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows31) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -658,6 +786,10 @@ func (r *rows31) ColumnTypePrecisionScale(index int) (precision, scale int64, ok
 // rows32 implements RowsNextResultSet.
 type rows32 struct{ rows }
 
+func (r *rows32) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows32) HasNextResultSet() bool {
 	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
 }
@@ -668,6 +800,10 @@ func (r *rows32) NextResultSet() error {
 
 // rows33 implements RowsColumnTypeScanType, RowsNextResultSet.
 type rows33 struct{ rows }
+
+func (r *rows33) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows33) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -684,6 +820,10 @@ func (r *rows33) NextResultSet() error {
 // rows34 implements RowsColumnTypeDatabaseTypeName, RowsNextResultSet.
 type rows34 struct{ rows }
 
+func (r *rows34) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows34) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -698,6 +838,10 @@ func (r *rows34) NextResultSet() error {
 
 // rows35 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsNextResultSet.
 type rows35 struct{ rows }
+
+func (r *rows35) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows35) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -718,6 +862,10 @@ func (r *rows35) NextResultSet() error {
 // rows36 implements RowsColumnTypeLength, RowsNextResultSet.
 type rows36 struct{ rows }
 
+func (r *rows36) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows36) ColumnTypeLength(index int) (length int64, ok bool) {
 	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
 }
@@ -732,6 +880,10 @@ func (r *rows36) NextResultSet() error {
 
 // rows37 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsNextResultSet.
 type rows37 struct{ rows }
+
+func (r *rows37) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows37) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -752,6 +904,10 @@ func (r *rows37) NextResultSet() error {
 // rows38 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsNextResultSet.
 type rows38 struct{ rows }
 
+func (r *rows38) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows38) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -770,6 +926,10 @@ func (r *rows38) NextResultSet() error {
 
 // rows39 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsNextResultSet.
 type rows39 struct{ rows }
+
+func (r *rows39) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows39) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -794,6 +954,10 @@ func (r *rows39) NextResultSet() error {
 // rows40 implements RowsColumnTypeNullable, RowsNextResultSet.
 type rows40 struct{ rows }
 
+func (r *rows40) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows40) ColumnTypeNullable(index int) (nullable, ok bool) {
 	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
 }
@@ -808,6 +972,10 @@ func (r *rows40) NextResultSet() error {
 
 // rows41 implements RowsColumnTypeScanType, RowsColumnTypeNullable, RowsNextResultSet.
 type rows41 struct{ rows }
+
+func (r *rows41) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows41) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -828,6 +996,10 @@ func (r *rows41) NextResultSet() error {
 // rows42 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsNextResultSet.
 type rows42 struct{ rows }
 
+func (r *rows42) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows42) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -846,6 +1018,10 @@ func (r *rows42) NextResultSet() error {
 
 // rows43 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsNextResultSet.
 type rows43 struct{ rows }
+
+func (r *rows43) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows43) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -870,6 +1046,10 @@ func (r *rows43) NextResultSet() error {
 // rows44 implements RowsColumnTypeLength, RowsColumnTypeNullable, RowsNextResultSet.
 type rows44 struct{ rows }
 
+func (r *rows44) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows44) ColumnTypeLength(index int) (length int64, ok bool) {
 	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
 }
@@ -888,6 +1068,10 @@ func (r *rows44) NextResultSet() error {
 
 // rows45 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypeNullable, RowsNextResultSet.
 type rows45 struct{ rows }
+
+func (r *rows45) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows45) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -912,6 +1096,10 @@ func (r *rows45) NextResultSet() error {
 // rows46 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsNextResultSet.
 type rows46 struct{ rows }
 
+func (r *rows46) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows46) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -934,6 +1122,10 @@ func (r *rows46) NextResultSet() error {
 
 // rows47 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsNextResultSet.
 type rows47 struct{ rows }
+
+func (r *rows47) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows47) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -962,6 +1154,10 @@ func (r *rows47) NextResultSet() error {
 // rows48 implements RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows48 struct{ rows }
 
+func (r *rows48) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows48) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
 	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
 }
@@ -976,6 +1172,10 @@ func (r *rows48) NextResultSet() error {
 
 // rows49 implements RowsColumnTypeScanType, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows49 struct{ rows }
+
+func (r *rows49) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows49) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -996,6 +1196,10 @@ func (r *rows49) NextResultSet() error {
 // rows50 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows50 struct{ rows }
 
+func (r *rows50) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows50) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -1014,6 +1218,10 @@ func (r *rows50) NextResultSet() error {
 
 // rows51 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows51 struct{ rows }
+
+func (r *rows51) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows51) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -1038,6 +1246,10 @@ func (r *rows51) NextResultSet() error {
 // rows52 implements RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows52 struct{ rows }
 
+func (r *rows52) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows52) ColumnTypeLength(index int) (length int64, ok bool) {
 	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
 }
@@ -1056,6 +1268,10 @@ func (r *rows52) NextResultSet() error {
 
 // rows53 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows53 struct{ rows }
+
+func (r *rows53) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows53) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -1080,6 +1296,10 @@ func (r *rows53) NextResultSet() error {
 // rows54 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows54 struct{ rows }
 
+func (r *rows54) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows54) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -1102,6 +1322,10 @@ func (r *rows54) NextResultSet() error {
 
 // rows55 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows55 struct{ rows }
+
+func (r *rows55) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows55) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -1130,6 +1354,10 @@ func (r *rows55) NextResultSet() error {
 // rows56 implements RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows56 struct{ rows }
 
+func (r *rows56) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows56) ColumnTypeNullable(index int) (nullable, ok bool) {
 	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
 }
@@ -1148,6 +1376,10 @@ func (r *rows56) NextResultSet() error {
 
 // rows57 implements RowsColumnTypeScanType, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows57 struct{ rows }
+
+func (r *rows57) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows57) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -1172,6 +1404,10 @@ func (r *rows57) NextResultSet() error {
 // rows58 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows58 struct{ rows }
 
+func (r *rows58) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows58) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -1194,6 +1430,10 @@ func (r *rows58) NextResultSet() error {
 
 // rows59 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows59 struct{ rows }
+
+func (r *rows59) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows59) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -1222,6 +1462,10 @@ func (r *rows59) NextResultSet() error {
 // rows60 implements RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows60 struct{ rows }
 
+func (r *rows60) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows60) ColumnTypeLength(index int) (length int64, ok bool) {
 	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
 }
@@ -1244,6 +1488,10 @@ func (r *rows60) NextResultSet() error {
 
 // rows61 implements RowsColumnTypeScanType, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows61 struct{ rows }
+
+func (r *rows61) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows61) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
@@ -1272,6 +1520,10 @@ func (r *rows61) NextResultSet() error {
 // rows62 implements RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows62 struct{ rows }
 
+func (r *rows62) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
+
 func (r *rows62) ColumnTypeDatabaseTypeName(index int) string {
 	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
 }
@@ -1298,6 +1550,10 @@ func (r *rows62) NextResultSet() error {
 
 // rows63 implements RowsColumnTypeScanType, RowsColumnTypeDatabaseTypeName, RowsColumnTypeLength, RowsColumnTypeNullable, RowsColumnTypePrecisionScale, RowsNextResultSet.
 type rows63 struct{ rows }
+
+func (r *rows63) Next(dest []driver.Value) error {
+	return r.note(r.inner.Next(dest))
+}
 
 func (r *rows63) ColumnTypeScanType(index int) reflect.Type {
 	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)

@@ -83,7 +83,9 @@ func (c *conn) newPlainStmt(ctx context.Context, si driver.Stmt, query string, n
 			s.query = query
 		}
 		s.kind = k
-		s.ctx = ctx
+		if !sameContext(s.ctx, ctx) {
+			s.ctx = ctx
+		}
 		s.round = false
 		s.neverDone = neverDone
 		return s
@@ -311,7 +313,7 @@ func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	s.round = false
 	tl := timeline.FromContext(ctx)
-	// The recorded path written out, as in conn.execContext, and
+	// The recorded path written out, as in conn.ExecContext, and
 	// s.entry's common case with it.
 	var a timeline.Action
 	if s.adopted.Timeline() == nil {
@@ -333,6 +335,14 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	var err error
 	if s.kind&stmtExecCtx != 0 {
 		res, err = s.inner.(driver.StmtExecContext).ExecContext(ctx, args)
+	} else if s.neverDone && sameContext(ctx, s.ctx) {
+		// s.execOld written out for a run with the context the
+		// statement was prepared with, which can never be done: on a
+		// driver without ExecerContext, every Exec.
+		var dargs []driver.Value
+		if dargs, err = namedValueToValue(args); err == nil {
+			res, err = s.inner.Exec(dargs)
+		}
 	} else {
 		res, err = s.execOld(ctx, args)
 	}
@@ -343,7 +353,7 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	s.round = false
 	tl := timeline.FromContext(ctx)
-	// The recorded path written out, as in conn.queryContext, and
+	// The recorded path written out, as in conn.QueryContext, and
 	// s.entry's common case with it.
 	var a timeline.Action
 	if s.adopted.Timeline() == nil {
@@ -365,6 +375,12 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	var err error
 	if s.kind&stmtQueryCtx != 0 {
 		rows, err = s.inner.(driver.StmtQueryContext).QueryContext(ctx, args)
+	} else if s.neverDone && sameContext(ctx, s.ctx) {
+		// s.queryOld written out, as in ExecContext.
+		var dargs []driver.Value
+		if dargs, err = namedValueToValue(args); err == nil {
+			rows, err = s.inner.Query(dargs)
+		}
 	} else {
 		rows, err = s.queryOld(ctx, args)
 	}
