@@ -38,7 +38,7 @@ func (t *Timeline) Entries() []Entry {
 	// turn stacks into text.
 	t.mu.Lock()
 	now := time.Since(t.start)
-	out := make([]Entry, t.n)
+	out := make([]Entry, t.len())
 	var buf [8]pending // a request's timeline seldom has more
 	later := buf[:0]
 	for i := range out {

@@ -15,7 +15,7 @@ func TestStacksKeptAsPCs(t *testing.T) {
 	tl := NewWithOptions(&Options{Stacks: true})
 	tl.Start("SQL-main", "SELECT 1").Finish()
 	tl.mu.Lock()
-	require.Equal(t, 1, tl.n)
+	require.Equal(t, 1, tl.len())
 	pcs := tl.inline[0].x.stack()
 	tl.mu.Unlock()
 	assert.NotEmpty(t, pcs)
