@@ -44,14 +44,18 @@ func (t *Timeline) Entries() []Entry {
 	for i := range out {
 		e := t.slot(i)
 		end := atomic.LoadInt64(&e.end)
-		o := Entry{Start: e.start, End: time.Duration(end), Category: e.category, Detail: e.detail, Err: e.x.error()}
+		lazy, x := e.lazy, e.extra()
+		if x != nil {
+			lazy = x.lazy
+		}
+		o := Entry{Start: e.start, End: time.Duration(end), Category: e.category, Detail: e.detail, Err: x.error()}
 		if isOpen(end) {
 			o.End, o.Unfinished = now, true
 		}
-		if e.lazy != nil || len(e.x.stack()) > 0 {
+		if lazy != nil || len(x.stack()) > 0 {
 			o.Detail = ""
-			lazy, _ := e.lazy.(fmt.Stringer)
-			later = append(later, pending{i: i, detail: e.detail, lazy: lazy, pcs: e.x.stack()})
+			lazy, _ := lazy.(fmt.Stringer)
+			later = append(later, pending{i: i, detail: e.detail, lazy: lazy, pcs: x.stack()})
 		}
 		out[i] = o
 	}

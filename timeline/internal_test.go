@@ -16,7 +16,7 @@ func TestStacksKeptAsPCs(t *testing.T) {
 	tl.Start("SQL-main", "SELECT 1").Finish()
 	tl.mu.Lock()
 	require.Equal(t, 1, tl.len())
-	pcs := tl.inline[0].x.stack()
+	pcs := tl.inline[0].extra().stack()
 	tl.mu.Unlock()
 	assert.NotEmpty(t, pcs)
 	assert.LessOrEqual(t, len(pcs), 64)
@@ -62,7 +62,7 @@ func TestStorageAcrossChunks(t *testing.T) {
 			want := i < head || i >= n-(kept-head)
 			assert.Equal(t, want, seen[strconv.Itoa(i)], "max %d: entry %d", limit, i)
 		}
-		assert.LessOrEqual(t, unsafe.Sizeof(entry{}), uintptr(80), "entries stay small")
+		assert.LessOrEqual(t, unsafe.Sizeof(entry{}), uintptr(64), "entries stay a cache line")
 		var chunkTotal int
 		for _, c := range tl.chunks {
 			chunkTotal += len(c)

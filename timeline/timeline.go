@@ -101,29 +101,38 @@ type entry struct {
 	end      int64
 	category string
 	detail   string
-	// lazy is the fmt.Stringer that renders the detail, or nil. It is
-	// held as an any so that storing one (see addReleasable) converts no
-	// interface: a conversion between interface types looks up its
-	// method table at run time, on the hot path of keeping a log record.
+	// lazy is the fmt.Stringer that renders the detail, or nil; or, for
+	// the few entries that failed or captured their stack, an *extra that
+	// holds it. That keeps an entry to 64 bytes, a cache line: a
+	// request's timeline keeps its first entries inline, and every chunk
+	// is a size the allocator has a class for. A Stringer is held as an
+	// any so that storing one (see addReleasable) converts no interface:
+	// a conversion between interface types looks up its method table at
+	// run time, on the hot path of keeping a log record.
 	lazy any
-	// x holds what few entries have, so that entries stay small: a
-	// request's timeline keeps its first entries inline.
-	x *extra
 }
 
 // extra is the part of an entry that only an action which failed or
-// captured its stack has.
+// captured its stack has, with the entry's lazy detail.
 type extra struct {
-	err error
-	pcs []uintptr
+	lazy any
+	err  error
+	pcs  []uintptr
 }
 
-// newExtra returns the extra part for err and pcs, nil when both are empty.
-func newExtra(err error, pcs []uintptr) *extra {
+// newLazy returns what entry.lazy holds for lazy, err and pcs: lazy itself
+// when err and pcs are empty.
+func newLazy(lazy any, err error, pcs []uintptr) any {
 	if err == nil && len(pcs) == 0 {
-		return nil
+		return lazy
 	}
-	return &extra{err: err, pcs: pcs}
+	return &extra{lazy: lazy, err: err, pcs: pcs}
+}
+
+// extra returns the entry's extra part, or nil.
+func (e *entry) extra() *extra {
+	x, _ := e.lazy.(*extra)
+	return x
 }
 
 func (x *extra) error() error {
@@ -239,8 +248,7 @@ func (t *Timeline) open(category, detail string) Action {
 	t.mu.Lock()
 	seq := t.seq
 	if i := seq - t.lastPos; i < uint64(len(t.last)) {
-		// A slot that never held an entry: its lazy detail and extra
-		// part are zero, and no Finish can be reading its end (Entries
+		// A slot that never held an entry: its lazy detail is nil, and no Finish can be reading its end (Entries
 		// reads under t.mu, and the Finish of this entry comes after
 		// open returns), so plain stores do.
 		e := &t.last[i]
@@ -414,7 +422,7 @@ func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser, reuse
 // returns), so a plain store does and saves a locked instruction on the
 // common path. t.mu is held.
 func (e *entry) set(reused bool, start time.Duration, end int64, category, detail string, lazy any, err error, pcs []uintptr) {
-	e.start, e.category, e.detail, e.lazy, e.x = start, category, detail, lazy, newExtra(err, pcs)
+	e.start, e.category, e.detail, e.lazy = start, category, detail, newLazy(lazy, err, pcs)
 	if reused {
 		atomic.StoreInt64(&e.end, end)
 	} else {
@@ -492,9 +500,11 @@ func (a Action) finished(now time.Duration, err error) {
 	t.mu.Lock()
 	kept := t.kept(a.seq)
 	first := kept && atomic.CompareAndSwapInt64(&a.e.end, openEnd(a.seq), int64(now))
-	if first {
-		if err != nil {
-			a.e.x = &extra{err: err, pcs: a.e.x.stack()}
+	if first && err != nil {
+		if x := a.e.extra(); x != nil {
+			x.err = err // Entries reads it under t.mu too
+		} else {
+			a.e.lazy = &extra{lazy: a.e.lazy, err: err}
 		}
 	}
 	t.mu.Unlock()

@@ -404,6 +404,38 @@ func TestLazyDetails(t *testing.T) {
 	assert.Equal(t, []string{"SELECT 42", "kept record"}, details(es))
 }
 
+// Every combination of a lazy detail, an error and a stack is kept whole,
+// also in a ring slot that held another combination before.
+func TestDetailErrorStackCombinations(t *testing.T) {
+	for _, stacks := range []bool{false, true} {
+		tl := timeline.NewWithOptions(&timeline.Options{Stacks: stacks, MaxEntries: 2})
+		for i := range 8 {
+			lazy, failed := i&1 != 0, i&2 != 0
+			detail := fmt.Sprint("step ", i)
+			var a timeline.Action
+			if lazy {
+				a = tl.StartLazy("c", lazyText(detail))
+			} else {
+				a = tl.Start("c", detail)
+			}
+			var err error
+			if failed {
+				err = fmt.Errorf("step %d failed", i)
+			}
+			a.FinishErr(err)
+			a.FinishErr(errors.New("second")) // the first end and error are kept
+			es := tl.Entries()
+			require.NotEmpty(t, es)
+			last := es[len(es)-1]
+			assert.Equal(t, detail, last.Detail, "stacks %v", stacks)
+			assert.Equal(t, err, last.Err, "stacks %v, step %d", stacks, i)
+			assert.Equal(t, stacks, last.Stack != "", "stacks %v, step %d", stacks, i)
+			assert.False(t, last.Unfinished)
+		}
+		assert.Equal(t, 6, tl.Dropped())
+	}
+}
+
 func TestLazyDetailThatPanics(t *testing.T) {
 	tl := timeline.New()
 	tl.StartLazy("SQL-main", panicky{}).Finish()
