@@ -58,8 +58,8 @@ type Timeline struct {
 	// ring of recent ones. Positions 0..inlineEntries-1 are in the
 	// timeline itself, so that a typical request's timeline, its context
 	// and its entries are one allocation; later ones are in chunks that
-	// double in size (see slot). Nothing is ever copied to grow, and a
-	// chunk is allocated only when an entry needs it.
+	// about double in size (see slot). Nothing is ever copied to grow,
+	// and a chunk is allocated only when an entry needs it.
 	inline [inlineEntries]entry
 	chunks [][]entry
 	// chunkList is the storage of chunks for a timeline's first chunks,
@@ -86,7 +86,7 @@ type Timeline struct {
 const inlineEntries = 16
 
 // listedChunks is how many chunks a Timeline lists without allocating:
-// enough for 16+16+32+64 = 128 entries.
+// enough for 16+15+31+63 = 125 entries.
 const listedChunks = 3
 
 // An entry is one action or step. Its sequence number is not stored: the
@@ -104,8 +104,8 @@ type entry struct {
 	// lazy is the fmt.Stringer that renders the detail, or nil; or, for
 	// the few entries that failed or captured their stack, an *extra that
 	// holds it. That keeps an entry to 64 bytes, a cache line: a
-	// request's timeline keeps its first entries inline, and every chunk
-	// is a size the allocator has a class for. A Stringer is held as an
+	// request's timeline keeps its first entries inline, and chunks of
+	// them fill the allocator's size classes (see slot). A Stringer is held as an
 	// any so that storing one (see addReleasable) converts no interface:
 	// a conversion between interface types looks up its method table at
 	// run time, on the hot path of keeping a log record.
@@ -242,23 +242,28 @@ func (t *Timeline) Start(category, detail string) Action {
 // already are the only ones written.
 func (t *Timeline) open(category, detail string) Action {
 	if !t.plain {
-		return t.begin(category, detail, nil, false, 3)
+		var pcs []uintptr
+		if t.opts.Stacks {
+			pcs = stack.Callers(2) // here, a frame less to walk than in begin
+		}
+		return t.begin(category, detail, nil, pcs, false, 0)
 	}
 	now := time.Since(t.start)
 	t.mu.Lock()
 	seq := t.seq
 	if i := seq - t.lastPos; i < uint64(len(t.last)) {
-		// A slot that never held an entry: its lazy detail is nil, and no Finish can be reading its end (Entries
-		// reads under t.mu, and the Finish of this entry comes after
-		// open returns), so plain stores do.
+		// A slot that never held an entry: its lazy detail is nil,
+		// and no Finish can be reading its end (Entries reads under
+		// t.mu, and the Finish of this entry comes after open
+		// returns), so plain stores do.
 		e := &t.last[i]
 		t.seq = seq + 1
 		e.start, e.end, e.category, e.detail = now, openEnd(seq), category, detail
 		t.mu.Unlock()
 		return Action{t: t, seq: seq, e: e}
 	}
-	// started, without the observer it does not have: a call less for
-	// a timeline at its cap, whose every entry takes a slot in the ring.
+	// begin, without the observer it does not have: a call less for a
+	// timeline at its cap, whose every entry takes a slot in the ring.
 	seq, e, rel, reused := t.reserve()
 	e.set(reused, now, openEnd(seq), category, detail, nil, nil, nil)
 	t.mu.Unlock()
@@ -275,7 +280,7 @@ func (t *Timeline) StartStack(category, detail string) Action {
 	if t == nil {
 		return Action{}
 	}
-	return t.begin(category, detail, nil, true, 2)
+	return t.begin(category, detail, nil, nil, true, 2)
 }
 
 // StartLazy is Start with a detail rendered only if the timeline is read.
@@ -283,25 +288,20 @@ func (t *Timeline) StartLazy(category string, detail fmt.Stringer) Action {
 	if t == nil {
 		return Action{}
 	}
-	return t.begin(category, "", detail, false, 2)
+	return t.begin(category, "", detail, nil, false, 2)
 }
 
-// begin is Start's general case. It is called from the exported Start
-// methods, directly or through open, with the number of frames between it
-// and their caller as skip, so that the stack it captures starts there.
-func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, withStack bool, skip int) Action {
-	var pcs []uintptr
-	if withStack || t.opts.Stacks {
+// begin is Start's general case, for a timeline that may have an observer.
+// The action's stack is pcs when its caller captured it; else begin
+// captures it when withStack or Options.Stacks asks, skipping skip frames
+// above it so that the stack starts at the caller of the exported Start
+// method.
+func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, pcs []uintptr, withStack bool, skip int) Action {
+	if pcs == nil && (withStack || t.opts.Stacks) {
 		pcs = stack.Callers(skip)
 	}
 	now := time.Since(t.start)
 	t.mu.Lock()
-	return t.started(now, category, detail, lazy, pcs)
-}
-
-// started records an action that started at now, with t.mu held, which it
-// unlocks, and tells the observer.
-func (t *Timeline) started(now time.Duration, category, detail string, lazy fmt.Stringer, pcs []uintptr) Action {
 	seq, e, rel, reused := t.reserve()
 	e.set(reused, now, openEnd(seq), category, detail, lazy, nil, pcs)
 	t.mu.Unlock()
@@ -445,15 +445,28 @@ func (t *Timeline) kept(seq uint64) bool {
 }
 
 // slot returns the entry at position pos < t.len(). Past the inline entries,
-// chunk k holds the inlineEntries<<k positions from inlineEntries<<k on
-// (fewer for the last chunk of a capped timeline). t.mu is held.
+// chunk k holds the inlineEntries<<k - 1 positions from chunkStart(k) on
+// (fewer for the last chunk of a capped timeline): one entry short of
+// doubling, so that with the 8-byte header the Go allocator adds to a block
+// of over 512 bytes that holds pointers, a chunk of 64-byte entries fills a
+// size class (1 KiB, 2 KiB, 4 KiB...) instead of wasting up to a sixth of
+// the next. t.mu is held.
 func (t *Timeline) slot(pos int) *entry {
 	if pos < inlineEntries {
 		return &t.inline[pos]
 	}
+	// inlineEntries<<k <= pos for the chunk k that holds pos, and
+	// chunkStart(k+1) > pos: k is that of pos's top bit, or the next.
 	k := bits.Len(uint(pos)) - inlineBits - 1
-	return &t.chunks[k][pos-inlineEntries<<k]
+	if pos >= chunkStart(k+1) {
+		k++
+	}
+	return &t.chunks[k][pos-chunkStart(k)]
 }
+
+// chunkStart returns the first position of chunk k: the inline entries and
+// the chunks before it hold inlineEntries<<k - k.
+func chunkStart(k int) int { return inlineEntries<<k - k }
 
 // inlineBits is log2(inlineEntries).
 const inlineBits = 4
@@ -461,7 +474,7 @@ const inlineBits = 4
 // grow allocates the chunk that starts at position pos, the one after
 // t.last, and makes it t.last. t.mu is held.
 func (t *Timeline) grow(pos int) {
-	size := pos // chunk k starts at inlineEntries<<k and holds as many
+	size := inlineEntries<<len(t.chunks) - 1 // see slot
 	if t.tail >= 0 {
 		size = min(size, t.head+t.tail-pos)
 	}
