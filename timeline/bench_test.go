@@ -157,9 +157,9 @@ var sinkDuration time.Duration
 
 // A block64 is shaped like a timeline's entry: 64 bytes, with pointers.
 type block64 struct {
-	start, end       time.Duration
-	category, detail string
-	lazy             any
+	_ [2]time.Duration
+	_ [2]string
+	_ any
 }
 
 var sinkBlock []block64
