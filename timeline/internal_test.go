@@ -22,7 +22,7 @@ func TestStacksKeptAsPCs(t *testing.T) {
 	assert.LessOrEqual(t, len(pcs), 64)
 }
 
-// Entries are stored inline, then in chunks that double; every position
+// Entries are stored inline, then in chunks that about double; every position
 // keeps its entry, whatever the cap, and finishing finds each one.
 func TestStorageAcrossChunks(t *testing.T) {
 	for _, limit := range []int{-1, 1, 2, 3, 16, 17, 31, 32, 33, 100, DefaultMaxEntries} {
