@@ -105,10 +105,10 @@ type entry struct {
 	// the few entries that failed or captured their stack, an *extra that
 	// holds it. That keeps an entry to 64 bytes, a cache line: a
 	// request's timeline keeps its first entries inline, and chunks of
-	// them fill the allocator's size classes (see slot). A Stringer is held as an
-	// any so that storing one (see addReleasable) converts no interface:
-	// a conversion between interface types looks up its method table at
-	// run time, on the hot path of keeping a log record.
+	// them fill the allocator's size classes (see slot). A Stringer is
+	// held as an any so that storing one (see addReleasable) converts no
+	// interface: a conversion between interface types looks up its method
+	// table at run time, on the hot path of keeping a log record.
 	lazy any
 }
 
