@@ -495,21 +495,25 @@ func (a Action) FinishErr(err error) {
 }
 
 func (a Action) finish(err error) {
-	now := max(time.Since(a.t.start), minOffset) // never read as unfinished
-	if err == nil && a.t.opts.Observer == nil {
-		// The common case needs no lock: the first Finish swaps the
-		// entry's end in; a later one, or one of an action whose entry
-		// was dropped, finds another value there and changes nothing.
-		atomic.CompareAndSwapInt64(&a.e.end, openEnd(a.seq), int64(now))
+	if err != nil || a.t.opts.Observer != nil {
+		a.finished(err)
 		return
 	}
-	a.finished(now, err)
+	// The common case needs no lock: the first Finish swaps the entry's
+	// end in; a later one, or one of an action whose entry was dropped,
+	// finds another value there and changes nothing. Only the entry and
+	// its open end are live across the clock read, so that little is
+	// saved around the call.
+	e, open := &a.e.end, openEnd(a.seq)
+	now := max(time.Since(a.t.start), minOffset) // never read as unfinished
+	atomic.CompareAndSwapInt64(e, open, int64(now))
 }
 
 // finished is finish for an action that failed or is observed: it takes the
 // lock. It is a function of its own so that finish stays small.
-func (a Action) finished(now time.Duration, err error) {
+func (a Action) finished(err error) {
 	t := a.t
+	now := max(time.Since(t.start), minOffset)
 	t.mu.Lock()
 	kept := t.kept(a.seq)
 	first := kept && atomic.CompareAndSwapInt64(&a.e.end, openEnd(a.seq), int64(now))
