@@ -96,8 +96,9 @@ type entry struct {
 	start time.Duration // offset from Timeline.start
 	// end is the offset from Timeline.start at which the entry finished,
 	// or openEnd(seq) while it is unfinished. Finish sets it with a
-	// compare-and-swap and without the timeline's lock, so it is read and
-	// written only atomically; the other fields are guarded by Timeline.mu.
+	// compare-and-swap and without the timeline's lock, so it is read
+	// only atomically, and written so once an Action may hold the entry
+	// (see entry.set); the other fields are guarded by Timeline.mu.
 	end      int64
 	category string
 	detail   string
