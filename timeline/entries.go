@@ -44,10 +44,7 @@ func (t *Timeline) Entries() []Entry {
 	for i := range out {
 		e := t.slot(i)
 		end := atomic.LoadInt64(&e.end)
-		lazy, x := e.lazy, e.extra()
-		if x != nil {
-			lazy = x.lazy
-		}
+		lazy, x := e.parts()
 		o := Entry{Start: e.start, End: time.Duration(end), Category: e.category, Detail: e.detail, Err: x.error()}
 		if isOpen(end) {
 			o.End, o.Unfinished = now, true

@@ -103,8 +103,8 @@ type entry struct {
 	category string
 	detail   string
 	// lazy is the fmt.Stringer that renders the detail, or nil; or, for
-	// the few entries that failed or captured their stack, an *extra that
-	// holds it. That keeps an entry to 64 bytes, a cache line: a
+	// the few entries that failed or captured their stack, their extra
+	// part, which holds it (see parts). That keeps an entry to 64 bytes, a cache line: a
 	// request's timeline keeps its first entries inline, and chunks of
 	// them fill the allocator's size classes (see slot). A Stringer is
 	// held as an any so that storing one (see addReleasable) converts no
@@ -114,26 +114,39 @@ type entry struct {
 }
 
 // extra is the part of an entry that only an action which failed or
-// captured its stack has, with the entry's lazy detail.
+// captured its stack has.
 type extra struct {
+	err error
+	pcs []uintptr
+}
+
+// lazyExtra is the extra part of an entry that has a lazy detail too.
+type lazyExtra struct {
+	extra
 	lazy any
-	err  error
-	pcs  []uintptr
 }
 
 // newLazy returns what entry.lazy holds for lazy, err and pcs: lazy itself
 // when err and pcs are empty.
 func newLazy(lazy any, err error, pcs []uintptr) any {
-	if err == nil && len(pcs) == 0 {
+	switch {
+	case err == nil && len(pcs) == 0:
 		return lazy
+	case lazy == nil:
+		return &extra{err: err, pcs: pcs}
 	}
-	return &extra{lazy: lazy, err: err, pcs: pcs}
+	return &lazyExtra{extra{err: err, pcs: pcs}, lazy}
 }
 
-// extra returns the entry's extra part, or nil.
-func (e *entry) extra() *extra {
-	x, _ := e.lazy.(*extra)
-	return x
+// parts returns the entry's lazy detail and its extra part, either nil.
+func (e *entry) parts() (lazy any, x *extra) {
+	switch v := e.lazy.(type) {
+	case *extra:
+		return nil, v
+	case *lazyExtra:
+		return v.lazy, &v.extra
+	}
+	return e.lazy, nil
 }
 
 func (x *extra) error() error {
@@ -519,10 +532,10 @@ func (a Action) finished(err error) {
 	kept := t.kept(a.seq)
 	first := kept && atomic.CompareAndSwapInt64(&a.e.end, openEnd(a.seq), int64(now))
 	if first && err != nil {
-		if x := a.e.extra(); x != nil {
+		if lazy, x := a.e.parts(); x != nil {
 			x.err = err // Entries reads it under t.mu too
 		} else {
-			a.e.lazy = &extra{lazy: a.e.lazy, err: err}
+			a.e.lazy = newLazy(lazy, err, nil)
 		}
 	}
 	t.mu.Unlock()
