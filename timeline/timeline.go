@@ -49,8 +49,12 @@ type Timeline struct {
 	// seq counts the entries ever started, and numbers the next one.
 	// Until the cap is reached entry seq is at position seq, so the
 	// positions in use are 0..seq-1 (see len).
-	seq     uint64
-	ring    int // once full, the ring position (0..tail-1) to overwrite next
+	seq  uint64
+	ring int // once full, the ring position (0..tail-1) to overwrite next
+	// ringRun is, when not empty, the slots from the ring's next one to
+	// the end of the storage that holds it, so that taking the next
+	// slot of the ring costs no search for it (see slot).
+	ringRun []entry
 	dropped int
 	readers int // Entries calls rendering a copy of the entries
 
@@ -418,9 +422,12 @@ func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser, reuse
 		}
 		return seq, &t.last[i], nil, false
 	}
-	at = t.slot(t.head + t.ring)
+	if len(t.ringRun) == 0 {
+		t.ringRun = t.run(t.head + t.ring)
+	}
+	at, t.ringRun = &t.ringRun[0], t.ringRun[1:]
 	if t.ring++; t.ring == t.tail {
-		t.ring = 0
+		t.ring = 0 // and ringRun is empty: it ended at the cap
 	}
 	if at.detail == releaseDetail && at.lazy != nil && t.readers == 0 {
 		rel, _ = at.lazy.(release.Releaser)
@@ -469,13 +476,33 @@ func (t *Timeline) slot(pos int) *entry {
 	if pos < inlineEntries {
 		return &t.inline[pos]
 	}
+	k := chunkOf(pos)
+	return &t.chunks[k][pos-chunkStart(k)]
+}
+
+// run returns the slots from position pos < t.len() to the end of the
+// storage that holds it, the inline entries or a chunk, and no further
+// than the cap. t.mu is held.
+func (t *Timeline) run(pos int) []entry {
+	if pos < inlineEntries {
+		if t.tail >= 0 {
+			return t.inline[pos:min(inlineEntries, t.head+t.tail)]
+		}
+		return t.inline[pos:]
+	}
+	k := chunkOf(pos)
+	return t.chunks[k][pos-chunkStart(k):]
+}
+
+// chunkOf returns the chunk that holds position pos >= inlineEntries.
+func chunkOf(pos int) int {
 	// inlineEntries<<k <= pos for the chunk k that holds pos, and
 	// chunkStart(k+1) > pos: k is that of pos's top bit, or the next.
 	k := bits.Len(uint(pos)) - inlineBits - 1
 	if pos >= chunkStart(k+1) {
 		k++
 	}
-	return &t.chunks[k][pos-chunkStart(k)]
+	return k
 }
 
 // chunkStart returns the first position of chunk k: the inline entries and
