@@ -46,17 +46,17 @@ type Timeline struct {
 	plain bool
 
 	mu sync.Mutex
-	// seq counts the entries ever started, and numbers the next one.
-	// Until the cap is reached entry seq is at position seq, so the
-	// positions in use are 0..seq-1 (see len).
-	seq  uint64
-	ring int // once full, the ring position (0..tail-1) to overwrite next
+	// seq counts the entries ever recorded, started or added, and
+	// numbers the next one. Until the cap is reached entry seq is at
+	// position seq, so the positions in use are 0..seq-1 (see len), and
+	// past it every entry dropped one.
+	seq     uint64
+	readers int // Entries calls rendering a copy of the entries
+	ring    int // once full, the ring position (0..tail-1) to overwrite next
 	// ringRun is, when not empty, the slots from the ring's next one to
 	// the end of the storage that holds it, so that taking the next
 	// slot of the ring costs no search for it (see slot).
 	ringRun []entry
-	dropped int
-	readers int // Entries calls rendering a copy of the entries
 
 	// Entries live at positions: the first part at 0..head-1, then the
 	// ring of recent ones. Positions 0..inlineEntries-1 are in the
@@ -432,7 +432,6 @@ func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser, reuse
 	if at.detail == releaseDetail && at.lazy != nil && t.readers == 0 {
 		rel, _ = at.lazy.(release.Releaser)
 	}
-	t.dropped++
 	return seq, at, rel, true
 }
 
@@ -587,7 +586,7 @@ func (t *Timeline) Dropped() int {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.dropped
+	return int(t.seq) - t.len() // every entry past the cap dropped one
 }
 
 // Len returns how many entries the timeline holds now.
