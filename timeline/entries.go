@@ -51,8 +51,8 @@ func (t *Timeline) Entries() []Entry {
 		}
 		if lazy != nil || len(x.stack()) > 0 {
 			o.Detail = ""
-			lazy, _ := lazy.(fmt.Stringer)
-			later = append(later, pending{i: i, detail: e.detail, lazy: lazy, pcs: x.stack()})
+			s, _ := lazy.(fmt.Stringer)
+			later = append(later, pending{i: i, detail: e.detail, lazy: s, pcs: x.stack()})
 		}
 		out[i] = o
 	}

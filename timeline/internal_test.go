@@ -65,8 +65,13 @@ func TestStorageAcrossChunks(t *testing.T) {
 		}
 		assert.LessOrEqual(t, unsafe.Sizeof(entry{}), uintptr(64), "entries stay a cache line")
 		var chunkTotal int
-		for _, c := range tl.chunks {
+		for k, c := range tl.chunks {
 			chunkTotal += len(c)
+			if k < len(tl.chunks)-1 {
+				// 64-byte entries and the allocator's 8-byte header
+				// fill 1 KiB, 2 KiB, 4 KiB...
+				assert.Equal(t, inlineEntries<<k-1, len(c), "max %d: chunk %d", limit, k)
+			}
 		}
 		assert.LessOrEqual(t, inlineEntries+chunkTotal, 2*max(kept, inlineEntries), "max %d: storage at most doubles", limit)
 	}
