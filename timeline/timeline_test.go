@@ -247,6 +247,80 @@ func TestConcurrentOverlappingActions(t *testing.T) {
 	}
 }
 
+// At the cap, slots are reused while actions whose entries they held are
+// still being finished (late, twice, with errors) and a reader renders them:
+// every kept entry is whole and its own.
+func TestConcurrentAtCap(t *testing.T) {
+	const goroutines, perG, maxEntries = 8, 300, 8
+	for _, stacks := range []bool{false, true} {
+		tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: maxEntries, Stacks: stacks})
+		var wg sync.WaitGroup
+		stopReading := make(chan struct{})
+		readerDone := make(chan struct{})
+		go func() {
+			defer close(readerDone)
+			for {
+				select {
+				case <-stopReading:
+					return
+				default:
+					for _, e := range tl.Entries() {
+						if !e.Unfinished && e.Err != nil && e.Err.Error() != e.Detail {
+							t.Errorf("entry %q has the error %q", e.Detail, e.Err)
+						}
+					}
+				}
+			}
+		}()
+		for g := range goroutines {
+			wg.Go(func() {
+				var late []timeline.Action
+				for i := range perG {
+					detail := fmt.Sprintf("%d/%d", g, i)
+					var a timeline.Action
+					if i%3 == 0 {
+						a = tl.StartLazy("c", lazyText(detail))
+					} else {
+						a = tl.Start("c", detail)
+					}
+					if i%2 == 0 {
+						a.FinishErr(errors.New(detail))
+					} else {
+						late = append(late, a) // finished once others took its slot
+					}
+					if len(late) > 4 {
+						late[0].Finish()
+						late[0].FinishErr(errors.New("second"))
+						late = late[1:]
+					}
+				}
+				for _, a := range late {
+					a.Finish()
+				}
+			})
+		}
+		wg.Wait()
+		close(stopReading)
+		<-readerDone
+
+		es := tl.Entries()
+		require.Len(t, es, maxEntries)
+		assert.Equal(t, goroutines*perG-maxEntries, tl.Dropped())
+		for _, e := range es {
+			assert.False(t, e.Unfinished, e.Detail)
+			var g, i int
+			_, err := fmt.Sscanf(e.Detail, "%d/%d", &g, &i)
+			require.NoError(t, err, e.Detail)
+			if i%2 == 0 {
+				assert.EqualError(t, e.Err, e.Detail)
+			} else {
+				assert.NoError(t, e.Err, e.Detail)
+			}
+			assert.Equal(t, stacks, e.Stack != "", e.Detail)
+		}
+	}
+}
+
 func TestCapKeepsFirstHalfAndMostRecent(t *testing.T) {
 	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 10})
 	actions := make([]timeline.Action, 25)
