@@ -55,7 +55,7 @@ type Timeline struct {
 	ring    int // once full, the ring position (0..tail-1) to overwrite next
 	// ringRun is, when not empty, the slots from the ring's next one to
 	// the end of the storage that holds it, so that taking the next
-	// slot of the ring costs no search for it (see slot).
+	// slot of the ring costs no search for it (see run).
 	ringRun []entry
 
 	// Entries live at positions: the first part at 0..head-1, then the
