@@ -2,6 +2,8 @@ package timeline_test
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,6 +62,64 @@ func BenchmarkStartFinish(b *testing.B) {
 		}
 		stopCPU()
 	})
+	// The floor under any Start+Finish that is safe for concurrent use,
+	// measured beside them: the two clock reads and three locked
+	// instructions, the lock's acquire and release in Start and the
+	// compare-and-swap of Finish. (A Start without the lock would still
+	// need a locked instruction to take a slot and an atomic store, an
+	// exchange on amd64, to publish the entry to Entries.)
+	b.Run("ctx=clock-2-reads+lock+cas", func(b *testing.B) {
+		start := time.Now()
+		var (
+			mu     sync.Mutex
+			n, end int64
+		)
+		b.ReportAllocs()
+		stopCPU := benchcpu.Start(b)
+		for b.Loop() {
+			sinkDuration = time.Since(start)
+			mu.Lock()
+			n++
+			mu.Unlock()
+			sinkDuration = time.Since(start)
+			atomic.CompareAndSwapInt64(&end, n-1, n)
+		}
+		stopCPU()
+	})
+	// The floor under ctx=fresh-timeline: the one above, and every 100
+	// actions the memory a fresh timeline of 100 entries takes, as blocks
+	// of 64-byte structs with pointers, like entries: 20 for the timeline
+	// itself (1.4 KiB), then its chunks of 15, 31 and 63.
+	b.Run("ctx=clock-2-reads+lock+cas+storage", func(b *testing.B) {
+		start := time.Now()
+		var (
+			mu     sync.Mutex
+			n, end int64
+		)
+		i := 0
+		b.ReportAllocs()
+		stopCPU := benchcpu.Start(b)
+		for b.Loop() {
+			switch i++; i {
+			case 100:
+				i = 0
+				sinkBlock = make([]block64, 20)
+			case 16:
+				sinkBlock = make([]block64, 15)
+			case 31:
+				sinkBlock = make([]block64, 31)
+			case 62:
+				sinkBlock = make([]block64, 63)
+			}
+			sinkDuration = time.Since(start)
+			mu.Lock()
+			n++
+			mu.Unlock()
+			sinkDuration = time.Since(start)
+			atomic.CompareAndSwapInt64(&end, n-1, n)
+		}
+		stopCPU()
+	})
 	b.Run("ctx=timeline/stacks=off/parallel", func(b *testing.B) {
 		ctx := timeline.NewContext(context.Background(), timeline.New())
 		b.ReportAllocs()
@@ -94,6 +154,15 @@ func BenchmarkEntries(b *testing.B) {
 }
 
 var sinkDuration time.Duration
+
+// A block64 is shaped like a timeline's entry: 64 bytes, with pointers.
+type block64 struct {
+	_ [2]time.Duration
+	_ [2]string
+	_ any
+}
+
+var sinkBlock []block64
 
 // BenchmarkClockRead is the floor under Start+Finish, which read the
 // monotonic clock once each: on machines where reading the clock is slow

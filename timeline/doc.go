@@ -15,9 +15,9 @@
 // whether the context carries one.
 //
 // A fresh Timeline, the context NewContext first puts it in and room for its
-// first 16 entries are one allocation (1.5 KiB), so that a typical request's
+// first 16 entries are one allocation (1.4 KiB), so that a typical request's
 // recording costs one allocation in all; later entries go in chunks that
-// double in size, never copied. Finish takes no lock.
+// about double in size, never copied. Finish takes no lock.
 //
 // Actions may overlap and may be started and finished from many goroutines.
 // A Timeline holds at most Options.MaxEntries actions: past that it keeps the

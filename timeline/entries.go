@@ -38,20 +38,21 @@ func (t *Timeline) Entries() []Entry {
 	// turn stacks into text.
 	t.mu.Lock()
 	now := time.Since(t.start)
-	out := make([]Entry, t.n)
+	out := make([]Entry, t.len())
 	var buf [8]pending // a request's timeline seldom has more
 	later := buf[:0]
 	for i := range out {
 		e := t.slot(i)
 		end := atomic.LoadInt64(&e.end)
-		o := Entry{Start: e.start, End: time.Duration(end), Category: e.category, Detail: e.detail, Err: e.x.error()}
+		lazy, x := e.parts()
+		o := Entry{Start: e.start, End: time.Duration(end), Category: e.category, Detail: e.detail, Err: x.error()}
 		if isOpen(end) {
 			o.End, o.Unfinished = now, true
 		}
-		if e.lazy != nil || len(e.x.stack()) > 0 {
+		if lazy != nil || len(x.stack()) > 0 {
 			o.Detail = ""
-			lazy, _ := e.lazy.(fmt.Stringer)
-			later = append(later, pending{i: i, detail: e.detail, lazy: lazy, pcs: e.x.stack()})
+			s, _ := lazy.(fmt.Stringer)
+			later = append(later, pending{i: i, detail: e.detail, lazy: s, pcs: x.stack()})
 		}
 		out[i] = o
 	}

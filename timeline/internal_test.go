@@ -15,14 +15,15 @@ func TestStacksKeptAsPCs(t *testing.T) {
 	tl := NewWithOptions(&Options{Stacks: true})
 	tl.Start("SQL-main", "SELECT 1").Finish()
 	tl.mu.Lock()
-	require.Equal(t, 1, tl.n)
-	pcs := tl.inline[0].x.stack()
+	require.Equal(t, 1, tl.len())
+	_, x := tl.inline[0].parts()
+	pcs := x.stack()
 	tl.mu.Unlock()
 	assert.NotEmpty(t, pcs)
 	assert.LessOrEqual(t, len(pcs), 64)
 }
 
-// Entries are stored inline, then in chunks that double; every position
+// Entries are stored inline, then in chunks that about double; every position
 // keeps its entry, whatever the cap, and finishing finds each one.
 func TestStorageAcrossChunks(t *testing.T) {
 	for _, limit := range []int{-1, 1, 2, 3, 16, 17, 31, 32, 33, 100, DefaultMaxEntries} {
@@ -62,10 +63,15 @@ func TestStorageAcrossChunks(t *testing.T) {
 			want := i < head || i >= n-(kept-head)
 			assert.Equal(t, want, seen[strconv.Itoa(i)], "max %d: entry %d", limit, i)
 		}
-		assert.LessOrEqual(t, unsafe.Sizeof(entry{}), uintptr(80), "entries stay small")
+		assert.LessOrEqual(t, unsafe.Sizeof(entry{}), uintptr(64), "entries stay a cache line")
 		var chunkTotal int
-		for _, c := range tl.chunks {
+		for k, c := range tl.chunks {
 			chunkTotal += len(c)
+			if k < len(tl.chunks)-1 {
+				// 64-byte entries and the allocator's 8-byte header
+				// fill 1 KiB, 2 KiB, 4 KiB...
+				assert.Equal(t, inlineEntries<<k-1, len(c), "max %d: chunk %d", limit, k)
+			}
 		}
 		assert.LessOrEqual(t, inlineEntries+chunkTotal, 2*max(kept, inlineEntries), "max %d: storage at most doubles", limit)
 	}

@@ -41,22 +41,42 @@ type Timeline struct {
 	opts  Options
 	head  int // how many entries the first part keeps
 	tail  int // how many the ring of recent entries keeps; <0 unbounded
+	// plain is true when neither Options.Stacks nor Options.Observer is
+	// set: Start then takes its short path (see Timeline.open).
+	plain bool
 
-	mu      sync.Mutex
-	n       int    // slots in use: entries are at positions 0..n-1
-	ring    int    // once full, the ring position (0..tail-1) to overwrite next
-	seq     uint64 // entries ever started
-	dropped int
+	mu sync.Mutex
+	// seq counts the entries ever recorded, started or added, and
+	// numbers the next one. Until the cap is reached entry seq is at
+	// position seq, so the positions in use are 0..seq-1 (see len), and
+	// past it every entry dropped one.
+	seq     uint64
 	readers int // Entries calls rendering a copy of the entries
+	ring    int // once full, the ring position (0..tail-1) to overwrite next
+	// ringRun is, when not empty, the slots from the ring's next one to
+	// the end of the storage that holds it, so that taking the next
+	// slot of the ring costs no search for it (see run).
+	ringRun []entry
 
 	// Entries live at positions: the first part at 0..head-1, then the
 	// ring of recent ones. Positions 0..inlineEntries-1 are in the
 	// timeline itself, so that a typical request's timeline, its context
 	// and its entries are one allocation; later ones are in chunks that
-	// double in size (see slot). Nothing is ever copied to grow, and a
-	// chunk is allocated only when an entry needs it.
+	// about double in size (see slot). Nothing is ever copied to grow,
+	// and a chunk is allocated only when an entry needs it.
 	inline [inlineEntries]entry
 	chunks [][]entry
+	// chunkList is the storage of chunks for a timeline's first chunks,
+	// so that growing the list of chunks allocates nothing before a
+	// timeline has more entries than these hold.
+	chunkList [listedChunks][]entry
+
+	// last is the last storage allocated (the inline entries, then the
+	// newest chunk), holding positions from lastPos on. Its slots at and
+	// after position seq have never held an entry: while seq-lastPos is
+	// below len(last), position seq is free to take without reserve.
+	last    []entry
+	lastPos uint64
 
 	// ctx is the context the first NewContext call returns, kept here so
 	// that putting a timeline in a context costs no allocation of its own;
@@ -69,24 +89,32 @@ type Timeline struct {
 // enough for the statements and log records of a typical request.
 const inlineEntries = 16
 
+// listedChunks is how many chunks a Timeline lists without allocating:
+// enough for 16+15+31+63 = 125 entries.
+const listedChunks = 3
+
+// An entry is one action or step. Its sequence number is not stored: the
+// Action knows it, and whether the entry is still kept follows from it (see
+// Timeline.kept).
 type entry struct {
-	seq   uint64
 	start time.Duration // offset from Timeline.start
 	// end is the offset from Timeline.start at which the entry finished,
 	// or openEnd(seq) while it is unfinished. Finish sets it with a
-	// compare-and-swap and without the timeline's lock, so it is read and
-	// written only atomically; the other fields are guarded by Timeline.mu.
+	// compare-and-swap and without the timeline's lock, so it is read
+	// only atomically, and written so once an Action may hold the entry
+	// (see entry.set); the other fields are guarded by Timeline.mu.
 	end      int64
 	category string
 	detail   string
-	// lazy is the fmt.Stringer that renders the detail, or nil. It is
+	// lazy is the fmt.Stringer that renders the detail, or nil; or, for
+	// the few entries that failed or captured their stack, their extra
+	// part, which holds it (see parts). That keeps an entry to 64 bytes, a cache line: a
+	// request's timeline keeps its first entries inline, and chunks of
+	// them fill the allocator's size classes (see slot). A Stringer is
 	// held as an any so that storing one (see addReleasable) converts no
-	// interface: a conversion between interface types looks up its
-	// method table at run time, on the hot path of keeping a log record.
+	// interface: a conversion between interface types looks up its method
+	// table at run time, on the hot path of keeping a log record.
 	lazy any
-	// x holds what few entries have, so that entries stay small: a
-	// request's timeline keeps its first entries inline.
-	x *extra
 }
 
 // extra is the part of an entry that only an action which failed or
@@ -96,12 +124,33 @@ type extra struct {
 	pcs []uintptr
 }
 
-// newExtra returns the extra part for err and pcs, nil when both are empty.
-func newExtra(err error, pcs []uintptr) *extra {
-	if err == nil && len(pcs) == 0 {
-		return nil
+// lazyExtra is the extra part of an entry that has a lazy detail too.
+type lazyExtra struct {
+	extra
+	lazy any
+}
+
+// newLazy returns what entry.lazy holds for lazy, err and pcs: lazy itself
+// when err and pcs are empty.
+func newLazy(lazy any, err error, pcs []uintptr) any {
+	switch {
+	case err == nil && len(pcs) == 0:
+		return lazy
+	case lazy == nil:
+		return &extra{err: err, pcs: pcs}
 	}
-	return &extra{err: err, pcs: pcs}
+	return &lazyExtra{extra{err: err, pcs: pcs}, lazy}
+}
+
+// parts returns the entry's lazy detail and its extra part, either nil.
+func (e *entry) parts() (lazy any, x *extra) {
+	switch v := e.lazy.(type) {
+	case *extra:
+		return nil, v
+	case *lazyExtra:
+		return v.lazy, &v.extra
+	}
+	return e.lazy, nil
 }
 
 func (x *extra) error() error {
@@ -152,7 +201,7 @@ func NewWithOptions(o *Options) *Timeline {
 	if o != nil {
 		opts = *o
 	}
-	t := &Timeline{start: time.Now(), opts: opts}
+	t := &Timeline{start: time.Now(), opts: opts, plain: !opts.Stacks && opts.Observer == nil}
 	switch max := opts.MaxEntries; {
 	case opts.NoMaxEntries:
 		t.head, t.tail = 0, -1
@@ -166,6 +215,11 @@ func NewWithOptions(o *Options) *Timeline {
 			t.tail = 1
 			t.head = 0
 		}
+	}
+	t.chunks = t.chunkList[:0]
+	t.last = t.inline[:]
+	if t.tail >= 0 {
+		t.last = t.inline[:min(inlineEntries, t.head+t.tail)]
 	}
 	return t
 }
@@ -184,7 +238,7 @@ type Action struct {
 	t   *Timeline
 	seq uint64
 	// e is where the entry is stored: entries never move, so Finish finds
-	// it without the lock (it is the entry of seq while e.seq == seq).
+	// it without the lock (it is the entry of seq while t.kept(seq)).
 	e *entry
 }
 
@@ -192,10 +246,49 @@ type Action struct {
 // its detail (the statement, the URL) and returns it; call Finish when the step
 // ends.
 func (t *Timeline) Start(category, detail string) Action {
+	// Small enough to inline, so that a nil Timeline costs a comparison
+	// and no call.
 	if t == nil {
 		return Action{}
 	}
-	return t.begin(category, detail, nil, false)
+	return t.open(category, detail)
+}
+
+// open is Start on a timeline. The common case, a timeline with neither
+// stacks nor an observer whose next entry takes a slot no entry held before,
+// is written out here: one call, and the slot's fields that are not zero
+// already are the only ones written.
+func (t *Timeline) open(category, detail string) Action {
+	if !t.plain {
+		var pcs []uintptr
+		if t.opts.Stacks {
+			pcs = stack.Callers(2) // here, a frame less to walk than in begin
+		}
+		return t.begin(category, detail, nil, pcs, false, 0)
+	}
+	now := time.Since(t.start)
+	t.mu.Lock()
+	seq := t.seq
+	if i := seq - t.lastPos; i < uint64(len(t.last)) {
+		// A slot that never held an entry: its lazy detail is nil,
+		// and no Finish can be reading its end (Entries reads under
+		// t.mu, and the Finish of this entry comes after open
+		// returns), so plain stores do.
+		e := &t.last[i]
+		t.seq = seq + 1
+		e.start, e.end, e.category, e.detail = now, openEnd(seq), category, detail
+		t.mu.Unlock()
+		return Action{t: t, seq: seq, e: e}
+	}
+	// begin, without the observer it does not have: a call less for a
+	// timeline at its cap, whose every entry takes a slot in the ring.
+	seq, e, rel, reused := t.reserve()
+	e.set(reused, now, openEnd(seq), category, detail, nil, nil, nil)
+	t.mu.Unlock()
+	if rel != nil {
+		rel.Release()
+	}
+	return Action{t: t, seq: seq, e: e}
 }
 
 // StartStack is Start for an action that captures the stack that started it
@@ -205,7 +298,7 @@ func (t *Timeline) StartStack(category, detail string) Action {
 	if t == nil {
 		return Action{}
 	}
-	return t.begin(category, detail, nil, true)
+	return t.begin(category, detail, nil, nil, true, 2)
 }
 
 // StartLazy is Start with a detail rendered only if the timeline is read.
@@ -213,20 +306,22 @@ func (t *Timeline) StartLazy(category string, detail fmt.Stringer) Action {
 	if t == nil {
 		return Action{}
 	}
-	return t.begin(category, "", detail, false)
+	return t.begin(category, "", detail, nil, false, 2)
 }
 
-// begin is called only from the exported Start methods, so that the stack it
-// captures starts at their caller.
-func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, withStack bool) Action {
-	var pcs []uintptr
-	if withStack || t.opts.Stacks {
-		pcs = stack.Callers(2)
+// begin is Start's general case, for a timeline that may have an observer.
+// The action's stack is pcs when its caller captured it; else begin
+// captures it when withStack or Options.Stacks asks, skipping skip frames
+// above it so that the stack starts at the caller of the exported Start
+// method.
+func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, pcs []uintptr, withStack bool, skip int) Action {
+	if pcs == nil && (withStack || t.opts.Stacks) {
+		pcs = stack.Callers(skip)
 	}
 	now := time.Since(t.start)
 	t.mu.Lock()
 	seq, e, rel, reused := t.reserve()
-	e.set(reused, seq, now, openEnd(seq), category, detail, lazy, nil, pcs)
+	e.set(reused, now, openEnd(seq), category, detail, lazy, nil, pcs)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -272,21 +367,18 @@ func addReleasable(tl any, category string, at time.Time, detail any) {
 	}
 	off := t.offset(at)
 	t.mu.Lock()
-	var (
-		seq    uint64
-		e      *entry
-		rel    release.Releaser
-		reused bool
-	)
-	if n := t.n; n < inlineEntries && (t.tail < 0 || n < t.head+t.tail) {
-		// reserve, for a request's first entries, written out here: it
-		// is too large to inline, and this is the most common case.
-		seq, e = t.seq, &t.inline[n]
-		t.seq, t.n = seq+1, n+1
-	} else {
-		seq, e, rel, reused = t.reserve()
+	if seq := t.seq; seq-t.lastPos < uint64(len(t.last)) {
+		// reserve and set, for a slot that never held an entry (as
+		// in Timeline.open), written out here: this is the most common
+		// case, and they are too large to inline.
+		e := &t.last[seq-t.lastPos]
+		t.seq = seq + 1
+		e.start, e.end, e.category, e.detail, e.lazy = off, int64(off), category, releaseDetail, detail
+		t.mu.Unlock()
+		return
 	}
-	e.set(reused, seq, off, int64(off), category, releaseDetail, detail, nil, nil)
+	_, e, rel, reused := t.reserve()
+	e.set(reused, off, int64(off), category, releaseDetail, detail, nil, nil)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -307,8 +399,8 @@ func (t *Timeline) add(category string, start, end time.Time, detail string, laz
 		e = s
 	}
 	t.mu.Lock()
-	seq, at, rel, reused := t.reserve()
-	at.set(reused, seq, s, int64(e), category, detail, lazy, err, nil)
+	_, at, rel, reused := t.reserve()
+	at.set(reused, s, int64(e), category, detail, lazy, err, nil)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -322,19 +414,24 @@ func (t *Timeline) add(category string, start, end time.Time, detail string, laz
 func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser, reused bool) {
 	seq = t.seq
 	t.seq++
-	if t.tail < 0 || t.n < t.head+t.tail {
-		at = t.grow(t.n)
-		t.n++
-		return seq, at, nil, false
+	if t.tail < 0 || seq < uint64(t.head+t.tail) {
+		i := seq - t.lastPos
+		if i == uint64(len(t.last)) {
+			t.grow(int(seq))
+			i = 0
+		}
+		return seq, &t.last[i], nil, false
 	}
-	at = t.slot(t.head + t.ring)
+	if len(t.ringRun) == 0 {
+		t.ringRun = t.run(t.head + t.ring)
+	}
+	at, t.ringRun = &t.ringRun[0], t.ringRun[1:]
 	if t.ring++; t.ring == t.tail {
-		t.ring = 0
+		t.ring = 0 // and ringRun is empty: it ended at the cap
 	}
 	if at.detail == releaseDetail && at.lazy != nil && t.readers == 0 {
 		rel, _ = at.lazy.(release.Releaser)
 	}
-	t.dropped++
 	return seq, at, rel, true
 }
 
@@ -344,8 +441,8 @@ func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser, reuse
 // (Entries reads under t.mu, and a Finish of this entry comes after Start
 // returns), so a plain store does and saves a locked instruction on the
 // common path. t.mu is held.
-func (e *entry) set(reused bool, seq uint64, start time.Duration, end int64, category, detail string, lazy any, err error, pcs []uintptr) {
-	e.seq, e.start, e.category, e.detail, e.lazy, e.x = seq, start, category, detail, lazy, newExtra(err, pcs)
+func (e *entry) set(reused bool, start time.Duration, end int64, category, detail string, lazy any, err error, pcs []uintptr) {
+	e.start, e.category, e.detail, e.lazy = start, category, detail, newLazy(lazy, err, pcs)
 	if reused {
 		atomic.StoreInt64(&e.end, end)
 	} else {
@@ -353,31 +450,76 @@ func (e *entry) set(reused bool, seq uint64, start time.Duration, end int64, cat
 	}
 }
 
-// slot returns the entry at position pos < t.n. Past the inline entries,
-// chunk k holds the inlineEntries<<k positions from inlineEntries<<k on
-// (fewer for the last chunk of a capped timeline). t.mu is held.
+// len returns how many positions hold an entry. t.mu is held.
+func (t *Timeline) len() int {
+	if t.tail >= 0 && t.seq > uint64(t.head+t.tail) {
+		return t.head + t.tail
+	}
+	return int(t.seq)
+}
+
+// kept tells whether the entry numbered seq is still in its slot: one of
+// the first part's, or one of the tail most recent. t.mu is held.
+func (t *Timeline) kept(seq uint64) bool {
+	return t.tail < 0 || seq < uint64(t.head) || t.seq-seq <= uint64(t.tail)
+}
+
+// slot returns the entry at position pos < t.len(). Past the inline entries,
+// chunk k holds the inlineEntries<<k - 1 positions from chunkStart(k) on
+// (fewer for the last chunk of a capped timeline): one entry short of
+// doubling, so that with the 8-byte header the Go allocator adds to a block
+// of over 512 bytes that holds pointers, a chunk of 64-byte entries fills a
+// size class (1 KiB, 2 KiB, 4 KiB...) instead of wasting up to a sixth of
+// the next. t.mu is held.
 func (t *Timeline) slot(pos int) *entry {
 	if pos < inlineEntries {
 		return &t.inline[pos]
 	}
-	k := bits.Len(uint(pos)) - inlineBits - 1
-	return &t.chunks[k][pos-inlineEntries<<k]
+	k := chunkOf(pos)
+	return &t.chunks[k][pos-chunkStart(k)]
 }
+
+// run returns the slots from position pos < t.len() to the end of the
+// storage that holds it, the inline entries or a chunk, and no further
+// than the cap. t.mu is held.
+func (t *Timeline) run(pos int) []entry {
+	if pos < inlineEntries {
+		if t.tail >= 0 {
+			return t.inline[pos:min(inlineEntries, t.head+t.tail)]
+		}
+		return t.inline[pos:]
+	}
+	k := chunkOf(pos)
+	return t.chunks[k][pos-chunkStart(k):]
+}
+
+// chunkOf returns the chunk that holds position pos >= inlineEntries.
+func chunkOf(pos int) int {
+	// inlineEntries<<k <= pos for the chunk k that holds pos, and
+	// chunkStart(k+1) > pos: k is that of pos's top bit, or the next.
+	k := bits.Len(uint(pos)) - inlineBits - 1
+	if pos >= chunkStart(k+1) {
+		k++
+	}
+	return k
+}
+
+// chunkStart returns the first position of chunk k: the inline entries and
+// the chunks before it hold inlineEntries<<k - k.
+func chunkStart(k int) int { return inlineEntries<<k - k }
 
 // inlineBits is log2(inlineEntries).
 const inlineBits = 4
 
-// grow returns the slot for position pos == t.n, allocating its chunk when
-// pos is the first position of one. t.mu is held.
-func (t *Timeline) grow(pos int) *entry {
-	if pos >= inlineEntries && pos&(pos-1) == 0 {
-		size := pos // chunk k starts at inlineEntries<<k and holds as many
-		if t.tail >= 0 {
-			size = min(size, t.head+t.tail-pos)
-		}
-		t.chunks = append(t.chunks, make([]entry, size))
+// grow allocates the chunk that starts at position pos, the one after
+// t.last, and makes it t.last. t.mu is held.
+func (t *Timeline) grow(pos int) {
+	size := inlineEntries<<len(t.chunks) - 1 // see slot
+	if t.tail >= 0 {
+		size = min(size, t.head+t.tail-pos)
 	}
-	return t.slot(pos)
+	t.last, t.lastPos = make([]entry, size), uint64(pos)
+	t.chunks = append(t.chunks, t.last)
 }
 
 // Finish ends the action now. Finishing twice keeps the first end.
@@ -393,21 +535,33 @@ func (a Action) FinishErr(err error) {
 }
 
 func (a Action) finish(err error) {
-	t := a.t
-	now := max(time.Since(t.start), minOffset) // never read as unfinished
-	if err == nil && t.opts.Observer == nil {
-		// The common case needs no lock: the first Finish swaps the
-		// entry's end in; a later one, or one of an action whose entry
-		// was dropped, finds another value there and changes nothing.
-		atomic.CompareAndSwapInt64(&a.e.end, openEnd(a.seq), int64(now))
+	if err != nil || a.t.opts.Observer != nil {
+		a.finished(err)
 		return
 	}
+	// The common case needs no lock: the first Finish swaps the entry's
+	// end in; a later one, or one of an action whose entry was dropped,
+	// finds another value there and changes nothing. Only the entry and
+	// its open end are live across the clock read, so that little is
+	// saved around the call.
+	e, open := &a.e.end, openEnd(a.seq)
+	now := max(time.Since(a.t.start), minOffset) // never read as unfinished
+	atomic.CompareAndSwapInt64(e, open, int64(now))
+}
+
+// finished is finish for an action that failed or is observed: it takes the
+// lock. It is a function of its own so that finish stays small.
+func (a Action) finished(err error) {
+	t := a.t
+	now := max(time.Since(t.start), minOffset)
 	t.mu.Lock()
-	kept := a.e.seq == a.seq
+	kept := t.kept(a.seq)
 	first := kept && atomic.CompareAndSwapInt64(&a.e.end, openEnd(a.seq), int64(now))
-	if first {
-		if err != nil {
-			a.e.x = &extra{err: err, pcs: a.e.x.stack()}
+	if first && err != nil {
+		if lazy, x := a.e.parts(); x != nil {
+			x.err = err // Entries reads it under t.mu too
+		} else {
+			a.e.lazy = newLazy(lazy, err, nil)
 		}
 	}
 	t.mu.Unlock()
@@ -432,7 +586,7 @@ func (t *Timeline) Dropped() int {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.dropped
+	return int(t.seq) - t.len() // every entry past the cap dropped one
 }
 
 // Len returns how many entries the timeline holds now.
@@ -442,7 +596,7 @@ func (t *Timeline) Len() int {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.n
+	return t.len()
 }
 
 type ctxKey struct{}
