@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -21,6 +22,11 @@ type dirCache struct {
 	mu     sync.Mutex
 	cur    *writeDir // nil: none kept
 	closed bool      // Repo.Close was called: keep nothing
+
+	// noTmp is set once a write found that files cannot be written
+	// unnamed and linked (writeTmpfile) here: the file system or the
+	// kernel cannot, or the process may not.
+	noTmp atomic.Bool
 }
 
 // A writeDir is an open date directory, shared by the writers using it.
@@ -115,4 +121,17 @@ func (c *dirCache) close() {
 	c.closed = true
 	c.retireLocked()
 	c.mu.Unlock()
+}
+
+// tmpfileOK reports whether writes may try writeTmpfile: not once c found
+// they cannot succeed. c may be nil.
+func (c *dirCache) tmpfileOK() bool {
+	return c == nil || !c.noTmp.Load()
+}
+
+// noTmpfile remembers that writeTmpfile cannot succeed here. c may be nil.
+func (c *dirCache) noTmpfile() {
+	if c != nil {
+		c.noTmp.Store(true)
+	}
 }

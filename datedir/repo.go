@@ -131,7 +131,7 @@ func (r *Repo) Publish(_ context.Context, rep *oops.Report) ([]string, error) {
 }
 
 func (r *Repo) write(day, name string, data []byte) error {
-	if writeDirect(r.dirs, r.root, day, name, tmpName(name), data) {
+	if writeDirect(r.dirs, r.root, day, name, data) {
 		return nil
 	}
 	root, err := os.OpenRoot(r.root)
