@@ -8,9 +8,15 @@
 //
 //	root/2024-05-06/OOPS-8c0ffa89962170b6e12623e36a3252e0
 //
-// The day is the report's time in UTC. A file is written under a name ending
-// in ".tmp" and renamed into place, so a file whose name ends in ".tmp" is
-// being written (or was abandoned by a crash) and every reader skips it.
+// The day is the report's time in UTC. A file appears under its name only
+// when it is whole. On Linux a report is written as an unnamed file in its
+// day's directory (O_TMPFILE) and then linked under its name, so a crash
+// leaves nothing behind. A revision, which replaces an existing file, and
+// every write where the file system, the kernel or the process's privileges
+// do not allow that (a Repo remembers once it found so), are written under a
+// name ending in ".tmp" and renamed into place, as on other systems: a file
+// whose name ends in ".tmp" is being written (or was abandoned by a crash)
+// and every reader skips it.
 // Files are created 0644 and directories 0755 whatever the umask, so that
 // tools running as another user can read them. Other entries of the root
 // (python keeps a "metadata" directory there) are left alone.

@@ -97,7 +97,9 @@ func (r *Repo) Root() string { return r.root }
 // same id and date replaces the earlier file.
 //
 // The report is written to a temporary file whose name ends in ".tmp" and
-// then renamed into place, so readers see whole files or none. Files are
+// then renamed into place (on Linux, where it can be, to an unnamed file
+// linked into place; a revision is renamed over the earlier file), so
+// readers see whole files or none. Files are
 // 0644 and directories 0755. A report too large for the readers
 // (MaxReportSize) is cut to fit, as Encode describes. Publish does not sync the file to stable
 // storage (neither does python's DateDirRepo); a file left empty by a crash
