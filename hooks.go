@@ -101,13 +101,13 @@ func flattenEntries(entries []timeline.Entry) []TimelineEntry {
 		return nil
 	}
 	out := make([]TimelineEntry, len(entries))
-	for i, e := range entries {
-		te := TimelineEntry{
-			Start:    e.Start,
-			End:      e.End,
-			Category: e.Category,
-			Detail:   e.Detail,
-		}
+	for i := range entries {
+		// Field by field into the new slice: copying whole entries in
+		// would take the bulk write barrier for every entry while the GC
+		// runs, as a request's allocations often make it.
+		e, te := &entries[i], &out[i]
+		te.Start, te.End = e.Start, e.End
+		te.Category, te.Detail = e.Category, e.Detail
 		if e.Stack != "" {
 			s := e.Stack
 			te.Backtrace = &s
@@ -115,7 +115,6 @@ func flattenEntries(entries []timeline.Entry) []TimelineEntry {
 		if e.Err != nil {
 			te.Error = ErrorText(e.Err)
 		}
-		out[i] = te
 	}
 	return out
 }

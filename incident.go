@@ -29,6 +29,9 @@ type Draft struct {
 	holds     int
 	final     bool // a revision with Pending false is out
 	abandoned bool
+	// own holds NewDraft's copy, so that a draft and its copy are one
+	// allocation; base points at it until a revision needs another copy.
+	own Report
 }
 
 // NewDraft returns a Draft of r, which is about to be published as revision
@@ -36,7 +39,10 @@ type Draft struct {
 // maps are its own, as Report.Clone's; its Timeline and Log share r's
 // entries (see Revise), which no one changes.
 func NewDraft(r *Report) *Draft {
-	return &Draft{id: r.ID, base: draftCopy(r), next: 1}
+	d := &Draft{id: r.ID, next: 1}
+	copyForDraft(&d.own, r)
+	d.base = &d.own
+	return d
 }
 
 // draftCopy returns a copy of r whose maps are its own and whose Timeline
@@ -45,13 +51,19 @@ func NewDraft(r *Report) *Draft {
 // what is shared stays as each revision had it. A request's report is
 // copied once for its draft, and its timeline is most of it.
 func draftCopy(r *Report) *Report {
-	c := *r
+	c := new(Report)
+	copyForDraft(c, r)
+	return c
+}
+
+// copyForDraft sets *c to the copy draftCopy makes of r.
+func copyForDraft(c, r *Report) {
+	*c = *r
 	c.ReqVars = maps.Clone(r.ReqVars)
 	c.Attrs = maps.Clone(r.Attrs)
 	c.Extra = maps.Clone(r.Extra)
 	c.Timeline = r.Timeline[:len(r.Timeline):len(r.Timeline)]
 	c.Log = r.Log[:len(r.Log):len(r.Log)]
-	return &c
 }
 
 // NewReservedDraft returns a Draft of r whose revision 0 is not published

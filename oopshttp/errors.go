@@ -3,6 +3,7 @@ package oopshttp
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -20,10 +21,13 @@ type StatusError struct {
 // Error returns "HTTP status" followed by the code and its text, as in
 // "HTTP status 503 Service Unavailable".
 func (e *StatusError) Error() string {
+	// Appended, not formatted: every failing request's report says it.
+	var buf [64]byte
+	b := strconv.AppendInt(append(buf[:0], "HTTP status "...), int64(e.Code), 10)
 	if t := http.StatusText(e.Code); t != "" {
-		return fmt.Sprintf("HTTP status %d %s", e.Code, t)
+		b = append(append(b, ' '), t...)
 	}
-	return fmt.Sprintf("HTTP status %d", e.Code)
+	return string(b)
 }
 
 // A SoftTimeoutError is the error of a SoftRequestTimeout report.

@@ -168,6 +168,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := &state{m: h.m}
 	st.u.Cfg, st.u.TL, st.u.PublishError = h.m.cfg, timeline.NewWithOptions(&h.m.opts.Timeline), h.m.publishError
 	st.ctx = requestContext{Context: oops.WithIncident(timeline.NewContext(r.Context(), st.u.TL), &st.u.Inc), st: st}
+	st.detached.Parent = &st.ctx
 	st.w = hijackWriter{responseWriter{st: st, rw: w}}
 	st.req = r.WithContext(&st.ctx)
 	defer st.finish()
@@ -266,13 +267,13 @@ func (st *state) complete(amend func(*oops.Report)) {
 // returns its id ("" when it was never stored).
 func (st *state) revise(d *oops.Draft, amend func(*oops.Report)) string {
 	status := st.w.status
-	return st.u.Revise(context.WithoutCancel(&st.ctx), d, func(r *oops.Report) {
+	return st.u.Revise(&st.detached, d, func(r *oops.Report) {
 		st.attachRequest(r)
 		if r.Extra == nil {
 			r.Extra = make(map[string]any, 2)
 		}
 		if status != 0 {
-			r.Extra[StatusKey] = strconv.Itoa(status)
+			r.Extra[StatusKey] = statusValue(status)
 		}
 		if st.handlerErr != "" {
 			r.Extra[HandlerErrorKey] = st.handlerErr
@@ -302,7 +303,7 @@ func (st *state) create(ev oops.Event, status int) *oops.Report {
 		r.Extra = make(map[string]any, 2)
 	}
 	if status != 0 {
-		r.Extra[StatusKey] = strconv.Itoa(status)
+		r.Extra[StatusKey] = statusValue(status)
 	}
 	st.u.AddRelated(r)
 	return r
@@ -311,7 +312,7 @@ func (st *state) create(ev oops.Event, status int) *oops.Report {
 // publish publishes r, with a context that outlives the client, and returns
 // its id, or "" when no store took it.
 func (st *state) publish(r *oops.Report) string {
-	return st.u.Publish(context.WithoutCancel(&st.ctx), r)
+	return st.u.Publish(&st.detached, r)
 }
 
 // statusReport returns the id of the request's report for a final status

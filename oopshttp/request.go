@@ -2,7 +2,6 @@ package oopshttp
 
 import (
 	"context"
-	"maps"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -40,14 +39,17 @@ func (st *state) attachRequest(r *oops.Report) {
 	}
 	r.Duration = time.Since(st.u.TL.Started()).Seconds()
 	if r.ReqVars == nil {
-		r.ReqVars = maps.Clone(info.vars)
+		r.ReqVars = make(map[string]string, len(info.vars))
+		for _, v := range info.vars {
+			r.ReqVars[v.key] = v.value
+		}
 		return
 	}
-	for k, v := range info.vars {
+	for _, v := range info.vars {
 		// A report completed at the request's end has them already: a
 		// lookup costs less than a store.
-		if old, ok := r.ReqVars[k]; !ok || old != v {
-			r.ReqVars[k] = v
+		if old, ok := r.ReqVars[v.key]; !ok || old != v.value {
+			r.ReqVars[v.key] = v.value
 		}
 	}
 }
@@ -55,8 +57,14 @@ func (st *state) attachRequest(r *oops.Report) {
 // requestInfo is what reports take from the request, secrets hidden.
 type requestInfo struct {
 	url, topic string
-	vars       map[string]string // never changed once made: reports get copies
+	// vars are the request variables in the order they were made, a later
+	// one of a name winning: a list, not a map, since every report builds
+	// a map of its own from them anyway.
+	vars []reqVar
 }
+
+// A reqVar is one request variable.
+type reqVar struct{ key, value string }
 
 // requestInfo returns the request's url, topic and variables, made the first
 // time a report of the request needs them: a failing request's report takes
@@ -97,32 +105,35 @@ func requestURL(req *http.Request) string {
 }
 
 // reqVars returns the request as a WSGI/CGI environment, secrets hidden.
-func reqVars(req *http.Request, hide map[string]bool, secrets *reqvars.QuerySecrets) map[string]string {
-	vars := make(map[string]string, len(req.Header)+6)
-	vars["REQUEST_METHOD"] = reqvars.ValidText(req.Method)
+// A name given twice (two headers of one variable name) is listed twice,
+// the later value winning.
+func reqVars(req *http.Request, hide map[string]bool, secrets *reqvars.QuerySecrets) []reqVar {
+	vars := make([]reqVar, 0, len(req.Header)+6)
+	add := func(key, value string) { vars = append(vars, reqVar{key, value}) }
+	add("REQUEST_METHOD", reqvars.ValidText(req.Method))
 	if req.URL != nil {
-		vars["PATH_INFO"] = reqvars.ValidText(req.URL.Path)
-		vars["QUERY_STRING"] = reqvars.ValidText(secrets.HideQuery(req.URL.RawQuery))
+		add("PATH_INFO", reqvars.ValidText(req.URL.Path))
+		add("QUERY_STRING", reqvars.ValidText(secrets.HideQuery(req.URL.RawQuery)))
 	}
-	vars["SERVER_PROTOCOL"] = reqvars.ValidText(req.Proto)
+	add("SERVER_PROTOCOL", reqvars.ValidText(req.Proto))
 	if req.RemoteAddr != "" {
-		vars["REMOTE_ADDR"] = reqvars.ValidText(req.RemoteAddr)
+		add("REMOTE_ADDR", reqvars.ValidText(req.RemoteAddr))
 	}
 	if req.Host != "" {
-		vars["HTTP_HOST"] = reqvars.ValidText(req.Host)
+		add("HTTP_HOST", reqvars.ValidText(req.Host))
 	}
 	for name, values := range req.Header {
 		name = textproto.CanonicalMIMEHeaderKey(name)
 		key := reqvars.EnvName(name)
 		switch {
 		case name == "Cookie" || hide[name]:
-			vars[key] = hidden
+			add(key, hidden)
 		case name == "Authorization" || name == "Proxy-Authorization":
-			vars[key] = reqvars.HideCredentials(strings.Join(values, ", "))
+			add(key, reqvars.HideCredentials(strings.Join(values, ", ")))
 		case name == "Referer":
-			vars[key] = secrets.HideURL(strings.Join(values, ", "))
+			add(key, secrets.HideURL(strings.Join(values, ", ")))
 		default:
-			vars[key] = reqvars.ValidText(strings.Join(values, ", "))
+			add(key, reqvars.ValidText(strings.Join(values, ", ")))
 		}
 	}
 	return vars

@@ -16,9 +16,12 @@ type state struct {
 	w   hijackWriter
 	// u holds the request's incident and timeline (its Started time is the
 	// request's start).
-	u   incident.Unit
-	m   *middleware
-	req *http.Request // as the handler got it
+	u incident.Unit
+	// detached is ctx without its cancellation, for publishing: a report
+	// outlives the client.
+	detached incident.Detached
+	m        *middleware
+	req      *http.Request // as the handler got it
 
 	// reported is set once the middleware made a report for the request.
 	// Only the goroutine serving the request touches it.

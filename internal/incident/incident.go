@@ -58,7 +58,7 @@ func setRelated(r *oops.Report, ids []string, dropped int) {
 }
 
 // Publish publishes r, one of the owner's reports, with ctx (which should
-// outlive the client: see context.WithoutCancel), and returns its id, or ""
+// outlive the client: see Detached), and returns its id, or ""
 // when no store took it.
 func (u *Unit) Publish(ctx context.Context, r *oops.Report) string {
 	id := r.ID
