@@ -81,11 +81,42 @@ func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
 	n := uint8(0)
 	spilled := k.ext != nil
 	r.Attrs(func(a slog.Attr) bool {
-		if !spilled {
-			if n < inlineAttrs && len(a.Key) <= maxSlotKey && k.put(n, a) {
+		// The slot is filled here rather than by a call: this runs for
+		// every attribute of every kept record.
+		if !spilled && n < inlineAttrs && len(a.Key) <= maxSlotKey {
+			s := &k.inline[n]
+			kind := a.Value.Kind()
+			ok := true
+			switch kind {
+			case slog.KindString:
+				str := a.Value.String()
+				s.ptr, s.num = unsafe.Pointer(unsafe.StringData(str)), uint64(len(str))
+			case slog.KindInt64:
+				s.ptr, s.num = nil, uint64(a.Value.Int64())
+			case slog.KindFloat64:
+				s.ptr, s.num = nil, math.Float64bits(a.Value.Float64())
+			case slog.KindBool:
+				s.ptr, s.num = nil, 0
+				if a.Value.Bool() {
+					s.num = 1
+				}
+			case slog.KindDuration:
+				s.ptr, s.num = nil, uint64(a.Value.Duration())
+			case slog.KindUint64:
+				s.ptr, s.num = nil, a.Value.Uint64()
+			case slog.KindTime:
+				ok = s.putTime(a.Value.Time())
+			default:
+				ok = false
+			}
+			if ok {
+				s.key = unsafe.Pointer(unsafe.StringData(a.Key))
+				k.keyLen[n], k.kinds[n] = uint8(len(a.Key)), uint8(kind)
 				n++
 				return true
 			}
+		}
+		if !spilled {
 			spilled = true
 			if k.ext == nil {
 				k.ext = newKeptExt(r.NumAttrs() - int(n))
@@ -104,47 +135,20 @@ func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
 	k.n = n
 }
 
-// put sets inline slot n to a, or reports false when a's value does not fit
-// a slot.
-func (k *kept) put(n uint8, a slog.Attr) bool {
-	s := &k.inline[n]
-	v := a.Value
-	kind := v.Kind()
-	switch kind {
-	case slog.KindString:
-		str := v.String()
-		s.ptr, s.num = unsafe.Pointer(unsafe.StringData(str)), uint64(len(str))
-	case slog.KindInt64:
-		s.ptr, s.num = nil, uint64(v.Int64())
-	case slog.KindUint64:
-		s.ptr, s.num = nil, v.Uint64()
-	case slog.KindFloat64:
-		s.ptr, s.num = nil, math.Float64bits(v.Float64())
-	case slog.KindBool:
+// putTime sets s's value to t, or reports false when t does not fit a
+// slot: slog holds a time that Unix nanoseconds represent as its
+// nanoseconds and location, and rebuilds it from them alike (see attr);
+// the zero time has no location.
+func (s *slot) putTime(t time.Time) bool {
+	if t.IsZero() {
 		s.ptr, s.num = nil, 0
-		if v.Bool() {
-			s.num = 1
-		}
-	case slog.KindDuration:
-		s.ptr, s.num = nil, uint64(v.Duration())
-	case slog.KindTime:
-		t := v.Time()
-		if t.IsZero() {
-			s.ptr, s.num = nil, 0
-			break
-		}
-		// slog holds such a time as its nanoseconds and location, and
-		// rebuilds it from them alike (see attr).
-		ns := t.UnixNano()
-		if !time.Unix(0, ns).Equal(t) {
-			return false
-		}
-		s.ptr, s.num = unsafe.Pointer(t.Location()), uint64(ns)
-	default:
+		return true
+	}
+	ns := t.UnixNano()
+	if !time.Unix(0, ns).Equal(t) {
 		return false
 	}
-	s.key = unsafe.Pointer(unsafe.StringData(a.Key))
-	k.keyLen[n], k.kinds[n] = uint8(len(a.Key)), uint8(kind)
+	s.ptr, s.num = unsafe.Pointer(t.Location()), uint64(ns)
 	return true
 }
 
