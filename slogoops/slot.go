@@ -79,48 +79,79 @@ func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
 		k.msg, k.msgLen = nil, 0
 	}
 	n := uint8(0)
-	spilled := k.ext != nil
+	full := k.ext != nil // no more slots to fill
 	r.Attrs(func(a slog.Attr) bool {
-		// The slot is filled here rather than by a call: this runs for
-		// every attribute of every kept record.
-		if !spilled && n < inlineAttrs && len(a.Key) <= maxSlotKey {
-			s := &k.inline[n]
-			kind := a.Value.Kind()
-			ok := true
-			switch kind {
-			case slog.KindString:
-				str := a.Value.String()
-				s.ptr, s.num = unsafe.Pointer(unsafe.StringData(str)), uint64(len(str))
-			case slog.KindInt64:
-				s.ptr, s.num = nil, uint64(a.Value.Int64())
-			case slog.KindFloat64:
-				s.ptr, s.num = nil, math.Float64bits(a.Value.Float64())
-			case slog.KindBool:
-				s.ptr, s.num = nil, 0
-				if a.Value.Bool() {
-					s.num = 1
-				}
-			case slog.KindDuration:
-				s.ptr, s.num = nil, uint64(a.Value.Duration())
-			case slog.KindUint64:
-				s.ptr, s.num = nil, a.Value.Uint64()
-			case slog.KindTime:
-				ok = s.putTime(a.Value.Time())
-			default:
-				ok = false
-			}
-			if ok {
-				s.key = unsafe.Pointer(unsafe.StringData(a.Key))
-				k.keyLen[n], k.kinds[n] = uint8(len(a.Key)), uint8(kind)
-				n++
-				return true
-			}
+		if !full && n < inlineAttrs && k.put(n, &a) {
+			n++
+			return true
 		}
-		if !spilled {
-			spilled = true
-			if k.ext == nil {
-				k.ext = newKeptExt(r.NumAttrs() - int(n))
-			}
+		full = true
+		return false
+	})
+	if int(n) < r.NumAttrs() {
+		k.spill(r, int(n), snapshot)
+	}
+	if n < used {
+		// Let go of what a last use of k left past n.
+		clear(k.inline[n:used])
+	}
+	k.n = n
+}
+
+// put sets inline slot n to *a, or reports false when a does not fit a
+// slot.
+func (k *kept) put(n uint8, a *slog.Attr) bool {
+	if len(a.Key) > maxSlotKey {
+		return false
+	}
+	s := &k.inline[n]
+	if valueBitsOK {
+		if kind, ok := putBits(s, &a.Value); ok {
+			s.key = unsafe.Pointer(unsafe.StringData(a.Key))
+			k.keyLen[n], k.kinds[n] = uint8(len(a.Key)), uint8(kind)
+			return true
+		}
+	}
+	kind := a.Value.Kind()
+	switch kind {
+	case slog.KindString:
+		str := a.Value.String()
+		s.ptr, s.num = unsafe.Pointer(unsafe.StringData(str)), uint64(len(str))
+	case slog.KindInt64:
+		s.ptr, s.num = nil, uint64(a.Value.Int64())
+	case slog.KindFloat64:
+		s.ptr, s.num = nil, math.Float64bits(a.Value.Float64())
+	case slog.KindBool:
+		s.ptr, s.num = nil, 0
+		if a.Value.Bool() {
+			s.num = 1
+		}
+	case slog.KindDuration:
+		s.ptr, s.num = nil, uint64(a.Value.Duration())
+	case slog.KindUint64:
+		s.ptr, s.num = nil, a.Value.Uint64()
+	case slog.KindTime:
+		if !s.putTime(a.Value.Time()) {
+			return false
+		}
+	default:
+		return false
+	}
+	s.key = unsafe.Pointer(unsafe.StringData(a.Key))
+	k.keyLen[n], k.kinds[n] = uint8(len(a.Key)), uint8(kind)
+	return true
+}
+
+// spill keeps r's attributes from the from'th on in k.ext, in order, each
+// snapshotted (snapshotValue) when snapshot is set.
+func (k *kept) spill(r *slog.Record, from int, snapshot bool) {
+	if k.ext == nil {
+		k.ext = newKeptExt(r.NumAttrs() - from)
+	}
+	i := 0
+	r.Attrs(func(a slog.Attr) bool {
+		if i++; i <= from {
+			return true
 		}
 		if snapshot {
 			a.Value = snapshotValue(a.Value, 0)
@@ -128,11 +159,6 @@ func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
 		k.ext.more = append(k.ext.more, a)
 		return true
 	})
-	if n < used {
-		// Let go of what a last use of k left past n.
-		clear(k.inline[n:used])
-	}
-	k.n = n
 }
 
 // putTime sets s's value to t, or reports false when t does not fit a

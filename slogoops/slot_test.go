@@ -45,6 +45,11 @@ func slotAttrs() []slog.Attr {
 		slog.Duration("maxd", math.MaxInt64),
 		slog.Any("myint", myInt(3)),
 		slog.String("", ""),
+		slog.Any("kind", slog.KindInt64), // an Any of a Kind, which slog wraps
+		slog.Any("zero", slog.Value{}),
+		slog.Attr{Key: "zerovalue"},
+		slog.Int("max", math.MaxInt),
+		slog.Uint64("maxu", math.MaxUint64),
 	)
 }
 
@@ -82,6 +87,17 @@ func attrText(a slog.Attr) string {
 // record it was made from: time (to the monotonic reading), level, message,
 // PC and attributes in order, snapshotted (snapshotValue) or as they are.
 func TestKeptRecordHoldsTheRecord(t *testing.T) {
+	require.True(t, valueBitsOK, "slog.Value is laid out as valueBits says: the keep path reads numbers and strings straight")
+	for _, fast := range []bool{true, false} {
+		t.Run(fmt.Sprintf("valueBits=%v", fast), func(t *testing.T) {
+			defer func(was bool) { valueBitsOK = was }(valueBitsOK)
+			valueBitsOK = fast
+			testKeptRecordHoldsTheRecord(t)
+		})
+	}
+}
+
+func testKeptRecordHoldsTheRecord(t *testing.T) {
 	all := slotAttrs()
 	rng := rand.New(rand.NewPCG(3, 5))
 	levels := []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError, -128, 127,
