@@ -76,7 +76,14 @@ func newKept() *kept { return keptPool.Get() }
 // back as it is, to be overwritten whole by Handler.keep: clearing it here
 // would write its memory twice per record. What it still points to is held
 // only until k is reused or the free list is emptied by a collection.
-func (k *kept) Release() { keptPool.Put(k) }
+func (k *kept) Release() {
+	if k.ext != nil {
+		// Only k points to its ext, and k is overwritten (ext and all)
+		// before it is used again.
+		extPool.Put(k.ext)
+	}
+	keptPool.Put(k)
+}
 
 var _ release.Releaser = (*kept)(nil)
 

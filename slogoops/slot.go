@@ -5,6 +5,8 @@ import (
 	"math"
 	"time"
 	"unsafe"
+
+	"github.com/oops-go/oops/internal/slab"
 )
 
 // inlineAttrs is how many of a record's attributes a kept record holds
@@ -35,28 +37,35 @@ type keptExt struct {
 	msg   string
 	level slog.Level
 	whole bool // msg and level are the record's
+	// first holds more when it fits: a record with an attribute or three
+	// past its slots (an error, say) costs no allocation of its own.
+	first [extAttrs]slog.Attr
 }
 
-// extAttrs is how many attributes newKeptExt puts in the keptExt's
-// allocation.
+// extAttrs is how many attributes a keptExt holds without allocating.
 const extAttrs = 3
 
-// keptExtAttrs is a keptExt with its first attributes.
-type keptExtAttrs struct {
-	ext   keptExt
-	attrs [extAttrs]slog.Attr
-}
+// keptExts come from a slab and go back with their record (see
+// kept.Release): a record made into a report, which is released at once,
+// allocates none in the end, nor does an error storm.
+var extPool slab.Pool[keptExt]
 
-// newKeptExt returns a keptExt with room for n attributes: a few are in the
-// same allocation, so that a record with an attribute or two past its slots
-// (a sixth, say) costs one allocation more, not two.
+// newKeptExt returns a keptExt with room for n attributes, to overwrite
+// whole: it may be a reused one.
 func newKeptExt(n int) *keptExt {
-	if n <= extAttrs {
-		e := new(keptExtAttrs)
-		e.ext.more = e.attrs[:0]
-		return &e.ext
+	e := extPool.Get()
+	e.msg, e.level, e.whole = "", 0, false
+	switch {
+	case cap(e.more) >= n:
+		// Room from a last use, in first or a slice of its own.
+		clear(e.more[:cap(e.more)]) // let go of what that use held
+		e.more = e.more[:0]
+	case n <= extAttrs:
+		e.more = e.first[:0]
+	default:
+		e.more = make([]slog.Attr, 0, n)
 	}
-	return &keptExt{more: make([]slog.Attr, 0, n)}
+	return e
 }
 
 // set makes k a copy of *r with scope sc, overwriting whatever k held (it

@@ -19,6 +19,8 @@ import (
 func TestKeptRecordSize(t *testing.T) {
 	assert.Equal(t, uintptr(192), unsafe.Sizeof(kept{}))
 	assert.Equal(t, uintptr(24), unsafe.Sizeof(slot{}))
+	// keptExts come from a slab too.
+	assert.Equal(t, uintptr(176), unsafe.Sizeof(keptExt{}))
 }
 
 // slotAttrs are attributes of every value a slot may hold, and of those
