@@ -74,8 +74,9 @@ func newKept() *kept { return keptPool.Get() }
 
 // Release implements release.Releaser: the recorder is done with k. k goes
 // back as it is, and its keptExt too, to be overwritten whole by kept.set:
-// clearing it here would write its memory twice per record. What it still points to is held
-// only until k is reused or the free list is emptied by a collection.
+// clearing it here would write its memory twice per record. What it still
+// points to is held only until k is reused or the free list is emptied by a
+// collection.
 func (k *kept) Release() {
 	if k.ext != nil {
 		// Only k points to its ext, and k is overwritten (ext and all)
