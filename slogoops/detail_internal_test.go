@@ -140,7 +140,7 @@ func TestKeptDetailRendersAsDetailOfRender(t *testing.T) {
 		}
 		r := slog.NewRecord(time.Now(), slog.LevelInfo, msg, 0)
 		r.AddAttrs(attrs...)
-		for _, k := range []*kept{sh.(*Handler).keep(r), {rec: r.Clone(), scope: sh.(*Handler).scope}} {
+		for _, k := range []*kept{sh.(*Handler).keep(r), cloned(r, sh.(*Handler).scope)} {
 			want := oldDetail(k)
 			if _, ok := k.flatDetail(k.loadScope()); ok {
 				flat++
@@ -176,8 +176,9 @@ func TestKeptDetailRendersAsDetailOfRender(t *testing.T) {
 
 func TestKeptDetailIsRenderedOnce(t *testing.T) {
 	v := &countingValuer{}
-	k := &kept{rec: slog.NewRecord(time.Now(), slog.LevelInfo, "m", 0), scope: &scope{attrs: []slog.Attr{slog.Int("s", 2)}}}
-	k.rec.AddAttrs(slog.Any("v", v))
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "m", 0)
+	r.AddAttrs(slog.Any("v", v))
+	k := cloned(r, &scope{attrs: []slog.Attr{slog.Int("s", 2)}})
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
@@ -191,6 +192,14 @@ func TestKeptDetailIsRenderedOnce(t *testing.T) {
 	n := v.n.Load()
 	assert.Equal(t, "m s=2 v=1", k.String())
 	assert.Equal(t, n, v.n.Load(), "a cached detail renders nothing")
+}
+
+// cloned returns r kept as the report path keeps it when no window may
+// fold it: values as they are, LogValuers unresolved.
+func cloned(r slog.Record, sc *scope) *kept {
+	k := new(kept)
+	k.set(&r, sc, false)
+	return k
 }
 
 type countingValuer struct{ n atomicInt }

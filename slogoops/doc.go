@@ -45,8 +45,9 @@
 //
 // Records below the report level and at or above the recording level
 // (Options.RecordLevel, Debug by default) are kept as they were at the log
-// call: a clone of the slog.Record whose strings, numbers, times and
-// durations are kept as they are (free), whose LogValuers are resolved, and
+// call: a copy of the slog.Record (its first attributes held compactly, 192
+// bytes a record) whose strings, numbers, times and durations are kept as
+// they are (free), whose LogValuers are resolved, and
 // whose values that could still change (slices, maps, []byte, pointers,
 // structs, errors, Stringers) are rendered at the log call, as a report would
 // render them (see flight.Immutable). WithAttrs values are kept the same way.

@@ -171,7 +171,7 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 	} else {
 		// Rendered now or never: a clone will do, and costs less.
 		k = newKept()
-		k.rec, k.scope = r.Clone(), h.scope
+		k.set(&r, h.scope, false)
 	}
 	err := k.findError()
 	out := h.rec.Report(ctx, h.cfg, flight.Entry{
@@ -212,12 +212,11 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 }
 
 // keep returns a snapshot of r, with h's scope, that shares nothing the
-// caller may change (see snapshotTo): the caller may reuse r, and change the
+// caller may change (see kept.set): the caller may reuse r, and change the
 // values it logged, once Handle returns.
 func (h *Handler) keep(r slog.Record) *kept {
 	k := newKept()
-	snapshotTo(&k.rec, &r)
-	k.scope = h.scope
+	k.set(&r, h.scope, true)
 	return k
 }
 
@@ -225,8 +224,7 @@ func (h *Handler) keep(r slog.Record) *kept {
 // pointer so that the record is copied once, into the kept one.
 func (h *Handler) keepTo(ctx context.Context, r *slog.Record) {
 	k := newKept()
-	snapshotTo(&k.rec, r)
-	k.scope = h.scope
+	k.set(r, h.scope, true)
 	h.rec.Keep(ctx, r.Level, r.Time, k)
 }
 
@@ -245,7 +243,7 @@ func (h *Handler) topLevel(a slog.Attr) slog.Handler {
 }
 
 // ReportStack implements flight.Source: the stack from k's log call site on.
-func (k *kept) ReportStack() []uintptr { return callerStack(k.rec.PC) }
+func (k *kept) ReportStack() []uintptr { return callerStack(k.pc) }
 
 // ReportAttrs implements flight.Source.
 func (k *kept) ReportAttrs() map[string]any { return k.attrs() }

@@ -20,17 +20,17 @@ func TestKeptRecordSharesNothing(t *testing.T) {
 		r.AddAttrs(slog.Int("a", i))
 	}
 	k := h.keep(r)
+	// An attribute added to r past the kept ones may land in the room
+	// left in its slice: the kept record must not see it.
 	r.AddAttrs(slog.String("caller", "reused"))
-	k.rec.AddAttrs(slog.String("kept", "own"))
 
-	var keys []string
-	k.rec.Attrs(func(a slog.Attr) bool { keys = append(keys, a.Key); return true })
-	assert.Equal(t, []string{"a", "a", "a", "a", "a", "a", "a", "a", "kept"}, keys,
+	var got []string
+	k.eachAttr(func(a slog.Attr) bool { got = append(got, a.String()); return true })
+	assert.Equal(t, []string{"a=0", "a=1", "a=2", "a=3", "a=4", "a=5", "a=6", "a=7"}, got,
 		"no !BUG attribute, none of the caller's")
-	keys = nil
+	var keys []string
 	r.Attrs(func(a slog.Attr) bool { keys = append(keys, a.Key); return true })
 	assert.Equal(t, "caller", keys[len(keys)-1])
-	assert.NotContains(t, keys, "kept")
 }
 
 // probe is a handler that checks, from inside Handle, that the record's PC

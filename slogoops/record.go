@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/oops-go/oops"
@@ -28,10 +29,27 @@ type scope struct {
 }
 
 // kept is a record the handler keeps for the flight recorder or a report: a
-// clone of the slog.Record and the handler's scope, rendered only on demand.
+// copy of the slog.Record and the handler's scope, rendered only on demand.
+// It is laid out small because its size is what keeping costs in memory and
+// collection when it is not reused (see Release): a request's kept records
+// are garbage once its timeline is, so every byte of them is allocated,
+// zeroed and collected once per record. That is why its first attributes
+// are held as slots of 24 bytes rather than slog.Attrs of 40 (see slot),
+// and its message as bytes and a 32-bit length: a kept record is 192 bytes,
+// where a slog.Record is 288, and a chunk of them fits the 12 KiB size class
+// (see slab).
 type kept struct {
-	rec   slog.Record
-	scope *scope // see loadScope
+	inline [inlineAttrs]slot
+	t      time.Time      // the record's time, as it was (monotonic reading and all)
+	scope  *scope         // see loadScope
+	ext    *keptExt       // the attributes past the inline ones, if any; see keptExt
+	msg    unsafe.Pointer // the message's bytes (see message)
+	pc     uintptr
+	msgLen uint32
+	keyLen [inlineAttrs]uint8 // of the inline slots' keys
+	kinds  [inlineAttrs]uint8 // the slog.Kinds of the inline slots' values
+	level  int8               // the record's level, unless ext has it (see recLevel)
+	n      uint8              // attributes in inline
 }
 
 // loadScope returns k.scope. The keep path writes k.scope plainly, before
@@ -46,7 +64,7 @@ func (k *kept) loadScope() *scope {
 
 func (k *kept) scopePointer() *unsafe.Pointer { return (*unsafe.Pointer)(unsafe.Pointer(&k.scope)) }
 
-// Kept records come from the slab, 64 to an allocation, or back from the
+// Kept records come from the slab, 63 to an allocation, or back from the
 // rings and timelines once released: reusing them keeps their memory warm in
 // the cache.
 var keptPool slab.Pool[kept]
@@ -55,19 +73,27 @@ var keptPool slab.Pool[kept]
 func newKept() *kept { return keptPool.Get() }
 
 // Release implements release.Releaser: the recorder is done with k. k goes
-// back as it is, to be overwritten whole by Handler.keep: clearing it here
-// would write its memory twice per record. What it still points to is held
-// only until k is reused or the free list is emptied by a collection.
-func (k *kept) Release() { keptPool.Put(k) }
+// back as it is, and its keptExt too, to be overwritten whole by kept.set:
+// clearing it here would write its memory twice per record. What it still
+// points to is held only until k is reused or the free list is emptied by a
+// collection.
+func (k *kept) Release() {
+	if k.ext != nil {
+		// Only k points to its ext, and k is overwritten (ext and all)
+		// before it is used again.
+		extPool.Put(k.ext)
+	}
+	keptPool.Put(k)
+}
 
 var _ release.Releaser = (*kept)(nil)
 
 // LogRecord renders k for a report's log.
 func (k *kept) LogRecord() oops.LogRecord {
 	return oops.LogRecord{
-		Time:  k.rec.Time,
-		Level: k.rec.Level.String(),
-		Msg:   flight.Truncate(oops.ValidUTF8(k.rec.Message)),
+		Time:  k.t,
+		Level: k.recLevel().String(),
+		Msg:   flight.Truncate(oops.ValidUTF8(k.message())),
 		Attrs: k.attrs(),
 	}
 }
@@ -133,12 +159,12 @@ func (k *kept) flatDetail(sc *scope) (s string, ok bool) {
 	}
 	sc.eachAttr(add)
 	if ok {
-		k.rec.Attrs(add)
+		k.eachAttr(add)
 	}
 	if !ok {
 		return "", false
 	}
-	return detail.Flat(flight.Truncate(oops.ValidUTF8(k.rec.Message)), attrs), true
+	return detail.Flat(flight.Truncate(oops.ValidUTF8(k.message())), attrs), true
 }
 
 // eachAttr calls f with the attributes of s, outermost first, until f
@@ -221,10 +247,10 @@ func (s *scope) steps() []*scope {
 // a group with an empty key is inlined, and a group with no attributes is
 // left out. It returns nil when there are none.
 func (k *kept) attrs() map[string]any {
-	if k.loadScope() == nil && k.rec.NumAttrs() == 0 {
+	if k.loadScope() == nil && k.numAttrs() == 0 {
 		return nil
 	}
-	root := make(map[string]any, k.rec.NumAttrs())
+	root := make(map[string]any, k.numAttrs())
 	cur := root
 	groups := false
 	for _, s := range k.steps() {
@@ -239,7 +265,7 @@ func (k *kept) attrs() map[string]any {
 			groups = addAttr(cur, a, 0) || groups
 		}
 	}
-	k.rec.Attrs(func(a slog.Attr) bool {
+	k.eachAttr(func(a slog.Attr) bool {
 		groups = addAttr(cur, a, 0) || groups
 		return true
 	})
@@ -347,7 +373,7 @@ func (k *kept) findError() error {
 			}
 		}
 	}
-	k.rec.Attrs(visit)
+	k.eachAttr(visit)
 	if keyed != nil {
 		return keyed
 	}

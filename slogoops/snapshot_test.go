@@ -172,16 +172,3 @@ func TestWindowRevisions(t *testing.T) {
 		assert.Equal(t, "after", all[1].Log[len(all[1].Log)-1].Msg)
 	})
 }
-
-// The scalar kinds recordNeedsSnapshot lets through by range are exactly
-// the ones slog holds without an any.
-func TestScalarKindsAreARange(t *testing.T) {
-	scalar := []slog.Kind{slog.KindBool, slog.KindDuration, slog.KindFloat64, slog.KindInt64, slog.KindString,
-		slog.KindTime, slog.KindUint64}
-	for _, k := range scalar {
-		assert.True(t, k >= slog.KindBool && k <= slog.KindUint64, k.String())
-	}
-	for _, k := range []slog.Kind{slog.KindAny, slog.KindGroup, slog.KindLogValuer} {
-		assert.False(t, k >= slog.KindBool && k <= slog.KindUint64, k.String())
-	}
-}

@@ -1,0 +1,258 @@
+package slogoops
+
+import (
+	"log/slog"
+	"math"
+	"time"
+	"unsafe"
+
+	"github.com/oops-go/oops/internal/slab"
+)
+
+// inlineAttrs is how many of a record's attributes a kept record holds
+// without allocating: as many as a slog.Record holds inline.
+const inlineAttrs = 5
+
+// A slot holds an inline attribute whose value is a string, a number (an
+// int64, uint64, float64, bool or duration) or a time that Unix nanoseconds
+// represent, which is what the usual attributes are, and whose key is at
+// most maxSlotKey bytes long. It is the slog.Attr less what such a value
+// leaves empty, its key's length and its kind kept beside the slots in a
+// byte each: 24 bytes, where the slog.Attr is 40.
+type slot struct {
+	key unsafe.Pointer // the key's bytes
+	ptr unsafe.Pointer // a string's bytes, a time's *time.Location (nil: the zero time), or nil
+	num uint64         // the number (a float's bits), a string's length, a time's Unix nanoseconds
+}
+
+// maxSlotKey is the longest key a slot holds.
+const maxSlotKey = math.MaxUint8
+
+// keptExt is what a kept record holds out of line: the attributes past the
+// inline ones (from the first that does not fit a slot on, in order), and
+// the level and message when they do not fit the record (see kept). It
+// never changes once the record is kept.
+type keptExt struct {
+	more  []slog.Attr
+	msg   string
+	level slog.Level
+	whole bool // msg and level are the record's
+	// first holds more when it fits: a record with an attribute or three
+	// past its slots (an error, say) costs no allocation of its own.
+	first [extAttrs]slog.Attr
+}
+
+// extAttrs is how many attributes a keptExt holds without allocating.
+const extAttrs = 3
+
+// keptExts come from a slab and go back with their record (see
+// kept.Release): a record made into a report, which is released at once,
+// allocates none in the end, nor does an error storm.
+var extPool slab.Pool[keptExt]
+
+// newKeptExt returns a keptExt with room for n attributes, to overwrite
+// whole: it may be a reused one.
+func newKeptExt(n int) *keptExt {
+	e := extPool.Get()
+	e.msg, e.level, e.whole = "", 0, false
+	switch {
+	case cap(e.more) >= n:
+		// Room from a last use, in first or a slice of its own.
+		clear(e.more[:cap(e.more)]) // let go of what that use held
+		e.more = e.more[:0]
+	case n <= extAttrs:
+		e.more = e.first[:0]
+	default:
+		e.more = make([]slog.Attr, 0, n)
+	}
+	return e
+}
+
+// set makes k a copy of *r with scope sc, overwriting whatever k held (it
+// may be a reused record). With snapshot, the values the caller could still
+// change are rendered now, as snapshotValue renders them (a kept record
+// shows what was logged when it was logged); without, they are kept as they
+// are, for a record rendered before the log call returns.
+//
+// The leading attributes that fit a slot go inline, up to inlineAttrs; the
+// first that does not, and every one after it, go to k.ext, in order.
+func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
+	used := k.n // inline slots that may hold something
+	// Every field is written: plainly, as k is not shared yet (see
+	// loadScope).
+	k.t, k.pc, k.scope, k.ext = r.Time, r.PC, sc, nil
+	k.msg, k.msgLen, k.level = unsafe.Pointer(unsafe.StringData(r.Message)), uint32(len(r.Message)), int8(r.Level)
+	if slog.Level(k.level) != r.Level || len(r.Message) > math.MaxUint32 {
+		k.ext = newKeptExt(r.NumAttrs())
+		k.ext.msg, k.ext.level, k.ext.whole = r.Message, r.Level, true
+		k.msg, k.msgLen = nil, 0
+	}
+	n := uint8(0)
+	full := k.ext != nil // no more slots to fill
+	r.Attrs(func(a slog.Attr) bool {
+		if !full && n < inlineAttrs && k.put(n, &a) {
+			n++
+			return true
+		}
+		full = true
+		return false
+	})
+	if int(n) < r.NumAttrs() {
+		k.spill(r, int(n), snapshot)
+	}
+	if n < used {
+		// Let go of what a last use of k left past n.
+		clear(k.inline[n:used])
+	}
+	k.n = n
+}
+
+// put sets inline slot n to *a, or reports false when a does not fit a
+// slot.
+func (k *kept) put(n uint8, a *slog.Attr) bool {
+	if len(a.Key) > maxSlotKey {
+		return false
+	}
+	s := &k.inline[n]
+	if valueBitsOK {
+		if kind, ok := putBits(s, &a.Value); ok {
+			s.key = unsafe.Pointer(unsafe.StringData(a.Key))
+			k.keyLen[n], k.kinds[n] = uint8(len(a.Key)), uint8(kind)
+			return true
+		}
+	}
+	kind := a.Value.Kind()
+	switch kind {
+	case slog.KindString:
+		str := a.Value.String()
+		s.ptr, s.num = unsafe.Pointer(unsafe.StringData(str)), uint64(len(str))
+	case slog.KindInt64:
+		s.ptr, s.num = nil, uint64(a.Value.Int64())
+	case slog.KindFloat64:
+		s.ptr, s.num = nil, math.Float64bits(a.Value.Float64())
+	case slog.KindBool:
+		s.ptr, s.num = nil, 0
+		if a.Value.Bool() {
+			s.num = 1
+		}
+	case slog.KindDuration:
+		s.ptr, s.num = nil, uint64(a.Value.Duration())
+	case slog.KindUint64:
+		s.ptr, s.num = nil, a.Value.Uint64()
+	case slog.KindTime:
+		if !s.putTime(a.Value.Time()) {
+			return false
+		}
+	default:
+		return false
+	}
+	s.key = unsafe.Pointer(unsafe.StringData(a.Key))
+	k.keyLen[n], k.kinds[n] = uint8(len(a.Key)), uint8(kind)
+	return true
+}
+
+// spill keeps r's attributes from the from'th on in k.ext, in order, each
+// snapshotted (snapshotValue) when snapshot is set.
+func (k *kept) spill(r *slog.Record, from int, snapshot bool) {
+	if k.ext == nil {
+		k.ext = newKeptExt(r.NumAttrs() - from)
+	}
+	i := 0
+	r.Attrs(func(a slog.Attr) bool {
+		if i++; i <= from {
+			return true
+		}
+		if snapshot {
+			a.Value = snapshotValue(a.Value, 0)
+		}
+		k.ext.more = append(k.ext.more, a)
+		return true
+	})
+}
+
+// putTime sets s's value to t, or reports false when t does not fit a
+// slot: slog holds a time that Unix nanoseconds represent as its
+// nanoseconds and location, and rebuilds it from them alike (see attr);
+// the zero time has no location.
+func (s *slot) putTime(t time.Time) bool {
+	if t.IsZero() {
+		s.ptr, s.num = nil, 0
+		return true
+	}
+	ns := t.UnixNano()
+	if !time.Unix(0, ns).Equal(t) {
+		return false
+	}
+	s.ptr, s.num = unsafe.Pointer(t.Location()), uint64(ns)
+	return true
+}
+
+// attr returns inline attribute i as the slog.Attr it was.
+func (k *kept) attr(i int) slog.Attr {
+	s := &k.inline[i]
+	key := unsafe.String((*byte)(s.key), int(k.keyLen[i]))
+	var v slog.Value
+	switch slog.Kind(k.kinds[i]) {
+	case slog.KindString:
+		v = slog.StringValue(unsafe.String((*byte)(s.ptr), int(s.num)))
+	case slog.KindInt64:
+		v = slog.Int64Value(int64(s.num))
+	case slog.KindUint64:
+		v = slog.Uint64Value(s.num)
+	case slog.KindFloat64:
+		v = slog.Float64Value(math.Float64frombits(s.num))
+	case slog.KindBool:
+		v = slog.BoolValue(s.num != 0)
+	case slog.KindDuration:
+		v = slog.DurationValue(time.Duration(s.num))
+	case slog.KindTime:
+		var t time.Time
+		if s.ptr != nil {
+			t = time.Unix(0, int64(s.num)).In((*time.Location)(s.ptr))
+		}
+		v = slog.TimeValue(t)
+	}
+	return slog.Attr{Key: key, Value: v}
+}
+
+// eachAttr calls f with k's own attributes (not its scope's), in the order
+// they were logged, until f returns false.
+func (k *kept) eachAttr(f func(slog.Attr) bool) {
+	for i := range int(k.n) {
+		if !f(k.attr(i)) {
+			return
+		}
+	}
+	if k.ext != nil {
+		for _, a := range k.ext.more {
+			if !f(a) {
+				return
+			}
+		}
+	}
+}
+
+// numAttrs returns how many attributes k holds of its own.
+func (k *kept) numAttrs() int {
+	n := int(k.n)
+	if k.ext != nil {
+		n += len(k.ext.more)
+	}
+	return n
+}
+
+// message returns the record's message.
+func (k *kept) message() string {
+	if k.ext != nil && k.ext.whole {
+		return k.ext.msg
+	}
+	return unsafe.String((*byte)(k.msg), int(k.msgLen))
+}
+
+// recLevel returns the record's level.
+func (k *kept) recLevel() slog.Level {
+	if k.ext != nil && k.ext.whole {
+		return k.ext.level
+	}
+	return slog.Level(k.level)
+}
