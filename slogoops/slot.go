@@ -114,13 +114,9 @@ func (k *kept) put(n uint8, a *slog.Attr) bool {
 		return false
 	}
 	s := &k.inline[n]
-	if valueBitsOK {
-		if kind, ok := putBits(s, &a.Value); ok {
-			s.key = unsafe.Pointer(unsafe.StringData(a.Key))
-			k.keyLen[n], k.kinds[n] = uint8(len(a.Key)), uint8(kind)
-			return true
-		}
-	}
+	// Through slog's accessors, not by reading slog.Value's unexported
+	// layout: a later Go may lay it out otherwise, and no check at start
+	// can prove every value is read right.
 	kind := a.Value.Kind()
 	switch kind {
 	case slog.KindString:
