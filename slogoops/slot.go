@@ -89,15 +89,18 @@ func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
 	}
 	n := uint8(0)
 	full := k.ext != nil // no more slots to fill
+	more := false        // an attribute did not go inline: it and the rest spill
 	r.Attrs(func(a slog.Attr) bool {
-		if !full && n < inlineAttrs && k.put(n, &a) {
+		// a's fields go to put in registers: passing &a would store a
+		// to memory only for put to load it back.
+		if !full && n < inlineAttrs && k.put(n, a.Key, a.Value) {
 			n++
 			return true
 		}
-		full = true
+		more = true
 		return false
 	})
-	if int(n) < r.NumAttrs() {
+	if more {
 		k.spill(r, int(n), snapshot)
 	}
 	if n < used {
@@ -107,43 +110,43 @@ func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
 	k.n = n
 }
 
-// put sets inline slot n to *a, or reports false when a does not fit a
-// slot.
-func (k *kept) put(n uint8, a *slog.Attr) bool {
-	if len(a.Key) > maxSlotKey {
+// put sets inline slot n to the attribute key=v, or reports false when it
+// does not fit a slot.
+func (k *kept) put(n uint8, key string, v slog.Value) bool {
+	if len(key) > maxSlotKey {
 		return false
 	}
 	s := &k.inline[n]
 	// Through slog's accessors, not by reading slog.Value's unexported
 	// layout: a later Go may lay it out otherwise, and no check at start
 	// can prove every value is read right.
-	kind := a.Value.Kind()
+	kind := v.Kind()
 	switch kind {
 	case slog.KindString:
-		str := a.Value.String()
+		str := v.String()
 		s.ptr, s.num = unsafe.Pointer(unsafe.StringData(str)), uint64(len(str))
 	case slog.KindInt64:
-		s.ptr, s.num = nil, uint64(a.Value.Int64())
+		s.ptr, s.num = nil, uint64(v.Int64())
 	case slog.KindFloat64:
-		s.ptr, s.num = nil, math.Float64bits(a.Value.Float64())
+		s.ptr, s.num = nil, math.Float64bits(v.Float64())
 	case slog.KindBool:
 		s.ptr, s.num = nil, 0
-		if a.Value.Bool() {
+		if v.Bool() {
 			s.num = 1
 		}
 	case slog.KindDuration:
-		s.ptr, s.num = nil, uint64(a.Value.Duration())
+		s.ptr, s.num = nil, uint64(v.Duration())
 	case slog.KindUint64:
-		s.ptr, s.num = nil, a.Value.Uint64()
+		s.ptr, s.num = nil, v.Uint64()
 	case slog.KindTime:
-		if !s.putTime(a.Value.Time()) {
+		if !s.putTime(v.Time()) {
 			return false
 		}
 	default:
 		return false
 	}
-	s.key = unsafe.Pointer(unsafe.StringData(a.Key))
-	k.keyLen[n], k.kinds[n] = uint8(len(a.Key)), uint8(kind)
+	s.key = unsafe.Pointer(unsafe.StringData(key))
+	k.keyLen[n], k.kinds[n] = uint8(len(key)), uint8(kind)
 	return true
 }
 
