@@ -87,19 +87,13 @@ func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
 		k.ext.msg, k.ext.level, k.ext.whole = r.Message, r.Level, true
 		k.msg, k.msgLen = nil, 0
 	}
-	n := uint8(0)
-	full := k.ext != nil // no more slots to fill
-	more := false        // an attribute did not go inline: it and the rest spill
-	r.Attrs(func(a slog.Attr) bool {
-		// a's fields go to put in registers: passing &a would store a
-		// to memory only for put to load it back.
-		if !full && n < inlineAttrs && k.put(n, a.Key, a.Value) {
-			n++
-			return true
-		}
-		more = true
-		return false
-	})
+	var n uint8
+	var more bool // an attribute did not go inline: it and the rest spill
+	if k.ext == nil {
+		n, more = k.fill(r)
+	} else {
+		more = r.NumAttrs() > 0 // no slots to fill
+	}
 	if more {
 		k.spill(r, int(n), snapshot)
 	}
@@ -110,10 +104,27 @@ func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
 	k.n = n
 }
 
-// put sets inline slot n to the attribute key=v, or reports false when it
-// does not fit a slot.
+// fill puts r's leading attributes in k's inline slots, as many as fit, and
+// returns how many, and whether any are left to spill. It is a function of
+// its own so that the loop keeps little live across its calls of put.
+func (k *kept) fill(r *slog.Record) (n uint8, more bool) {
+	r.Attrs(func(a slog.Attr) bool {
+		// a's fields go to put in registers: passing &a would store a
+		// to memory only for put to load it back.
+		if k.put(n, a.Key, a.Value) {
+			n++
+			return true
+		}
+		more = true
+		return false
+	})
+	return n, more
+}
+
+// put sets inline slot n to the attribute key=v, or reports false when
+// there is no such slot or it does not fit one.
 func (k *kept) put(n uint8, key string, v slog.Value) bool {
-	if len(key) > maxSlotKey {
+	if n >= inlineAttrs || len(key) > maxSlotKey {
 		return false
 	}
 	s := &k.inline[n]
