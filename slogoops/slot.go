@@ -127,36 +127,39 @@ func (k *kept) put(n uint8, key string, v slog.Value) bool {
 	if n >= inlineAttrs || len(key) > maxSlotKey {
 		return false
 	}
-	s := &k.inline[n]
 	// Through slog's accessors, not by reading slog.Value's unexported
 	// layout: a later Go may lay it out otherwise, and no check at start
 	// can prove every value is read right.
+	var ptr unsafe.Pointer
+	var num uint64
 	kind := v.Kind()
 	switch kind {
 	case slog.KindString:
 		str := v.String()
-		s.ptr, s.num = unsafe.Pointer(unsafe.StringData(str)), uint64(len(str))
+		ptr, num = unsafe.Pointer(unsafe.StringData(str)), uint64(len(str))
 	case slog.KindInt64:
-		s.ptr, s.num = nil, uint64(v.Int64())
+		num = uint64(v.Int64())
 	case slog.KindFloat64:
-		s.ptr, s.num = nil, math.Float64bits(v.Float64())
+		num = math.Float64bits(v.Float64())
 	case slog.KindBool:
-		s.ptr, s.num = nil, 0
 		if v.Bool() {
-			s.num = 1
+			num = 1
 		}
 	case slog.KindDuration:
-		s.ptr, s.num = nil, uint64(v.Duration())
+		num = uint64(v.Duration())
 	case slog.KindUint64:
-		s.ptr, s.num = nil, v.Uint64()
+		num = v.Uint64()
 	case slog.KindTime:
-		if !s.putTime(v.Time()) {
+		var ok bool
+		if ptr, num, ok = timeSlot(v.Time()); !ok {
 			return false
 		}
 	default:
 		return false
 	}
-	s.key = unsafe.Pointer(unsafe.StringData(key))
+	// The slot is written whole, once, whatever the kind: one store of
+	// its pointers (and one write barrier check) rather than one a case.
+	k.inline[n] = slot{key: unsafe.Pointer(unsafe.StringData(key)), ptr: ptr, num: num}
 	k.keyLen[n], k.kinds[n] = uint8(len(key)), uint8(kind)
 	return true
 }
@@ -180,21 +183,19 @@ func (k *kept) spill(r *slog.Record, from int, snapshot bool) {
 	})
 }
 
-// putTime sets s's value to t, or reports false when t does not fit a
-// slot: slog holds a time that Unix nanoseconds represent as its
-// nanoseconds and location, and rebuilds it from them alike (see attr);
+// timeSlot returns a slot's ptr and num for t, or reports false when t
+// does not fit a slot: slog holds a time that Unix nanoseconds represent as
+// its nanoseconds and location, and rebuilds it from them alike (see attr);
 // the zero time has no location.
-func (s *slot) putTime(t time.Time) bool {
+func timeSlot(t time.Time) (ptr unsafe.Pointer, num uint64, ok bool) {
 	if t.IsZero() {
-		s.ptr, s.num = nil, 0
-		return true
+		return nil, 0, true
 	}
 	ns := t.UnixNano()
 	if !time.Unix(0, ns).Equal(t) {
-		return false
+		return nil, 0, false
 	}
-	s.ptr, s.num = unsafe.Pointer(t.Location()), uint64(ns)
-	return true
+	return unsafe.Pointer(t.Location()), uint64(ns), true
 }
 
 // attr returns inline attribute i as the slog.Attr it was.
