@@ -87,17 +87,14 @@ func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
 		k.ext.msg, k.ext.level, k.ext.whole = r.Message, r.Level, true
 		k.msg, k.msgLen = nil, 0
 	}
-	n := uint8(0)
-	full := k.ext != nil // no more slots to fill
-	r.Attrs(func(a slog.Attr) bool {
-		if !full && n < inlineAttrs && k.put(n, &a) {
-			n++
-			return true
-		}
-		full = true
-		return false
-	})
-	if int(n) < r.NumAttrs() {
+	var n uint8
+	var more bool // an attribute did not go inline: it and the rest spill
+	if k.ext == nil {
+		n, more = k.fill(r)
+	} else {
+		more = r.NumAttrs() > 0 // no slots to fill
+	}
+	if more {
 		k.spill(r, int(n), snapshot)
 	}
 	if n < used {
@@ -107,43 +104,63 @@ func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
 	k.n = n
 }
 
-// put sets inline slot n to *a, or reports false when a does not fit a
-// slot.
-func (k *kept) put(n uint8, a *slog.Attr) bool {
-	if len(a.Key) > maxSlotKey {
+// fill puts r's leading attributes in k's inline slots, as many as fit, and
+// returns how many, and whether any are left to spill. It is a function of
+// its own so that the loop keeps little live across its calls of put.
+func (k *kept) fill(r *slog.Record) (n uint8, more bool) {
+	r.Attrs(func(a slog.Attr) bool {
+		// a's fields go to put in registers: passing &a would store a
+		// to memory only for put to load it back.
+		if k.put(n, a.Key, a.Value) {
+			n++
+			return true
+		}
+		more = true
+		return false
+	})
+	return n, more
+}
+
+// put sets inline slot n to the attribute key=v, or reports false when
+// there is no such slot or it does not fit one.
+func (k *kept) put(n uint8, key string, v slog.Value) bool {
+	if n >= inlineAttrs || len(key) > maxSlotKey {
 		return false
 	}
-	s := &k.inline[n]
 	// Through slog's accessors, not by reading slog.Value's unexported
 	// layout: a later Go may lay it out otherwise, and no check at start
 	// can prove every value is read right.
-	kind := a.Value.Kind()
+	var ptr unsafe.Pointer
+	var num uint64
+	kind := v.Kind()
 	switch kind {
 	case slog.KindString:
-		str := a.Value.String()
-		s.ptr, s.num = unsafe.Pointer(unsafe.StringData(str)), uint64(len(str))
+		str := v.String()
+		ptr, num = unsafe.Pointer(unsafe.StringData(str)), uint64(len(str))
 	case slog.KindInt64:
-		s.ptr, s.num = nil, uint64(a.Value.Int64())
+		num = uint64(v.Int64())
 	case slog.KindFloat64:
-		s.ptr, s.num = nil, math.Float64bits(a.Value.Float64())
+		num = math.Float64bits(v.Float64())
 	case slog.KindBool:
-		s.ptr, s.num = nil, 0
-		if a.Value.Bool() {
-			s.num = 1
+		if v.Bool() {
+			num = 1
 		}
 	case slog.KindDuration:
-		s.ptr, s.num = nil, uint64(a.Value.Duration())
+		num = uint64(v.Duration())
 	case slog.KindUint64:
-		s.ptr, s.num = nil, a.Value.Uint64()
+		num = v.Uint64()
 	case slog.KindTime:
-		if !s.putTime(a.Value.Time()) {
+		var ok bool
+		if ptr, num, ok = timeSlot(v.Time()); !ok {
 			return false
 		}
 	default:
 		return false
 	}
-	s.key = unsafe.Pointer(unsafe.StringData(a.Key))
-	k.keyLen[n], k.kinds[n] = uint8(len(a.Key)), uint8(kind)
+	// The slot is written whole, once, whatever the kind: one store of
+	// its pointers (and one write barrier check) rather than one a case.
+	k.inline[n] = slot{key: unsafe.Pointer(unsafe.StringData(key)), ptr: ptr, num: num}
+	k.keyLen[n], k.kinds[n] = uint8(len(key)), uint8(kind)
 	return true
 }
 
@@ -166,21 +183,19 @@ func (k *kept) spill(r *slog.Record, from int, snapshot bool) {
 	})
 }
 
-// putTime sets s's value to t, or reports false when t does not fit a
-// slot: slog holds a time that Unix nanoseconds represent as its
-// nanoseconds and location, and rebuilds it from them alike (see attr);
+// timeSlot returns a slot's ptr and num for t, or reports false when t
+// does not fit a slot: slog holds a time that Unix nanoseconds represent as
+// its nanoseconds and location, and rebuilds it from them alike (see attr);
 // the zero time has no location.
-func (s *slot) putTime(t time.Time) bool {
+func timeSlot(t time.Time) (ptr unsafe.Pointer, num uint64, ok bool) {
 	if t.IsZero() {
-		s.ptr, s.num = nil, 0
-		return true
+		return nil, 0, true
 	}
 	ns := t.UnixNano()
 	if !time.Unix(0, ns).Equal(t) {
-		return false
+		return nil, 0, false
 	}
-	s.ptr, s.num = unsafe.Pointer(t.Location()), uint64(ns)
-	return true
+	return unsafe.Pointer(t.Location()), uint64(ns), true
 }
 
 // attr returns inline attribute i as the slog.Attr it was.
