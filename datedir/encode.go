@@ -527,6 +527,12 @@ func validUTF8(s string) string {
 			return oops.ValidUTF8(s)
 		}
 	}
+	if i+8 <= len(s) {
+		if load64(s, i)&0x8080808080808080 != 0 {
+			return oops.ValidUTF8(s)
+		}
+		i += 8
+	}
 	for ; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return oops.ValidUTF8(s)
