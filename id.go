@@ -36,8 +36,9 @@ func ValidID(id string) bool {
 	if len(id) != len(idPrefix)+32 || !strings.HasPrefix(id, idPrefix) {
 		return false
 	}
-	for _, c := range id[len(idPrefix):] {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+	// Bytes, not runes: a byte of a multi-byte rune is no hex digit either.
+	for i := len(idPrefix); i < len(id); i++ {
+		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
 			return false
 		}
 	}

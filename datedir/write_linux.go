@@ -1,6 +1,7 @@
 package datedir
 
 import (
+	"strings"
 	"syscall"
 	"unsafe"
 )
@@ -61,7 +62,7 @@ func writeDirect(c *dirCache, root, day, name string, data []byte) bool {
 // remembers so that later writes do not try again. Otherwise ok tells
 // whether data was written.
 func writeTmpfile(c *dirCache, dir int, name string, data []byte) (ok, done bool) {
-	f, err := openRetry(dir, ".", oTmpfile|syscall.O_WRONLY|syscall.O_CLOEXEC, filePerm)
+	f, err := openTmpfile(dir)
 	if err != nil {
 		switch err {
 		case syscall.EOPNOTSUPP, syscall.EISDIR, syscall.EINVAL:
@@ -107,12 +108,43 @@ func writeTmpfile(c *dirCache, dir int, name string, data []byte) (ok, done bool
 // emptyPath is the empty C string linkat's AT_EMPTY_PATH is given.
 var emptyPath [1]byte
 
+// dotPath is the C string ".", the directory an unnamed file is made in.
+var dotPath = [2]byte{'.', 0}
+
+// openTmpfile opens a new unnamed file (O_TMPFILE) in the directory dir, as
+// openRetry would, without making a C string of "." for each report.
+func openTmpfile(dir int) (int, error) {
+	for {
+		fd, _, e := syscall.Syscall6(syscall.SYS_OPENAT, uintptr(dir), uintptr(unsafe.Pointer(&dotPath[0])),
+			uintptr(oTmpfile|syscall.O_WRONLY|syscall.O_CLOEXEC), filePerm, 0, 0)
+		switch e {
+		case 0:
+			return int(fd), nil
+		case syscall.EINTR:
+			continue
+		}
+		return -1, e
+	}
+}
+
 // linkTmpfile gives the file f, opened with O_TMPFILE, the name name in
 // the directory dir, failing with EEXIST when the name exists.
 func linkTmpfile(f, dir int, name string) error {
-	p, err := syscall.BytePtrFromString(name)
-	if err != nil {
-		return err
+	// The name as a C string, on the stack: a report's id is short (a
+	// file name no longer than 255 bytes; validName).
+	var buf [256]byte
+	var p *byte
+	if len(name) < len(buf) {
+		if strings.IndexByte(name, 0) >= 0 {
+			return syscall.EINVAL // as syscall.BytePtrFromString
+		}
+		copy(buf[:], name)
+		p = &buf[0]
+	} else {
+		var err error
+		if p, err = syscall.BytePtrFromString(name); err != nil {
+			return err
+		}
 	}
 	for {
 		_, _, e := syscall.Syscall6(syscall.SYS_LINKAT, uintptr(f), uintptr(unsafe.Pointer(&emptyPath[0])),
