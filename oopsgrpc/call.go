@@ -25,6 +25,9 @@ type call struct {
 	// u holds the call's incident and timeline (its Started time is the
 	// call's start).
 	u incident.Unit
+	// detached is ctx without its cancellation, for publishing: a report
+	// outlives the client.
+	detached incident.Detached
 }
 
 type ctxKey struct{}

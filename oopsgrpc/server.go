@@ -174,6 +174,7 @@ func (s *server) newCall(ctx context.Context, method string, stream bool) *call 
 	c := &call{s: s, method: method, streaming: stream}
 	c.u.Cfg, c.u.TL, c.u.PublishError = s.cfg, timeline.NewWithOptions(&s.opts.Timeline), s.publishError
 	c.ctx = callContext{Context: oops.WithIncident(timeline.NewContext(ctx, c.u.TL), &c.u.Inc), c: c}
+	c.detached.Parent = &c.ctx
 	return c
 }
 
@@ -253,14 +254,14 @@ func (c *call) create(ev oops.Event, code codes.Code) *oops.Report {
 // publish publishes r, with a context that outlives the call, and returns
 // its id, or "" when no store took it.
 func (c *call) publish(r *oops.Report) string {
-	return c.u.Publish(context.WithoutCancel(&c.ctx), r)
+	return c.u.Publish(&c.detached, r)
 }
 
 // revise publishes the call's report d completed: the call, its status
 // code, duration and whole timeline, the related ids, and what amend adds.
 // It returns the report's id, or "" when it was never stored.
 func (c *call) revise(d *oops.Draft, code codes.Code, amend func(*oops.Report)) string {
-	return c.u.Revise(context.WithoutCancel(&c.ctx), d, func(r *oops.Report) {
+	return c.u.Revise(&c.detached, d, func(r *oops.Report) {
 		c.attach(r)
 		if r.Extra == nil {
 			r.Extra = make(map[string]any, 2)
