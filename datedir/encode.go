@@ -285,7 +285,7 @@ func appendPlain(b []byte, key string, v any) []byte {
 // appendStr writes s, made valid UTF-8.
 func appendStr(b []byte, key, s string) []byte {
 	b = head(b, typeString, key)
-	s = validUTF8(s)
+	s = oops.ValidUTF8(s)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(s)+1))
 	b = append(b, s...)
 	return append(b, 0)
@@ -509,42 +509,9 @@ func appendValue(b []byte, key string, v any) []byte {
 // cleanKey makes k a valid BSON key: valid UTF-8 without NUL bytes (a BSON
 // key is NUL-terminated, and python refuses keys that are not UTF-8).
 func cleanKey(k string) string {
-	k = validUTF8(k)
+	k = oops.ValidUTF8(k)
 	if strings.IndexByte(k, 0) >= 0 {
 		k = strings.ReplaceAll(k, "\x00", "\uFFFD")
 	}
 	return k
-}
-
-// validUTF8 returns oops.ValidUTF8(s), answering for an ASCII string (most
-// of what a report holds: SQL, URLs, header values) by checking 16 bytes at
-// a time, where utf8.ValidString assembles each word from single bytes and
-// then a third of a report's encoding went into it.
-func validUTF8(s string) string {
-	i := 0
-	for ; i+16 <= len(s); i += 16 {
-		if (load64(s, i)|load64(s, i+8))&0x8080808080808080 != 0 {
-			return oops.ValidUTF8(s)
-		}
-	}
-	if i+8 <= len(s) {
-		if load64(s, i)&0x8080808080808080 != 0 {
-			return oops.ValidUTF8(s)
-		}
-		i += 8
-	}
-	for ; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return oops.ValidUTF8(s)
-		}
-	}
-	return s
-}
-
-// load64 returns the 8 bytes of s at i as a little-endian word, which the
-// compiler makes one load where the machine allows.
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }

@@ -1,4 +1,4 @@
-package datedir
+package oops
 
 import (
 	"math/rand/v2"
@@ -6,14 +6,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-
-	"github.com/oops-go/oops"
 )
 
-// TestValidUTF8IsOops holds the encoder's ASCII fast path to
-// oops.ValidUTF8: the same string for ASCII, valid and invalid UTF-8 of
+// TestValidUTF8ASCIIPath holds ValidUTF8, with its ASCII fast path, to
+// strings.ToValidUTF8: the same string for ASCII, valid and invalid UTF-8 of
 // every length around the 16-byte steps, a bad byte at every position.
-func TestValidUTF8IsOops(t *testing.T) {
+func TestValidUTF8ASCIIPath(t *testing.T) {
 	var cases []string
 	for n := range 40 {
 		ascii := strings.Repeat("a", n)
@@ -36,7 +34,7 @@ func TestValidUTF8IsOops(t *testing.T) {
 		cases = append(cases, string(b))
 	}
 	for _, s := range cases {
-		if !assert.Equal(t, oops.ValidUTF8(s), validUTF8(s), "%q", s) {
+		if !assert.Equal(t, strings.ToValidUTF8(s, "\uFFFD"), ValidUTF8(s), "%q", s) {
 			return
 		}
 	}
