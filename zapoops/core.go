@@ -122,6 +122,39 @@ type settings struct {
 	droppedKey   string
 	keys         flight.Keys
 	flushTimeout time.Duration
+	// acts holds action(l) for every level, when report and record are
+	// both fixed levels (dynamic is false): Enabled, Check and Write run
+	// for every entry, and a load from it is cheaper than the tests.
+	acts    [256]action
+	dynamic bool
+}
+
+// An action is what a Core does with entries of a level: a set of actReport
+// and actKeep, or none.
+type action uint8
+
+const (
+	actReport action = 1 << iota // at or above the report level
+	actKeep                      // below it, and kept
+)
+
+// action returns what the Core does with entries at level l.
+func (s *settings) action(l zapcore.Level) action {
+	if s.dynamic {
+		return s.actionOf(l)
+	}
+	return s.acts[uint8(l)]
+}
+
+// actionOf works out action(l) from the levels.
+func (s *settings) actionOf(l zapcore.Level) action {
+	switch {
+	case s.report.Enabled(l):
+		return actReport
+	case s.keep && s.record.Enabled(l):
+		return actKeep
+	}
+	return 0
 }
 
 // NewCore returns a Core that writes no log itself: add it to a logger's
@@ -154,6 +187,12 @@ func Wrap(inner zapcore.Core, cfg *oops.Config, opts *Options) *Core {
 	}
 	if s.flushTimeout <= 0 {
 		s.flushTimeout = DefaultFlushTimeout
+	}
+	s.dynamic = s.report.dyn != nil || s.record.dyn != nil
+	if !s.dynamic {
+		for l := range s.acts {
+			s.acts[l] = s.actionOf(zapcore.Level(int8(l)))
+		}
 	}
 	return (&Core{inner: inner, s: s}).init()
 }
@@ -203,9 +242,8 @@ func WrapCore(cfg *oops.Config, opts *Options) zap.Option {
 // Enabled reports whether entries at level l are written by the wrapped
 // core, reported or kept.
 func (c *Core) Enabled(l zapcore.Level) bool {
-	// The Core's own levels first: they are the cheaper to test, and
-	// the record level, the lowest, decides every entry kept.
-	return (c.s.keep && c.s.record.Enabled(l)) || c.s.report.Enabled(l) || (c.inner != nil && c.inner.Enabled(l))
+	// The Core's own levels first: they are the cheaper to test.
+	return c.s.action(l) != 0 || (c.inner != nil && c.inner.Enabled(l))
 }
 
 // Level returns the lowest level Enabled reports as enabled (zapcore.LevelOf
@@ -240,14 +278,23 @@ func (c *Core) With(fields []zapcore.Field) zapcore.Core {
 // Check adds the Core to ce when the entry is to be reported or kept, and
 // lets the wrapped core add itself as its own Check decides.
 func (c *Core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
-	if c.s.report.Enabled(ent.Level) {
+	switch c.s.action(ent.Level) {
+	case actReport:
 		if c.inner != nil {
 			ce = c.inner.Check(ent, ce)
 		}
 		return ce.AddCore(ent, c).Before(ent, c.hook)
-	}
-	if c.s.keep && c.s.record.Enabled(ent.Level) {
-		ce = ce.AddCore(ent, c)
+	case actKeep:
+		if c.inner != nil {
+			ce = c.inner.Check(ent, ce)
+		}
+		if ce != nil {
+			// AddCore reads the entry only to make a CheckedEntry, and
+			// ce is one: a zero Entry spares copying ent (some 140
+			// bytes) to pass it.
+			return ce.AddCore(zapcore.Entry{}, c)
+		}
+		return ce.AddCore(ent, c)
 	}
 	if c.inner != nil {
 		ce = c.inner.Check(ent, ce)
@@ -258,8 +305,14 @@ func (c *Core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.Check
 // Write reports or keeps the entry. It is called by zap once the entry has
 // been checked; the wrapped core is written by zap too, not from here.
 func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
-	if !c.s.report.Enabled(ent.Level) {
-		c.keep(&ent, fields)
+	if c.s.action(ent.Level)&actReport == 0 {
+		// Keep the entry: into the Context's timeline, or the rings.
+		k := c.keptOf(&ent, fields)
+		ctx := lastContext(fields)
+		if ctx == nil {
+			ctx = c.ctx
+		}
+		c.s.rec.Keep(ctx, flightLevel(ent.Level), ent.Time, k)
 		return nil
 	}
 	if findPending(c, fields) == nil {

@@ -153,17 +153,11 @@ func (c *Core) keptOf(ent *zapcore.Entry, fields []zapcore.Field) *kept {
 	if !ent.Time.IsZero() {
 		k.nanos = ent.Time.UnixNano()
 	}
-	used := k.n // inline fields that may hold something
 	n, ok := k.setFields(fields, true)
 	if !ok {
 		// A kept entry shows what was logged when it was logged: the
 		// fields that could still change are rendered now.
-		used = max(used, n)
 		n, _ = k.setFields(snapshotFields(fields, false), false)
-	}
-	if n < used {
-		// Let go of what a last use of k (or the first try) left past n.
-		clear(k.inline[n:used])
 	}
 	k.n = n
 	return k
@@ -177,52 +171,70 @@ func (c *Core) keptOf(ent *zapcore.Entry, fields []zapcore.Field) *kept {
 // The leading fields that fit a slot (see slot) go inline, up to
 // inlineFields; the first that does not, and every field after it, go to
 // k.ext, in order.
-func (k *kept) setFields(fields []zapcore.Field, check bool) (n uint8, ok bool) {
+func (k *kept) setFields(fields []zapcore.Field, check bool) (uint8, bool) {
 	k.ext = nil // plainly: see loadExt
+	// The slots are filled on the stack and copied to k whole, at the
+	// end: stores to the stack need no write barrier, and the slots
+	// past n are cleared of what a last use of k left there on the way.
+	var in [inlineFields]slot
 	// The usual entry, a few scalars and perhaps a Context field, takes
 	// this loop, which calls nothing and so keeps its state in registers;
-	// any other field hands over to setFieldsFrom.
-	for i := range fields {
+	// the first other field ends it, and it and the rest go to
+	// setFieldsFrom. The type is looked up in slotKinds: one load where a
+	// switch over the types costs a compare and branch each.
+	var n uint // unsigned, so that n < len(in) proves in[n] in bounds
+	i := 0
+	for ; i < len(fields); i++ {
 		f := &fields[i]
-		if n < inlineFields && len(f.Key) <= maxSlotKey {
-			switch f.Type {
-			case zapcore.SkipType:
-				continue
-			case zapcore.Int64Type, zapcore.BoolType, zapcore.Float64Type, zapcore.Int32Type, zapcore.Uint64Type,
-				zapcore.DurationType, zapcore.Int16Type, zapcore.Int8Type, zapcore.Uint32Type, zapcore.Uint16Type,
-				zapcore.Uint8Type, zapcore.UintptrType, zapcore.Float32Type:
-				// Their value is Integer alone: zap's encoders read
-				// nothing else of them.
-				k.put(n, f, nil, f.Integer)
-				n++
-				continue
-			case zapcore.StringType:
-				// One with an Interface is a Core's id field (see isOurs).
-				if f.Interface == nil {
-					k.put(n, f, unsafe.Pointer(unsafe.StringData(f.String)), int64(len(f.String)))
-					n++
-					continue
-				}
-			case zapcore.TimeType:
-				if loc, isLoc := f.Interface.(*time.Location); isLoc || f.Interface == nil {
-					k.put(n, f, unsafe.Pointer(loc), f.Integer)
-					n++
-					continue
-				}
-			}
-		} else if f.Type == zapcore.SkipType {
+		t := f.Type
+		kind := slotKinds[t]
+		if kind == slotSkip {
 			continue
 		}
-		return n, k.setFieldsFrom(fields[i:], check)
+		if n >= uint(len(in)) || uint(len(f.Key)) > maxSlotKey {
+			break
+		}
+		s := &in[n]
+		if kind == slotInteger {
+			s.num = f.Integer
+		} else if kind == slotString && f.Interface == nil {
+			// (One with an Interface is a Core's id field: see isOurs.)
+			s.ptr, s.num = unsafe.Pointer(unsafe.StringData(f.String)), int64(len(f.String))
+		} else if loc, isLoc := f.Interface.(*time.Location); kind == slotTime && (isLoc || f.Interface == nil) {
+			s.ptr, s.num = unsafe.Pointer(loc), f.Integer
+		} else {
+			break
+		}
+		s.key = unsafe.Pointer(unsafe.StringData(f.Key))
+		k.keyLen[n], k.types[n] = uint8(len(f.Key)), t
+		n++
 	}
-	return n, true
+	k.inline = in
+	if i < len(fields) {
+		return uint8(n), k.setFieldsFrom(fields[i:], check)
+	}
+	return uint8(n), true
 }
 
-// put sets inline slot n to f, whose value is ptr and num (see slot).
-func (k *kept) put(n uint8, f *zapcore.Field, ptr unsafe.Pointer, num int64) {
-	s := &k.inline[n]
-	s.key, s.ptr, s.num = unsafe.Pointer(unsafe.StringData(f.Key)), ptr, num
-	k.keyLen[n], k.types[n] = uint8(len(f.Key)), f.Type
+// What setFields does with a field, by type (see slotKinds).
+const (
+	slotOther   = iota // fits no slot
+	slotInteger        // its value is Integer alone
+	slotString
+	slotTime
+	slotSkip // writes nothing
+)
+
+// slotKinds gives the slot kind of every field type.
+var slotKinds = [256]uint8{
+	zapcore.Int64Type: slotInteger, zapcore.BoolType: slotInteger, zapcore.Float64Type: slotInteger,
+	zapcore.Int32Type: slotInteger, zapcore.Uint64Type: slotInteger, zapcore.DurationType: slotInteger,
+	zapcore.Int16Type: slotInteger, zapcore.Int8Type: slotInteger, zapcore.Uint32Type: slotInteger,
+	zapcore.Uint16Type: slotInteger, zapcore.Uint8Type: slotInteger, zapcore.UintptrType: slotInteger,
+	zapcore.Float32Type: slotInteger,
+	zapcore.StringType:  slotString,
+	zapcore.TimeType:    slotTime,
+	zapcore.SkipType:    slotSkip,
 }
 
 // setFieldsFrom keeps fields in k.ext, in order, but for those that write
@@ -400,16 +412,6 @@ func appendFlat(attrs []detail.Attr, fields []zapcore.Field) ([]detail.Attr, boo
 		attrs = append(attrs, a)
 	}
 	return attrs, true
-}
-
-// keep hands the entry to the Recorder: into the Context's timeline, or the
-// rings.
-func (c *Core) keep(ent *zapcore.Entry, fields []zapcore.Field) {
-	ctx := lastContext(fields)
-	if ctx == nil {
-		ctx = c.ctx
-	}
-	c.s.rec.Keep(ctx, flightLevel(ent.Level), ent.Time, c.keptOf(ent, fields))
 }
 
 // flightLevel puts zap's levels on slog's scale, as package flight counts
