@@ -153,11 +153,17 @@ func (c *Core) keptOf(ent *zapcore.Entry, fields []zapcore.Field) *kept {
 	if !ent.Time.IsZero() {
 		k.nanos = ent.Time.UnixNano()
 	}
+	used := k.n // inline slots that may hold something
 	n, ok := k.setFields(fields, true)
 	if !ok {
 		// A kept entry shows what was logged when it was logged: the
 		// fields that could still change are rendered now.
+		used = max(used, n)
 		n, _ = k.setFields(snapshotFields(fields, false), false)
+	}
+	if n < used {
+		// Let go of what a last use of k (or the first try) left past n.
+		clear(k.inline[n:used])
 	}
 	k.n = n
 	return k
@@ -172,17 +178,15 @@ func (c *Core) keptOf(ent *zapcore.Entry, fields []zapcore.Field) *kept {
 // inlineFields; the first that does not, and every field after it, go to
 // k.ext, in order.
 func (k *kept) setFields(fields []zapcore.Field, check bool) (uint8, bool) {
-	k.ext = nil // plainly: see loadExt
-	// The slots are filled on the stack and copied to k whole, at the
-	// end: stores to the stack need no write barrier, and the slots
-	// past n are cleared of what a last use of k left there on the way.
-	var in [inlineFields]slot
+	if k.ext != nil {
+		k.ext = nil // plainly: see loadExt
+	}
 	// The usual entry, a few scalars and perhaps a Context field, takes
 	// this loop, which calls nothing and so keeps its state in registers;
 	// the first other field ends it, and it and the rest go to
 	// setFieldsFrom. The type is looked up in slotKinds: one load where a
 	// switch over the types costs a compare and branch each.
-	var n uint // unsigned, so that n < len(in) proves in[n] in bounds
+	var n uint // unsigned, so that n < len(k.inline) proves k.inline[n] in bounds
 	i := 0
 	for ; i < len(fields); i++ {
 		f := &fields[i]
@@ -191,25 +195,25 @@ func (k *kept) setFields(fields []zapcore.Field, check bool) (uint8, bool) {
 		if kind == slotSkip {
 			continue
 		}
-		if n >= uint(len(in)) || uint(len(f.Key)) > maxSlotKey {
+		if n >= uint(len(k.inline)) || uint(len(f.Key)) > maxSlotKey {
 			break
 		}
-		s := &in[n]
-		if kind == slotInteger {
-			s.num = f.Integer
-		} else if kind == slotString && f.Interface == nil {
+		var ptr unsafe.Pointer
+		num := f.Integer
+		if kind == slotString && f.Interface == nil {
 			// (One with an Interface is a Core's id field: see isOurs.)
-			s.ptr, s.num = unsafe.Pointer(unsafe.StringData(f.String)), int64(len(f.String))
-		} else if loc, isLoc := f.Interface.(*time.Location); kind == slotTime && (isLoc || f.Interface == nil) {
-			s.ptr, s.num = unsafe.Pointer(loc), f.Integer
-		} else {
-			break
+			ptr, num = unsafe.Pointer(unsafe.StringData(f.String)), int64(len(f.String))
+		} else if kind != slotInteger {
+			loc, isLoc := f.Interface.(*time.Location)
+			if kind != slotTime || !isLoc && f.Interface != nil {
+				break
+			}
+			ptr = unsafe.Pointer(loc)
 		}
-		s.key = unsafe.Pointer(unsafe.StringData(f.Key))
+		k.inline[n] = slot{key: unsafe.Pointer(unsafe.StringData(f.Key)), ptr: ptr, num: num}
 		k.keyLen[n], k.types[n] = uint8(len(f.Key)), t
 		n++
 	}
-	k.inline = in
 	if i < len(fields) {
 		return uint8(n), k.setFieldsFrom(fields[i:], check)
 	}
