@@ -306,8 +306,13 @@ func (c *Core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.Check
 // been checked; the wrapped core is written by zap too, not from here.
 func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 	if c.s.action(ent.Level)&actReport == 0 {
-		// Keep the entry: into the Context's timeline, or the rings.
-		k := c.keptOf(&ent, fields)
+		// Keep the entry, into the Context's timeline or the rings: what
+		// newKept does, written out here to spare a call and a copy of
+		// the entry.
+		k := keptPool.Get()
+		if !k.fill(c, &ent, fields, true) {
+			k.fill(c, &ent, snapshotFields(fields, false), false)
+		}
 		ctx := lastContext(fields)
 		if ctx == nil {
 			ctx = c.ctx

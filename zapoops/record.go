@@ -117,7 +117,7 @@ type keptExtFields struct {
 
 // loadExt returns k.ext. The keep path writes k.ext plainly, before the
 // entry is shared (which orders that write before any read), and so does a
-// reuse of k (which clears a detail left by its last use: see setFields);
+// reuse of k (which clears a detail left by its last use: see fill);
 // String may swap it while others read it, so reads of a kept entry load it
 // atomically. Both keep the keep path free of locked instructions and k
 // the size it was.
@@ -141,51 +141,40 @@ func (k *kept) more() []zapcore.Field {
 var keptPool slab.Pool[kept]
 
 func (c *Core) newKept(ent zapcore.Entry, fields []zapcore.Field) *kept {
-	return c.keptOf(&ent, fields)
-}
-
-// keptOf is newKept for the keep path, which has the entry by pointer: an
-// Entry is some 140 bytes, worth not copying at every call.
-func (c *Core) keptOf(ent *zapcore.Entry, fields []zapcore.Field) *kept {
 	k := keptPool.Get()
-	// Every field is set: k may be a reused entry (see Release).
-	k.core, k.name, k.msg, k.level, k.nanos = c, ent.LoggerName, ent.Message, ent.Level, 0
-	if !ent.Time.IsZero() {
-		k.nanos = ent.Time.UnixNano()
-	}
-	used := k.n // inline slots that may hold something
-	n, ok := k.setFields(fields, true)
-	if !ok {
+	if !k.fill(c, &ent, fields, true) {
 		// A kept entry shows what was logged when it was logged: the
 		// fields that could still change are rendered now.
-		used = max(used, n)
-		n, _ = k.setFields(snapshotFields(fields, false), false)
+		k.fill(c, &ent, snapshotFields(fields, false), false)
 	}
-	if n < used {
-		// Let go of what a last use of k (or the first try) left past n.
-		clear(k.inline[n:used])
-	}
-	k.n = n
 	return k
 }
 
-// setFields copies fields to k, but for those that write nothing (the
-// Context field, zap.Skip), and returns how many are inline. With check, it
-// stops and reports false at the first mutable field, which the caller must
-// render first (see snapshotFields).
+// fill sets every field of k (which may be a reused entry: see Release) to
+// the entry and its fields, but for those that write nothing (the Context
+// field, zap.Skip). With check, it stops and reports false at the first
+// mutable field: the caller must render the fields first (see
+// snapshotFields) and fill k again. The keep path (Core.Write) calls it
+// itself, not through newKept, which takes the Entry, some 140 bytes, by
+// value.
 //
 // The leading fields that fit a slot (see slot) go inline, up to
 // inlineFields; the first that does not, and every field after it, go to
 // k.ext, in order.
-func (k *kept) setFields(fields []zapcore.Field, check bool) (uint8, bool) {
+func (k *kept) fill(c *Core, ent *zapcore.Entry, fields []zapcore.Field, check bool) bool {
+	k.core, k.name, k.msg, k.level, k.nanos = c, ent.LoggerName, ent.Message, ent.Level, 0
+	if !ent.Time.IsZero() {
+		k.nanos = ent.Time.UnixNano()
+	}
 	if k.ext != nil {
 		k.ext = nil // plainly: see loadExt
 	}
+	used := uint(k.n) // inline slots the last use of k may have left something in
 	// The usual entry, a few scalars and perhaps a Context field, takes
-	// this loop, which calls nothing and so keeps its state in registers;
-	// the first other field ends it, and it and the rest go to
-	// setFieldsFrom. The type is looked up in slotKinds: one load where a
-	// switch over the types costs a compare and branch each.
+	// this loop, which calls nothing; the first other field ends it, and
+	// it and the rest go to setFieldsFrom. The type is looked up in
+	// slotKinds: one load where a switch over the types costs a compare
+	// and branch each.
 	var n uint // unsigned, so that n < len(k.inline) proves k.inline[n] in bounds
 	i := 0
 	for ; i < len(fields); i++ {
@@ -214,13 +203,19 @@ func (k *kept) setFields(fields []zapcore.Field, check bool) (uint8, bool) {
 		k.keyLen[n], k.types[n] = uint8(len(f.Key)), t
 		n++
 	}
+	ok := true
 	if i < len(fields) {
-		return uint8(n), k.setFieldsFrom(fields[i:], check)
+		ok = k.setFieldsFrom(fields[i:], check)
 	}
-	return uint8(n), true
+	if n < used {
+		// Let go of what the last use of k left past n.
+		clear(k.inline[n:used])
+	}
+	k.n = uint8(n)
+	return ok
 }
 
-// What setFields does with a field, by type (see slotKinds).
+// What fill does with a field, by type (see slotKinds).
 const (
 	slotOther   = iota // fits no slot
 	slotInteger        // its value is Integer alone
