@@ -265,7 +265,7 @@ func (c *Core) Level() zapcore.Level {
 func (c *Core) With(fields []zapcore.Field) zapcore.Core {
 	n := &Core{inner: c.inner, s: c.s, ctx: c.ctx}
 	n.with = make([]zapcore.Field, 0, len(c.with)+len(fields))
-	n.with = append(append(n.with, c.with...), snapshotFields(fields, true)...)
+	n.with = append(append(n.with, c.with...), snapshotFields(nil, fields, true)...)
 	if ctx := lastContext(fields); ctx != nil {
 		n.ctx = ctx
 	}
@@ -306,7 +306,7 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		// the entry.
 		k := keptPool.Get()
 		if !k.fill(c, &ent, fields, true) {
-			k.fill(c, &ent, snapshotFields(fields, false), false)
+			k.fillSnapshot(c, &ent, fields)
 		}
 		ctx := lastContext(fields)
 		if ctx == nil {

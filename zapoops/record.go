@@ -145,9 +145,18 @@ func (c *Core) newKept(ent zapcore.Entry, fields []zapcore.Field) *kept {
 	if !k.fill(c, &ent, fields, true) {
 		// A kept entry shows what was logged when it was logged: the
 		// fields that could still change are rendered now.
-		k.fill(c, &ent, snapshotFields(fields, false), false)
+		k.fillSnapshot(c, &ent, fields)
 	}
 	return k
+}
+
+// fillSnapshot fills k with the fields as they read now (see
+// snapshotFields), for an entry with a mutable field. The rendered fields
+// go to a buffer on the stack: only the copies of the mutable values (and
+// k.ext, for those that fit no slot) are allocated.
+func (k *kept) fillSnapshot(c *Core, ent *zapcore.Entry, fields []zapcore.Field) {
+	var buf [2 * inlineFields]zapcore.Field
+	k.fill(c, ent, snapshotFields(buf[:0], fields, false), false)
 }
 
 // fill sets every field of k (which may be a reused entry: see Release) to

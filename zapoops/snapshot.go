@@ -1,6 +1,11 @@
 package zapoops
 
 import (
+	"encoding/base64"
+	"fmt"
+	"unsafe"
+
+	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
 	"go.uber.org/zap/zapcore"
 )
@@ -25,10 +30,11 @@ func mutable(f *zapcore.Field, keepErrors bool) bool {
 // snapshotFields returns fields as they read now: each mutable field is
 // rendered (as a report would render it, bounded the same way) into fields
 // that hold plain values, so that a kept entry shows what was logged when it
-// was logged. It returns fields itself when none is mutable. keepErrors
+// was logged. It returns fields itself when none is mutable, and otherwise
+// appends to dst, which may be a buffer on the caller's stack. keepErrors
 // leaves error fields as they are (the fields given to With, where the
 // report's error is looked for).
-func snapshotFields(fields []zapcore.Field, keepErrors bool) []zapcore.Field {
+func snapshotFields(dst, fields []zapcore.Field, keepErrors bool) []zapcore.Field {
 	first := -1
 	for i := range fields {
 		if mutable(&fields[i], keepErrors) {
@@ -39,12 +45,15 @@ func snapshotFields(fields []zapcore.Field, keepErrors bool) []zapcore.Field {
 	if first < 0 {
 		return fields
 	}
-	out := make([]zapcore.Field, first, len(fields)+2)
-	copy(out, fields[:first])
+	out := append(dst, fields[:first]...)
 	for i := first; i < len(fields); i++ {
 		f := &fields[i]
 		if !mutable(f, keepErrors) {
 			out = append(out, *f)
+			continue
+		}
+		if g, ok := freeze(f); ok {
+			out = append(out, g)
 			continue
 		}
 		enc := newMapEncoder()
@@ -56,10 +65,61 @@ func snapshotFields(fields []zapcore.Field, keepErrors bool) []zapcore.Field {
 	return out
 }
 
+// freeze renders a mutable field that renders to one value under its own
+// key (bytes, a Stringer, an error, a reflected value) as the map encoder
+// would, straight into a frozen field: such a field costs its copy, not an
+// encoder and a map as well. It reports false for the others (marshalers,
+// which may add keys of their own), which take the map encoder.
+func freeze(f *zapcore.Field) (g zapcore.Field, ok bool) {
+	key := oops.ValidUTF8(f.Key)
+	what := "field"
+	defer func() {
+		// What mapEncoder.protect does: a panic costs this value only.
+		if r := recover(); r != nil {
+			g, ok = frozenString(key, fmt.Sprintf("<%s panicked: %v>", what, r)), true
+		}
+	}()
+	switch f.Type {
+	case zapcore.BinaryType:
+		return frozenString(key, text(base64String(f.Interface.([]byte)))), true
+	case zapcore.ByteStringType:
+		return frozenString(key, text(string(f.Interface.([]byte)))), true
+	case zapcore.StringerType:
+		what = "String"
+		return frozenString(key, text(stringerText(f.Interface))), true
+	case zapcore.ErrorType:
+		err, _ := f.Interface.(error)
+		return frozenString(key, text(oops.ErrorText(err))), true
+	case zapcore.ReflectType:
+		what = "value"
+		return frozenField(key, flight.Value(f.Interface)), true
+	}
+	return zapcore.Field{}, false
+}
+
+// base64String is base64.StdEncoding.EncodeToString(b) in one allocation,
+// not two: the encoded bytes become the string, as nothing else holds
+// them.
+func base64String(b []byte) string {
+	n := base64.StdEncoding.EncodedLen(len(b))
+	if n == 0 {
+		return ""
+	}
+	out := make([]byte, n)
+	base64.StdEncoding.Encode(out, b)
+	return unsafe.String(&out[0], n)
+}
+
 // frozenField holds a plain value rendered by the map encoder.
 func frozenField(key string, v any) zapcore.Field {
 	if s, ok := v.(string); ok {
-		return zapcore.Field{Key: key, Type: zapcore.StringType, String: s}
+		return frozenString(key, s)
 	}
 	return zapcore.Field{Key: key, Type: zapcore.ReflectType, Interface: v}
+}
+
+// frozenString is frozenField of a string, which it takes as one: a
+// string made an interface value would be allocated again.
+func frozenString(key, s string) zapcore.Field {
+	return zapcore.Field{Key: key, Type: zapcore.StringType, String: s}
 }

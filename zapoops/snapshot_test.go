@@ -2,11 +2,13 @@ package zapoops_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -132,4 +134,35 @@ func TestPrecedenceAsInSlog(t *testing.T) {
 	assert.Equal(t, "from-template", all[1].Topic, "the template wins over the logger's name")
 	assert.Equal(t, "order/1", all[1].Resource)
 	assert.Equal(t, "svc", all[2].Topic, "the logger's name when nothing else gives one")
+}
+
+// A mutable value kept below the report level costs the copy of its value
+// (and, for one that is not a string, the room for a field past the
+// entry's slots), not an encoder around it: ByteString and Binary one
+// string, a Stringer what its String allocates, an error's text nothing
+// more than its Error, a reflected map what flight.Value allocates for its
+// copy.
+func TestMutableValuesPayForTheirCopyOnly(t *testing.T) {
+	core := zapoops.NewCore(nil, &zapoops.Options{Recorder: flight.New(&flight.Options{RingSize: 1})})
+	ent := zapcore.Entry{Level: zapcore.InfoLevel, Message: "m"}
+	scalars := []zap.Field{zap.String("user", "ada"), zap.Int("attempt", 3), zap.Bool("cached", false), zap.Float64("ratio", 0.5)}
+	buf := []byte("bytes the caller may change")
+	m := map[string]int{"a": 1, "b": 2}
+	mapCopy := testing.AllocsPerRun(100, func() { _ = flight.Value(m) })
+	for _, tc := range []struct {
+		field  zap.Field
+		allocs float64
+	}{
+		{zap.String("route", "/items"), 0},
+		{zap.ByteString("bs", buf), 1},
+		{zap.Binary("bin", buf), 1},
+		{zap.Stringer("took", 1500*time.Millisecond), 1},
+		{zap.Error(errors.New("static text")), 0},
+		{zap.Any("m", m), mapCopy + 1},
+	} {
+		fields := append(append([]zap.Field(nil), scalars...), tc.field)
+		require.NoError(t, core.Write(ent, fields))
+		got := testing.AllocsPerRun(100, func() { _ = core.Write(ent, fields) })
+		assert.LessOrEqual(t, got, tc.allocs, "%s", tc.field.Key)
+	}
 }
