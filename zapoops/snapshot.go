@@ -3,6 +3,7 @@ package zapoops
 import (
 	"encoding/base64"
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"github.com/oops-go/oops"
@@ -56,13 +57,28 @@ func snapshotFields(dst, fields []zapcore.Field, keepErrors bool) []zapcore.Fiel
 			out = append(out, g)
 			continue
 		}
-		enc := newMapEncoder()
+		enc := snapshotEncoders.Get().(*mapEncoder)
 		enc.addField(f)
 		for k, v := range enc.result() {
 			out = append(out, frozenField(k, v))
 		}
+		enc.reset()
+		snapshotEncoders.Put(enc)
 	}
 	return out
+}
+
+// snapshotEncoders hold the top-level encoders of snapshotFields, which
+// gather a field's values only to hand them on as frozen fields: the values
+// are kept, the encoder and its map are not.
+var snapshotEncoders = sync.Pool{New: func() any { return newMapEncoder() }}
+
+// reset makes a top-level encoder from newMapEncoder as it was made, keeping
+// its map's room.
+func (e *mapEncoder) reset() {
+	clear(e.root)
+	*e = mapEncoder{root: e.root, cur: e.root, budget: e.budget}
+	*e.budget = budget{left: maxValues}
 }
 
 // freeze renders a mutable field that renders to one value under its own
