@@ -1,0 +1,5 @@
+//go:build !race
+
+package zapoops_test
+
+const raceEnabled = false
