@@ -246,21 +246,22 @@ var slotKinds = [256]uint8{
 }
 
 // setFieldsFrom keeps fields in k.ext, in order, but for those that write
-// nothing. With check, it stops and reports false at the first mutable
-// field.
+// nothing. With check, it reports false, having kept nothing, when a field
+// is mutable.
 func (k *kept) setFieldsFrom(fields []zapcore.Field, check bool) bool {
-	for i := range fields {
-		f := &fields[i]
-		switch f.Type {
-		case zapcore.SkipType:
-			continue
-		case zapcore.StringType, zapcore.Int64Type, zapcore.BoolType, zapcore.Float64Type,
-			zapcore.Int32Type, zapcore.Uint64Type, zapcore.DurationType, zapcore.TimeType:
-			// The usual scalars, told apart by a jump table.
-		default:
-			if check && mutable(f, false) {
+	if check {
+		// Look first: room taken for the fields before a mutable one
+		// would be taken again once the fields are rendered.
+		for i := range fields {
+			if mutable(&fields[i], false) {
 				return false
 			}
+		}
+	}
+	for i := range fields {
+		f := &fields[i]
+		if f.Type == zapcore.SkipType {
+			continue
 		}
 		if k.ext == nil {
 			k.ext = newKeptExt(len(fields) - i)
