@@ -135,11 +135,12 @@ func (k *kept) more() []zapcore.Field {
 	return nil
 }
 
-// Kept entries come from the slab, 64 to an allocation, or back from the
+// Kept entries come from the slab, 63 to an allocation, or back from the
 // recorder once released (see release.Releaser): reusing them keeps their
 // memory warm in the cache and spares the garbage collector.
 var keptPool slab.Pool[kept]
 
+// newKept returns a kept copy of the entry and its fields.
 func (c *Core) newKept(ent zapcore.Entry, fields []zapcore.Field) *kept {
 	k := keptPool.Get()
 	if !k.fill(c, &ent, fields, true) {
@@ -161,9 +162,9 @@ func (k *kept) fillSnapshot(c *Core, ent *zapcore.Entry, fields []zapcore.Field)
 
 // fill sets every field of k (which may be a reused entry: see Release) to
 // the entry and its fields, but for those that write nothing (the Context
-// field, zap.Skip). With check, it stops and reports false at the first
-// mutable field: the caller must render the fields first (see
-// snapshotFields) and fill k again. The keep path (Core.Write) calls it
+// field, zap.Skip). With check, it reports false when a field is mutable,
+// k then holding only part of the fields: the caller must render them
+// first (see snapshotFields) and fill k again. The keep path (Core.Write) calls it
 // itself, not through newKept, which takes the Entry, some 140 bytes, by
 // value.
 //
@@ -272,7 +273,7 @@ func (k *kept) setFieldsFrom(fields []zapcore.Field, check bool) bool {
 }
 
 // Release implements release.Releaser: the recorder is done with k. k goes
-// back as it is, to be overwritten by newKept: clearing it here would write
+// back as it is, to be overwritten by fill: clearing it here would write
 // its memory twice per record. What it still points to is held only until
 // k is reused or the free list is emptied by a collection.
 func (k *kept) Release() { keptPool.Put(k) }
