@@ -294,6 +294,9 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	if c.hasPending {
 		return c.prepareAdopting(ctx, query)
 	}
+	if s := c.spare; c.spareFree && s.neverDone && sameContext(s.ctx, ctx) {
+		return c.prepareAgain(ctx, query)
+	}
 	// c.prepare, written out: this runs for every statement on a driver
 	// without ExecerContext or QueryerContext.
 	var si driver.Stmt
@@ -332,6 +335,32 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 		return s, nil
 	}
 	return c.newPlainStmt(ctx, si, query, neverDone), nil
+}
+
+// prepareAgain is PrepareContext on a driver without ConnPrepareContext
+// when the spare is free and was prepared with ctx, which can never be done.
+// database/sql prepares every statement of a request with the request's
+// context there, so this is its common case: ctx need not be asked for its
+// Done channel again (a context returns the same one every time), and when
+// the driver's statement is of the spare's last one's type, the spare's
+// kind, context and flags already hold (Close left round false and nothing
+// adopted), so only its statement and text are written.
+func (c *conn) prepareAgain(ctx context.Context, query string) (driver.Stmt, error) {
+	si, err := c.inner.Prepare(query)
+	if err != nil {
+		c.prepareFailed(ctx, query, timeline.Action{}, err)
+		return nil, err
+	}
+	s := c.spare
+	if stmtTypeOf(si) != stmtTypeOf(s.inner) {
+		return c.newPlainStmt(ctx, si, query, true), nil
+	}
+	c.spareFree = false
+	s.inner = si
+	if !sameString(s.query, query) {
+		s.query = query
+	}
+	return s, nil
 }
 
 // prepareAdopting is PrepareContext when a fast-path call left an entry

@@ -117,3 +117,22 @@ func perStatement(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/requestStatements, "ns/stmt")
 	}
 }
+
+// BenchmarkTimelineRequest is the timeline's share of
+// BenchmarkConnRequest/impl=timeline, for reference: a fresh timeline in a
+// context per request and a Start and Finish for each of its 10 statements,
+// with no driver and no wrapper. impl=timeline minus impl=unwrapped, less
+// this, is what the wrapper itself costs.
+func BenchmarkTimelineRequest(b *testing.B) {
+	bg := context.Background()
+	b.ReportAllocs()
+	stopCPU := benchcpu.Start(b)
+	for b.Loop() {
+		tl := timeline.FromContext(timeline.NewContext(bg, timeline.New()))
+		for range requestStatements {
+			tl.Start("SQL-mem", "rows 1").FinishErr(nil)
+		}
+	}
+	stopCPU()
+	perStatement(b)
+}
