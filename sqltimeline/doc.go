@@ -47,10 +47,7 @@
 // reuse still points at its last statement's context (and so its timeline)
 // and at the driver's closed rows or statement until a later statement on
 // that connection replaces them or the connection closes: writing fewer
-// pointers per statement is cheaper while the garbage collector marks. On
-// such drivers, where database/sql would allocate the argument values of
-// every run, the first run of a statement takes them (up to four) from its
-// wrapper, which lets go of them when the statement closes.
+// pointers per statement is cheaper while the garbage collector marks.
 //
 // Argument values are not recorded unless Options.Args is set; then each value
 // goes through Options.Redact and is cut to Options.MaxArgLen bytes. A

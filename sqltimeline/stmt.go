@@ -45,39 +45,6 @@ type stmt struct {
 	// neverDone says ctx can never be done (its Done is nil, which it
 	// stays): a run with that same context need not check it again.
 	neverDone bool
-	// nvals is how many of vals a run since the statement was prepared
-	// took (see values); Close clears them.
-	nvals uint8
-	vals  [stmtVals]driver.Value
-}
-
-// stmtVals is how many argument values a statement wrapper keeps room for.
-const stmtVals = 4
-
-// values returns args as database/sql gives them to a statement without
-// StmtExecContext or StmtQueryContext (see namedValueToValue). On a driver
-// without ExecerContext or QueryerContext database/sql prepares, runs and
-// closes a statement for every Exec and Query, and so allocates those
-// values for each: the first run of a statement takes them from the
-// wrapper's own room instead when they fit. The driver sees the same
-// values; the room is overwritten only once the statement is closed and
-// prepared again, and cleared when it closes, so that a closed spare keeps
-// no argument alive.
-func (s *stmt) values(args []driver.NamedValue) ([]driver.Value, error) {
-	if s.nvals != 0 || len(args) > len(s.vals) {
-		return namedValueToValue(args)
-	}
-	v := s.vals[:len(args)]
-	for n := range args {
-		// Indexed, as in namedValueToValue.
-		if len(args[n].Name) > 0 {
-			s.nvals = uint8(n)
-			return nil, errNamedArgs
-		}
-		v[n] = args[n].Value
-	}
-	s.nvals = uint8(len(args))
-	return v, nil
 }
 
 // database/sql consults a statement's ColumnConverter only when it is
@@ -373,7 +340,7 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 		// statement was prepared with, which can never be done: on a
 		// driver without ExecerContext, every Exec.
 		var dargs []driver.Value
-		if dargs, err = s.values(args); err == nil {
+		if dargs, err = namedValueToValue(args); err == nil {
 			res, err = s.inner.Exec(dargs)
 		}
 	} else {
@@ -411,7 +378,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	} else if s.neverDone && sameContext(ctx, s.ctx) {
 		// s.queryOld written out, as in ExecContext.
 		var dargs []driver.Value
-		if dargs, err = s.values(args); err == nil {
+		if dargs, err = namedValueToValue(args); err == nil {
 			rows, err = s.inner.Query(dargs)
 		}
 	} else {
@@ -432,7 +399,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 
 // execOld is what database/sql does for a statement without StmtExecContext.
 func (s *stmt) execOld(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	dargs, err := s.values(args)
+	dargs, err := namedValueToValue(args)
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +413,7 @@ func (s *stmt) execOld(ctx context.Context, args []driver.NamedValue) (driver.Re
 
 // queryOld is what database/sql does for a statement without StmtQueryContext.
 func (s *stmt) queryOld(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	dargs, err := s.values(args)
+	dargs, err := namedValueToValue(args)
 	if err != nil {
 		return nil, err
 	}
@@ -468,9 +435,6 @@ func (s *stmt) Close() error {
 	if s.round || s.adopted.Timeline() != nil {
 		s.endUnrun()
 	}
-	if s.nvals != 0 {
-		s.clearVals()
-	}
 	err := s.inner.Close()
 	c := s.conn
 	if c.spare != s {
@@ -491,18 +455,7 @@ func (s *stmt) close() error {
 	if s.round || s.adopted.Timeline() != nil {
 		s.endUnrun()
 	}
-	if s.nvals != 0 {
-		s.clearVals()
-	}
 	return s.inner.Close()
-}
-
-// clearVals lets go of the argument values a run took from s.vals.
-func (s *stmt) clearVals() {
-	for i := range s.nvals {
-		s.vals[i] = nil
-	}
-	s.nvals = 0
 }
 
 // endUnrun records what a statement closed without running leaves: a round
