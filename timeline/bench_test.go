@@ -2,12 +2,15 @@ package timeline_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/oops-go/oops/internal/benchcpu"
+	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -152,6 +155,54 @@ func BenchmarkEntries(b *testing.B) {
 		tl.Entries()
 	}
 }
+
+// BenchmarkEntriesRequest measures what a failing request's report pays to
+// flatten its timeline: a timeline shaped like a request's, with 20 SQL
+// statements and 10 kept log records (lazy details, as the flight recorder
+// adds them), one of the statements failed and the last still running.
+func BenchmarkEntriesRequest(b *testing.B) {
+	for _, n := range []int{20, 40} {
+		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
+			tl := requestTimeline(n)
+			b.ReportAllocs()
+			stopCPU := benchcpu.Start(b)
+			for b.Loop() {
+				sinkEntries = tl.Entries()
+			}
+			stopCPU()
+		})
+	}
+}
+
+// requestTimeline returns a timeline of n entries shaped like a request's:
+// two SQL statements for every kept log record, the fifth statement failed
+// and the last one unfinished.
+func requestTimeline(n int) *timeline.Timeline {
+	tl := timeline.New()
+	for i := range n {
+		switch {
+		case i%3 == 2:
+			release.AddToTimeline(tl, "log-INFO", time.Now(), logDetail("msg=\"user loaded\" id=42"))
+		case i == n-1:
+			tl.Start("SQL-main", "SELECT * FROM orders WHERE user_id = $1")
+		case i == 4:
+			tl.Start("SQL-main", "UPDATE users SET seen = now() WHERE id = $1").FinishErr(errBench)
+		default:
+			tl.Start("SQL-main", "SELECT id, name FROM users WHERE id = $1").Finish()
+		}
+	}
+	return tl
+}
+
+// A logDetail is a kept record's lazy detail, rendered already.
+type logDetail string
+
+func (d logDetail) String() string { return string(d) }
+
+var (
+	errBench    = errors.New("deadlock detected")
+	sinkEntries []timeline.Entry
+)
 
 var sinkDuration time.Duration
 
