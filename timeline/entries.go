@@ -53,7 +53,7 @@ func (t *Timeline) Entries() []Entry {
 		run = run[:min(len(run), n-pos)]
 		for j := range run {
 			e, o := &run[j], &out[pos+j]
-			o.Start, o.Category = e.start, e.category
+			o.Start, o.Category = e.start(), t.categoryOf(e)
 			if pos+j > 0 && o.Start < out[pos+j-1].Start {
 				sorted = false
 			}
