@@ -17,7 +17,8 @@ func TestStacksKeptAsPCs(t *testing.T) {
 	tl.mu.Lock()
 	require.Equal(t, 1, tl.len())
 	_, x := tl.inline[0].parts()
-	pcs := x.stack()
+	require.NotNil(t, x)
+	pcs := x.pcs
 	tl.mu.Unlock()
 	assert.NotEmpty(t, pcs)
 	assert.LessOrEqual(t, len(pcs), 64)

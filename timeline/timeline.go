@@ -75,7 +75,7 @@ type Timeline struct {
 	// ring of recent ones. Positions 0..inlineEntries-1 are in the
 	// timeline itself, so that a typical request's timeline, its context
 	// and its entries are one allocation; later ones are in chunks that
-	// about double in size (see slot). Nothing is ever copied to grow,
+	// about double in size (see run). Nothing is ever copied to grow,
 	// and a chunk is allocated only when an entry needs it.
 	inline [inlineEntries]entry
 	chunks [][]entry
@@ -138,7 +138,7 @@ type entry struct {
 	// category the table has no room for, their extra part, which holds
 	// it (see parts). That keeps an entry to 48 bytes: a request's
 	// timeline keeps its first entries inline, and chunks of them fill
-	// the allocator's size classes (see slot). A Stringer is
+	// the allocator's size classes (see run). A Stringer is
 	// held as an any so that storing one (see addReleasable) converts no
 	// interface: a conversion between interface types looks up its method
 	// table at run time, on the hot path of keeping a log record.
@@ -263,20 +263,6 @@ func (t *Timeline) categoryOf(e *entry) string {
 		return t.moreCats[i-inlineCats]
 	}
 	return e.lazy.(*catExtra).category
-}
-
-func (x *extra) error() error {
-	if x == nil {
-		return nil
-	}
-	return x.err
-}
-
-func (x *extra) stack() []uintptr {
-	if x == nil {
-		return nil
-	}
-	return x.pcs
 }
 
 // minOffset bounds the offsets of entries from below: a finished entry's end
@@ -590,24 +576,14 @@ func (t *Timeline) kept(seq uint64) bool {
 	return t.tail < 0 || seq < uint64(t.head) || t.seq-seq <= uint64(t.tail)
 }
 
-// slot returns the entry at position pos < t.len(). Past the inline entries,
-// chunk k holds the chunkBase<<k - 1 positions from chunkStart(k) on (fewer
+// run returns the slots from position pos < t.len() to the end of the
+// storage that holds it, the inline entries or a chunk, and no further
+// than the cap. Past the inline entries, chunk k holds the chunkBase<<k - 1 positions from chunkStart(k) on (fewer
 // for the last chunk of a capped timeline): one entry short of doubling,
 // so that with the 8-byte header the Go allocator adds to a block of over
 // 512 bytes that holds pointers, a chunk of 48-byte entries fills a size
 // class (768 bytes, 1.5 KiB, 3 KiB...) instead of wasting up to a sixth of
 // the next. t.mu is held.
-func (t *Timeline) slot(pos int) *entry {
-	if pos < inlineEntries {
-		return &t.inline[pos]
-	}
-	k := chunkOf(pos)
-	return &t.chunks[k][pos-chunkStart(k)]
-}
-
-// run returns the slots from position pos < t.len() to the end of the
-// storage that holds it, the inline entries or a chunk, and no further
-// than the cap. t.mu is held.
 func (t *Timeline) run(pos int) []entry {
 	if pos < inlineEntries {
 		if t.tail >= 0 {
@@ -646,7 +622,7 @@ func chunkStart(k int) int { return inlineEntries + chunkBase<<k - chunkBase - k
 // grow allocates the chunk that starts at position pos, the one after
 // t.last, and makes it t.last. t.mu is held.
 func (t *Timeline) grow(pos int) {
-	size := chunkBase<<len(t.chunks) - 1 // see slot
+	size := chunkBase<<len(t.chunks) - 1 // see run
 	if t.tail >= 0 {
 		size = min(size, t.head+t.tail-pos)
 	}
