@@ -190,37 +190,38 @@ func (e *entry) parts() (lazy any, x *extra) {
 	return e.lazy, nil
 }
 
-// pack returns what entry.at holds for an entry that started at offset start
-// with the category at index cat of its timeline's table.
-func pack(start time.Duration, cat int64) int64 {
-	return int64(min(max(start, minOffset), maxOffset))<<catBits | cat
-}
+// pack returns what entry.at holds for an entry that started at offset
+// start, from minOffset to maxOffset, with the category at index cat of its
+// timeline's table.
+func pack(start time.Duration, cat int64) int64 { return int64(start)<<catBits | cat }
 
 // start returns the offset at which the entry started.
 func (e *entry) start() time.Duration { return time.Duration(e.at >> catBits) }
 
-// category returns the index of c in t's table of categories, adding it
-// when the table has room, or catOverflow. A category is usually a string
+// category returns 0 when c is the first category of t's table, and -1
+// else, for findCategory to find or add it. A category is usually a string
 // its instrumentation made once (a constant, or "SQL-" and a database's
 // name), so that it is found by its address and length, without comparing
-// its bytes or making a call. t.mu is held.
+// its bytes or making a call: a Start of the timeline's first category, its
+// most common one, looks no further. t.mu is held.
 func (t *Timeline) category(c string) int64 {
-	// The first two written out, so that it inlines.
-	p, n := unsafe.StringData(c), len(c)
-	if unsafe.StringData(t.cats[0]) == p && len(t.cats[0]) == n && t.ncats > 0 {
+	if s := t.cats[0]; unsafe.StringData(s) == unsafe.StringData(c) && len(s) == len(c) && t.ncats > 0 {
 		return 0
 	}
-	if unsafe.StringData(t.cats[1]) == p && len(t.cats[1]) == n && t.ncats > 1 {
-		return 1
-	}
-	return t.findCategory(c)
+	return -1
 }
 
-// findCategory is category for a string it did not find by its address.
-// t.mu is held.
+// findCategory returns the index of c in t's table of categories, adding
+// it when the table has room, or catOverflow. t.mu is held.
 func (t *Timeline) findCategory(c string) int64 {
 	n := int(t.ncats)
-	for i, s := range t.cats[:min(n, inlineCats)] {
+	inline := t.cats[:min(n, inlineCats)]
+	for i, s := range inline {
+		if unsafe.StringData(s) == unsafe.StringData(c) && len(s) == len(c) {
+			return int64(i)
+		}
+	}
+	for i, s := range inline {
 		if s == c {
 			return int64(i)
 		}
@@ -284,9 +285,10 @@ func openEnd(seq uint64) int64 { return math.MinInt64 + int64(seq&(1<<62-1)) }
 // isOpen tells whether end marks an unfinished entry.
 func isOpen(end int64) bool { return end < minOffset }
 
-// offset returns tm's offset from the timeline's start, clamped to minOffset.
+// offset returns tm's offset from the timeline's start, clamped to minOffset
+// and maxOffset.
 func (t *Timeline) offset(tm time.Time) time.Duration {
-	return max(tm.Sub(t.start), minOffset)
+	return min(max(tm.Sub(t.start), minOffset), maxOffset)
 }
 
 // releaseDetail is the detail of an entry added by addReleasable, whose lazy
@@ -369,9 +371,12 @@ func (t *Timeline) open(category, detail string) Action {
 		}
 		return t.begin(category, detail, nil, pcs, false, 0)
 	}
-	now := time.Since(t.start)
+	now := min(time.Since(t.start), maxOffset) // never below 0: a monotonic clock
 	t.mu.Lock()
 	seq, cat := t.seq, t.category(category)
+	if cat < 0 {
+		cat = t.findCategory(category)
+	}
 	if i := seq - t.lastPos; i < uint64(len(t.last)) && cat != catOverflow {
 		// A slot that never held an entry: its lazy detail is nil,
 		// and no Finish can be reading its end (Entries reads under
@@ -386,7 +391,11 @@ func (t *Timeline) open(category, detail string) Action {
 	// begin, without the observer it does not have: a call less for a
 	// timeline at its cap, whose every entry takes a slot in the ring.
 	seq, e, rel, reused := t.reserve()
-	e.set(reused, now, openEnd(seq), cat, category, detail, nil, nil, nil)
+	var lazy any
+	if cat == catOverflow {
+		lazy = extraFor(cat, category, nil, nil, nil)
+	}
+	e.set(reused, pack(now, cat), openEnd(seq), detail, lazy)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -421,11 +430,11 @@ func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, pcs []uintp
 	if pcs == nil && (withStack || t.stacks) {
 		pcs = stack.Callers(skip)
 	}
-	now := time.Since(t.start)
+	now := min(time.Since(t.start), maxOffset) // never below 0: a monotonic clock
 	t.mu.Lock()
-	cat := t.category(category)
+	cat := t.findCategory(category)
 	seq, e, rel, reused := t.reserve()
-	e.set(reused, now, openEnd(seq), cat, category, detail, lazy, nil, pcs)
+	e.set(reused, pack(now, cat), openEnd(seq), detail, extraFor(cat, category, lazy, nil, pcs))
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -472,6 +481,9 @@ func addReleasable(tl any, category string, at time.Time, detail any) {
 	off := t.offset(at)
 	t.mu.Lock()
 	cat := t.category(category)
+	if cat < 0 {
+		cat = t.findCategory(category)
+	}
 	if seq := t.seq; seq-t.lastPos < uint64(len(t.last)) && cat != catOverflow {
 		// reserve and set, for a slot that never held an entry (as
 		// in Timeline.open), written out here: this is the most common
@@ -483,7 +495,7 @@ func addReleasable(tl any, category string, at time.Time, detail any) {
 		return
 	}
 	_, e, rel, reused := t.reserve()
-	e.set(reused, off, int64(off), cat, category, releaseDetail, detail, nil, nil)
+	e.set(reused, pack(off, cat), int64(off), releaseDetail, extraFor(cat, category, detail, nil, nil))
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -504,9 +516,9 @@ func (t *Timeline) add(category string, start, end time.Time, detail string, laz
 		e = s
 	}
 	t.mu.Lock()
-	cat := t.category(category)
+	cat := t.findCategory(category)
 	_, at, rel, reused := t.reserve()
-	at.set(reused, s, int64(e), cat, category, detail, lazy, err, nil)
+	at.set(reused, pack(s, cat), int64(e), detail, extraFor(cat, category, lazy, err, nil))
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -541,25 +553,28 @@ func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser, reuse
 	return seq, at, rel, true
 }
 
-// set writes an entry to the slot reserve gave, with the category at index
-// cat of the timeline's table of them, or category itself when cat is
-// catOverflow. Field by field, and end atomically when the slot held an
-// entry before, since a Finish of that entry may be reading it. A slot that
-// never held one has no such reader (Entries reads under t.mu, and a Finish
-// of this entry comes after Start returns), so a plain store does and saves
-// a locked instruction on the common path. t.mu is held.
-func (e *entry) set(reused bool, start time.Duration, end int64, cat int64, category, detail string, lazy any, err error, pcs []uintptr) {
-	e.at, e.detail = pack(start, cat), detail
-	if cat == catOverflow {
-		e.lazy = &catExtra{lazyExtra{extra{err: err, pcs: pcs}, lazy}, category}
-	} else {
-		e.lazy = newLazy(lazy, err, pcs)
-	}
+// set writes an entry to the slot reserve gave: at as pack makes it, and
+// lazy as extraFor does. Field by field, and end atomically when the slot
+// held an entry before, since a Finish of that entry may be reading it. A
+// slot that never held one has no such reader (Entries reads under t.mu,
+// and a Finish of this entry comes after Start returns), so a plain store
+// does and saves a locked instruction on the common path. t.mu is held.
+func (e *entry) set(reused bool, at, end int64, detail string, lazy any) {
+	e.at, e.detail, e.lazy = at, detail, lazy
 	if reused {
 		atomic.StoreInt64(&e.end, end)
 	} else {
 		e.end = end
 	}
+}
+
+// extraFor returns what entry.lazy holds for lazy, err and pcs, and for
+// category when cat, its index in the timeline's table, is catOverflow.
+func extraFor(cat int64, category string, lazy any, err error, pcs []uintptr) any {
+	if cat == catOverflow {
+		return &catExtra{lazyExtra{extra{err: err, pcs: pcs}, lazy}, category}
+	}
+	return newLazy(lazy, err, pcs)
 }
 
 // len returns how many positions hold an entry. t.mu is held.
