@@ -548,7 +548,8 @@ func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser, reuse
 		t.ring = 0 // and ringRun is empty: it ended at the cap
 	}
 	if at.detail == releaseDetail && at.lazy != nil && t.readers == 0 {
-		rel, _ = at.lazy.(release.Releaser)
+		lazy, _ := at.parts() // in its extra part if its category is (see catOverflow)
+		rel, _ = lazy.(release.Releaser)
 	}
 	return seq, at, rel, true
 }
