@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/oops-go/oops/internal/release"
@@ -141,4 +142,25 @@ func TestEmptyCategory(t *testing.T) {
 			assert.Equal(t, e.Detail, e.Category, "%q", first)
 		}
 	}
+}
+
+// A timeline made outside a testing/synctest bubble and written inside it,
+// whose fake clock reads years before the timeline began, keeps whole
+// entries with their categories: offsets are clamped, never wrapped.
+func TestOffsetsBeforeStartOnFakeClock(t *testing.T) {
+	tl := timeline.New()
+	synctest.Test(t, func(t *testing.T) {
+		require.True(t, time.Now().Before(tl.Started()), "the bubble's clock reads the past")
+		tl.Start("SQL-main", "SELECT 1").Finish()
+		tl.Start("SQL-main", "SELECT 2")
+	})
+	es := tl.Entries()
+	require.Len(t, es, 2)
+	for _, e := range es {
+		assert.Equal(t, "SQL-main", e.Category, e.Detail)
+		assert.Less(t, e.Start, -8*365*24*time.Hour, e.Detail)
+		assert.LessOrEqual(t, e.Start, e.End, e.Detail)
+	}
+	assert.False(t, es[0].Unfinished)
+	assert.True(t, es[1].Unfinished)
 }

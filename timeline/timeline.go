@@ -285,11 +285,13 @@ func openEnd(seq uint64) int64 { return math.MinInt64 + int64(seq&(1<<62-1)) }
 // isOpen tells whether end marks an unfinished entry.
 func isOpen(end int64) bool { return end < minOffset }
 
-// offset returns tm's offset from the timeline's start, clamped to minOffset
-// and maxOffset.
-func (t *Timeline) offset(tm time.Time) time.Duration {
-	return min(max(tm.Sub(t.start), minOffset), maxOffset)
-}
+// offset returns tm's offset from the timeline's start, clamped.
+func (t *Timeline) offset(tm time.Time) time.Duration { return clamp(tm.Sub(t.start)) }
+
+// clamp returns the offset d clamped to minOffset and maxOffset. Even
+// time.Since(t.start) can be out of them: on the fake clock of a
+// testing/synctest bubble, for a timeline made outside it.
+func clamp(d time.Duration) time.Duration { return min(max(d, minOffset), maxOffset) }
 
 // releaseDetail is the detail of an entry added by addReleasable, whose lazy
 // detail is released when the entry is dropped. A lazy detail wins over
@@ -371,7 +373,7 @@ func (t *Timeline) open(category, detail string) Action {
 		}
 		return t.begin(category, detail, nil, pcs, false, 0)
 	}
-	now := min(time.Since(t.start), maxOffset) // never below 0: a monotonic clock
+	now := clamp(time.Since(t.start))
 	t.mu.Lock()
 	seq, cat := t.seq, t.category(category)
 	if cat < 0 {
@@ -430,7 +432,7 @@ func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, pcs []uintp
 	if pcs == nil && (withStack || t.stacks) {
 		pcs = stack.Callers(skip)
 	}
-	now := min(time.Since(t.start), maxOffset) // never below 0: a monotonic clock
+	now := clamp(time.Since(t.start))
 	t.mu.Lock()
 	cat := t.findCategory(category)
 	seq, e, rel, reused := t.reserve()
