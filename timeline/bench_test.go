@@ -247,6 +247,25 @@ func BenchmarkRequest(b *testing.B) {
 	perAction(b, actions)
 }
 
+// BenchmarkRequestRecords is BenchmarkRequest for kept log records: a
+// fresh timeline per request, with 10 records added as the flight recorder
+// adds them (release.AddToTimeline, a lazy detail at a point in time).
+func BenchmarkRequestRecords(b *testing.B) {
+	const records = 10
+	bg := context.Background()
+	rec := logDetail("msg=\"cache miss\" key=user:42")
+	b.ReportAllocs()
+	stopCPU := benchcpu.Start(b)
+	for b.Loop() {
+		ctx := timeline.NewContext(bg, timeline.New())
+		for range records {
+			release.AddToTimeline(timeline.FromContext(ctx), "log-INFO", time.Now(), rec)
+		}
+	}
+	stopCPU()
+	perAction(b, records)
+}
+
 // BenchmarkRequestFloor is the floor under BenchmarkRequest, measured
 // beside it: what any request pays that reads the time it began (a wall
 // clock for its report, and the monotonic one), takes its timeline's 1 KiB
