@@ -2,12 +2,15 @@ package timeline_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/oops-go/oops/internal/benchcpu"
+	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -88,8 +91,9 @@ func BenchmarkStartFinish(b *testing.B) {
 	})
 	// The floor under ctx=fresh-timeline: the one above, and every 100
 	// actions the memory a fresh timeline of 100 entries takes, as blocks
-	// of 64-byte structs with pointers, like entries: 20 for the timeline
-	// itself (1.4 KiB), then its chunks of 15, 31 and 63.
+	// of 48-byte structs with pointers, like entries: 21 for the timeline
+	// itself (1 KiB), then its chunks of 15, 31 and 63 from its 15th,
+	// 30th and 61st entry on.
 	b.Run("ctx=clock-2-reads+lock+cas+storage", func(b *testing.B) {
 		start := time.Now()
 		var (
@@ -103,13 +107,13 @@ func BenchmarkStartFinish(b *testing.B) {
 			switch i++; i {
 			case 100:
 				i = 0
-				sinkBlock = make([]block64, 20)
-			case 16:
-				sinkBlock = make([]block64, 15)
-			case 31:
-				sinkBlock = make([]block64, 31)
-			case 62:
-				sinkBlock = make([]block64, 63)
+				sinkBlock = make([]block48, 21)
+			case 14:
+				sinkBlock = make([]block48, 15)
+			case 29:
+				sinkBlock = make([]block48, 31)
+			case 60:
+				sinkBlock = make([]block48, 63)
 			}
 			sinkDuration = time.Since(start)
 			mu.Lock()
@@ -153,16 +157,64 @@ func BenchmarkEntries(b *testing.B) {
 	}
 }
 
+// BenchmarkEntriesRequest measures what a failing request's report pays to
+// flatten its timeline: a timeline shaped like a request's, with 20 SQL
+// statements and 10 kept log records (lazy details, as the flight recorder
+// adds them), one of the statements failed and the last still running.
+func BenchmarkEntriesRequest(b *testing.B) {
+	for _, n := range []int{20, 40} {
+		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
+			tl := requestTimeline(n)
+			b.ReportAllocs()
+			stopCPU := benchcpu.Start(b)
+			for b.Loop() {
+				sinkEntries = tl.Entries()
+			}
+			stopCPU()
+		})
+	}
+}
+
+// requestTimeline returns a timeline of n entries shaped like a request's:
+// two SQL statements for every kept log record, the fifth statement failed
+// and the last one unfinished.
+func requestTimeline(n int) *timeline.Timeline {
+	tl := timeline.New()
+	for i := range n {
+		switch {
+		case i%3 == 2:
+			release.AddToTimeline(tl, "log-INFO", time.Now(), logDetail("msg=\"user loaded\" id=42"))
+		case i == n-1:
+			tl.Start("SQL-main", "SELECT * FROM orders WHERE user_id = $1")
+		case i == 4:
+			tl.Start("SQL-main", "UPDATE users SET seen = now() WHERE id = $1").FinishErr(errBench)
+		default:
+			tl.Start("SQL-main", "SELECT id, name FROM users WHERE id = $1").Finish()
+		}
+	}
+	return tl
+}
+
+// A logDetail is a kept record's lazy detail, rendered already.
+type logDetail string
+
+func (d logDetail) String() string { return string(d) }
+
+var (
+	errBench    = errors.New("deadlock detected")
+	sinkEntries []timeline.Entry
+)
+
 var sinkDuration time.Duration
 
-// A block64 is shaped like a timeline's entry: 64 bytes, with pointers.
-type block64 struct {
+// A block48 is shaped like a timeline's entry: 48 bytes, with pointers.
+type block48 struct {
 	_ [2]time.Duration
-	_ [2]string
+	_ string
 	_ any
 }
 
-var sinkBlock []block64
+var sinkBlock []block48
 
 // BenchmarkClockRead is the floor under Start+Finish, which read the
 // monotonic clock once each: on machines where reading the clock is slow
@@ -189,6 +241,55 @@ func BenchmarkRequest(b *testing.B) {
 		ctx := timeline.NewContext(bg, timeline.New())
 		for range actions {
 			timeline.FromContext(ctx).Start("SQL-main", "SELECT 1").Finish()
+		}
+	}
+	stopCPU()
+	perAction(b, actions)
+}
+
+// BenchmarkRequestRecords is BenchmarkRequest for kept log records: a
+// fresh timeline per request, with 10 records added as the flight recorder
+// adds them (release.AddToTimeline, a lazy detail at a point in time).
+func BenchmarkRequestRecords(b *testing.B) {
+	const records = 10
+	bg := context.Background()
+	var rec any = logDetail("msg=\"cache miss\" key=user:42") // converted once, as a kept record is
+	b.ReportAllocs()
+	stopCPU := benchcpu.Start(b)
+	for b.Loop() {
+		ctx := timeline.NewContext(bg, timeline.New())
+		for range records {
+			release.AddToTimeline(timeline.FromContext(ctx), "log-INFO", time.Now(), rec)
+		}
+	}
+	stopCPU()
+	perAction(b, records)
+}
+
+// BenchmarkRequestFloor is the floor under BenchmarkRequest, measured
+// beside it: what any request pays that reads the time it began (a wall
+// clock for its report, and the monotonic one), takes its timeline's 1 KiB
+// of memory with pointers in it, and records 10 actions safe for concurrent
+// use: two monotonic clock reads, the lock's acquire and release and a
+// compare-and-swap each.
+func BenchmarkRequestFloor(b *testing.B) {
+	const actions = 10
+	var (
+		mu     sync.Mutex
+		n, end int64
+	)
+	b.ReportAllocs()
+	stopCPU := benchcpu.Start(b)
+	for b.Loop() {
+		start := time.Now()
+		sinkBlock = make([]block48, 21)
+		for range actions {
+			sinkDuration = time.Since(start)
+			mu.Lock()
+			n++
+			mu.Unlock()
+			sinkDuration = time.Since(start)
+			atomic.CompareAndSwapInt64(&end, n-1, n)
 		}
 	}
 	stopCPU()

@@ -17,7 +17,8 @@ func TestStacksKeptAsPCs(t *testing.T) {
 	tl.mu.Lock()
 	require.Equal(t, 1, tl.len())
 	_, x := tl.inline[0].parts()
-	pcs := x.stack()
+	require.NotNil(t, x)
+	pcs := x.pcs
 	tl.mu.Unlock()
 	assert.NotEmpty(t, pcs)
 	assert.LessOrEqual(t, len(pcs), 64)
@@ -63,16 +64,36 @@ func TestStorageAcrossChunks(t *testing.T) {
 			want := i < head || i >= n-(kept-head)
 			assert.Equal(t, want, seen[strconv.Itoa(i)], "max %d: entry %d", limit, i)
 		}
-		assert.LessOrEqual(t, unsafe.Sizeof(entry{}), uintptr(64), "entries stay a cache line")
+		assert.LessOrEqual(t, unsafe.Sizeof(entry{}), uintptr(48), "entries stay 48 bytes")
 		var chunkTotal int
 		for k, c := range tl.chunks {
 			chunkTotal += len(c)
 			if k < len(tl.chunks)-1 {
-				// 64-byte entries and the allocator's 8-byte header
-				// fill 1 KiB, 2 KiB, 4 KiB...
-				assert.Equal(t, inlineEntries<<k-1, len(c), "max %d: chunk %d", limit, k)
+				// 48-byte entries and the allocator's 8-byte header
+				// fill 768 bytes, 1.5 KiB, 3 KiB...
+				assert.Equal(t, chunkBase<<k-1, len(c), "max %d: chunk %d", limit, k)
 			}
 		}
 		assert.LessOrEqual(t, inlineEntries+chunkTotal, 2*max(kept, inlineEntries), "max %d: storage at most doubles", limit)
 	}
+}
+
+// Every position past the inline entries is in exactly one chunk, the
+// chunks follow one another, and a Timeline with its inline entries fills
+// 1 KiB, a size class of the allocator.
+func TestChunkGeometry(t *testing.T) {
+	assert.Equal(t, inlineEntries, chunkStart(0))
+	for k := range 40 {
+		assert.Equal(t, chunkStart(k)+chunkBase<<k-1, chunkStart(k+1), "chunk %d", k)
+	}
+	k := 0
+	for pos := inlineEntries; pos < 1<<20; pos++ {
+		if pos == chunkStart(k+1) {
+			k++
+		}
+		require.Equal(t, k, chunkOf(pos), "position %d", pos)
+	}
+	const header = 8 // the allocator's, for a block of over 512 bytes with pointers
+	assert.LessOrEqual(t, unsafe.Sizeof(Timeline{})+header, uintptr(1024))
+	assert.Greater(t, unsafe.Sizeof(Timeline{})+header+unsafe.Sizeof(entry{}), uintptr(1024), "room for no more inline entries")
 }

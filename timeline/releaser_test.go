@@ -1,6 +1,7 @@
 package timeline_test
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -86,4 +87,27 @@ func TestAddToTimelineKeepsWhatEntriesRenders(t *testing.T) {
 	release.AddToTimeline(tl, "log-INFO", now, &releasable{text: "last"})
 	assert.Equal(t, int32(1), next.released.Load(), "dropped with no reader: released")
 	assert.Zero(t, held.released.Load(), "held is never released")
+}
+
+// A kept record whose category the timeline's table of them has no room
+// for is released as any other when the cap drops it.
+func TestAddToTimelineReleasesPastTheCategoryTable(t *testing.T) {
+	tl := timeline.NewWithOptions(&timeline.Options{MaxEntries: 2}) // first 1, recent 1
+	now := time.Now()
+	var rs []*releasable
+	for i := range 40 {
+		r := &releasable{text: fmt.Sprint(i)}
+		rs = append(rs, r)
+		release.AddToTimeline(tl, fmt.Sprint("log-", i), now, r)
+	}
+	assert.Zero(t, rs[0].released.Load(), "the first half is kept")
+	for i, r := range rs[1 : len(rs)-1] {
+		assert.Equal(t, int32(1), r.released.Load(), "record %d dropped: released once", i+1)
+	}
+	assert.Zero(t, rs[len(rs)-1].released.Load(), "the most recent is kept")
+	es := tl.Entries()
+	require.Len(t, es, 2)
+	assert.Equal(t, "log-0", es[0].Category)
+	assert.Equal(t, "log-39", es[1].Category)
+	assert.Equal(t, "39", es[1].Detail)
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/oops-go/oops/internal/release"
 	"github.com/oops-go/oops/internal/stack"
@@ -37,13 +38,25 @@ type Options struct {
 // A Timeline is the record of one unit of work. It is safe for concurrent
 // use. The zero value is not usable; make one with New or NewWithOptions.
 type Timeline struct {
-	start time.Time
-	opts  Options
-	head  int // how many entries the first part keeps
-	tail  int // how many the ring of recent entries keeps; <0 unbounded
+	start    time.Time
+	observer Observer // Options.Observer
+	head     int      // how many entries the first part keeps
+	tail     int      // how many the ring of recent entries keeps; <0 unbounded
+	stacks   bool     // Options.Stacks
 	// plain is true when neither Options.Stacks nor Options.Observer is
 	// set: Start then takes its short path (see Timeline.open).
 	plain bool
+	// ncats is how many categories the table of them holds: cats, then
+	// moreCats. An entry names its category by its index in the table
+	// (see entry.at), so that it takes 48 bytes, not 64: a timeline sees
+	// few categories ("SQL-main", "log-INFO"...), each many times.
+	ncats uint8
+	// ctxUsed tells whether a NewContext call has claimed ctx (here
+	// beside the small fields, not with ctx, so that it takes no word of
+	// its own: see inlineEntries).
+	ctxUsed  atomic.Bool
+	cats     [inlineCats]string
+	moreCats *[maxCats - inlineCats]string
 
 	mu sync.Mutex
 	// seq counts the entries ever recorded, started or added, and
@@ -62,7 +75,7 @@ type Timeline struct {
 	// ring of recent ones. Positions 0..inlineEntries-1 are in the
 	// timeline itself, so that a typical request's timeline, its context
 	// and its entries are one allocation; later ones are in chunks that
-	// about double in size (see slot). Nothing is ever copied to grow,
+	// about double in size (see run). Nothing is ever copied to grow,
 	// and a chunk is allocated only when an entry needs it.
 	inline [inlineEntries]entry
 	chunks [][]entry
@@ -79,38 +92,53 @@ type Timeline struct {
 	lastPos uint64
 
 	// ctx is the context the first NewContext call returns, kept here so
-	// that putting a timeline in a context costs no allocation of its own;
-	// ctxUsed tells whether a NewContext call has claimed it.
-	ctx     timelineCtx
-	ctxUsed atomic.Bool
+	// that putting a timeline in a context costs no allocation of its own.
+	ctx timelineCtx
 }
 
-// inlineEntries is how many entries a Timeline holds in itself:
-// enough for the statements and log records of a typical request.
-const inlineEntries = 16
+// inlineEntries is how many entries a Timeline holds in itself: enough
+// for the statements and log records of a typical request, and as many as
+// fill a Timeline to 1 KiB, a size class of the allocator, with the 8-byte
+// header it adds to a block of over 512 bytes that holds pointers.
+const inlineEntries = 14
+
+// The table of a timeline's categories holds inlineCats of them in the
+// Timeline itself and up to maxCats in all. An entry whose category is not
+// in it (a timeline of more than maxCats categories) keeps its category in
+// its extra part, as catOverflow says.
+const (
+	inlineCats  = 4
+	maxCats     = 16
+	catBits     = 5
+	catMask     = 1<<catBits - 1
+	catOverflow = catMask
+)
 
 // listedChunks is how many chunks a Timeline lists without allocating:
-// enough for 16+15+31+63 = 125 entries.
+// enough for 14+15+31+63 = 123 entries.
 const listedChunks = 3
 
 // An entry is one action or step. Its sequence number is not stored: the
 // Action knows it, and whether the entry is still kept follows from it (see
 // Timeline.kept).
 type entry struct {
-	start time.Duration // offset from Timeline.start
+	// at is the offset from Timeline.start at which the entry started,
+	// shifted left by catBits, with the index of its category in the
+	// timeline's table of them in the bits below (see pack).
+	at int64
 	// end is the offset from Timeline.start at which the entry finished,
 	// or openEnd(seq) while it is unfinished. Finish sets it with a
 	// compare-and-swap and without the timeline's lock, so it is read
 	// only atomically, and written so once an Action may hold the entry
 	// (see entry.set); the other fields are guarded by Timeline.mu.
-	end      int64
-	category string
-	detail   string
+	end    int64
+	detail string
 	// lazy is the fmt.Stringer that renders the detail, or nil; or, for
-	// the few entries that failed or captured their stack, their extra
-	// part, which holds it (see parts). That keeps an entry to 64 bytes, a cache line: a
-	// request's timeline keeps its first entries inline, and chunks of
-	// them fill the allocator's size classes (see slot). A Stringer is
+	// the few entries that failed, captured their stack or have a
+	// category the table has no room for, their extra part, which holds
+	// it (see parts). That keeps an entry to 48 bytes: a request's
+	// timeline keeps its first entries inline, and chunks of them fill
+	// the allocator's size classes (see run). A Stringer is
 	// held as an any so that storing one (see addReleasable) converts no
 	// interface: a conversion between interface types looks up its method
 	// table at run time, on the hot path of keeping a log record.
@@ -128,6 +156,13 @@ type extra struct {
 type lazyExtra struct {
 	extra
 	lazy any
+}
+
+// catExtra is the extra part of an entry whose category is not in its
+// timeline's table (see catOverflow).
+type catExtra struct {
+	lazyExtra
+	category string
 }
 
 // newLazy returns what entry.lazy holds for lazy, err and pcs: lazy itself
@@ -149,29 +184,98 @@ func (e *entry) parts() (lazy any, x *extra) {
 		return nil, v
 	case *lazyExtra:
 		return v.lazy, &v.extra
+	case *catExtra:
+		return v.lazy, &v.extra
 	}
 	return e.lazy, nil
 }
 
-func (x *extra) error() error {
-	if x == nil {
-		return nil
+// pack returns what entry.at holds for an entry that started at offset
+// start, from minOffset to maxOffset, with the category at index cat of its
+// timeline's table.
+func pack(start time.Duration, cat int64) int64 { return int64(start)<<catBits | cat }
+
+// start returns the offset at which the entry started.
+func (e *entry) start() time.Duration { return time.Duration(e.at >> catBits) }
+
+// category returns 0 when c is the first category of t's table, and -1
+// else, for findCategory to find or add it. A category is usually a string
+// its instrumentation made once (a constant, or "SQL-" and a database's
+// name), so that it is found by its address and length, without comparing
+// its bytes or making a call: a Start of the timeline's first category, its
+// most common one, looks no further. t.mu is held.
+func (t *Timeline) category(c string) int64 {
+	if s := t.cats[0]; unsafe.StringData(s) == unsafe.StringData(c) && len(s) == len(c) && t.ncats > 0 {
+		return 0
 	}
-	return x.err
+	return -1
 }
 
-func (x *extra) stack() []uintptr {
-	if x == nil {
-		return nil
+// findCategory returns the index of c in t's table of categories, adding
+// it when the table has room, or catOverflow. t.mu is held.
+func (t *Timeline) findCategory(c string) int64 {
+	n := int(t.ncats)
+	inline := t.cats[:min(n, inlineCats)]
+	for i, s := range inline {
+		if unsafe.StringData(s) == unsafe.StringData(c) && len(s) == len(c) {
+			return int64(i)
+		}
 	}
-	return x.pcs
+	for i, s := range inline {
+		if s == c {
+			return int64(i)
+		}
+	}
+	if n > inlineCats {
+		for i, s := range t.moreCats[:n-inlineCats] {
+			if s == c {
+				return int64(inlineCats + i)
+			}
+		}
+	}
+	return t.addCategory(c)
+}
+
+// addCategory adds c to t's table of categories and returns its index, or
+// catOverflow when the table is full. t.mu is held.
+func (t *Timeline) addCategory(c string) int64 {
+	n := int(t.ncats)
+	switch {
+	case n < inlineCats:
+		t.cats[n] = c
+	case n < maxCats:
+		if t.moreCats == nil {
+			t.moreCats = new([maxCats - inlineCats]string)
+		}
+		t.moreCats[n-inlineCats] = c
+	default:
+		return catOverflow
+	}
+	t.ncats++
+	return int64(n)
+}
+
+// categoryOf returns the category of e, an entry of t. t.mu is held.
+func (t *Timeline) categoryOf(e *entry) string {
+	switch i := e.at & catMask; {
+	case i < inlineCats:
+		return t.cats[i]
+	case i != catOverflow:
+		return t.moreCats[i-inlineCats]
+	}
+	return e.lazy.(*catExtra).category
 }
 
 // minOffset bounds the offsets of entries from below: a finished entry's end
 // is never below it, so the values below are free to mark unfinished
-// entries. Offsets beyond a century before the timeline started (such as a
-// zero time.Time given to Add) are clamped to it.
-const minOffset = -(1 << 62)
+// entries. Offsets beyond 9 years before the timeline started (such as a
+// zero time.Time given to Add) are clamped to it, and an entry's start
+// beyond 9 years after it to maxOffset, so that it leaves catBits for its
+// category (see pack).
+const (
+	minOffset = -(1 << (62 - catBits + 1))
+	maxOffset = 1<<(62-catBits+1) - 1
+)
 
 // openEnd is the end of the unfinished entry with sequence number seq: below
 // minOffset, and different for every entry, so that finishing an action
@@ -181,10 +285,13 @@ func openEnd(seq uint64) int64 { return math.MinInt64 + int64(seq&(1<<62-1)) }
 // isOpen tells whether end marks an unfinished entry.
 func isOpen(end int64) bool { return end < minOffset }
 
-// offset returns tm's offset from the timeline's start, clamped to minOffset.
-func (t *Timeline) offset(tm time.Time) time.Duration {
-	return max(tm.Sub(t.start), minOffset)
-}
+// offset returns tm's offset from the timeline's start, clamped.
+func (t *Timeline) offset(tm time.Time) time.Duration { return clamp(tm.Sub(t.start)) }
+
+// clamp returns the offset d clamped to minOffset and maxOffset. Even
+// time.Since(t.start) can be out of them: on the fake clock of a
+// testing/synctest bubble, for a timeline made outside it.
+func clamp(d time.Duration) time.Duration { return min(max(d, minOffset), maxOffset) }
 
 // releaseDetail is the detail of an entry added by addReleasable, whose lazy
 // detail is released when the entry is dropped. A lazy detail wins over
@@ -201,7 +308,7 @@ func NewWithOptions(o *Options) *Timeline {
 	if o != nil {
 		opts = *o
 	}
-	t := &Timeline{start: time.Now(), opts: opts, plain: !opts.Stacks && opts.Observer == nil}
+	t := &Timeline{start: time.Now(), observer: opts.Observer, stacks: opts.Stacks, plain: !opts.Stacks && opts.Observer == nil}
 	switch max := opts.MaxEntries; {
 	case opts.NoMaxEntries:
 		t.head, t.tail = 0, -1
@@ -261,29 +368,36 @@ func (t *Timeline) Start(category, detail string) Action {
 func (t *Timeline) open(category, detail string) Action {
 	if !t.plain {
 		var pcs []uintptr
-		if t.opts.Stacks {
+		if t.stacks {
 			pcs = stack.Callers(2) // here, a frame less to walk than in begin
 		}
 		return t.begin(category, detail, nil, pcs, false, 0)
 	}
-	now := time.Since(t.start)
+	now := clamp(time.Since(t.start))
 	t.mu.Lock()
-	seq := t.seq
-	if i := seq - t.lastPos; i < uint64(len(t.last)) {
+	seq, cat := t.seq, t.category(category)
+	if cat < 0 {
+		cat = t.findCategory(category)
+	}
+	if i := seq - t.lastPos; i < uint64(len(t.last)) && cat != catOverflow {
 		// A slot that never held an entry: its lazy detail is nil,
 		// and no Finish can be reading its end (Entries reads under
 		// t.mu, and the Finish of this entry comes after open
 		// returns), so plain stores do.
 		e := &t.last[i]
 		t.seq = seq + 1
-		e.start, e.end, e.category, e.detail = now, openEnd(seq), category, detail
+		e.at, e.end, e.detail = pack(now, cat), openEnd(seq), detail
 		t.mu.Unlock()
 		return Action{t: t, seq: seq, e: e}
 	}
 	// begin, without the observer it does not have: a call less for a
 	// timeline at its cap, whose every entry takes a slot in the ring.
 	seq, e, rel, reused := t.reserve()
-	e.set(reused, now, openEnd(seq), category, detail, nil, nil, nil)
+	var lazy any
+	if cat == catOverflow {
+		lazy = extraFor(cat, category, nil, nil, nil)
+	}
+	e.set(reused, pack(now, cat), openEnd(seq), detail, lazy)
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -315,19 +429,20 @@ func (t *Timeline) StartLazy(category string, detail fmt.Stringer) Action {
 // above it so that the stack starts at the caller of the exported Start
 // method.
 func (t *Timeline) begin(category, detail string, lazy fmt.Stringer, pcs []uintptr, withStack bool, skip int) Action {
-	if pcs == nil && (withStack || t.opts.Stacks) {
+	if pcs == nil && (withStack || t.stacks) {
 		pcs = stack.Callers(skip)
 	}
-	now := time.Since(t.start)
+	now := clamp(time.Since(t.start))
 	t.mu.Lock()
+	cat := t.findCategory(category)
 	seq, e, rel, reused := t.reserve()
-	e.set(reused, now, openEnd(seq), category, detail, lazy, nil, pcs)
+	e.set(reused, pack(now, cat), openEnd(seq), detail, extraFor(cat, category, lazy, nil, pcs))
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
 	}
 	a := Action{t: t, seq: seq, e: e}
-	if o := t.opts.Observer; o != nil {
+	if o := t.observer; o != nil {
 		o.Started(a, category, detailString(detail, lazy), t.start.Add(now))
 	}
 	return a
@@ -367,18 +482,22 @@ func addReleasable(tl any, category string, at time.Time, detail any) {
 	}
 	off := t.offset(at)
 	t.mu.Lock()
-	if seq := t.seq; seq-t.lastPos < uint64(len(t.last)) {
+	cat := t.category(category)
+	if cat < 0 {
+		cat = t.findCategory(category)
+	}
+	if seq := t.seq; seq-t.lastPos < uint64(len(t.last)) && cat != catOverflow {
 		// reserve and set, for a slot that never held an entry (as
 		// in Timeline.open), written out here: this is the most common
 		// case, and they are too large to inline.
 		e := &t.last[seq-t.lastPos]
 		t.seq = seq + 1
-		e.start, e.end, e.category, e.detail, e.lazy = off, int64(off), category, releaseDetail, detail
+		e.at, e.end, e.detail, e.lazy = pack(off, cat), int64(off), releaseDetail, detail
 		t.mu.Unlock()
 		return
 	}
 	_, e, rel, reused := t.reserve()
-	e.set(reused, off, int64(off), category, releaseDetail, detail, nil, nil)
+	e.set(reused, pack(off, cat), int64(off), releaseDetail, extraFor(cat, category, detail, nil, nil))
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -399,8 +518,9 @@ func (t *Timeline) add(category string, start, end time.Time, detail string, laz
 		e = s
 	}
 	t.mu.Lock()
+	cat := t.findCategory(category)
 	_, at, rel, reused := t.reserve()
-	at.set(reused, s, int64(e), category, detail, lazy, err, nil)
+	at.set(reused, pack(s, cat), int64(e), detail, extraFor(cat, category, lazy, err, nil))
 	t.mu.Unlock()
 	if rel != nil {
 		rel.Release()
@@ -430,24 +550,34 @@ func (t *Timeline) reserve() (seq uint64, at *entry, rel release.Releaser, reuse
 		t.ring = 0 // and ringRun is empty: it ended at the cap
 	}
 	if at.detail == releaseDetail && at.lazy != nil && t.readers == 0 {
-		rel, _ = at.lazy.(release.Releaser)
+		lazy, _ := at.parts() // in its extra part if its category is (see catOverflow)
+		rel, _ = lazy.(release.Releaser)
 	}
 	return seq, at, rel, true
 }
 
-// set writes an entry to the slot reserve gave. Field by field, and end
-// atomically when the slot held an entry before, since a Finish of that
-// entry may be reading it. A slot that never held one has no such reader
-// (Entries reads under t.mu, and a Finish of this entry comes after Start
-// returns), so a plain store does and saves a locked instruction on the
-// common path. t.mu is held.
-func (e *entry) set(reused bool, start time.Duration, end int64, category, detail string, lazy any, err error, pcs []uintptr) {
-	e.start, e.category, e.detail, e.lazy = start, category, detail, newLazy(lazy, err, pcs)
+// set writes an entry to the slot reserve gave: at as pack makes it, and
+// lazy as extraFor does. Field by field, and end atomically when the slot
+// held an entry before, since a Finish of that entry may be reading it. A
+// slot that never held one has no such reader (Entries reads under t.mu,
+// and a Finish of this entry comes after Start returns), so a plain store
+// does and saves a locked instruction on the common path. t.mu is held.
+func (e *entry) set(reused bool, at, end int64, detail string, lazy any) {
+	e.at, e.detail, e.lazy = at, detail, lazy
 	if reused {
 		atomic.StoreInt64(&e.end, end)
 	} else {
 		e.end = end
 	}
+}
+
+// extraFor returns what entry.lazy holds for lazy, err and pcs, and for
+// category when cat, its index in the timeline's table, is catOverflow.
+func extraFor(cat int64, category string, lazy any, err error, pcs []uintptr) any {
+	if cat == catOverflow {
+		return &catExtra{lazyExtra{extra{err: err, pcs: pcs}, lazy}, category}
+	}
+	return newLazy(lazy, err, pcs)
 }
 
 // len returns how many positions hold an entry. t.mu is held.
@@ -464,24 +594,14 @@ func (t *Timeline) kept(seq uint64) bool {
 	return t.tail < 0 || seq < uint64(t.head) || t.seq-seq <= uint64(t.tail)
 }
 
-// slot returns the entry at position pos < t.len(). Past the inline entries,
-// chunk k holds the inlineEntries<<k - 1 positions from chunkStart(k) on
-// (fewer for the last chunk of a capped timeline): one entry short of
-// doubling, so that with the 8-byte header the Go allocator adds to a block
-// of over 512 bytes that holds pointers, a chunk of 64-byte entries fills a
-// size class (1 KiB, 2 KiB, 4 KiB...) instead of wasting up to a sixth of
-// the next. t.mu is held.
-func (t *Timeline) slot(pos int) *entry {
-	if pos < inlineEntries {
-		return &t.inline[pos]
-	}
-	k := chunkOf(pos)
-	return &t.chunks[k][pos-chunkStart(k)]
-}
-
 // run returns the slots from position pos < t.len() to the end of the
 // storage that holds it, the inline entries or a chunk, and no further
-// than the cap. t.mu is held.
+// than the cap. Past the inline entries, chunk k holds the chunkBase<<k - 1 positions from chunkStart(k) on (fewer
+// for the last chunk of a capped timeline): one entry short of doubling,
+// so that with the 8-byte header the Go allocator adds to a block of over
+// 512 bytes that holds pointers, a chunk of 48-byte entries fills a size
+// class (768 bytes, 1.5 KiB, 3 KiB...) instead of wasting up to a sixth of
+// the next. t.mu is held.
 func (t *Timeline) run(pos int) []entry {
 	if pos < inlineEntries {
 		if t.tail >= 0 {
@@ -493,28 +613,34 @@ func (t *Timeline) run(pos int) []entry {
 	return t.chunks[k][pos-chunkStart(k):]
 }
 
+// chunkBase is one more than the number of entries of the first chunk,
+// and chunkBits its log2.
+const (
+	chunkBase = 16
+	chunkBits = 4
+)
+
 // chunkOf returns the chunk that holds position pos >= inlineEntries.
 func chunkOf(pos int) int {
-	// inlineEntries<<k <= pos for the chunk k that holds pos, and
-	// chunkStart(k+1) > pos: k is that of pos's top bit, or the next.
-	k := bits.Len(uint(pos)) - inlineBits - 1
-	if pos >= chunkStart(k+1) {
+	// Counted as if the inline entries were chunkBase of them, chunk k
+	// starts at chunkBase<<k - k: at or below q, so that k is that of
+	// q's top bit, or the next one.
+	q := pos + chunkBase - inlineEntries
+	k := bits.Len(uint(q)) - chunkBits - 1
+	if q >= chunkBase<<(k+1)-(k+1) {
 		k++
 	}
 	return k
 }
 
 // chunkStart returns the first position of chunk k: the inline entries and
-// the chunks before it hold inlineEntries<<k - k.
-func chunkStart(k int) int { return inlineEntries<<k - k }
-
-// inlineBits is log2(inlineEntries).
-const inlineBits = 4
+// the chunks before it hold inlineEntries + (chunkBase<<k - chunkBase) - k.
+func chunkStart(k int) int { return inlineEntries + chunkBase<<k - chunkBase - k }
 
 // grow allocates the chunk that starts at position pos, the one after
 // t.last, and makes it t.last. t.mu is held.
 func (t *Timeline) grow(pos int) {
-	size := inlineEntries<<len(t.chunks) - 1 // see slot
+	size := chunkBase<<len(t.chunks) - 1 // see run
 	if t.tail >= 0 {
 		size = min(size, t.head+t.tail-pos)
 	}
@@ -535,7 +661,7 @@ func (a Action) FinishErr(err error) {
 }
 
 func (a Action) finish(err error) {
-	if err != nil || a.t.opts.Observer != nil {
+	if err != nil || a.t.observer != nil {
 		a.finished(err)
 		return
 	}
@@ -565,7 +691,7 @@ func (a Action) finished(err error) {
 		}
 	}
 	t.mu.Unlock()
-	if o := t.opts.Observer; o != nil && (first || !kept) {
+	if o := t.observer; o != nil && (first || !kept) {
 		o.Finished(a, t.start.Add(now), err)
 	}
 }
@@ -611,7 +737,7 @@ func NewContext(ctx context.Context, t *Timeline) context.Context {
 		ctx = context.WithValue(ctx, ctxKey{}, t)
 	}
 	if t != nil {
-		if o, ok := t.opts.Observer.(ContextObserver); ok {
+		if o, ok := t.observer.(ContextObserver); ok {
 			o.Attached(ctx, t)
 		}
 	}
