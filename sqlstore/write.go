@@ -119,7 +119,15 @@ func (s *Store) writeBatch(ctx context.Context, batch []*request) {
 }
 
 func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	txCtx := ctx
+	if s.dialect == SQLite {
+		// Only the statement that takes the write lock waits, and only it
+		// needs ctx's deadline (see writeRows): a transaction or a statement
+		// given a context that can end costs a goroutine to watch it, in
+		// database/sql and in the driver, which is as much as the statement.
+		txCtx = context.WithoutCancel(ctx)
+	}
+	tx, err := s.db.BeginTx(txCtx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: beginning a transaction: %w", err)
 	}
@@ -146,14 +154,19 @@ func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
 }
 
 // writeRows stores rows, sorted by id, within tx.
+//
+// On SQLite, the first statement takes the write lock, waiting for another
+// process that holds it until ctx is done; the others cannot wait (the
+// lock is held, and WAL lets readers be) and run without ctx's deadline,
+// which would cost each a goroutine to watch it.
 func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 	if s.dialect == PostgreSQL {
 		return s.writeRowsPG(ctx, tx, rows)
 	}
+	lockCtx := ctx
+	ctx = context.WithoutCancel(ctx)
 	insert := tx.StmtContext(ctx, s.insert)
-	upsert := tx.StmtContext(ctx, s.upsert)
-	prev := tx.StmtContext(ctx, s.oldRow)
-	var body *sql.Stmt // SQLite only
+	var upsert, prev, body *sql.Stmt // made when first needed
 	var faults, added []*row
 	var rbs []rebuild
 	for _, r := range rows {
@@ -161,9 +174,22 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 		// summary cells it leaves.
 		var rid int64
 		var o oldRow
-		err := insert.QueryRowContext(ctx, r.args()...).Scan(&rid)
-		found := errors.Is(err, sql.ErrNoRows)
+		res, err := insert.ExecContext(lockCtx, r.args()...)
+		lockCtx = ctx
+		found := false
+		if err == nil {
+			var n int64
+			if n, err = res.RowsAffected(); err == nil {
+				if found = n == 0; !found {
+					rid, err = res.LastInsertId()
+				}
+			}
+		}
 		if found {
+			if prev == nil {
+				prev = tx.StmtContext(ctx, s.oldRow)
+				upsert = tx.StmtContext(ctx, s.upsert)
+			}
 			err = prev.QueryRowContext(ctx, r.id).Scan(&o.timeNS, &o.revision, &o.signature, &o.typ, &o.value, &o.topic, &o.url)
 			if err == nil && o.revision > r.revision {
 				continue // an older revision: the stored report does not change
