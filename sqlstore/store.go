@@ -89,6 +89,15 @@ type Store struct {
 	closed  bool
 
 	batches atomic.Int64 // transactions written, for tests
+
+	// The checkpointing goroutine (checkpoint.go), SQLite in WAL mode only.
+	ckpt            chan struct{}
+	ckptDone        chan struct{}
+	ckptStop        sync.Once
+	sinceCheckpoint atomic.Int64 // reports written since the last ask
+	checkpointed    atomic.Int64 // checkpoints run, for tests
+
+	wconns chan *sql.Conn // the writers' connections (writers.go), or nil
 }
 
 var (
@@ -106,8 +115,9 @@ var (
 // For driver "sqlite" (modernc.org/sqlite), Open adds to the dsn the
 // pragmas a store shared by goroutines and processes needs, unless the dsn
 // sets them: busy_timeout (Options.BusyTimeout), journal_mode(WAL),
-// synchronous(NORMAL), and a page cache of 32 MiB with temporary tables in
-// memory (for the sorts of Groups). A dsn of ":memory:" gets one connection, since
+// synchronous(NORMAL), wal_autocheckpoint(4000) (the Store checkpoints
+// from a goroutine of its own, see the package doc), and a page cache of
+// 32 MiB with temporary tables in memory (for the sorts of Groups). A dsn of ":memory:" gets one connection, since
 // each connection to it would be a database of its own.
 func Open(ctx context.Context, driverName, dsn string, opts *Options) (*Store, error) {
 	o := options(opts)
@@ -134,6 +144,10 @@ func Open(ctx context.Context, driverName, dsn string, opts *Options) (*Store, e
 		return nil, err
 	}
 	s.owned = true
+	if err := s.openWriters(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -205,6 +219,10 @@ func newStore(ctx context.Context, db *sql.DB, o *Options) (*Store, error) {
 		}
 		*p.stmt = st
 	}
+	if err := s.startCheckpoints(ctx); err != nil {
+		s.closeStmts()
+		return nil, fmt.Errorf("sqlstore: reading the journal mode: %w", err)
+	}
 	return s, nil
 }
 
@@ -229,6 +247,12 @@ func sqliteDSN(dsn string, busy time.Duration) (string, bool) {
 	}
 	if !memory && !strings.Contains(dsn, "journal_mode") {
 		add = append(add, "_pragma=journal_mode(WAL)")
+	}
+	if !memory && !strings.Contains(dsn, "wal_autocheckpoint") {
+		// The store checkpoints from a goroutine of its own
+		// (checkpoint.go): SQLite's checkpoint in the commit is the
+		// backstop.
+		add = append(add, fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", checkpointBackstop))
 	}
 	if !strings.Contains(dsn, "synchronous") {
 		add = append(add, "_pragma=synchronous(NORMAL)")
@@ -270,7 +294,8 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	s.waitIdle()
-	err := s.closeStmts()
+	s.stopCheckpoints()
+	err := errors.Join(s.closeWriters(), s.closeStmts())
 	if s.owned {
 		err = errors.Join(err, s.db.Close())
 	}

@@ -104,6 +104,7 @@ func (s *Store) waitIdle() {
 // fail the others.
 func (s *Store) writeBatch(ctx context.Context, batch []*request) {
 	s.batches.Add(1)
+	defer s.wrote(len(batch))
 	ctx, cancel := context.WithTimeout(ctx, s.opts.WriteTimeout)
 	defer cancel()
 	err := retryBusy(ctx, func() error { return s.writeTx(ctx, batch) })
@@ -127,7 +128,8 @@ func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
 		// database/sql and in the driver, which is as much as the statement.
 		txCtx = context.WithoutCancel(ctx)
 	}
-	tx, err := s.db.BeginTx(txCtx, nil)
+	tx, done, err := s.beginWrite(txCtx)
+	defer done()
 	if err != nil {
 		return fmt.Errorf("sqlstore: beginning a transaction: %w", err)
 	}
