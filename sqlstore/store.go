@@ -97,7 +97,7 @@ type Store struct {
 	sinceCheckpoint atomic.Int64 // reports written since the last ask
 	checkpointed    atomic.Int64 // checkpoints run, for tests
 
-	wconns chan *sql.Conn // the writers' connections (writers.go), or nil
+	wconns chan *writer // the writers' connections (writers.go), or nil
 }
 
 var (
@@ -358,7 +358,7 @@ func retryBusy(ctx context.Context, f func() error) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("%w (gave up waiting: %v)", err, ctx.Err())
+			return fmt.Errorf("%w (gave up waiting: %w)", err, ctx.Err())
 		case <-t.C:
 		}
 		if wait < 100*time.Millisecond {

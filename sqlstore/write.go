@@ -120,6 +120,9 @@ func (s *Store) writeBatch(ctx context.Context, batch []*request) {
 }
 
 func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
+	if s.wconns != nil {
+		return s.writeOnWriter(ctx, sortedRows(batch))
+	}
 	txCtx := ctx
 	if s.dialect == SQLite {
 		// Only the statement that takes the write lock waits, and only it
@@ -128,8 +131,7 @@ func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
 		// database/sql and in the driver, which is as much as the statement.
 		txCtx = context.WithoutCancel(ctx)
 	}
-	tx, done, err := s.beginWrite(txCtx)
-	defer done()
+	tx, err := s.db.BeginTx(txCtx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: beginning a transaction: %w", err)
 	}
@@ -138,21 +140,26 @@ func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	// Rows are locked in one order, reports by id then faults by resource,
-	// so that concurrent batches cannot deadlock (PostgreSQL). The sort is
-	// stable: two revisions of an id keep their order.
-	rows := make([]*row, len(batch))
-	for i, req := range batch {
-		rows[i] = req.row
-	}
-	slices.SortStableFunc(rows, func(a, b *row) int { return strings.Compare(a.id, b.id) })
-	if err := s.writeRows(ctx, tx, rows); err != nil {
+	if err := s.writeRows(ctx, tx, sortedRows(batch)); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlstore: committing: %w", err)
 	}
 	return nil
+}
+
+// sortedRows returns the rows of batch in the order they are written.
+// Rows are locked in one order, reports by id then faults by resource, so
+// that concurrent batches cannot deadlock (PostgreSQL). The sort is stable:
+// two revisions of an id keep their order.
+func sortedRows(batch []*request) []*row {
+	rows := make([]*row, len(batch))
+	for i, req := range batch {
+		rows[i] = req.row
+	}
+	slices.SortStableFunc(rows, func(a, b *row) int { return strings.Compare(a.id, b.id) })
+	return rows
 }
 
 // writeRows stores rows, sorted by id, within tx.
@@ -165,9 +172,14 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 	if s.dialect == PostgreSQL {
 		return s.writeRowsPG(ctx, tx, rows)
 	}
+	return s.writeRowsSQLite(ctx, &scope{q: tx, tx: tx}, rows)
+}
+
+// writeRowsSQLite stores rows, sorted by id, within sc (see writeRows).
+func (s *Store) writeRowsSQLite(ctx context.Context, sc *scope, rows []*row) error {
 	lockCtx := ctx
 	ctx = context.WithoutCancel(ctx)
-	insert := tx.StmtContext(ctx, s.insert)
+	insert := sc.stmt(ctx, s.insert)
 	var upsert, prev, body *sql.Stmt // made when first needed
 	var faults, added []*row
 	var rbs []rebuild
@@ -189,8 +201,8 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 		}
 		if found {
 			if prev == nil {
-				prev = tx.StmtContext(ctx, s.oldRow)
-				upsert = tx.StmtContext(ctx, s.upsert)
+				prev = sc.stmt(ctx, s.oldRow)
+				upsert = sc.stmt(ctx, s.upsert)
 			}
 			err = prev.QueryRowContext(ctx, r.id).Scan(&o.timeNS, &o.revision, &o.signature, &o.typ, &o.value, &o.topic, &o.url)
 			if err == nil && o.revision > r.revision {
@@ -204,7 +216,7 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
 		}
 		if body == nil {
-			body = tx.StmtContext(ctx, s.upsertBody)
+			body = sc.stmt(ctx, s.upsertBody)
 		}
 		if _, err := body.ExecContext(ctx, rid, r.report); err != nil {
 			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
@@ -221,10 +233,10 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 	}
 	// New reports first: a rebuild counts its cells again from the reports,
 	// whatever was added to them.
-	if err := s.addCells(ctx, tx, added); err != nil {
+	if err := s.addCells(ctx, sc, added); err != nil {
 		return err
 	}
-	if err := s.rebuildCells(ctx, tx, rbs); err != nil {
+	if err := s.rebuildCells(ctx, sc, rbs); err != nil {
 		return err
 	}
 	if len(faults) == 0 {
@@ -235,7 +247,7 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 	slices.SortStableFunc(faults, func(a, b *row) int {
 		return cmp.Or(strings.Compare(a.resource, b.resource), cmp.Compare(a.timeNS, b.timeNS), strings.Compare(a.id, b.id))
 	})
-	fault := tx.StmtContext(ctx, s.upsertFault)
+	fault := sc.stmt(ctx, s.upsertFault)
 	window := s.opts.FaultWindow.Nanoseconds()
 	for _, r := range faults {
 		if _, err := fault.ExecContext(ctx, r.resource, r.id, r.timeNS, r.detailed, window, window); err != nil {

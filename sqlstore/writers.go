@@ -25,38 +25,112 @@ import (
 // cache_size takes it: 2,000 KiB, SQLite's default.
 const writerCache = -2000
 
+// A writer is a writer's connection and the statements prepared on it.
+type writer struct {
+	conn                    *sql.Conn
+	begin, commit, rollback *sql.Stmt
+	stmts                   map[*sql.Stmt]*sql.Stmt // the store's statement → this connection's
+}
+
 // openWriters sets a connection aside for each writer, if the store's
 // database is a SQLite file in WAL mode opened by Open (whose pool has no
 // bound: a caller's pool may have too few connections to spare).
+//
+// A writer's connection has no busy timeout: its BEGIN IMMEDIATE fails at
+// once when another process holds the write lock, and writeBatch waits and
+// tries again until Options.WriteTimeout, with nothing (no goroutine)
+// watching a context meanwhile. Once the lock is taken, nothing in the
+// transaction waits: WAL lets the readers be, and the commit's checkpoint
+// is PASSIVE.
 func (s *Store) openWriters(ctx context.Context) error {
 	if s.dialect != SQLite || s.ckpt == nil {
 		return nil
 	}
-	s.wconns = make(chan *sql.Conn, s.opts.Writers)
+	s.wconns = make(chan *writer, s.opts.Writers)
 	for range s.opts.Writers {
 		c, err := s.db.Conn(ctx)
 		if err != nil {
 			return errors.Join(fmt.Errorf("sqlstore: opening a writer's connection: %w", err), s.closeWriters())
 		}
-		s.wconns <- c
-		if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", writerCache)); err != nil {
-			return errors.Join(fmt.Errorf("sqlstore: setting a writer's page cache: %w", err), s.closeWriters())
+		w := &writer{conn: c, stmts: map[*sql.Stmt]*sql.Stmt{}}
+		s.wconns <- w
+		for _, p := range []string{fmt.Sprintf("PRAGMA cache_size = %d", writerCache), "PRAGMA busy_timeout = 0"} {
+			if _, err := c.ExecContext(ctx, p); err != nil {
+				return errors.Join(fmt.Errorf("sqlstore: setting up a writer's connection: %w", err), s.closeWriters())
+			}
+		}
+		prep := func(q string) (*sql.Stmt, error) { return c.PrepareContext(ctx, q) }
+		for _, p := range []struct {
+			to **sql.Stmt
+			q  string
+		}{{&w.begin, "BEGIN IMMEDIATE"}, {&w.commit, "COMMIT"}, {&w.rollback, "ROLLBACK"}} {
+			if *p.to, err = prep(p.q); err != nil {
+				return errors.Join(fmt.Errorf("sqlstore: preparing: %w", err), s.closeWriters())
+			}
+		}
+		for q, st := range map[string]*sql.Stmt{insertSQL: s.insert, upsertSQL: s.upsert, upsertBodySQL: s.upsertBody,
+			upsertFaultSQL: s.upsertFault, oldRowSQL: s.oldRow, s.addHourSQL(1): s.addHour1, s.addURLSQL(1): s.addURL1} {
+			if w.stmts[st], err = prep(q); err != nil {
+				return errors.Join(fmt.Errorf("sqlstore: preparing: %w", err), s.closeWriters())
+			}
 		}
 	}
 	return nil
 }
 
-// beginWrite begins a write transaction on a writer's connection, or on
-// any connection of the pool if the store has none of its own. done puts
-// the connection back.
-func (s *Store) beginWrite(ctx context.Context) (tx *sql.Tx, done func(), err error) {
-	if s.wconns == nil {
-		tx, err = s.db.BeginTx(ctx, nil)
-		return tx, func() {}, err
+// writeOnWriter writes rows, sorted by id, in one transaction on a
+// writer's connection.
+func (s *Store) writeOnWriter(ctx context.Context, rows []*row) (err error) {
+	w := <-s.wconns
+	defer func() { s.wconns <- w }()
+	// No statement here can wait (see openWriters): none needs ctx, whose
+	// deadline would cost each a goroutine to watch it.
+	ctx = context.WithoutCancel(ctx)
+	if _, err := w.begin.ExecContext(ctx); err != nil {
+		return fmt.Errorf("sqlstore: beginning a transaction: %w", err)
 	}
-	c := <-s.wconns
-	tx, err = c.BeginTx(ctx, nil)
-	return tx, func() { s.wconns <- c }, err
+	committed := false
+	defer func() {
+		if !committed {
+			// Also after a failed COMMIT, which may have ended the
+			// transaction already: the error is then that there is none.
+			_, _ = w.rollback.ExecContext(ctx)
+		}
+	}()
+	if err := s.writeRowsSQLite(ctx, &scope{q: w.conn, w: w}, rows); err != nil {
+		return err
+	}
+	if _, err := w.commit.ExecContext(ctx); err != nil {
+		return fmt.Errorf("sqlstore: committing: %w", err)
+	}
+	committed = true
+	return nil
+}
+
+// A scope is where a SQLite batch is written: a transaction of the pool,
+// or a writer's connection within BEGIN and COMMIT.
+type scope struct {
+	q  querier
+	tx *sql.Tx // in a transaction of the pool
+	w  *writer // on a writer's connection
+}
+
+// stmt returns the store's prepared statement st as it runs in sc.
+func (sc *scope) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	if sc.w != nil {
+		if ws := sc.w.stmts[st]; ws != nil {
+			return ws
+		}
+	}
+	return sc.tx.StmtContext(ctx, st)
+}
+
+func (sc *scope) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return sc.q.ExecContext(ctx, query, args...)
+}
+
+func (sc *scope) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return sc.q.QueryContext(ctx, query, args...)
 }
 
 // closeWriters closes the writers' connections, once no writer is at work.
@@ -67,8 +141,18 @@ func (s *Store) closeWriters() error {
 	var errs []error
 	for {
 		select {
-		case c := <-s.wconns:
-			errs = append(errs, c.Close())
+		case w := <-s.wconns:
+			for _, st := range []*sql.Stmt{w.begin, w.commit, w.rollback} {
+				if st != nil {
+					errs = append(errs, st.Close())
+				}
+			}
+			for _, st := range w.stmts {
+				if st != nil {
+					errs = append(errs, st.Close())
+				}
+			}
+			errs = append(errs, w.conn.Close())
 		default:
 			return errors.Join(errs...)
 		}

@@ -25,7 +25,7 @@ func TestSQLiteFileWriterAndCheckpoints(t *testing.T) {
 	require.Len(t, s.wconns, 1)
 	c := <-s.wconns
 	var writer, reader, auto int
-	require.NoError(t, c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&writer))
+	require.NoError(t, c.conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&writer))
 	s.wconns <- c
 	require.NoError(t, s.db.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&reader))
 	require.NoError(t, s.db.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&auto))
@@ -86,8 +86,8 @@ func TestNoWriterConnectionOutsideOpenedFiles(t *testing.T) {
 }
 
 // Publish waits for another process's write lock until
-// Options.WriteTimeout, not the longer busy timeout: the statement that
-// takes the lock is given the write's deadline.
+// Options.WriteTimeout, not the longer busy timeout (a writer's connection
+// has none: the store waits and tries again), and says so.
 func TestWriteTimeoutBoundsTheWaitForTheLock(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "l.db")
