@@ -49,7 +49,9 @@ type Options struct {
 	WriteTimeout time.Duration
 
 	// BusyTimeout is the SQLite busy timeout that Open sets on each
-	// connection (another process holds the write lock). Zero means 10 s.
+	// connection (another process holds the write lock), except the writer's
+	// own, whose waits Options.WriteTimeout bounds (see the package doc).
+	// Zero means 10 s.
 	BusyTimeout time.Duration
 
 	// MaxBatch bounds how many concurrent Publish calls are written in one
