@@ -115,3 +115,39 @@ func TestWriteTimeoutBoundsTheWaitForTheLock(t *testing.T) {
 	_, err = s.Get(ctx, id[0])
 	require.NoError(t, err)
 }
+
+// Writers beyond one, each on a connection of its own, take the write lock
+// in turn and lose nothing.
+func TestSeveralSQLiteWriters(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "sqlite", filepath.Join(t.TempDir(), "m.db"), &Options{Writers: 3, MaxBatch: 4})
+	require.NoError(t, err)
+	defer s.Close()
+	require.Len(t, s.wconns, 3)
+	const goroutines, each = 8, 40
+	errs := make(chan error, goroutines*each)
+	ids := make(chan string, goroutines*each)
+	for g := range goroutines {
+		go func() {
+			rng := rand.New(rand.NewPCG(uint64(g), 9))
+			for i := range each {
+				id, err := s.Publish(ctx, benchReport(rng, benchDay0.Add(time.Duration(g*each+i)*time.Second)))
+				if err == nil {
+					ids <- id[0]
+				}
+				errs <- err
+			}
+		}()
+	}
+	for range goroutines * each {
+		require.NoError(t, <-errs)
+	}
+	close(ids)
+	var n int
+	require.NoError(t, s.db.QueryRowContext(ctx, "SELECT count(*) FROM oops_reports").Scan(&n))
+	assert.Equal(t, goroutines*each, n)
+	for id := range ids {
+		_, err := s.Get(ctx, id)
+		require.NoError(t, err, id)
+	}
+}
