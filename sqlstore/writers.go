@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 )
@@ -48,41 +49,80 @@ func (s *Store) openWriters(ctx context.Context) error {
 	}
 	s.wconns = make(chan *writer, s.opts.Writers)
 	for range s.opts.Writers {
-		c, err := s.db.Conn(ctx)
+		w, err := s.newWriter(ctx)
 		if err != nil {
-			return errors.Join(fmt.Errorf("sqlstore: opening a writer's connection: %w", err), s.closeWriters())
+			return errors.Join(err, s.closeWriters())
 		}
-		w := &writer{conn: c, stmts: map[*sql.Stmt]*sql.Stmt{}}
 		s.wconns <- w
-		for _, p := range []string{fmt.Sprintf("PRAGMA cache_size = %d", writerCache), "PRAGMA busy_timeout = 0"} {
-			if _, err := c.ExecContext(ctx, p); err != nil {
-				return errors.Join(fmt.Errorf("sqlstore: setting up a writer's connection: %w", err), s.closeWriters())
-			}
-		}
-		prep := func(q string) (*sql.Stmt, error) { return c.PrepareContext(ctx, q) }
-		for _, p := range []struct {
-			to **sql.Stmt
-			q  string
-		}{{&w.begin, "BEGIN IMMEDIATE"}, {&w.commit, "COMMIT"}, {&w.rollback, "ROLLBACK"}} {
-			if *p.to, err = prep(p.q); err != nil {
-				return errors.Join(fmt.Errorf("sqlstore: preparing: %w", err), s.closeWriters())
-			}
-		}
-		for q, st := range map[string]*sql.Stmt{insertSQL: s.insert, upsertSQL: s.upsert, upsertBodySQL: s.upsertBody,
-			upsertFaultSQL: s.upsertFault, oldRowSQL: s.oldRow, s.addHourSQL(1): s.addHour1, s.addURLSQL(1): s.addURL1} {
-			if w.stmts[st], err = prep(q); err != nil {
-				return errors.Join(fmt.Errorf("sqlstore: preparing: %w", err), s.closeWriters())
-			}
-		}
 	}
 	return nil
+}
+
+// newWriter opens and sets up a writer's connection.
+func (s *Store) newWriter(ctx context.Context) (w *writer, err error) {
+	c, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: opening a writer's connection: %w", err)
+	}
+	w = &writer{conn: c, stmts: map[*sql.Stmt]*sql.Stmt{}}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, w.close())
+		}
+	}()
+	for _, p := range []string{fmt.Sprintf("PRAGMA cache_size = %d", writerCache), "PRAGMA busy_timeout = 0"} {
+		if _, err := c.ExecContext(ctx, p); err != nil {
+			return nil, fmt.Errorf("sqlstore: setting up a writer's connection: %w", err)
+		}
+	}
+	for _, p := range []struct {
+		to **sql.Stmt
+		q  string
+	}{{&w.begin, "BEGIN IMMEDIATE"}, {&w.commit, "COMMIT"}, {&w.rollback, "ROLLBACK"}} {
+		if *p.to, err = c.PrepareContext(ctx, p.q); err != nil {
+			return nil, fmt.Errorf("sqlstore: preparing: %w", err)
+		}
+	}
+	for q, st := range map[string]*sql.Stmt{insertSQL: s.insert, upsertSQL: s.upsert, upsertBodySQL: s.upsertBody,
+		upsertFaultSQL: s.upsertFault, oldRowSQL: s.oldRow, s.addHourSQL(1): s.addHour1, s.addURLSQL(1): s.addURL1} {
+		ws, err := c.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: preparing: %w", err)
+		}
+		w.stmts[st] = ws
+	}
+	return w, nil
+}
+
+// close closes the writer's statements and connection.
+func (w *writer) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{w.begin, w.commit, w.rollback} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	for _, st := range w.stmts {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(append(errs, w.conn.Close())...)
 }
 
 // writeOnWriter writes rows, sorted by id, in one transaction on a
 // writer's connection.
 func (s *Store) writeOnWriter(ctx context.Context, rows []*row) (err error) {
 	w := <-s.wconns
-	defer func() { s.wconns <- w }()
+	defer func() {
+		if errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
+			// A connection that is gone is replaced, so that the next
+			// batch does not fail the same way.
+			if nw, nerr := s.newWriter(context.WithoutCancel(ctx)); nerr == nil {
+				_ = w.close()
+				w = nw
+			}
+		}
+		s.wconns <- w
+	}()
 	// No statement here can wait (see openWriters): none needs ctx, whose
 	// deadline would cost each a goroutine to watch it.
 	ctx = context.WithoutCancel(ctx)
@@ -142,17 +182,7 @@ func (s *Store) closeWriters() error {
 	for {
 		select {
 		case w := <-s.wconns:
-			for _, st := range []*sql.Stmt{w.begin, w.commit, w.rollback} {
-				if st != nil {
-					errs = append(errs, st.Close())
-				}
-			}
-			for _, st := range w.stmts {
-				if st != nil {
-					errs = append(errs, st.Close())
-				}
-			}
-			errs = append(errs, w.conn.Close())
+			errs = append(errs, w.close())
 		default:
 			return errors.Join(errs...)
 		}

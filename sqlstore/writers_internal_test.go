@@ -151,3 +151,27 @@ func TestSeveralSQLiteWriters(t *testing.T) {
 		require.NoError(t, err, id)
 	}
 }
+
+// A writer's connection that is gone fails the batch that finds it so, and
+// is replaced: the next Publish stores its report.
+func TestLostWriterConnectionIsReplaced(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "sqlite", filepath.Join(t.TempDir(), "g.db"), nil)
+	require.NoError(t, err)
+	defer s.Close()
+	w := <-s.wconns
+	require.NoError(t, w.conn.Close())
+	s.wconns <- w
+
+	rng := rand.New(rand.NewPCG(6, 6))
+	_, err = s.Publish(ctx, benchReport(rng, benchDay0))
+	require.ErrorIs(t, err, sql.ErrConnDone)
+	id, err := s.Publish(ctx, benchReport(rng, benchDay0))
+	require.NoError(t, err)
+	_, err = s.Get(ctx, id[0])
+	require.NoError(t, err)
+	require.Len(t, s.wconns, 1)
+	nw := <-s.wconns
+	s.wconns <- nw
+	assert.NotSame(t, w, nw)
+}
