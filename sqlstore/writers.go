@@ -16,9 +16,9 @@ import (
 // past the end of the database, and when a B-tree balance has renumbered
 // pages that commit scans the whole cache (balance_nonroot parks a page at
 // the number of the lock page, far past the end, and the cache remembers
-// it as its largest key). Most commits of a report split a page of one of
-// its indexes, so with a full 32 MiB cache each Publish walked 8,192 pages
-// and 16,384 hash slots, a tenth of its time. The pages a writer touches
+// it as its largest key). Many commits of a report split a page of one of
+// the nine B-trees it adds to, so with a full 32 MiB cache (8,192 pages) a
+// Publish spent about a tenth of its time walking it. The pages a writer touches
 // again (the interior pages of each index and the leaves where new
 // entries go) fit in the smaller cache; the readers keep theirs.
 
