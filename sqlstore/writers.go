@@ -17,7 +17,7 @@ import (
 // pages that commit scans the whole cache (balance_nonroot parks a page at
 // the number of the lock page, far past the end, and the cache remembers
 // it as its largest key). Many commits of a report split a page of one of
-// the nine B-trees it adds to, so with a full 32 MiB cache (8,192 pages) a
+// the dozen B-trees it adds to, so with a full 32 MiB cache (8,192 pages) a
 // Publish spent about a tenth of its time walking it. The pages a writer touches
 // again (the interior pages of each index and the leaves where new
 // entries go) fit in the smaller cache; the readers keep theirs.
