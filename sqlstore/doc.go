@@ -105,8 +105,24 @@
 // committed report survives the process crashing, but the last commits
 // before a power cut or an operating system crash may be lost (the
 // database stays consistent); put synchronous(FULL) in the dsn to sync
-// each commit, at the cost of a disk flush per transaction. Writes that
-// still find the file busy are retried until Options.WriteTimeout.
+// each commit, at the cost of a disk flush per transaction. Publish
+// returns once its report is committed, either way.
+//
+// The writer of a file that Open opened keeps a connection of its own,
+// with its statements prepared on it, and writes each batch between BEGIN
+// IMMEDIATE and COMMIT. That connection has no busy timeout and SQLite's
+// default page cache (2 MB: the readers' connections keep 32 MB, since a
+// commit that rebalanced a B-tree walks the whole cache of its
+// connection): when another process holds the write lock, the store waits
+// and tries again until Options.WriteTimeout, and nothing else in a
+// transaction can wait. Checkpoints, which copy the log into the database
+// and sync both, run in a goroutine of the Store, PASSIVE (waiting for no
+// reader or writer) every 64 reports or so, rather than in the commit of
+// one Publish call in sixty; SQLite's own checkpoint (wal_autocheckpoint,
+// raised to 4,000 pages) is the backstop. A Store made by New on the
+// caller's pool writes in transactions of that pool, and checkpoints the
+// same way if the database is in WAL mode.
+//
 // Concurrent Publish calls are committed together, one transaction per batch (group commit):
 // that is what makes many goroutines fast on PostgreSQL, where each commit
 // waits for the disk, and costs a lone caller nothing.

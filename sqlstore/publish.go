@@ -73,9 +73,10 @@ WHERE oops_latest_faults.id = excluded.id
 // the stored report has a higher revision.
 const upsertSQL = reportsHead + reportsTuple + reportsConflict + "\nRETURNING rid"
 
-// insertSQL stores a new report's columns and returns its rid, or no row
-// when the id is stored already.
-const insertSQL = reportsHead + reportsTuple + "\nON CONFLICT (id) DO NOTHING RETURNING rid"
+// insertSQL stores a new report's columns, or nothing when the id is stored
+// already (SQLite: the statement's changes and last insert rowid tell which,
+// and the rid, without the result set a RETURNING clause costs).
+const insertSQL = reportsHead + reportsTuple + "\nON CONFLICT (id) DO NOTHING"
 
 // upsertBodySQL stores the whole report under its rid.
 const upsertBodySQL = bodiesHead + bodiesTuple + bodiesConflict

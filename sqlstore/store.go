@@ -49,7 +49,9 @@ type Options struct {
 	WriteTimeout time.Duration
 
 	// BusyTimeout is the SQLite busy timeout that Open sets on each
-	// connection (another process holds the write lock). Zero means 10 s.
+	// connection (another process holds the write lock), except the writer's
+	// own, whose waits Options.WriteTimeout bounds (see the package doc).
+	// Zero means 10 s.
 	BusyTimeout time.Duration
 
 	// MaxBatch bounds how many concurrent Publish calls are written in one
@@ -89,6 +91,15 @@ type Store struct {
 	closed  bool
 
 	batches atomic.Int64 // transactions written, for tests
+
+	// The checkpointing goroutine (checkpoint.go), SQLite in WAL mode only.
+	ckpt            chan struct{}
+	ckptDone        chan struct{}
+	ckptStop        sync.Once
+	sinceCheckpoint atomic.Int64 // reports written since the last ask
+	checkpointed    atomic.Int64 // checkpoints run, for tests
+
+	wconns chan *writer // the writers' connections (writers.go), or nil
 }
 
 var (
@@ -106,8 +117,9 @@ var (
 // For driver "sqlite" (modernc.org/sqlite), Open adds to the dsn the
 // pragmas a store shared by goroutines and processes needs, unless the dsn
 // sets them: busy_timeout (Options.BusyTimeout), journal_mode(WAL),
-// synchronous(NORMAL), and a page cache of 32 MiB with temporary tables in
-// memory (for the sorts of Groups). A dsn of ":memory:" gets one connection, since
+// synchronous(NORMAL), wal_autocheckpoint(4000) (the Store checkpoints
+// from a goroutine of its own, see the package doc), and a page cache of
+// 32 MiB with temporary tables in memory (for the sorts of Groups). A dsn of ":memory:" gets one connection, since
 // each connection to it would be a database of its own.
 func Open(ctx context.Context, driverName, dsn string, opts *Options) (*Store, error) {
 	o := options(opts)
@@ -134,6 +146,10 @@ func Open(ctx context.Context, driverName, dsn string, opts *Options) (*Store, e
 		return nil, err
 	}
 	s.owned = true
+	if err := s.openWriters(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -205,6 +221,10 @@ func newStore(ctx context.Context, db *sql.DB, o *Options) (*Store, error) {
 		}
 		*p.stmt = st
 	}
+	if err := s.startCheckpoints(ctx); err != nil {
+		s.closeStmts()
+		return nil, fmt.Errorf("sqlstore: reading the journal mode: %w", err)
+	}
 	return s, nil
 }
 
@@ -229,6 +249,12 @@ func sqliteDSN(dsn string, busy time.Duration) (string, bool) {
 	}
 	if !memory && !strings.Contains(dsn, "journal_mode") {
 		add = append(add, "_pragma=journal_mode(WAL)")
+	}
+	if !memory && !strings.Contains(dsn, "wal_autocheckpoint") {
+		// The store checkpoints from a goroutine of its own
+		// (checkpoint.go): SQLite's checkpoint in the commit is the
+		// backstop.
+		add = append(add, fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", checkpointBackstop))
 	}
 	if !strings.Contains(dsn, "synchronous") {
 		add = append(add, "_pragma=synchronous(NORMAL)")
@@ -270,7 +296,8 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	s.waitIdle()
-	err := s.closeStmts()
+	s.stopCheckpoints()
+	err := errors.Join(s.closeWriters(), s.closeStmts())
 	if s.owned {
 		err = errors.Join(err, s.db.Close())
 	}
@@ -333,7 +360,7 @@ func retryBusy(ctx context.Context, f func() error) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("%w (gave up waiting: %v)", err, ctx.Err())
+			return fmt.Errorf("%w (gave up waiting: %w)", err, ctx.Err())
 		case <-t.C:
 		}
 		if wait < 100*time.Millisecond {

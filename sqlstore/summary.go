@@ -214,9 +214,15 @@ func (s *Store) addCells(ctx context.Context, q querier, rows []*row) error {
 // execCells runs the statement that adds n cells: one prepared for the store
 // when n is 1 (a lone report's commit), else made for n.
 func (s *Store) execCells(ctx context.Context, q querier, one *sql.Stmt, sqlFor func(int) string, n int, args []any) error {
-	if tx, ok := q.(*sql.Tx); ok && n == 1 && one != nil {
-		_, err := tx.StmtContext(ctx, one).ExecContext(ctx, args...)
-		return err
+	if n == 1 && one != nil {
+		switch q := q.(type) {
+		case *scope:
+			_, err := q.stmt(ctx, one).ExecContext(ctx, args...)
+			return err
+		case *sql.Tx:
+			_, err := q.StmtContext(ctx, one).ExecContext(ctx, args...)
+			return err
+		}
 	}
 	_, err := q.ExecContext(ctx, sqlFor(n), args...)
 	return err

@@ -104,6 +104,7 @@ func (s *Store) waitIdle() {
 // fail the others.
 func (s *Store) writeBatch(ctx context.Context, batch []*request) {
 	s.batches.Add(1)
+	defer s.wrote(len(batch))
 	ctx, cancel := context.WithTimeout(ctx, s.opts.WriteTimeout)
 	defer cancel()
 	err := retryBusy(ctx, func() error { return s.writeTx(ctx, batch) })
@@ -119,7 +120,18 @@ func (s *Store) writeBatch(ctx context.Context, batch []*request) {
 }
 
 func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	if s.wconns != nil {
+		return s.writeOnWriter(ctx, sortedRows(batch))
+	}
+	txCtx := ctx
+	if s.dialect == SQLite {
+		// Only the statement that takes the write lock waits, and only it
+		// needs ctx's deadline (see writeRows): a transaction or a statement
+		// given a context that can end costs a goroutine to watch it, in
+		// database/sql and in the driver, which is as much as the statement.
+		txCtx = context.WithoutCancel(ctx)
+	}
+	tx, err := s.db.BeginTx(txCtx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: beginning a transaction: %w", err)
 	}
@@ -128,15 +140,7 @@ func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	// Rows are locked in one order, reports by id then faults by resource,
-	// so that concurrent batches cannot deadlock (PostgreSQL). The sort is
-	// stable: two revisions of an id keep their order.
-	rows := make([]*row, len(batch))
-	for i, req := range batch {
-		rows[i] = req.row
-	}
-	slices.SortStableFunc(rows, func(a, b *row) int { return strings.Compare(a.id, b.id) })
-	if err := s.writeRows(ctx, tx, rows); err != nil {
+	if err := s.writeRows(ctx, tx, sortedRows(batch)); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -145,15 +149,38 @@ func (s *Store) writeTx(ctx context.Context, batch []*request) (err error) {
 	return nil
 }
 
+// sortedRows returns the rows of batch in the order they are written.
+// Rows are locked in one order, reports by id then faults by resource, so
+// that concurrent batches cannot deadlock (PostgreSQL). The sort is stable:
+// two revisions of an id keep their order.
+func sortedRows(batch []*request) []*row {
+	rows := make([]*row, len(batch))
+	for i, req := range batch {
+		rows[i] = req.row
+	}
+	slices.SortStableFunc(rows, func(a, b *row) int { return strings.Compare(a.id, b.id) })
+	return rows
+}
+
 // writeRows stores rows, sorted by id, within tx.
+//
+// On SQLite, the first statement takes the write lock, waiting for another
+// process that holds it until ctx is done; the others cannot wait (the
+// lock is held, and WAL lets readers be) and run without ctx's deadline,
+// which would cost each a goroutine to watch it.
 func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 	if s.dialect == PostgreSQL {
 		return s.writeRowsPG(ctx, tx, rows)
 	}
-	insert := tx.StmtContext(ctx, s.insert)
-	upsert := tx.StmtContext(ctx, s.upsert)
-	prev := tx.StmtContext(ctx, s.oldRow)
-	var body *sql.Stmt // SQLite only
+	return s.writeRowsSQLite(ctx, &scope{q: tx, tx: tx}, rows)
+}
+
+// writeRowsSQLite stores rows, sorted by id, within sc (see writeRows).
+func (s *Store) writeRowsSQLite(ctx context.Context, sc *scope, rows []*row) error {
+	lockCtx := ctx
+	ctx = context.WithoutCancel(ctx)
+	insert := sc.stmt(ctx, s.insert)
+	var upsert, prev, body *sql.Stmt // made when first needed
 	var faults, added []*row
 	var rbs []rebuild
 	for _, r := range rows {
@@ -161,9 +188,22 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 		// summary cells it leaves.
 		var rid int64
 		var o oldRow
-		err := insert.QueryRowContext(ctx, r.args()...).Scan(&rid)
-		found := errors.Is(err, sql.ErrNoRows)
+		res, err := insert.ExecContext(lockCtx, r.args()...)
+		lockCtx = ctx
+		found := false
+		if err == nil {
+			var n int64
+			if n, err = res.RowsAffected(); err == nil {
+				if found = n == 0; !found {
+					rid, err = res.LastInsertId()
+				}
+			}
+		}
 		if found {
+			if prev == nil {
+				prev = sc.stmt(ctx, s.oldRow)
+				upsert = sc.stmt(ctx, s.upsert)
+			}
 			err = prev.QueryRowContext(ctx, r.id).Scan(&o.timeNS, &o.revision, &o.signature, &o.typ, &o.value, &o.topic, &o.url)
 			if err == nil && o.revision > r.revision {
 				continue // an older revision: the stored report does not change
@@ -176,7 +216,7 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
 		}
 		if body == nil {
-			body = tx.StmtContext(ctx, s.upsertBody)
+			body = sc.stmt(ctx, s.upsertBody)
 		}
 		if _, err := body.ExecContext(ctx, rid, r.report); err != nil {
 			return fmt.Errorf("sqlstore: storing %s: %w", r.id, err)
@@ -193,10 +233,10 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 	}
 	// New reports first: a rebuild counts its cells again from the reports,
 	// whatever was added to them.
-	if err := s.addCells(ctx, tx, added); err != nil {
+	if err := s.addCells(ctx, sc, added); err != nil {
 		return err
 	}
-	if err := s.rebuildCells(ctx, tx, rbs); err != nil {
+	if err := s.rebuildCells(ctx, sc, rbs); err != nil {
 		return err
 	}
 	if len(faults) == 0 {
@@ -207,7 +247,7 @@ func (s *Store) writeRows(ctx context.Context, tx *sql.Tx, rows []*row) error {
 	slices.SortStableFunc(faults, func(a, b *row) int {
 		return cmp.Or(strings.Compare(a.resource, b.resource), cmp.Compare(a.timeNS, b.timeNS), strings.Compare(a.id, b.id))
 	})
-	fault := tx.StmtContext(ctx, s.upsertFault)
+	fault := sc.stmt(ctx, s.upsertFault)
 	window := s.opts.FaultWindow.Nanoseconds()
 	for _, r := range faults {
 		if _, err := fault.ExecContext(ctx, r.resource, r.id, r.timeNS, r.detailed, window, window); err != nil {
