@@ -45,7 +45,7 @@
 //
 // Records below the report level and at or above the recording level
 // (Options.RecordLevel, Debug by default) are kept as they were at the log
-// call: a copy of the slog.Record (its first attributes held compactly, 192
+// call: a copy of the slog.Record (its first attributes held compactly, 160
 // bytes a record) whose strings, numbers, times and durations are kept as
 // they are (free), whose LogValuers are resolved, and
 // whose values that could still change (slices, maps, []byte, pointers,

@@ -68,6 +68,33 @@ type settings struct {
 	idKey, droppedKey string
 	idTop             bool
 	keys              flight.Keys
+	// fixed is set when the levels that decide a record's way are
+	// constants (no slog.Leveler to ask); keepFrom is then the level from
+	// which records below the report level are kept (the report level
+	// itself, which no such record reaches, when recording is off).
+	fixed    bool
+	keepFrom slog.Level
+}
+
+// levels returns the report level and the level from which records below it
+// are kept (at or above the report level when none are): a record at report
+// or above makes a report, one at keep or above (and below report) is kept.
+// For constant levels, the usual case, it costs no interface call.
+func (s *settings) levels() (report, keep slog.Level) {
+	if s.fixed {
+		return s.report.fixed, s.keepFrom
+	}
+	return s.askLevels()
+}
+
+// askLevels is levels for a Leveler that is not a constant.
+func (s *settings) askLevels() (report, keep slog.Level) {
+	report = s.report.get()
+	keep = report
+	if s.recording {
+		keep = s.record.get()
+	}
+	return report, keep
 }
 
 // level is a slog.Leveler read without an interface call when it is a
@@ -118,6 +145,11 @@ func NewHandler(next slog.Handler, cfg *oops.Config, opts *Options) *Handler {
 			URL: keyOr(opts.URLKey, flight.DefaultKeys.URL, opts.NoURLKey), Resource: keyOr(opts.ResourceKey, flight.DefaultKeys.Resource, opts.NoResourceKey),
 		},
 	}
+	s.fixed = s.report.dyn == nil && (s.record.dyn == nil || !s.recording)
+	s.keepFrom = s.report.fixed
+	if s.recording {
+		s.keepFrom = s.record.fixed
+	}
 	rec := opts.Recorder
 	if rec == nil {
 		rec = flight.Default()
@@ -139,7 +171,7 @@ func keyOr(k, def string, off bool) string {
 // Enabled reports whether a record at level l is wanted: by next, to be
 // kept by the flight recorder, or to become a report.
 func (h *Handler) Enabled(ctx context.Context, l slog.Level) bool {
-	if l >= h.o.report.get() || (h.o.recording && l >= h.o.record.get()) {
+	if report, keep := h.o.levels(); l >= min(report, keep) {
 		return true
 	}
 	return h.next.Enabled(ctx, l)
@@ -150,11 +182,17 @@ func (h *Handler) Enabled(ctx context.Context, l slog.Level) bool {
 // report that could not be published is the publisher's to count (see
 // oops.AsyncStats), not the log call's.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level >= h.o.report.get() {
+	report, keep := h.o.levels()
+	if r.Level >= report {
 		return h.handleReport(ctx, r)
 	}
-	if h.o.recording && r.Level >= h.o.record.get() {
-		h.keepTo(ctx, &r)
+	if r.Level >= keep {
+		// A snapshot of r (see keep), copied once, into the kept record,
+		// here rather than in a function of its own: keeping is the
+		// usual way of a record, and the call was a good part of its cost.
+		k := newKept()
+		k.set(&r, h.scope, true)
+		h.rec.Keep(ctx, r.Level, r.Time, k)
 	}
 	if !h.next.Enabled(ctx, r.Level) {
 		return nil
@@ -172,6 +210,7 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 		// Rendered now or never: a clone will do, and costs less.
 		k = newKept()
 		k.set(&r, h.scope, false)
+		k.setTimed(&r)
 	}
 	err := k.findError()
 	out := h.rec.Report(ctx, h.cfg, flight.Entry{
@@ -211,21 +250,14 @@ func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 	return h.next.Handle(ctx, r)
 }
 
-// keep returns a snapshot of r, with h's scope, that shares nothing the
-// caller may change (see kept.set): the caller may reuse r, and change the
-// values it logged, once Handle returns.
+// keep returns a snapshot of r for a report, with h's scope, its time and
+// its PC, that shares nothing the caller may change (see kept.set): the
+// caller may reuse r, and change the values it logged, once Handle returns.
 func (h *Handler) keep(r slog.Record) *kept {
 	k := newKept()
 	k.set(&r, h.scope, true)
+	k.setTimed(&r)
 	return k
-}
-
-// keepTo keeps a snapshot of *r (see keep) with the recorder. r is a
-// pointer so that the record is copied once, into the kept one.
-func (h *Handler) keepTo(ctx context.Context, r *slog.Record) {
-	k := newKept()
-	k.set(r, h.scope, true)
-	h.rec.Keep(ctx, r.Level, r.Time, k)
 }
 
 // topLevel returns next as it would be with a added before h's attributes
@@ -243,7 +275,7 @@ func (h *Handler) topLevel(a slog.Attr) slog.Handler {
 }
 
 // ReportStack implements flight.Source: the stack from k's log call site on.
-func (k *kept) ReportStack() []uintptr { return callerStack(k.pc) }
+func (k *kept) ReportStack() []uintptr { return callerStack(k.pc()) }
 
 // ReportAttrs implements flight.Source.
 func (k *kept) ReportAttrs() map[string]any { return k.attrs() }

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"strconv"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"github.com/oops-go/oops"
@@ -34,22 +33,22 @@ type scope struct {
 // collection when it is not reused (see Release): a request's kept records
 // are garbage once its timeline is, so every byte of them is allocated,
 // zeroed and collected once per record. That is why its first attributes
-// are held as slots of 24 bytes rather than slog.Attrs of 40 (see slot),
-// and its message as bytes and a 32-bit length: a kept record is 192 bytes,
-// where a slog.Record is 288, and a chunk of them fits the 12 KiB size class
-// (see slab).
+// are held as their values, with keys shared (see keySet), its message as
+// bytes and a 16-bit length (a longer one goes to ext), and the record's
+// time and PC are held (in ext) only by a record kept for a report: the
+// timeline entry or ring slot a record is kept in has its time already (see
+// flight.Record), and only a report needs its call site. A kept record is
+// 160 bytes, where a slog.Record is 288, and a chunk of them fits the
+// 10 KiB size class (see slab).
 type kept struct {
-	inline [inlineAttrs]slot
-	t      time.Time      // the record's time, as it was (monotonic reading and all)
-	scope  *scope         // see loadScope
-	ext    *keptExt       // the attributes past the inline ones, if any; see keptExt
-	msg    unsafe.Pointer // the message's bytes (see message)
-	pc     uintptr
-	msgLen uint32
-	keyLen [inlineAttrs]uint8 // of the inline slots' keys
-	kinds  [inlineAttrs]uint8 // the slog.Kinds of the inline slots' values
-	level  int8               // the record's level, unless ext has it (see recLevel)
-	n      uint8              // attributes in inline
+	vals   [inlineAttrs]slog.Value // the values of the first n attributes
+	keys   *keySet                 // their keys (nil when n is 0)
+	scope  *scope                  // see loadScope
+	ext    *keptExt                // the attributes past the inline ones, if any; see keptExt
+	msg    unsafe.Pointer          // the message's bytes (see message)
+	msgLen uint16
+	level  int8  // the record's level, unless ext has it (see recLevel)
+	n      uint8 // attributes inline
 }
 
 // loadScope returns k.scope. The keep path writes k.scope plainly, before
@@ -88,10 +87,12 @@ func (k *kept) Release() {
 
 var _ release.Releaser = (*kept)(nil)
 
-// LogRecord renders k for a report's log.
+// LogRecord renders k for a report's log. Its Time is zero unless k was
+// kept for a report (see setTimed): the recorder fills in the time it kept
+// the record with (see flight.Record).
 func (k *kept) LogRecord() oops.LogRecord {
 	return oops.LogRecord{
-		Time:  k.t,
+		Time:  k.time(),
 		Level: k.recLevel().String(),
 		Msg:   flight.Truncate(oops.ValidUTF8(k.message())),
 		Attrs: k.attrs(),

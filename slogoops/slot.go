@@ -3,6 +3,7 @@ package slogoops
 import (
 	"log/slog"
 	"math"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -13,32 +14,55 @@ import (
 // without allocating: as many as a slog.Record holds inline.
 const inlineAttrs = 5
 
-// A slot holds an inline attribute whose value is a string, a number (an
-// int64, uint64, float64, bool or duration) or a time that Unix nanoseconds
-// represent, which is what the usual attributes are, and whose key is at
-// most maxSlotKey bytes long. It is the slog.Attr less what such a value
-// leaves empty, its key's length and its kind kept beside the slots in a
-// byte each: 24 bytes, where the slog.Attr is 40.
-type slot struct {
-	key unsafe.Pointer // the key's bytes
-	ptr unsafe.Pointer // a string's bytes, a time's *time.Location (nil: the zero time), or nil
-	num uint64         // the number (a float's bits), a string's length, a time's Unix nanoseconds
+// A kept record holds its leading attributes whose values are strings,
+// numbers (int64, uint64, float64, bool, duration) or times, which is what
+// the usual attributes are, inline: their slog.Values as they were logged
+// (such a value holds nothing the caller can change later), and their keys
+// in a keySet it shares with the other records of its call site. Keeping a
+// value whole costs a copy of it and one Kind test, where taking it apart
+// would cost a call of a slog accessor, each testing the kind again; sharing
+// the keys saves a record 40 bytes and five pointer stores (each a write
+// barrier's work while the garbage collector marks).
+
+// A keySet is the keys of a record's inline attributes, in order. It never
+// changes once made, and is shared by the kept records of one call site.
+type keySet struct {
+	pc   uintptr // the call site's, as the record's PC
+	n    int
+	keys [inlineAttrs]string
 }
 
-// maxSlotKey is the longest key a slot holds.
-const maxSlotKey = math.MaxUint8
+// keySets holds keySets by a hash of their call site's PC, the last one
+// used there, and by a hash of their PC and keys: the records of a call site
+// usually have its keys, and find them by PC at the cost of a comparison of
+// the keys' addresses; a call site that logs several sets of keys (or
+// records made by hand, without a PC) finds them by PC and keys. Either way
+// a record takes no allocation but the first of its keys, as long as the
+// keySets it uses do not share an entry with others in use.
+var keySets [keySetsSize]atomic.Pointer[keySet]
+
+const keySetsSize = 1024
+
+// keySetIndex returns the index of pc's entry in keySets.
+func keySetIndex(pc uintptr) uint64 {
+	return (uint64(pc) * 0x9e3779b97f4a7c15) >> (64 - 10) // a Fibonacci hash of 10 bits
+}
 
 // keptExt is what a kept record holds out of line: the attributes past the
-// inline ones (from the first that does not fit a slot on, in order), and
-// the level and message when they do not fit the record (see kept). It
-// never changes once the record is kept.
+// inline ones (from the first that does not go inline on, in order), the
+// level and message when they do not fit the record, and the time and PC of
+// a record kept for a report (see kept). It never changes once the record is
+// kept.
 type keptExt struct {
 	more  []slog.Attr
 	msg   string
 	level slog.Level
 	whole bool // msg and level are the record's
+	t     time.Time
+	pc    uintptr
+	timed bool // t and pc are the record's
 	// first holds more when it fits: a record with an attribute or three
-	// past its slots (an error, say) costs no allocation of its own.
+	// past the inline ones (an error, say) costs no allocation of its own.
 	first [extAttrs]slog.Attr
 }
 
@@ -55,6 +79,7 @@ var extPool slab.Pool[keptExt]
 func newKeptExt(n int) *keptExt {
 	e := extPool.Get()
 	e.msg, e.level, e.whole = "", 0, false
+	e.t, e.pc, e.timed = time.Time{}, 0, false
 	switch {
 	case cap(e.more) >= n:
 		// Room from a last use, in first or a slice of its own.
@@ -69,20 +94,20 @@ func newKeptExt(n int) *keptExt {
 }
 
 // set makes k a copy of *r with scope sc, overwriting whatever k held (it
-// may be a reused record). With snapshot, the values the caller could still
+// may be a reused record), less r's time and PC (see setTimed). With snapshot, the values the caller could still
 // change are rendered now, as snapshotValue renders them (a kept record
 // shows what was logged when it was logged); without, they are kept as they
 // are, for a record rendered before the log call returns.
 //
-// The leading attributes that fit a slot go inline, up to inlineAttrs; the
-// first that does not, and every one after it, go to k.ext, in order.
+// The leading attributes whose values go inline (see inlineKind) do, up to
+// inlineAttrs; the first that does not, and every one after it, go to k.ext,
+// in order.
 func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
-	used := k.n // inline slots that may hold something
 	// Every field is written: plainly, as k is not shared yet (see
 	// loadScope).
-	k.t, k.pc, k.scope, k.ext = r.Time, r.PC, sc, nil
-	k.msg, k.msgLen, k.level = unsafe.Pointer(unsafe.StringData(r.Message)), uint32(len(r.Message)), int8(r.Level)
-	if slog.Level(k.level) != r.Level || len(r.Message) > math.MaxUint32 {
+	k.scope, k.ext = sc, nil
+	k.msg, k.msgLen, k.level = unsafe.Pointer(unsafe.StringData(r.Message)), uint16(len(r.Message)), int8(r.Level)
+	if slog.Level(k.level) != r.Level || len(r.Message) > math.MaxUint16 {
 		k.ext = newKeptExt(r.NumAttrs())
 		k.ext.msg, k.ext.level, k.ext.whole = r.Message, r.Level, true
 		k.msg, k.msgLen = nil, 0
@@ -90,77 +115,112 @@ func (k *kept) set(r *slog.Record, sc *scope, snapshot bool) {
 	var n uint8
 	var more bool // an attribute did not go inline: it and the rest spill
 	if k.ext == nil {
-		n, more = k.fill(r)
+		// The leading attributes that fit go inline, their keys
+		// compared with the call site's last keySet as they go: by
+		// address and length, which the same strings share.
+		idx := keySetIndex(r.PC)
+		ks := keySets[idx].Load()
+		want := &noKeys
+		found := ks != nil && ks.pc == r.PC
+		if found {
+			want = &ks.keys
+		}
+		var diff uintptr
+		r.Attrs(func(a slog.Attr) bool {
+			if n < inlineAttrs && inlineKind(a.Value.Kind()) {
+				k.vals[n] = a.Value
+				w := want[n]
+				diff |= uintptr(unsafe.Pointer(unsafe.StringData(w))) ^ uintptr(unsafe.Pointer(unsafe.StringData(a.Key))) |
+					uintptr(len(w)^len(a.Key))
+				n++
+				return true
+			}
+			more = true
+			return false
+		})
+		if n == 0 {
+			ks = nil
+		} else if !found || diff != 0 || ks.n != int(n) {
+			ks = keySetOf(r, int(n), idx, ks)
+		}
+		k.keys = ks
 	} else {
-		more = r.NumAttrs() > 0 // no slots to fill
+		more = r.NumAttrs() > 0 // nothing goes inline
+		k.keys = nil
 	}
 	if more {
 		k.spill(r, int(n), snapshot)
 	}
-	if n < used {
+	if n < k.n {
 		// Let go of what a last use of k left past n.
-		clear(k.inline[n:used])
+		clear(k.vals[n:k.n])
 	}
 	k.n = n
 }
 
-// fill puts r's leading attributes in k's inline slots, as many as fit, and
-// returns how many, and whether any are left to spill. It is a function of
-// its own so that the loop keeps little live across its calls of put.
-func (k *kept) fill(r *slog.Record) (n uint8, more bool) {
+// noKeys is compared with the keys of a call site that has no keySet yet.
+var noKeys [inlineAttrs]string
+
+// keySetOf returns the keySet of r's first n attributes, found or made:
+// last, the keySet at its PC's index idx in keySets, if it has those keys
+// (equal strings, if not the same), or the one at the index of its PC and
+// keys, or a new one. The keySet returned becomes the one at idx.
+func keySetOf(r *slog.Record, n int, idx uint64, last *keySet) *keySet {
+	var keys [inlineAttrs]string
+	i := 0
 	r.Attrs(func(a slog.Attr) bool {
-		// a's fields go to put in registers: passing &a would store a
-		// to memory only for put to load it back.
-		if k.put(n, a.Key, a.Value) {
-			n++
-			return true
-		}
-		more = true
-		return false
+		keys[i] = a.Key
+		i++
+		return i < n
 	})
-	return n, more
+	if last != nil && last.has(r.PC, n, &keys) {
+		return last
+	}
+	byKeys := keysIndex(r.PC, n, &keys, idx)
+	ks := keySets[byKeys].Load()
+	if ks == nil || !ks.has(r.PC, n, &keys) {
+		ks = &keySet{pc: r.PC, n: n, keys: keys}
+		keySets[byKeys].Store(ks)
+	}
+	keySets[idx].Store(ks)
+	return ks
 }
 
-// put sets inline slot n to the attribute key=v, or reports false when
-// there is no such slot or it does not fit one.
-func (k *kept) put(n uint8, key string, v slog.Value) bool {
-	if n >= inlineAttrs || len(key) > maxSlotKey {
+// keysIndex returns the index in keySets of the keySet of n keys at pc,
+// never idx, pc's own: a hash of pc, n and (at most 64 bytes of) the first
+// and last keys.
+func keysIndex(pc uintptr, n int, keys *[inlineAttrs]string, idx uint64) uint64 {
+	h := uint64(14695981039346656037) // FNV-1a
+	for _, k := range [2]string{keys[0], keys[n-1]} {
+		for i := 0; i < len(k) && i < 64; i++ {
+			h = (h ^ uint64(k[i])) * 1099511628211
+		}
+		h = (h ^ uint64(len(k))) * 1099511628211
+	}
+	i := keySetIndex(pc ^ uintptr(h) ^ uintptr(n))
+	if i == idx {
+		i ^= 1
+	}
+	return i
+}
+
+// has reports whether ks is the keySet of n keys at pc.
+func (ks *keySet) has(pc uintptr, n int, keys *[inlineAttrs]string) bool {
+	return ks.pc == pc && ks.n == n && ks.keys == *keys
+}
+
+// numInline returns how many attributes k holds inline.
+func (k *kept) numInline() int { return int(k.n) }
+
+// inlineKind reports whether a value of kind k goes inline as it is: it
+// holds nothing a caller may change after the log call (a string's bytes
+// never change; slog holds a time as its nanoseconds and location, or as a
+// copy of its own).
+func inlineKind(k slog.Kind) bool {
+	switch k {
+	case slog.KindAny, slog.KindGroup, slog.KindLogValuer:
 		return false
 	}
-	// Through slog's accessors, not by reading slog.Value's unexported
-	// layout: a later Go may lay it out otherwise, and no check at start
-	// can prove every value is read right.
-	var ptr unsafe.Pointer
-	var num uint64
-	kind := v.Kind()
-	switch kind {
-	case slog.KindString:
-		str := v.String()
-		ptr, num = unsafe.Pointer(unsafe.StringData(str)), uint64(len(str))
-	case slog.KindInt64:
-		num = uint64(v.Int64())
-	case slog.KindFloat64:
-		num = math.Float64bits(v.Float64())
-	case slog.KindBool:
-		if v.Bool() {
-			num = 1
-		}
-	case slog.KindDuration:
-		num = uint64(v.Duration())
-	case slog.KindUint64:
-		num = v.Uint64()
-	case slog.KindTime:
-		var ok bool
-		if ptr, num, ok = timeSlot(v.Time()); !ok {
-			return false
-		}
-	default:
-		return false
-	}
-	// The slot is written whole, once, whatever the kind: one store of
-	// its pointers (and one write barrier check) rather than one a case.
-	k.inline[n] = slot{key: unsafe.Pointer(unsafe.StringData(key)), ptr: ptr, num: num}
-	k.keyLen[n], k.kinds[n] = uint8(len(key)), uint8(kind)
 	return true
 }
 
@@ -183,53 +243,15 @@ func (k *kept) spill(r *slog.Record, from int, snapshot bool) {
 	})
 }
 
-// timeSlot returns a slot's ptr and num for t, or reports false when t
-// does not fit a slot: slog holds a time that Unix nanoseconds represent as
-// its nanoseconds and location, and rebuilds it from them alike (see attr);
-// the zero time has no location.
-func timeSlot(t time.Time) (ptr unsafe.Pointer, num uint64, ok bool) {
-	if t.IsZero() {
-		return nil, 0, true
-	}
-	ns := t.UnixNano()
-	if !time.Unix(0, ns).Equal(t) {
-		return nil, 0, false
-	}
-	return unsafe.Pointer(t.Location()), uint64(ns), true
-}
-
-// attr returns inline attribute i as the slog.Attr it was.
+// attr returns inline attribute i as it was logged.
 func (k *kept) attr(i int) slog.Attr {
-	s := &k.inline[i]
-	key := unsafe.String((*byte)(s.key), int(k.keyLen[i]))
-	var v slog.Value
-	switch slog.Kind(k.kinds[i]) {
-	case slog.KindString:
-		v = slog.StringValue(unsafe.String((*byte)(s.ptr), int(s.num)))
-	case slog.KindInt64:
-		v = slog.Int64Value(int64(s.num))
-	case slog.KindUint64:
-		v = slog.Uint64Value(s.num)
-	case slog.KindFloat64:
-		v = slog.Float64Value(math.Float64frombits(s.num))
-	case slog.KindBool:
-		v = slog.BoolValue(s.num != 0)
-	case slog.KindDuration:
-		v = slog.DurationValue(time.Duration(s.num))
-	case slog.KindTime:
-		var t time.Time
-		if s.ptr != nil {
-			t = time.Unix(0, int64(s.num)).In((*time.Location)(s.ptr))
-		}
-		v = slog.TimeValue(t)
-	}
-	return slog.Attr{Key: key, Value: v}
+	return slog.Attr{Key: k.keys.keys[i], Value: k.vals[i]}
 }
 
 // eachAttr calls f with k's own attributes (not its scope's), in the order
 // they were logged, until f returns false.
 func (k *kept) eachAttr(f func(slog.Attr) bool) {
-	for i := range int(k.n) {
+	for i := range k.numInline() {
 		if !f(k.attr(i)) {
 			return
 		}
@@ -245,11 +267,38 @@ func (k *kept) eachAttr(f func(slog.Attr) bool) {
 
 // numAttrs returns how many attributes k holds of its own.
 func (k *kept) numAttrs() int {
-	n := int(k.n)
+	n := k.numInline()
 	if k.ext != nil {
 		n += len(k.ext.more)
 	}
 	return n
+}
+
+// setTimed adds r's time and PC to k, a copy of r (see set): a record kept
+// for a report holds them.
+func (k *kept) setTimed(r *slog.Record) {
+	if k.ext == nil {
+		k.ext = newKeptExt(0)
+	}
+	k.ext.t, k.ext.pc, k.ext.timed = r.Time, r.PC, true
+}
+
+// time returns the record's time, as it was (monotonic reading and all), or
+// the zero time when k holds none (see setTimed): the recorder knows it (see
+// flight.Record.LogRecord).
+func (k *kept) time() time.Time {
+	if k.ext != nil && k.ext.timed {
+		return k.ext.t
+	}
+	return time.Time{}
+}
+
+// pc returns the record's PC, or 0 when k holds none (see setTimed).
+func (k *kept) pc() uintptr {
+	if k.ext != nil && k.ext.timed {
+		return k.ext.pc
+	}
+	return 0
 }
 
 // message returns the record's message.

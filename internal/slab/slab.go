@@ -11,8 +11,9 @@ import (
 // keeps 10 records pays 10/63 of an allocation for them, and a chunk of log
 // records stays below 32 KiB, a small object for the allocator. 63 rather
 // than 64 leaves room for the chunk's counter: 64 records of 192 bytes (a
-// zap entry, a slog record) and the counter would just overflow a 12 KiB
-// size class into the next one, wasting 1.2 KiB a chunk.
+// zap entry) and the counter would just overflow a 12 KiB size class into
+// the next one, wasting 1.2 KiB a chunk. (63 slog records of 160 bytes fill
+// a 10 KiB size class.)
 const slabChunk = 63
 
 // A Slab hands out pointers to fresh, zeroed values of T, allocated 63 at a
