@@ -148,7 +148,7 @@ func (c *Config) Publish(ctx context.Context, r *Report) ([]string, error) {
 	if inc != nil && r.Revision == 0 && !r.Pending && inc.Draft() == nil {
 		// The first report of an incident becomes its report: its owner
 		// publishes it again, completed, when the work ends.
-		d := NewDraft(r)
+		d := newAdoptedDraft(r)
 		if inc.Adopt(d) {
 			r.Pending, adopted = true, d
 		}

@@ -2,6 +2,7 @@ package oopshttp
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -45,12 +46,22 @@ func (st *state) attachRequest(r *oops.Report) {
 		}
 		return
 	}
+	vars := r.ReqVars
+	copied := false
 	for _, v := range info.vars {
 		// A report completed at the request's end has them already: a
-		// lookup costs less than a store.
-		if old, ok := r.ReqVars[v.key]; !ok || old != v.value {
-			r.ReqVars[v.key] = v.value
+		// lookup costs less than a store. Its map may be the one of the
+		// revision published before (Unit.ReviseReplacing), which is
+		// read, never changed: a change goes into a copy.
+		if old, ok := vars[v.key]; !ok || old != v.value {
+			if !copied {
+				vars, copied = maps.Clone(vars), true
+			}
+			vars[v.key] = v.value
 		}
+	}
+	if copied {
+		r.ReqVars = vars
 	}
 }
 
