@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -366,17 +367,60 @@ func sortPairs(vars []strPair) {
 	}
 }
 
+// A varName is a request variable's name as a report holds it and as it
+// is written (cleanKey).
+type varName struct{ raw, clean string }
+
+// maxNamed bounds the request variables whose names namedVars keeps.
+const maxNamed = 32
+
+// namedVars holds the names of the request variables a report was last
+// written with, in the order they are written, when they differed from
+// those before: a service's requests mostly carry the same headers, so
+// that a report's variables are written by looking up these names, when
+// the report has just them, rather than by going through the map and
+// sorting what it holds (most of the writing of the variables).
+var namedVars atomic.Pointer[[]varName]
+
 func appendReqVars(b []byte, key string, m map[string]string) []byte {
 	b = head(b, typeDocument, key)
 	b, at := begin(b)
+	if names := namedVars.Load(); names != nil && len(*names) == len(m) {
+		// As many names as m has keys, each one of them: m has just
+		// these names (they are distinct), and they are in order.
+		var vals [maxNamed]string
+		found := true
+		for i, n := range *names {
+			if vals[i], found = m[n.raw]; !found {
+				break
+			}
+		}
+		if found {
+			for i, n := range *names {
+				b = appendStr(b, n.clean, vals[i])
+			}
+			return end(b, at)
+		}
+	}
 	var buf [16]strPair // request variables are few: pairs on the stack
 	vars := buf[:0]
 	for k, v := range m {
 		vars = append(vars, strPair{k, v})
 	}
 	sortPairs(vars)
+	var names []varName
+	if len(vars) <= maxNamed {
+		names = make([]varName, 0, len(vars))
+	}
 	for _, kv := range vars {
-		b = appendStr(b, cleanKey(kv.k), kv.v)
+		clean := cleanKey(kv.k)
+		b = appendStr(b, clean, kv.v)
+		if names != nil {
+			names = append(names, varName{kv.k, clean})
+		}
+	}
+	if names != nil {
+		namedVars.Store(&names)
 	}
 	return end(b, at)
 }
