@@ -40,5 +40,22 @@ func TestAppendOffsetIsOffsetMillis(t *testing.T) {
 		if !assert.Equal(t, want, got, "offset %d", int64(d)) {
 			return
 		}
+		// The timeline entries' writer, which writes its keys with their
+		// types in one step, writes the same element.
+		if !assert.Equal(t, want, appendOffsetAt(nil, '0', d), "offset %d, appendOffsetAt", int64(d)) {
+			return
+		}
+	}
+}
+
+// TestAppendStrAtIsAppendStr: the timeline entries' string writer writes
+// what appendStr does, invalid UTF-8 and NUL bytes included.
+func TestAppendStrAtIsAppendStr(t *testing.T) {
+	for _, s := range []string{"", "SQL-main", "SELECT 1", "caf\xe9", "a\x00b", "é", string(make([]byte, 300))} {
+		for _, key := range "012345" {
+			prefix := []byte("prefix")
+			assert.Equal(t, appendStr(prefix[:len(prefix):len(prefix)], string(key), s),
+				appendStrAt(prefix[:len(prefix):len(prefix)], byte(key), s), "%q", s)
+		}
 	}
 }
