@@ -286,10 +286,61 @@ func appendPlain(b []byte, key string, v any) []byte {
 // appendStr writes s, made valid UTF-8.
 func appendStr(b []byte, key, s string) []byte {
 	b = head(b, typeString, key)
+	return appendStrValue(b, s)
+}
+
+// appendStrValue writes a string element's value: its length, s made valid
+// UTF-8, and its NUL. Most of a report's strings are short ASCII (keys,
+// names, categories, header values): one of 4 to 16 bytes is read as two
+// words, which tell that it is ASCII and are written as they are, rather
+// than checked and then copied by calls that cost more than its bytes.
+func appendStrValue(b []byte, s string) []byte {
+	if n := len(s); n >= 4 && n <= 16 {
+		const high = 0x8080808080808080
+		var w0, w1 uint64 // the first and the last 8 (or 4) bytes
+		if n >= 8 {
+			w0, w1 = load64(s, 0), load64(s, n-8)
+		} else {
+			w0, w1 = uint64(load32(s, 0)), uint64(load32(s, n-4))
+		}
+		if (w0|w1)&high == 0 {
+			at := len(b)
+			if cap(b)-at < 4+n+1 {
+				b = slices.Grow(b, 4+n+1)
+			}
+			b = b[:at+4+n+1]
+			v := b[at : at+4+n+1]
+			binary.LittleEndian.PutUint32(v, uint32(n+1))
+			// Overlapping where n is not 16 (or 8): the same bytes.
+			if n >= 8 {
+				binary.LittleEndian.PutUint64(v[4:], w0)
+				binary.LittleEndian.PutUint64(v[n-4:], w1)
+			} else {
+				binary.LittleEndian.PutUint32(v[4:], uint32(w0))
+				binary.LittleEndian.PutUint32(v[n:], uint32(w1))
+			}
+			v[4+n] = 0
+			return b
+		}
+	}
 	s = oops.ValidUTF8(s)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(s)+1))
 	b = append(b, s...)
 	return append(b, 0)
+}
+
+// load64 returns the 8 bytes of s at i as a little-endian word (one load
+// where the machine allows).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// load32 returns the 4 bytes of s at i as a little-endian word.
+func load32(s string, i int) uint32 {
+	s = s[i : i+4]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // appendInt writes n as python's bson library would: int32 when it fits.
@@ -467,11 +518,7 @@ func appendOffsetAt(b []byte, index byte, d time.Duration) []byte {
 
 // appendStrAt is appendStr for the key of one digit, index.
 func appendStrAt(b []byte, index byte, s string) []byte {
-	s = oops.ValidUTF8(s)
-	b = append(b, typeString, index, 0)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(s)+1))
-	b = append(b, s...)
-	return append(b, 0)
+	return appendStrValue(append(b, typeString, index, 0), s)
 }
 
 // appendLog writes the flight recorder's records as documents {time, level,
