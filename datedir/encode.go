@@ -553,7 +553,7 @@ func appendAttrs(b []byte, key string, m map[string]any) []byte {
 	var buf [32]string
 	keys := buf[:0]
 	for k, v := range m {
-		if !leaf(v) || !utf8.ValidString(k) {
+		if !leaf(v) || !(wire.ASCII(k) || utf8.ValidString(k)) {
 			return appendValue(b, key, oops.Plain(m))
 		}
 		keys = append(keys, k)

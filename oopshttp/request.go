@@ -10,6 +10,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/internal/reqvars"
+	"github.com/oops-go/oops/internal/wire"
 )
 
 // hidden replaces a secret's value in req_vars.
@@ -65,6 +66,15 @@ func (st *state) attachRequest(r *oops.Report) {
 	}
 }
 
+// validText is reqvars.ValidText, answering at once for ASCII text, as a
+// request's method, path, protocol, addresses and header values mostly are.
+func validText(s string) string {
+	if wire.ASCII(s) {
+		return s
+	}
+	return reqvars.ValidText(s)
+}
+
 // requestInfo is what reports take from the request, secrets hidden.
 type requestInfo struct {
 	url, topic string
@@ -88,7 +98,7 @@ func (st *state) requestInfo() *requestInfo {
 	req := st.req
 	info := &requestInfo{
 		url:   st.m.secrets.HideURL(requestURL(req)),
-		topic: reqvars.ValidText(req.Pattern),
+		topic: validText(req.Pattern),
 		vars:  reqVars(req, st.m.hidden, st.m.secrets),
 	}
 	if !st.info.CompareAndSwap(nil, info) {
@@ -102,7 +112,7 @@ func (st *state) requestInfo() *requestInfo {
 // query.
 func requestURL(req *http.Request) string {
 	if req.URL != nil && req.URL.IsAbs() {
-		return reqvars.ValidText(req.URL.String())
+		return validText(req.URL.String())
 	}
 	scheme := "http"
 	if req.TLS != nil {
@@ -112,7 +122,7 @@ func requestURL(req *http.Request) string {
 	if uri == "" && req.URL != nil {
 		uri = req.URL.RequestURI()
 	}
-	return reqvars.ValidText(scheme + "://" + req.Host + uri)
+	return validText(scheme + "://" + req.Host + uri)
 }
 
 // reqVars returns the request as a WSGI/CGI environment, secrets hidden.
@@ -121,17 +131,17 @@ func requestURL(req *http.Request) string {
 func reqVars(req *http.Request, hide map[string]bool, secrets *reqvars.QuerySecrets) []reqVar {
 	vars := make([]reqVar, 0, len(req.Header)+6)
 	add := func(key, value string) { vars = append(vars, reqVar{key, value}) }
-	add("REQUEST_METHOD", reqvars.ValidText(req.Method))
+	add("REQUEST_METHOD", validText(req.Method))
 	if req.URL != nil {
-		add("PATH_INFO", reqvars.ValidText(req.URL.Path))
-		add("QUERY_STRING", reqvars.ValidText(secrets.HideQuery(req.URL.RawQuery)))
+		add("PATH_INFO", validText(req.URL.Path))
+		add("QUERY_STRING", validText(secrets.HideQuery(req.URL.RawQuery)))
 	}
-	add("SERVER_PROTOCOL", reqvars.ValidText(req.Proto))
+	add("SERVER_PROTOCOL", validText(req.Proto))
 	if req.RemoteAddr != "" {
-		add("REMOTE_ADDR", reqvars.ValidText(req.RemoteAddr))
+		add("REMOTE_ADDR", validText(req.RemoteAddr))
 	}
 	if req.Host != "" {
-		add("HTTP_HOST", reqvars.ValidText(req.Host))
+		add("HTTP_HOST", validText(req.Host))
 	}
 	for name, values := range req.Header {
 		name = textproto.CanonicalMIMEHeaderKey(name)
@@ -144,7 +154,7 @@ func reqVars(req *http.Request, hide map[string]bool, secrets *reqvars.QuerySecr
 		case name == "Referer":
 			add(key, secrets.HideURL(strings.Join(values, ", ")))
 		default:
-			add(key, reqvars.ValidText(strings.Join(values, ", ")))
+			add(key, validText(strings.Join(values, ", ")))
 		}
 	}
 	return vars
