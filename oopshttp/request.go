@@ -96,10 +96,15 @@ func (st *state) requestInfo() *requestInfo {
 		return info
 	}
 	req := st.req
+	var rawQuery, hq string
+	if req.URL != nil {
+		rawQuery = req.URL.RawQuery
+		hq = st.m.secrets.HideQuery(rawQuery)
+	}
 	info := &requestInfo{
-		url:   st.m.secrets.HideURL(requestURL(req)),
+		url:   hideRequestURL(st.m.secrets, requestURL(req), rawQuery, hq),
 		topic: validText(req.Pattern),
-		vars:  reqVars(req, st.m.hidden, st.m.secrets),
+		vars:  reqVars(req, st.m.hidden, st.m.secrets, hq),
 	}
 	if !st.info.CompareAndSwap(nil, info) {
 		// Another goroutine's report made them meanwhile.
@@ -125,16 +130,36 @@ func requestURL(req *http.Request) string {
 	return validText(scheme + "://" + req.Host + uri)
 }
 
-// reqVars returns the request as a WSGI/CGI environment, secrets hidden.
+// hideRequestURL returns secrets.HideURL(u) for u, the request's URL as
+// requestURL makes it, whose query is usually the request's raw query:
+// then hq, that query with its secrets hidden (HideQuery), is used again
+// rather than made a second time, and the rest of u is hidden on its own
+// (its user information), which comes to the same text.
+func hideRequestURL(secrets *reqvars.QuerySecrets, u, rawQuery, hq string) string {
+	before, query, hasQuery := strings.Cut(u, "?")
+	if !hasQuery || query != rawQuery || strings.IndexByte(u, '#') >= 0 {
+		return secrets.HideURL(u)
+	}
+	// u is valid text (requestURL), and so are both parts: HideURL's result
+	// is the hidden parts joined, or u itself when nothing was hidden.
+	hb := secrets.HideURL(before)
+	if hb == before && hq == query {
+		return u
+	}
+	return hb + "?" + hq
+}
+
+// reqVars returns the request as a WSGI/CGI environment, secrets hidden;
+// hiddenQuery is the request's query with its secrets hidden.
 // A name given twice (two headers of one variable name) is listed twice,
 // the later value winning.
-func reqVars(req *http.Request, hide map[string]bool, secrets *reqvars.QuerySecrets) []reqVar {
+func reqVars(req *http.Request, hide map[string]bool, secrets *reqvars.QuerySecrets, hiddenQuery string) []reqVar {
 	vars := make([]reqVar, 0, len(req.Header)+6)
 	add := func(key, value string) { vars = append(vars, reqVar{key, value}) }
 	add("REQUEST_METHOD", validText(req.Method))
 	if req.URL != nil {
 		add("PATH_INFO", validText(req.URL.Path))
-		add("QUERY_STRING", validText(secrets.HideQuery(req.URL.RawQuery)))
+		add("QUERY_STRING", validText(hiddenQuery))
 	}
 	add("SERVER_PROTOCOL", validText(req.Proto))
 	if req.RemoteAddr != "" {
