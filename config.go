@@ -130,7 +130,10 @@ type creation struct {
 // stored (returned ids for) is noted on it; the first report published during
 // the incident (revision 0, not Pending already) becomes its report: it goes
 // out with Pending set, and the incident's owner publishes it again,
-// completed, when the work ends (see Incident.End).
+// completed, when the work ends (see Incident.End). Its draft shares r's
+// maps until a revision changes them: neither the caller nor a publisher may
+// change r's maps once it is published (a publisher may not change a report
+// anyway).
 func (c *Config) Publish(ctx context.Context, r *Report) ([]string, error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -148,7 +151,7 @@ func (c *Config) Publish(ctx context.Context, r *Report) ([]string, error) {
 	if inc != nil && r.Revision == 0 && !r.Pending && inc.Draft() == nil {
 		// The first report of an incident becomes its report: its owner
 		// publishes it again, completed, when the work ends.
-		d := NewDraft(r)
+		d := newAdoptedDraft(r)
 		if inc.Adopt(d) {
 			r.Pending, adopted = true, d
 		}

@@ -124,5 +124,5 @@
 //
 // Package oops imports the standard library and this module's timeline,
 // internal/stack (which renders stacks) and internal/wire (times python
-// cannot hold) only.
+// cannot hold, text checks) only.
 package oops

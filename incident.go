@@ -29,6 +29,10 @@ type Draft struct {
 	holds     int
 	final     bool // a revision with Pending false is out
 	abandoned bool
+	// sharedMaps is set while base's maps (ReqVars, Attrs, Extra) may be
+	// those of a revision already published (see newAdoptedDraft): Revise
+	// copies them before its amend may change them.
+	sharedMaps bool
 	// own holds NewDraft's copy, so that a draft and its copy are one
 	// allocation; base points at it until a revision needs another copy.
 	own Report
@@ -42,6 +46,25 @@ func NewDraft(r *Report) *Draft {
 	d := &Draft{id: r.ID, next: 1}
 	copyForDraft(&d.own, r)
 	d.base = &d.own
+	return d
+}
+
+// newAdoptedDraft returns a Draft of r for Config.Publish, which is about to
+// publish r as revision 0 of an incident's report: as NewDraft's, but the
+// copy shares r's maps until a revision changes them (Revise copies them
+// first; ReviseReplacing leaves that to its amend). A request's report is
+// completed a moment after it is published, usually before any publisher
+// read it, and its completion changes none of the maps but Extra: copying
+// them for the draft was a third of what a completion allocated. r's maps
+// are only read from then on: r's publisher may not change them, nor may
+// Config.Publish's caller once r is published.
+func newAdoptedDraft(r *Report) *Draft {
+	d := &Draft{id: r.ID, next: 1, sharedMaps: true}
+	c := &d.own
+	*c = *r
+	c.Timeline = r.Timeline[:len(r.Timeline):len(r.Timeline)]
+	c.Log = r.Log[:len(r.Log):len(r.Log)]
+	d.base = c
 	return d
 }
 
@@ -59,11 +82,16 @@ func draftCopy(r *Report) *Report {
 // copyForDraft sets *c to the copy draftCopy makes of r.
 func copyForDraft(c, r *Report) {
 	*c = *r
-	c.ReqVars = maps.Clone(r.ReqVars)
-	c.Attrs = maps.Clone(r.Attrs)
-	c.Extra = maps.Clone(r.Extra)
+	ownMaps(c)
 	c.Timeline = r.Timeline[:len(r.Timeline):len(r.Timeline)]
 	c.Log = r.Log[:len(r.Log):len(r.Log)]
+}
+
+// ownMaps replaces r's maps with copies of them.
+func ownMaps(r *Report) {
+	r.ReqVars = maps.Clone(r.ReqVars)
+	r.Attrs = maps.Clone(r.Attrs)
+	r.Extra = maps.Clone(r.Extra)
 }
 
 // NewReservedDraft returns a Draft of r whose revision 0 is not published
@@ -138,6 +166,23 @@ func (d *Draft) Release() {
 // before share them. It replaces the slices, or appends to them (which
 // copies them), as the integrations do.
 func (d *Draft) Revise(ctx context.Context, cfg *Config, amend func(*Report)) ([]string, error) {
+	return d.revise(ctx, cfg, amend, false)
+}
+
+// ReviseReplacing is Revise for an amend that changes none of the report's
+// maps (ReqVars, Attrs, Extra) in place: to change one, it sets a new map in
+// its place (a copy with the change). The draft then need not copy the maps
+// of the revisions published before, which a publisher may still be reading,
+// for the amend's sake; what the amend did not replace the revisions share.
+//
+// The maps amend receives may be shared with a revision out already: an
+// amend that writes into one of them races with that revision's publisher
+// and changes what was published. Revise is for any other amend.
+func (d *Draft) ReviseReplacing(ctx context.Context, cfg *Config, amend func(*Report)) ([]string, error) {
+	return d.revise(ctx, cfg, amend, true)
+}
+
+func (d *Draft) revise(ctx context.Context, cfg *Config, amend func(*Report), replacing bool) ([]string, error) {
 	d.mu.Lock()
 	if d.holds > 0 {
 		d.holds--
@@ -149,9 +194,13 @@ func (d *Draft) Revise(ctx context.Context, cfg *Config, amend func(*Report)) ([
 	if d.shared {
 		// A revision after the last (a party revising without a hold):
 		// the last one may still be read.
-		d.base, d.shared = draftCopy(d.base), false
+		d.base, d.shared, d.sharedMaps = draftCopy(d.base), false, false
 	}
 	if amend != nil {
+		if d.sharedMaps && !replacing {
+			ownMaps(d.base)
+			d.sharedMaps = false
+		}
 		amend(d.base)
 	}
 	r := d.base

@@ -179,41 +179,8 @@ func safeText(f func() string) (s string) {
 
 // ValidUTF8 returns s with each run of invalid UTF-8 bytes replaced by U+FFFD.
 func ValidUTF8(s string) string {
-	if isASCII(s) || utf8.ValidString(s) {
+	if wire.ASCII(s) || utf8.ValidString(s) {
 		return s
 	}
 	return strings.ToValidUTF8(s, "\uFFFD")
-}
-
-// isASCII reports whether s is all ASCII, as most of what a report holds is
-// (SQL, URLs, header values), checking 16 bytes at a time: utf8.ValidString
-// assembles each word from single bytes, and encoding a report checks every
-// string of it.
-func isASCII(s string) bool {
-	i := 0
-	for ; i+16 <= len(s); i += 16 {
-		if (load64(s, i)|load64(s, i+8))&0x8080808080808080 != 0 {
-			return false
-		}
-	}
-	if i+8 <= len(s) {
-		if load64(s, i)&0x8080808080808080 != 0 {
-			return false
-		}
-		i += 8
-	}
-	for ; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-// load64 returns the 8 bytes of s at i as a little-endian word, which the
-// compiler makes one load where the machine allows.
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }

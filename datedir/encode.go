@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -285,10 +286,61 @@ func appendPlain(b []byte, key string, v any) []byte {
 // appendStr writes s, made valid UTF-8.
 func appendStr(b []byte, key, s string) []byte {
 	b = head(b, typeString, key)
+	return appendStrValue(b, s)
+}
+
+// appendStrValue writes a string element's value: its length, s made valid
+// UTF-8, and its NUL. Most of a report's strings are short ASCII (keys,
+// names, categories, header values): one of 4 to 16 bytes is read as two
+// words, which tell that it is ASCII and are written as they are, rather
+// than checked and then copied by calls that cost more than its bytes.
+func appendStrValue(b []byte, s string) []byte {
+	if n := len(s); n >= 4 && n <= 16 {
+		const high = 0x8080808080808080
+		var w0, w1 uint64 // the first and the last 8 (or 4) bytes
+		if n >= 8 {
+			w0, w1 = load64(s, 0), load64(s, n-8)
+		} else {
+			w0, w1 = uint64(load32(s, 0)), uint64(load32(s, n-4))
+		}
+		if (w0|w1)&high == 0 {
+			at := len(b)
+			if cap(b)-at < 4+n+1 {
+				b = slices.Grow(b, 4+n+1)
+			}
+			b = b[:at+4+n+1]
+			v := b[at : at+4+n+1]
+			binary.LittleEndian.PutUint32(v, uint32(n+1))
+			// Overlapping where n is not 16 (or 8): the same bytes.
+			if n >= 8 {
+				binary.LittleEndian.PutUint64(v[4:], w0)
+				binary.LittleEndian.PutUint64(v[n-4:], w1)
+			} else {
+				binary.LittleEndian.PutUint32(v[4:], uint32(w0))
+				binary.LittleEndian.PutUint32(v[n:], uint32(w1))
+			}
+			v[4+n] = 0
+			return b
+		}
+	}
 	s = oops.ValidUTF8(s)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(s)+1))
 	b = append(b, s...)
 	return append(b, 0)
+}
+
+// load64 returns the 8 bytes of s at i as a little-endian word (one load
+// where the machine allows).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// load32 returns the 4 bytes of s at i as a little-endian word.
+func load32(s string, i int) uint32 {
+	s = s[i : i+4]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // appendInt writes n as python's bson library would: int32 when it fits.
@@ -366,39 +418,107 @@ func sortPairs(vars []strPair) {
 	}
 }
 
+// A varName is a request variable's name as a report holds it and as it
+// is written (cleanKey).
+type varName struct{ raw, clean string }
+
+// maxNamed bounds the request variables whose names namedVars keeps.
+const maxNamed = 32
+
+// namedVars holds the names of the request variables a report was last
+// written with, in the order they are written, when they differed from
+// those before: a service's requests mostly carry the same headers, so
+// that a report's variables are written by looking up these names, when
+// the report has just them, rather than by going through the map and
+// sorting what it holds (most of the writing of the variables).
+var namedVars atomic.Pointer[[]varName]
+
 func appendReqVars(b []byte, key string, m map[string]string) []byte {
 	b = head(b, typeDocument, key)
 	b, at := begin(b)
+	if names := namedVars.Load(); names != nil && len(*names) == len(m) {
+		// As many names as m has keys, each one of them: m has just
+		// these names (they are distinct), and they are in order.
+		var vals [maxNamed]string
+		found := true
+		for i, n := range *names {
+			if vals[i], found = m[n.raw]; !found {
+				break
+			}
+		}
+		if found {
+			for i, n := range *names {
+				b = appendStr(b, n.clean, vals[i])
+			}
+			return end(b, at)
+		}
+	}
 	var buf [16]strPair // request variables are few: pairs on the stack
 	vars := buf[:0]
 	for k, v := range m {
 		vars = append(vars, strPair{k, v})
 	}
 	sortPairs(vars)
+	var names []varName
+	if len(vars) <= maxNamed {
+		names = make([]varName, 0, len(vars))
+	}
 	for _, kv := range vars {
-		b = appendStr(b, cleanKey(kv.k), kv.v)
+		clean := cleanKey(kv.k)
+		b = appendStr(b, clean, kv.v)
+		if names != nil {
+			names = append(names, varName{kv.k, clean})
+		}
+	}
+	if names != nil {
+		namedVars.Store(&names)
 	}
 	return end(b, at)
 }
 
 // appendTimelineEntry writes [start_ms, end_ms, category, detail,
 // backtrace-or-null] and the error as a sixth element when the step failed.
+// The elements' keys are single digits, written with their type in one
+// append (a request's report has a dozen entries or more, and these were
+// most of its encoding).
 func appendTimelineEntry(b []byte, key string, t *oops.TimelineEntry) []byte {
 	b = head(b, typeArray, key)
 	b, at := begin(b)
-	b = appendOffset(b, "0", t.Start)
-	b = appendOffset(b, "1", t.End)
-	b = appendStr(b, "2", t.Category)
-	b = appendStr(b, "3", t.Detail)
+	b = appendOffsetAt(b, '0', t.Start)
+	b = appendOffsetAt(b, '1', t.End)
+	b = appendStrAt(b, '2', t.Category)
+	b = appendStrAt(b, '3', t.Detail)
 	if t.Backtrace == nil {
-		b = head(b, typeNull, "4")
+		b = append(b, typeNull, '4', 0)
 	} else {
-		b = appendStr(b, "4", *t.Backtrace)
+		b = appendStrAt(b, '4', *t.Backtrace)
 	}
 	if t.Error != "" {
-		b = appendStr(b, "5", t.Error)
+		b = appendStrAt(b, '5', t.Error)
 	}
 	return end(b, at)
+}
+
+// appendOffsetAt is appendOffset for the key of one digit, index.
+func appendOffsetAt(b []byte, index byte, d time.Duration) []byte {
+	if d >= 0 && d <= math.MaxInt64-500 {
+		// As appendOffset.
+		us := (int64(d) + 500) / 1000
+		if us%1000 != 0 {
+			b = append(b, typeDouble, index, 0)
+			return binary.LittleEndian.AppendUint64(b, math.Float64bits(float64(us)/1000))
+		}
+		if ms := us / 1000; ms <= math.MaxInt32 {
+			b = append(b, typeInt32, index, 0)
+			return binary.LittleEndian.AppendUint32(b, uint32(ms))
+		}
+	}
+	return appendOffset(b, string(rune(index)), d)
+}
+
+// appendStrAt is appendStr for the key of one digit, index.
+func appendStrAt(b []byte, index byte, s string) []byte {
+	return appendStrValue(append(b, typeString, index, 0), s)
 }
 
 // appendLog writes the flight recorder's records as documents {time, level,
@@ -433,7 +553,7 @@ func appendAttrs(b []byte, key string, m map[string]any) []byte {
 	var buf [32]string
 	keys := buf[:0]
 	for k, v := range m {
-		if !leaf(v) || !utf8.ValidString(k) {
+		if !leaf(v) || !(wire.ASCII(k) || utf8.ValidString(k)) {
 			return appendValue(b, key, oops.Plain(m))
 		}
 		keys = append(keys, k)

@@ -1,13 +1,16 @@
 package datedir
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/internal/wire"
 )
 
@@ -39,6 +42,55 @@ func TestAppendOffsetIsOffsetMillis(t *testing.T) {
 		}
 		if !assert.Equal(t, want, got, "offset %d", int64(d)) {
 			return
+		}
+		// The timeline entries' writer, which writes its keys with their
+		// types in one step, writes the same element.
+		if !assert.Equal(t, want, appendOffsetAt(nil, '0', d), "offset %d, appendOffsetAt", int64(d)) {
+			return
+		}
+	}
+}
+
+// TestAppendStrAtIsAppendStr: the timeline entries' string writer writes
+// what appendStr does, invalid UTF-8 and NUL bytes included.
+func TestAppendStrAtIsAppendStr(t *testing.T) {
+	for _, s := range []string{"", "SQL-main", "SELECT 1", "caf\xe9", "a\x00b", "é", string(make([]byte, 300))} {
+		for _, key := range "012345" {
+			prefix := []byte("prefix")
+			assert.Equal(t, appendStr(prefix[:len(prefix):len(prefix)], string(key), s),
+				appendStrAt(prefix[:len(prefix):len(prefix)], byte(key), s), "%q", s)
+		}
+	}
+}
+
+// TestAppendStrValueShortASCII holds appendStrValue, which copies short
+// ASCII strings a word at a time, to the plain way for every length to 40,
+// with a byte that is not ASCII (valid or not) at every position, into
+// buffers with and without room to spare.
+func TestAppendStrValueShortASCII(t *testing.T) {
+	plain := func(b []byte, s string) []byte {
+		s = oops.ValidUTF8(s)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(s)+1))
+		b = append(b, s...)
+		return append(b, 0)
+	}
+	var cases []string
+	for n := range 41 {
+		ascii := strings.Repeat("x", n)
+		cases = append(cases, ascii, strings.Repeat("\x7f", n))
+		for i := range n {
+			for _, bad := range []string{"\x80", "\xff", "é"} {
+				cases = append(cases, ascii[:i]+bad+ascii[i+1:])
+			}
+		}
+	}
+	for _, s := range cases {
+		for _, room := range []int{0, 3, 64} {
+			b := append(make([]byte, 0, 2+room), "pp"...)
+			want := plain(append([]byte(nil), b...), s)
+			if !assert.Equal(t, want, appendStrValue(b, s), "%q, %d spare", s, room) {
+				return
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package datedir
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -26,6 +27,52 @@ func TestSortPairs(t *testing.T) {
 			}
 			return 0
 		}), "%d variables", n)
+	}
+}
+
+// sortedReqVars writes m as appendReqVars did before it kept the names of
+// the variables last written: every key, sorted, cleaned.
+func sortedReqVars(m map[string]string) []byte {
+	b := head(nil, typeDocument, "req_vars")
+	b, at := begin(b)
+	keys := slices.Sorted(maps.Keys(m))
+	for _, k := range keys {
+		b = appendStr(b, cleanKey(k), m[k])
+	}
+	return end(b, at)
+}
+
+// TestAppendReqVarsNames: the request variables are written the same
+// whether their names are those of the report written before (looked up)
+// or not (sorted, and kept for the next): reports with the same names,
+// others, as many names but one different, one more or fewer, names that
+// need cleaning, more than namedVars keeps.
+func TestAppendReqVarsNames(t *testing.T) {
+	base := map[string]string{"REQUEST_METHOD": "GET", "PATH_INFO": "/a", "HTTP_HOST": "example.com"}
+	with := func(kv ...string) map[string]string {
+		m := maps.Clone(base)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	many := map[string]string{}
+	for i := range maxNamed + 3 {
+		many[fmt.Sprintf("HTTP_X_%02d", i)] = fmt.Sprint(i)
+	}
+	swapped := with()
+	delete(swapped, "PATH_INFO")
+	swapped["PATH_INFO_"] = "/b"
+	fewer := with()
+	delete(fewer, "HTTP_HOST")
+	seq := []map[string]string{
+		base, base, with("PATH_INFO", "/other"), swapped, base, with("HTTP_A", "1"), fewer, base,
+		with("bad\xffkey", "v", "nul\x00key", "w"), with("bad\xffkey", "v2", "nul\x00key", "w2"),
+		many, many, base, {"ONLY": "one"}, {"ONLY": "two"}, base,
+	}
+	for i, m := range seq {
+		got := appendReqVars(nil, "req_vars", m)
+		assert.Equal(t, sortedReqVars(m), got, "report %d: %v", i, m)
 	}
 }
 

@@ -267,11 +267,11 @@ func (st *state) complete(amend func(*oops.Report)) {
 // returns its id ("" when it was never stored).
 func (st *state) revise(d *oops.Draft, amend func(*oops.Report)) string {
 	status := st.w.status
-	return st.u.Revise(&st.detached, d, func(r *oops.Report) {
+	// The amend replaces ReqVars if it changes it (attachRequest) and writes
+	// into Extra, which ReviseReplacing makes the revision's own: the
+	// report's maps are not copied for the completion otherwise.
+	return st.u.ReviseReplacing(&st.detached, d, func(r *oops.Report) {
 		st.attachRequest(r)
-		if r.Extra == nil {
-			r.Extra = make(map[string]any, 2)
-		}
 		if status != 0 {
 			r.Extra[StatusKey] = statusValue(status)
 		}

@@ -2,6 +2,7 @@ package oopshttp
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/internal/reqvars"
+	"github.com/oops-go/oops/internal/wire"
 )
 
 // hidden replaces a secret's value in req_vars.
@@ -45,13 +47,32 @@ func (st *state) attachRequest(r *oops.Report) {
 		}
 		return
 	}
+	vars := r.ReqVars
+	copied := false
 	for _, v := range info.vars {
 		// A report completed at the request's end has them already: a
-		// lookup costs less than a store.
-		if old, ok := r.ReqVars[v.key]; !ok || old != v.value {
-			r.ReqVars[v.key] = v.value
+		// lookup costs less than a store. Its map may be the one of the
+		// revision published before (Unit.ReviseReplacing), which is
+		// read, never changed: a change goes into a copy.
+		if old, ok := vars[v.key]; !ok || old != v.value {
+			if !copied {
+				vars, copied = maps.Clone(vars), true
+			}
+			vars[v.key] = v.value
 		}
 	}
+	if copied {
+		r.ReqVars = vars
+	}
+}
+
+// validText is reqvars.ValidText, answering at once for ASCII text, as a
+// request's method, path, protocol, addresses and header values mostly are.
+func validText(s string) string {
+	if wire.ASCII(s) {
+		return s
+	}
+	return reqvars.ValidText(s)
 }
 
 // requestInfo is what reports take from the request, secrets hidden.
@@ -75,10 +96,15 @@ func (st *state) requestInfo() *requestInfo {
 		return info
 	}
 	req := st.req
+	var rawQuery, hq string
+	if req.URL != nil {
+		rawQuery = req.URL.RawQuery
+		hq = st.m.secrets.HideQuery(rawQuery)
+	}
 	info := &requestInfo{
-		url:   st.m.secrets.HideURL(requestURL(req)),
-		topic: reqvars.ValidText(req.Pattern),
-		vars:  reqVars(req, st.m.hidden, st.m.secrets),
+		url:   hideRequestURL(st.m.secrets, requestURL(req), rawQuery, hq),
+		topic: validText(req.Pattern),
+		vars:  reqVars(req, st.m.hidden, st.m.secrets, hq),
 	}
 	if !st.info.CompareAndSwap(nil, info) {
 		// Another goroutine's report made them meanwhile.
@@ -91,7 +117,7 @@ func (st *state) requestInfo() *requestInfo {
 // query.
 func requestURL(req *http.Request) string {
 	if req.URL != nil && req.URL.IsAbs() {
-		return reqvars.ValidText(req.URL.String())
+		return validText(req.URL.String())
 	}
 	scheme := "http"
 	if req.TLS != nil {
@@ -101,26 +127,46 @@ func requestURL(req *http.Request) string {
 	if uri == "" && req.URL != nil {
 		uri = req.URL.RequestURI()
 	}
-	return reqvars.ValidText(scheme + "://" + req.Host + uri)
+	return validText(scheme + "://" + req.Host + uri)
 }
 
-// reqVars returns the request as a WSGI/CGI environment, secrets hidden.
+// hideRequestURL returns secrets.HideURL(u) for u, the request's URL as
+// requestURL makes it, whose query is usually the request's raw query:
+// then hq, that query with its secrets hidden (HideQuery), is used again
+// rather than made a second time, and the rest of u is hidden on its own
+// (its user information), which comes to the same text.
+func hideRequestURL(secrets *reqvars.QuerySecrets, u, rawQuery, hq string) string {
+	before, query, hasQuery := strings.Cut(u, "?")
+	if !hasQuery || query != rawQuery || strings.IndexByte(u, '#') >= 0 {
+		return secrets.HideURL(u)
+	}
+	// u is valid text (requestURL), and so are both parts: HideURL's result
+	// is the hidden parts joined, or u itself when nothing was hidden.
+	hb := secrets.HideURL(before)
+	if hb == before && hq == query {
+		return u
+	}
+	return hb + "?" + hq
+}
+
+// reqVars returns the request as a WSGI/CGI environment, secrets hidden;
+// hiddenQuery is the request's query with its secrets hidden.
 // A name given twice (two headers of one variable name) is listed twice,
 // the later value winning.
-func reqVars(req *http.Request, hide map[string]bool, secrets *reqvars.QuerySecrets) []reqVar {
+func reqVars(req *http.Request, hide map[string]bool, secrets *reqvars.QuerySecrets, hiddenQuery string) []reqVar {
 	vars := make([]reqVar, 0, len(req.Header)+6)
 	add := func(key, value string) { vars = append(vars, reqVar{key, value}) }
-	add("REQUEST_METHOD", reqvars.ValidText(req.Method))
+	add("REQUEST_METHOD", validText(req.Method))
 	if req.URL != nil {
-		add("PATH_INFO", reqvars.ValidText(req.URL.Path))
-		add("QUERY_STRING", reqvars.ValidText(secrets.HideQuery(req.URL.RawQuery)))
+		add("PATH_INFO", validText(req.URL.Path))
+		add("QUERY_STRING", validText(hiddenQuery))
 	}
-	add("SERVER_PROTOCOL", reqvars.ValidText(req.Proto))
+	add("SERVER_PROTOCOL", validText(req.Proto))
 	if req.RemoteAddr != "" {
-		add("REMOTE_ADDR", reqvars.ValidText(req.RemoteAddr))
+		add("REMOTE_ADDR", validText(req.RemoteAddr))
 	}
 	if req.Host != "" {
-		add("HTTP_HOST", reqvars.ValidText(req.Host))
+		add("HTTP_HOST", validText(req.Host))
 	}
 	for name, values := range req.Header {
 		name = textproto.CanonicalMIMEHeaderKey(name)
@@ -133,7 +179,7 @@ func reqVars(req *http.Request, hide map[string]bool, secrets *reqvars.QuerySecr
 		case name == "Referer":
 			add(key, secrets.HideURL(strings.Join(values, ", ")))
 		default:
-			add(key, reqvars.ValidText(strings.Join(values, ", ")))
+			add(key, validText(strings.Join(values, ", ")))
 		}
 	}
 	return vars

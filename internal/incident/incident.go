@@ -7,6 +7,7 @@ package incident
 import (
 	"context"
 	"errors"
+	"maps"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/timeline"
@@ -81,11 +82,33 @@ func (u *Unit) Publish(ctx context.Context, r *oops.Report) string {
 // variables, status, how the work ended). It returns the report's id, or ""
 // when it was never stored.
 func (u *Unit) Revise(ctx context.Context, d *oops.Draft, amend func(*oops.Report)) string {
+	return u.revise(ctx, d, amend, false)
+}
+
+// ReviseReplacing is Revise for an amend that changes the report's ReqVars
+// and Attrs only by replacing them (oops.Draft.ReviseReplacing): they may be
+// the maps of the revision published before, which its publisher may still
+// be reading. Extra is the revision's own when amend runs (made, or copied,
+// first), so amend may write into it.
+func (u *Unit) ReviseReplacing(ctx context.Context, d *oops.Draft, amend func(*oops.Report)) string {
+	return u.revise(ctx, d, amend, true)
+}
+
+func (u *Unit) revise(ctx context.Context, d *oops.Draft, amend func(*oops.Report), replacing bool) string {
 	// Read before Revise locks the draft: the incident locks itself before
 	// the draft.
 	related, dropped := u.Inc.Related("")
 	var last *oops.Report
-	ids, err := d.Revise(ctx, u.Cfg, func(r *oops.Report) {
+	complete := func(r *oops.Report) {
+		if replacing {
+			// The owner's completion sets Extra keys (its status): the
+			// map is copied once here, the others only if changed.
+			if r.Extra == nil {
+				r.Extra = make(map[string]any, 2)
+			} else {
+				r.Extra = maps.Clone(r.Extra)
+			}
+		}
 		setRelated(r, related, dropped)
 		r.Timeline = u.Inc.FlattenTimeline(u.TL, r.Timeline)
 		r.TimelineDropped = u.TL.Dropped()
@@ -93,7 +116,14 @@ func (u *Unit) Revise(ctx context.Context, d *oops.Draft, amend func(*oops.Repor
 			amend(r)
 		}
 		last = r
-	})
+	}
+	var ids []string
+	var err error
+	if replacing {
+		ids, err = d.ReviseReplacing(ctx, u.Cfg, complete)
+	} else {
+		ids, err = d.Revise(ctx, u.Cfg, complete)
+	}
 	if d.Abandoned() {
 		return ""
 	}

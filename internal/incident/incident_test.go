@@ -69,3 +69,42 @@ func TestUnitPublishErrors(t *testing.T) {
 	assert.Equal(t, []error{fail}, told)
 	assert.Nil(t, u.Inc.End(), "a report no store took is not the unit's")
 }
+
+// TestUnitReviseReplacing: the completion writes into an Extra of its own,
+// made when the report had none and copied when it had one, so that the
+// revision published before (which a publisher may still be reading) keeps
+// its maps as they were.
+func TestUnitReviseReplacing(t *testing.T) {
+	for _, extra := range []map[string]any{nil, {"made": "at the error"}} {
+		var col testpub.Collector
+		u := &Unit{Cfg: &oops.Config{Publisher: &col, NoHooks: true}, TL: timeline.New()}
+		ctx := oops.WithIncident(timeline.NewContext(context.Background(), u.TL), &u.Inc)
+		first := u.Cfg.Create(ctx, oops.Event{Level: "ERROR", Msg: "first"})
+		first.Extra = extra
+		first.ReqVars = map[string]string{"PATH_INFO": "/a"}
+		id := u.Publish(ctx, first)
+		require.Equal(t, first.ID, id)
+		second := u.Cfg.Create(ctx, oops.Event{Level: "ERROR", Msg: "second"})
+		require.Equal(t, second.ID, u.Publish(ctx, second))
+
+		d := u.Inc.End()
+		require.NotNil(t, d)
+		got := u.ReviseReplacing(ctx, d, func(r *oops.Report) { r.Extra["status"] = "500" })
+		assert.Equal(t, id, got)
+
+		raw := col.Raw()
+		require.Len(t, raw, 3)
+		last := raw[2]
+		assert.Equal(t, 1, last.Revision)
+		assert.False(t, last.Pending)
+		assert.Equal(t, "500", last.Extra["status"])
+		assert.Equal(t, []string{second.ID}, last.Extra[RelatedKey])
+		assert.Equal(t, map[string]string{"PATH_INFO": "/a"}, last.ReqVars)
+		if extra == nil {
+			assert.Nil(t, first.Extra, "revision 0 unchanged")
+		} else {
+			assert.Equal(t, map[string]any{"made": "at the error"}, first.Extra, "revision 0 unchanged")
+			assert.Equal(t, "at the error", last.Extra["made"])
+		}
+	}
+}

@@ -1,5 +1,7 @@
 // Package wire holds what the report encodings of this module share and
-// users need not see: the rule for times every reader can hold.
+// users need not see: the rule for times every reader can hold, timeline
+// offsets, ids in error messages, and the check for ASCII text that the
+// encoders (and the text they are given) run on every string.
 package wire
 
 import (
