@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"sync"
+
+	"github.com/oops-go/oops/internal/revise"
 )
 
 // A Draft is a report that was published before it was complete: the parties
@@ -52,7 +54,7 @@ func NewDraft(r *Report) *Draft {
 // newAdoptedDraft returns a Draft of r for Config.Publish, which is about to
 // publish r as revision 0 of an incident's report: as NewDraft's, but the
 // copy shares r's maps until a revision changes them (Revise copies them
-// first; ReviseReplacing leaves that to its amend). A request's report is
+// first; a revision through internal/revise leaves that to its amend). A request's report is
 // completed a moment after it is published, usually before any publisher
 // read it, and its completion changes none of the maps but Extra: copying
 // them for the draft was a third of what a completion allocated. r's maps
@@ -169,17 +171,10 @@ func (d *Draft) Revise(ctx context.Context, cfg *Config, amend func(*Report)) ([
 	return d.revise(ctx, cfg, amend, false)
 }
 
-// ReviseReplacing is Revise for an amend that changes none of the report's
-// maps (ReqVars, Attrs, Extra) in place: to change one, it sets a new map in
-// its place (a copy with the change). The draft then need not copy the maps
-// of the revisions published before, which a publisher may still be reading,
-// for the amend's sake; what the amend did not replace the revisions share.
-//
-// The maps amend receives may be shared with a revision out already: an
-// amend that writes into one of them races with that revision's publisher
-// and changes what was published. Revise is for any other amend.
-func (d *Draft) ReviseReplacing(ctx context.Context, cfg *Config, amend func(*Report)) ([]string, error) {
-	return d.revise(ctx, cfg, amend, true)
+func init() {
+	revise.Replacing = func(ctx context.Context, d, cfg, amend any) ([]string, error) {
+		return d.(*Draft).revise(ctx, cfg.(*Config), amend.(func(*Report)), true)
+	}
 }
 
 func (d *Draft) revise(ctx context.Context, cfg *Config, amend func(*Report), replacing bool) ([]string, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/revise"
 )
 
 // holder is a publisher that keeps the reports it is given, not copies, as
@@ -69,13 +70,13 @@ func TestAdoptedDraftReviseCopiesMaps(t *testing.T) {
 	assert.Equal(t, map[string]any{"x": 2}, last.Extra)
 }
 
-// TestAdoptedDraftReviseReplacing: with ReviseReplacing the maps the amend
+// TestAdoptedDraftReviseReplacing: with revise.Replacing the maps the amend
 // leaves alone are shared by both revisions, and those it replaces are the
 // last revision's alone.
 func TestAdoptedDraftReviseReplacing(t *testing.T) {
 	h := &holder{}
 	cfg, r, d := adopted(t, h)
-	_, err := d.ReviseReplacing(context.Background(), cfg, func(c *oops.Report) {
+	_, err := revise.Replacing(context.Background(), d, cfg, func(c *oops.Report) {
 		c.Extra = maps.Clone(c.Extra)
 		c.Extra["status"] = "500"
 	})
@@ -108,7 +109,7 @@ func TestNewDraftCopiesMaps(t *testing.T) {
 	d := oops.NewDraft(r)
 	r.Attrs["a"] = 2 // the caller's report, changed after the copy
 	d.Hold()
-	_, err := d.ReviseReplacing(context.Background(), cfg, nil)
+	_, err := revise.Replacing(context.Background(), d, cfg, (func(*oops.Report))(nil))
 	require.NoError(t, err)
 	require.Len(t, h.reps, 1)
 	assert.Equal(t, map[string]any{"a": 1}, h.reps[0].Attrs)

@@ -10,6 +10,7 @@ import (
 	"maps"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/revise"
 	"github.com/oops-go/oops/timeline"
 )
 
@@ -86,7 +87,7 @@ func (u *Unit) Revise(ctx context.Context, d *oops.Draft, amend func(*oops.Repor
 }
 
 // ReviseReplacing is Revise for an amend that changes the report's ReqVars
-// and Attrs only by replacing them (oops.Draft.ReviseReplacing): they may be
+// and Attrs only by replacing them (see revise.Replacing): they may be
 // the maps of the revision published before, which its publisher may still
 // be reading. Extra is the revision's own when amend runs (made, or copied,
 // first), so amend may write into it.
@@ -120,7 +121,7 @@ func (u *Unit) revise(ctx context.Context, d *oops.Draft, amend func(*oops.Repor
 	var ids []string
 	var err error
 	if replacing {
-		ids, err = d.ReviseReplacing(ctx, u.Cfg, complete)
+		ids, err = revise.Replacing(ctx, d, u.Cfg, complete)
 	} else {
 		ids, err = d.Revise(ctx, u.Cfg, complete)
 	}
