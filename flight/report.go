@@ -96,7 +96,7 @@ func (r *Recorder) Report(ctx context.Context, cfg *oops.Config, e Entry, keys K
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	d := r.TriggerContext(ctx, oops.Signature(e.PC, e.Msg, e.Err), e.Record)
+	d := r.TriggerContext(ctx, signature(e.PC, e.Msg, e.Err), e.Record)
 	switch d.Verdict {
 	case VerdictFold:
 		return Outcome{Verdict: VerdictFold, ID: d.ID}
