@@ -73,8 +73,11 @@
 // name) and publishes it with Publish, which attaches the rings' records
 // (Records) to Report.Log and sets Report.Signature and Report.Suppressed
 // (how many reports of that signature the rate limit held back since the
-// last one published). Trigger and Publish remain for integrations that
-// build reports their own way.
+// last one published). Report is Decide then ReportDecision: an integration
+// that copies a record only for a report calls them apart and copies it in
+// between, only for VerdictReport, so that a storm's suppressed records copy
+// nothing. Trigger and Publish remain for integrations that build reports
+// their own way.
 //
 // One publish-error policy: a report that no store took is not an error of
 // the log call. Its line gets no id but the reason (DropReason), the
