@@ -52,10 +52,21 @@ func signature(pc uintptr, msg string, err error) string {
 	}
 	h := (uint64(pc) ^ uint64(len(msg))<<40 ^ uint64(n)<<56) * 0x9e3779b97f4a7c15
 	slot := &sigCache[h>>56] // top 8 bits: 256 slots
-	if e := slot.Load(); e != nil && e.pc == pc && e.n == n && e.types == types && e.msg == msg {
+	if e := slot.Load(); e != nil && e.pc == pc && e.n == n && e.msg == msg && sameTypes(&e.types, &types, n) {
 		return e.sig
 	}
 	sig := oops.Signature(pc, msg, err)
 	slot.Store(&sigEntry{pc: pc, msg: msg, n: n, types: types, sig: sig})
 	return sig
+}
+
+// sameTypes reports whether the first n types of a and b are the same:
+// one comparison per type of the chain, not of the whole array.
+func sameTypes(a, b *[sigTypes]reflect.Type, n int) bool {
+	for i := range n {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
