@@ -4,7 +4,6 @@ import (
 	"context"
 	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
@@ -77,10 +76,6 @@ func findPending(c *Core, fields []zapcore.Field) *pending {
 	return nil
 }
 
-// pendingFree holds pendings that a suppressed entry used only to be
-// decided on.
-var pendingFree = sync.Pool{New: func() any { return new(pending) }}
-
 // beforeWrite runs before any core of an entry at the report level writes:
 // it makes and publishes the report, and adds the field that says what
 // became of it.
@@ -92,8 +87,7 @@ func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.E
 		// Only an entry that makes a report, or folds into a window,
 		// needs an outcome of its own: a suppressed entry of a storm
 		// shares the Core's, and is decided without one.
-		p = pendingFree.Get().(*pending)
-		p.core = c
+		p = &pending{core: c}
 		p.out = c.finish(ctx, d, e, &ent, fields, top, p)
 	}
 	var out []zapcore.Field
