@@ -117,7 +117,10 @@
 // goroutines do not queue behind each other to be suppressed (a bucket is one
 // word, updated by compare-and-swap, and the counts of suppressed reports are
 // spread over one cache line per processor, so that cores do not contend for
-// them).
+// them). A suppressed record costs little besides: the buckets run on the
+// monotonic clock alone (the wall clock is read only for an open window;
+// reports carry their record's own time), and the signature of a call site,
+// message and error type chain seen before is remembered, not hashed again.
 //
 // A Recorder is safe for concurrent use. Default returns the process-wide
 // Recorder the integrations use unless told otherwise, so that records kept
