@@ -42,6 +42,12 @@ func (c *counter) add(d int64) {
 	c.shards[rand.Uint32()&uint32(len(c.shards)-1)].n.Add(d)
 }
 
+// addAt adds d to the shard i picks, for a caller that adds to two counters
+// at once and draws i (at random) once for both.
+func (c *counter) addAt(i uint32, d int64) {
+	c.shards[i&uint32(len(c.shards)-1)].n.Add(d)
+}
+
 // load returns the count.
 func (c *counter) load() int64 {
 	var n int64

@@ -73,8 +73,11 @@
 // name) and publishes it with Publish, which attaches the rings' records
 // (Records) to Report.Log and sets Report.Signature and Report.Suppressed
 // (how many reports of that signature the rate limit held back since the
-// last one published). Trigger and Publish remain for integrations that
-// build reports their own way.
+// last one published). Report is Decide then ReportDecision: an integration
+// that copies a record only for a report calls them apart and copies it in
+// between, only for VerdictReport, so that a storm's suppressed records copy
+// nothing. Trigger and Publish remain for integrations that build reports
+// their own way.
 //
 // One publish-error policy: a report that no store took is not an error of
 // the log call. Its line gets no id but the reason (DropReason), the
@@ -114,7 +117,10 @@
 // goroutines do not queue behind each other to be suppressed (a bucket is one
 // word, updated by compare-and-swap, and the counts of suppressed reports are
 // spread over one cache line per processor, so that cores do not contend for
-// them).
+// them). A suppressed record costs little besides: the buckets run on the
+// monotonic clock alone (the wall clock is read only for an open window;
+// reports carry their record's own time), and the signature of a call site,
+// message and error type chain seen before is remembered, not hashed again.
 //
 // A Recorder is safe for concurrent use. Default returns the process-wide
 // Recorder the integrations use unless told otherwise, so that records kept

@@ -1,6 +1,7 @@
 package flight
 
 import (
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,10 @@ type limiter struct {
 
 	once  sync.Once
 	epoch time.Time // the first now seen: every offset counts from it
+
+	// suppressed counts every report held back, for Stats: sharded as a
+	// bucket's count is, and added to with it.
+	suppressed counter
 }
 
 // A bucket is a token bucket in the form of the generic cell rate algorithm:
@@ -55,7 +60,7 @@ func newLimiter(burst int, every time.Duration, max int) *limiter {
 	if every > 0 && span/int64(every) != int64(burst) {
 		span = 1<<63 - 1 // never limits, as a burst that large would not
 	}
-	return &limiter{every: every, span: span, max: max, overflow: newBucket()}
+	return &limiter{every: every, span: span, max: max, overflow: newBucket(), suppressed: newCounter()}
 }
 
 // fullTat is the tat of a new bucket: full, whatever now is.
@@ -69,19 +74,37 @@ func (l *limiter) offset(now time.Time) int64 {
 	return int64(now.Sub(l.epoch))
 }
 
-// allow takes a token from sig's bucket. It returns whether a report may be
-// published and, if so, how many were suppressed since the last one.
+// elapsed is offset(time.Now()) from the monotonic clock alone: a token
+// bucket needs no wall clock, and time.Since of a time that carries a
+// monotonic reading reads one clock where time.Now reads two. (In a
+// testing/synctest bubble, time.Since reads the bubble's clock.)
+func (l *limiter) elapsed() int64 {
+	l.once.Do(func() { l.epoch = time.Now() })
+	return int64(time.Since(l.epoch))
+}
+
+// allow takes a token from sig's bucket at now. It returns whether a report
+// may be published and, if so, how many were suppressed since the last one.
 func (l *limiter) allow(sig string, now time.Time) (ok bool, suppressed int) {
 	if l == nil {
 		return true, 0
 	}
-	t := l.offset(now)
+	return l.allowAt(sig, l.offset(now))
+}
+
+// allowAt is allow at t, an offset from the limiter's epoch (see offset and
+// elapsed).
+func (l *limiter) allowAt(sig string, t int64) (ok bool, suppressed int) {
 	b := l.bucket(sig, t)
 	for {
 		tat := b.tat.Load()
 		next := max(tat, t) + int64(l.every)
 		if next-t > l.span {
-			b.suppressed.add(1)
+			// One shard for both counts: one random draw per suppressed
+			// report of a storm rather than two.
+			i := rand.Uint32()
+			b.suppressed.addAt(i, 1)
+			l.suppressed.addAt(i, 1)
 			return false, 0
 		}
 		if b.tat.CompareAndSwap(tat, next) {
@@ -150,6 +173,14 @@ func (l *limiter) giveBack(sig string, n int) {
 	} else {
 		l.overflow.suppressed.add(int64(n))
 	}
+}
+
+// suppressedTotal returns how many reports allow has held back.
+func (l *limiter) suppressedTotal() int64 {
+	if l == nil {
+		return 0
+	}
+	return l.suppressed.load()
 }
 
 // tracked returns how many signatures have a bucket of their own.

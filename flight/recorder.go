@@ -87,11 +87,9 @@ type Recorder struct {
 	pending pending                // windows being published
 	drops   *dropLog
 
+	// Suppressed verdicts are counted by the limiter (limiter.suppressed),
+	// with the signature's own count.
 	reported, folded, windows atomic.Uint64
-	// suppressed is added to by every suppressed record of a storm, from
-	// every core: sharded (see counter), apart from win, which every
-	// record at the report level reads.
-	suppressed counter
 }
 
 // New returns a Recorder with the given options; nil means the defaults.
@@ -126,7 +124,7 @@ func New(o *Options) *Recorder {
 		burst = -1 // newLimiter: no limit
 	}
 	r := &Recorder{opts: opts, limit: newLimiter(burst, opts.Every, opts.MaxSignatures),
-		drops: newDropLog(opts.DropEvery, opts.OnDrops), suppressed: newCounter()}
+		drops: newDropLog(opts.DropEvery, opts.OnDrops)}
 	for i := range r.rings {
 		if !opts.NoRings {
 			r.rings[i].size = opts.RingSize
@@ -276,14 +274,21 @@ func (r *Recorder) Trigger(sig string, rec Record) Decision {
 // into it even before the report is published. rec may be nil; if not, it
 // must not change afterwards.
 func (r *Recorder) TriggerContext(ctx context.Context, sig string, rec Record) Decision {
-	now := time.Now()
-	tl := timeline.FromContext(ctx)
-	if d, ok := r.fold(rec, tl, now); ok {
-		return d
+	// The wall clock and the ctx timeline are wanted only by an open
+	// window; the rate limit runs on the monotonic clock alone (see
+	// limiter.elapsed). A storm's suppressed records pay for neither.
+	var tl *timeline.Timeline
+	if r.win.Load() != nil {
+		tl = timeline.FromContext(ctx)
+		if d, ok := r.fold(rec, tl, time.Now()); ok {
+			return d
+		}
 	}
-	ok, suppressed := r.limit.allow(sig, now)
+	ok, suppressed := true, 0
+	if r.limit != nil {
+		ok, suppressed = r.limit.allowAt(sig, r.limit.elapsed())
+	}
 	if !ok {
-		r.suppressed.add(1)
 		return Decision{Verdict: VerdictSuppress, Signature: sig}
 	}
 	d := Decision{Verdict: VerdictReport, Signature: sig, Suppressed: suppressed}
@@ -301,11 +306,17 @@ func (r *Recorder) TriggerContext(ctx context.Context, sig string, rec Record) D
 		if suppressed > 0 {
 			r.limit.giveBack(sig, suppressed)
 		}
-		if d, ok := r.fold(rec, tl, now); ok {
+		if tl == nil {
+			tl = timeline.FromContext(ctx)
+		}
+		if d, ok := r.fold(rec, tl, time.Now()); ok {
 			return d
 		}
 		r.reported.Add(1)
 		return Decision{Verdict: VerdictReport, Signature: sig, ID: oops.NewID()}
+	}
+	if tl == nil {
+		tl = timeline.FromContext(ctx)
 	}
 	w := &window{id: oops.NewID(), max: r.opts.WindowRecords, tl: tl}
 	r.win.Store(w)
@@ -427,7 +438,7 @@ func (r *Recorder) Stats() Stats {
 	return Stats{
 		Reported:   r.reported.Load(),
 		Folded:     r.folded.Load(),
-		Suppressed: uint64(r.suppressed.load()),
+		Suppressed: uint64(r.limit.suppressedTotal()),
 		Windows:    r.windows.Load(),
 		Signatures: r.limit.tracked(),
 		Dropped:    r.drops.totals(),

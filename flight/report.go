@@ -96,7 +96,31 @@ func (r *Recorder) Report(ctx context.Context, cfg *oops.Config, e Entry, keys K
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	d := r.TriggerContext(ctx, oops.Signature(e.PC, e.Msg, e.Err), e.Record)
+	return r.ReportDecision(ctx, cfg, r.Decide(ctx, e), e, keys)
+}
+
+// Decide is the first half of Report: TriggerContext's Decision for e,
+// under the signature of e.PC, e.Msg and e.Err, with e.Record for an open
+// window to fold. It reads nothing else of e. An integration that copies a
+// record only to make a report calls Decide first and copies it (into
+// e.Source) only for VerdictReport: a storm's suppressed records then copy
+// nothing. With a trailing window (Options.Window), e.Record must be set
+// already, as a Fold verdict keeps it.
+func (r *Recorder) Decide(ctx context.Context, e Entry) Decision {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return r.TriggerContext(ctx, signature(e.PC, e.Msg, e.Err), e.Record)
+}
+
+// ReportDecision is the rest of Report, for d, the Decision Decide made for
+// e: for VerdictReport it creates, fills and publishes the report; for the
+// other verdicts it gives their Outcome. e must be the Entry given to
+// Decide, with e.Source (and e.Record) filled in since if need be.
+func (r *Recorder) ReportDecision(ctx context.Context, cfg *oops.Config, d Decision, e Entry, keys Keys) Outcome {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	switch d.Verdict {
 	case VerdictFold:
 		return Outcome{Verdict: VerdictFold, ID: d.ID}

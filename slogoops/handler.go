@@ -203,27 +203,35 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 func (h *Handler) handleReport(ctx context.Context, r slog.Record) error {
 	var k *kept
 	window := h.rec.Options().Window
-	if window {
-		// The record may fold into a window, rendered later: a snapshot.
-		k = h.keep(r)
-	} else {
-		// Rendered now or never: a clone will do, and costs less.
-		k = newKept()
-		k.set(&r, h.scope, false)
-		k.setTimed(&r)
+	e := flight.Entry{
+		Level: r.Level,
+		Name:  r.Level.String(),
+		Msg:   r.Message,
+		Time:  r.Time,
+		PC:    r.PC,
 	}
-	err := k.findError()
-	out := h.rec.Report(ctx, h.cfg, flight.Entry{
-		Level:  r.Level,
-		Name:   r.Level.String(),
-		Msg:    r.Message,
-		Time:   r.Time,
-		Err:    err,
-		PC:     r.PC,
-		Source: k,
-		Record: k,
-	}, h.o.keys)
-	if out.Verdict == flight.VerdictSuppress || !window {
+	var d flight.Decision
+	if window {
+		// The record may fold into a window, rendered later: a snapshot,
+		// made before the recorder decides.
+		k = h.keep(r)
+		e.Err, e.Source, e.Record = k.findError(), k, k
+		d = h.rec.Decide(ctx, e)
+	} else {
+		// Rendered now or never: the recorder decides from r itself, and
+		// only a report gets a copy (a clone will do, and costs less than
+		// a snapshot), so that a storm's suppressed records copy nothing.
+		e.Err = recordError(&r, h.scope)
+		d = h.rec.Decide(ctx, e)
+		if d.Verdict == flight.VerdictReport {
+			k = newKept()
+			k.set(&r, h.scope, false)
+			k.setTimed(&r)
+			e.Source = k
+		}
+	}
+	out := h.rec.ReportDecision(ctx, h.cfg, d, e, h.o.keys)
+	if k != nil && (out.Verdict == flight.VerdictSuppress || !window) {
 		// The recorder kept nothing of a suppressed record, nor of any
 		// without a window (the report holds what it rendered of it, not
 		// the copy): the copy is free again at once, so that a storm, or a

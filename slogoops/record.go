@@ -353,32 +353,64 @@ func prune(m map[string]any) {
 // depth of groups (the record's attributes after the scope's). A LogValuer
 // counts when it is itself an error; its LogValue is not called here.
 func (k *kept) findError() error {
-	var first, keyed error
-	visit := func(a slog.Attr) bool {
-		walkErrors(a, 0, func(key string, err error) bool {
-			if first == nil {
-				first = err
-			}
-			if key == "err" || key == "error" {
-				keyed = err
-				return false
-			}
-			return true
-		})
-		return keyed == nil
+	var s errSearch
+	if s.scope(k.loadScope()) {
+		k.eachAttr(s.visit)
 	}
-	for _, s := range k.steps() {
-		for _, a := range s.attrs {
-			if !visit(a) {
-				return keyed
-			}
+	return s.result()
+}
+
+// recordError is kept.findError for r with scope sc, without copying r.
+func recordError(r *slog.Record, sc *scope) error {
+	var s errSearch
+	if s.scope(sc) {
+		r.Attrs(s.visit)
+	}
+	return s.result()
+}
+
+// An errSearch is the state of findError: the first error seen, and the
+// first under the key "err" or "error", which ends the search.
+type errSearch struct{ first, keyed error }
+
+// visit looks for errors in a; it returns false once the search is over.
+func (s *errSearch) visit(a slog.Attr) bool {
+	walkErrors(a, 0, func(key string, err error) bool {
+		if s.first == nil {
+			s.first = err
+		}
+		if key == "err" || key == "error" {
+			s.keyed = err
+			return false
+		}
+		return true
+	})
+	return s.keyed == nil
+}
+
+// scope visits the attributes of sc, outermost first (its parents', then
+// its own: no list of steps to allocate); it returns false once the search
+// is over.
+func (s *errSearch) scope(sc *scope) bool {
+	if sc == nil {
+		return true
+	}
+	if !s.scope(sc.parent) {
+		return false
+	}
+	for _, a := range sc.attrs {
+		if !s.visit(a) {
+			return false
 		}
 	}
-	k.eachAttr(visit)
-	if keyed != nil {
-		return keyed
+	return true
+}
+
+func (s *errSearch) result() error {
+	if s.keyed != nil {
+		return s.keyed
 	}
-	return first
+	return s.first
 }
 
 // walkErrors calls f with each error held in a (and in groups inside it)

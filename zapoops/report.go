@@ -1,9 +1,9 @@
 package zapoops
 
 import (
+	"context"
 	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/flight"
@@ -76,23 +76,19 @@ func findPending(c *Core, fields []zapcore.Field) *pending {
 	return nil
 }
 
-// pendingFree holds pendings that a suppressed entry used only to be
-// decided on.
-var pendingFree = sync.Pool{New: func() any { return new(pending) }}
-
 // beforeWrite runs before any core of an entry at the report level writes:
 // it makes and publishes the report, and adds the field that says what
 // became of it.
 func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.Entry, []zapcore.Field) {
-	p := pendingFree.Get().(*pending)
-	p.core = c
-	p.out = c.report(ent, fields, p)
-	if p.out == c.suppressed.out {
-		// The recorder kept nothing of a suppressed entry: the field
-		// carries the Core's shared outcome, and p is free again.
-		*p = pending{}
-		pendingFree.Put(p)
-		p = c.suppressed
+	e, ctx, top := c.entry(&ent, fields)
+	d := c.s.rec.Decide(ctx, e)
+	p := c.suppressed
+	if d.Verdict != flight.VerdictSuppress {
+		// Only an entry that makes a report, or folds into a window,
+		// needs an outcome of its own: a suppressed entry of a storm
+		// shares the Core's, and is decided without one.
+		p = &pending{core: c}
+		p.out = c.finish(ctx, d, e, &ent, fields, top, p)
 	}
 	var out []zapcore.Field
 	if p != c.suppressed && len(fields) < len(p.fieldBuf) {
@@ -116,13 +112,19 @@ func (c *Core) beforeWrite(ent zapcore.Entry, fields []zapcore.Field) (zapcore.E
 // the Recorder, which decides, builds and publishes the report (see
 // flight.Recorder.Report).
 func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) flight.Outcome {
-	err := pickError(c.with, fields)
-	// Whether the error carries a stack of its own is left to the Recorder,
-	// which asks ReportStack only when it does not: a suppressed entry of a
-	// storm does not look.
-	needStack := ent.Stack == ""
+	e, ctx, top := c.entry(&ent, fields)
+	return c.finish(ctx, c.s.rec.Decide(ctx, e), e, &ent, fields, top, p)
+}
+
+// entry returns what the Recorder decides an entry by (see
+// flight.Recorder.Decide): its error, call site, context and, with a
+// trailing window, its kept copy; and the hook's frame, top, when the call
+// site was found by walking the stack: entry's caller's frame (it is not
+// inlined, so that the frame is there to find).
+//
+//go:noinline
+func (c *Core) entry(ent *zapcore.Entry, fields []zapcore.Field) (e flight.Entry, ctx context.Context, top uintptr) {
 	pc := ent.Caller.PC // the call site, for the signature
-	var top uintptr
 	if !ent.Caller.Defined {
 		// The caller's frames, from the hook's on, in a buffer that stays
 		// on the stack: only the call site is needed unless a report is
@@ -134,33 +136,41 @@ func (c *Core) report(ent zapcore.Entry, fields []zapcore.Field, p *pending) fli
 			top = buf[0]
 		}
 	}
-	ctx := lastContext(fields)
+	ctx = lastContext(fields)
 	if ctx == nil {
 		ctx = c.ctx
 	}
-	e := flight.Entry{
+	e = flight.Entry{
 		Level:  flightLevel(ent.Level),
 		Name:   ent.Level.CapitalString(),
 		Msg:    ent.Message,
 		Time:   ent.Time,
-		Err:    err,
+		Err:    pickError(c.with, fields),
 		PC:     pc,
 		TBText: ent.Stack,
 		Logger: ent.LoggerName,
-		Source: p,
-	}
-	p.fields = fields
-	if needStack {
-		p.stack, p.top = true, top
-		if top == 0 {
-			p.site = pc
-		}
 	}
 	if c.s.rec.Options().Window {
 		// The entry may fold into a window, rendered later.
-		e.Record = c.newKept(ent, fields)
+		e.Record = c.newKept(*ent, fields)
 	}
-	return c.s.rec.Report(ctx, c.s.cfg, e, c.s.keys)
+	return e, ctx, top
+}
+
+// finish completes d, the Recorder's decision for e, with p as the source
+// of the report's attributes and stack (see flight.Recorder.ReportDecision).
+func (c *Core) finish(ctx context.Context, d flight.Decision, e flight.Entry, ent *zapcore.Entry, fields []zapcore.Field, top uintptr, p *pending) flight.Outcome {
+	// Whether the error carries a stack of its own is left to the Recorder,
+	// which asks ReportStack only when it does not.
+	p.fields = fields
+	if ent.Stack == "" {
+		p.stack, p.top = true, top
+		if top == 0 {
+			p.site = e.PC
+		}
+	}
+	e.Source = p
+	return c.s.rec.ReportDecision(ctx, c.s.cfg, d, e, c.s.keys)
 }
 
 // pickError returns the error of the first error field with key "err" or
