@@ -266,6 +266,27 @@ func BenchmarkRequestRecords(b *testing.B) {
 	perAction(b, records)
 }
 
+// BenchmarkRequestMixed is BenchmarkRequest for a request whose
+// statements and kept log records alternate, as most do: 10 statements,
+// each followed by a kept record (of the category a timeline sees second,
+// so that the lookup of each category is measured past the first).
+func BenchmarkRequestMixed(b *testing.B) {
+	const statements = 10
+	bg := context.Background()
+	var rec any = logDetail("msg=\"cache miss\" key=user:42")
+	b.ReportAllocs()
+	stopCPU := benchcpu.Start(b)
+	for b.Loop() {
+		ctx := timeline.NewContext(bg, timeline.New())
+		for range statements {
+			timeline.FromContext(ctx).Start("SQL-main", "SELECT 1").Finish()
+			release.AddToTimeline(timeline.FromContext(ctx), "log-INFO", time.Now(), rec)
+		}
+	}
+	stopCPU()
+	perAction(b, 2*statements)
+}
+
 // BenchmarkRequestFloor is the floor under BenchmarkRequest, measured
 // beside it: what any request pays that reads the time it began (a wall
 // clock for its report, and the monotonic one), takes its timeline's 1 KiB

@@ -164,3 +164,29 @@ func TestOffsetsBeforeStartOnFakeClock(t *testing.T) {
 	assert.False(t, es[0].Unfinished)
 	assert.True(t, es[1].Unfinished)
 }
+
+// A request's categories alternate (statements, log records of two levels,
+// the empty one): every entry keeps its own, whichever of them the timeline
+// saw last, and whether its text is the one first seen or a copy.
+func TestCategoriesAlternating(t *testing.T) {
+	cats := []string{"SQL-main", "log-INFO", "log-ERROR", "", "log-INFO"}
+	tl := timeline.NewWithOptions(&timeline.Options{NoMaxEntries: true})
+	var want []string
+	for i := range 40 {
+		c := cats[i%len(cats)]
+		if i%3 == 0 {
+			c = strings.Clone(c)
+		}
+		want = append(want, c)
+		if i%2 == 0 {
+			tl.Start(c, "x").Finish()
+		} else {
+			release.AddToTimeline(tl, c, time.Now(), lazyText("y"))
+		}
+	}
+	es := tl.Entries()
+	require.Len(t, es, len(want))
+	for i, e := range es {
+		assert.Equal(t, want[i], e.Category, "entry %d", i)
+	}
+}

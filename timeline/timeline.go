@@ -51,6 +51,13 @@ type Timeline struct {
 	// (see entry.at), so that it takes 48 bytes, not 64: a timeline sees
 	// few categories ("SQL-main", "log-INFO"...), each many times.
 	ncats uint8
+	// lastCat is the index, 1 to inlineCats-1, of the category
+	// findCategory last found or added in the inline table, or 0: the
+	// category other than the first that the timeline last saw, checked
+	// by category after the first, so that a request whose statements
+	// and log records alternate ("SQL-main", "log-INFO") finds both
+	// without a call.
+	lastCat uint8
 	// ctxUsed tells whether a NewContext call has claimed ctx (here
 	// beside the small fields, not with ctx, so that it takes no word of
 	// its own: see inlineEntries).
@@ -113,6 +120,10 @@ const (
 	catMask     = 1<<catBits - 1
 	catOverflow = catMask
 )
+
+// inlineCats is a power of two, so that category reads the inline table
+// at lastCat without a bounds check.
+var _ [0]struct{} = [inlineCats & (inlineCats - 1)]struct{}{}
 
 // listedChunks is how many chunks a Timeline lists without allocating:
 // enough for 14+15+31+63 = 123 entries.
@@ -198,15 +209,24 @@ func pack(start time.Duration, cat int64) int64 { return int64(start)<<catBits |
 // start returns the offset at which the entry started.
 func (e *entry) start() time.Duration { return time.Duration(e.at >> catBits) }
 
-// category returns 0 when c is the first category of t's table, and -1
-// else, for findCategory to find or add it. A category is usually a string
-// its instrumentation made once (a constant, or "SQL-" and a database's
-// name), so that it is found by its address and length, without comparing
-// its bytes or making a call: a Start of the timeline's first category, its
-// most common one, looks no further. t.mu is held.
+// category returns the index of c in t's table of categories when it is
+// its first one or the one findCategory last found or added there (see
+// lastCat), and -1 else, for findCategory to find or add it. A category is
+// usually a string its instrumentation made once (a constant, or "SQL-" and
+// a database's name), so that it is found by its address and length,
+// without comparing its bytes or making a call: a request's two most common
+// categories, its statements' and its log records', look no further. t.mu
+// is held.
 func (t *Timeline) category(c string) int64 {
-	if s := t.cats[0]; unsafe.StringData(s) == unsafe.StringData(c) && len(s) == len(c) && t.ncats > 0 {
+	p, n := unsafe.StringData(c), len(c)
+	if s := t.cats[0]; unsafe.StringData(s) == p && len(s) == n && t.ncats > 0 {
 		return 0
+	}
+	// lastCat is 0 (and cats[0] is no match) or the index of a category
+	// in the table: no need to check it against ncats.
+	i := t.lastCat & (inlineCats - 1)
+	if s := t.cats[i]; unsafe.StringData(s) == p && len(s) == n && i > 0 {
+		return int64(i)
 	}
 	return -1
 }
@@ -214,6 +234,15 @@ func (t *Timeline) category(c string) int64 {
 // findCategory returns the index of c in t's table of categories, adding
 // it when the table has room, or catOverflow. t.mu is held.
 func (t *Timeline) findCategory(c string) int64 {
+	i := t.lookupCategory(c)
+	if 0 < i && i < inlineCats {
+		t.lastCat = uint8(i)
+	}
+	return i
+}
+
+// lookupCategory is findCategory but for remembering what it found.
+func (t *Timeline) lookupCategory(c string) int64 {
 	n := int(t.ncats)
 	inline := t.cats[:min(n, inlineCats)]
 	for i, s := range inline {
@@ -375,23 +404,28 @@ func (t *Timeline) open(category, detail string) Action {
 	}
 	now := clamp(time.Since(t.start))
 	t.mu.Lock()
-	seq, cat := t.seq, t.category(category)
-	if cat < 0 {
-		cat = t.findCategory(category)
+	if cat := t.category(category); cat >= 0 {
+		if seq, i := t.seq, t.seq-t.lastPos; i < uint64(len(t.last)) {
+			// A slot that never held an entry: its lazy detail is
+			// nil, and no Finish can be reading its end (Entries
+			// reads under t.mu, and the Finish of this entry comes
+			// after open returns), so plain stores do.
+			e := &t.last[i]
+			t.seq = seq + 1
+			e.at, e.end, e.detail = pack(now, cat), openEnd(seq), detail
+			t.mu.Unlock()
+			return Action{t: t, seq: seq, e: e}
+		}
 	}
-	if i := seq - t.lastPos; i < uint64(len(t.last)) && cat != catOverflow {
-		// A slot that never held an entry: its lazy detail is nil,
-		// and no Finish can be reading its end (Entries reads under
-		// t.mu, and the Finish of this entry comes after open
-		// returns), so plain stores do.
-		e := &t.last[i]
-		t.seq = seq + 1
-		e.at, e.end, e.detail = pack(now, cat), openEnd(seq), detail
-		t.mu.Unlock()
-		return Action{t: t, seq: seq, e: e}
-	}
-	// begin, without the observer it does not have: a call less for a
-	// timeline at its cap, whose every entry takes a slot in the ring.
+	return t.openSlow(category, detail, now)
+}
+
+// openSlow is open for a category that category does not find or an entry
+// that takes a slot an entry may have held: begin, without the observer it
+// does not have, a call less for a timeline at its cap, whose every entry
+// takes a slot in the ring. t.mu is held; openSlow unlocks it.
+func (t *Timeline) openSlow(category, detail string, now time.Duration) Action {
+	cat := t.findCategory(category)
 	seq, e, rel, reused := t.reserve()
 	var lazy any
 	if cat == catOverflow {
@@ -482,20 +516,28 @@ func addReleasable(tl any, category string, at time.Time, detail any) {
 	}
 	off := t.offset(at)
 	t.mu.Lock()
-	cat := t.category(category)
-	if cat < 0 {
-		cat = t.findCategory(category)
+	// reserve and set, for a category that category finds and a slot
+	// that never held an entry (as in Timeline.open), written out here:
+	// this is the most common case, and they are too large to inline.
+	// Everything else is addReleasableSlow, a call of its own, so that
+	// this path keeps few values live across its calls.
+	if cat := t.category(category); cat >= 0 {
+		if seq, i := t.seq, t.seq-t.lastPos; i < uint64(len(t.last)) {
+			e := &t.last[i]
+			t.seq = seq + 1
+			e.at, e.end, e.detail, e.lazy = pack(off, cat), int64(off), releaseDetail, detail
+			t.mu.Unlock()
+			return
+		}
 	}
-	if seq := t.seq; seq-t.lastPos < uint64(len(t.last)) && cat != catOverflow {
-		// reserve and set, for a slot that never held an entry (as
-		// in Timeline.open), written out here: this is the most common
-		// case, and they are too large to inline.
-		e := &t.last[seq-t.lastPos]
-		t.seq = seq + 1
-		e.at, e.end, e.detail, e.lazy = pack(off, cat), int64(off), releaseDetail, detail
-		t.mu.Unlock()
-		return
-	}
+	t.addReleasableSlow(category, off, detail)
+}
+
+// addReleasableSlow is addReleasable for a category that category does not
+// find or an entry that takes a slot an entry may have held. t.mu is held;
+// addReleasableSlow unlocks it.
+func (t *Timeline) addReleasableSlow(category string, off time.Duration, detail any) {
+	cat := t.findCategory(category)
 	_, e, rel, reused := t.reserve()
 	e.set(reused, pack(off, cat), int64(off), releaseDetail, extraFor(cat, category, detail, nil, nil))
 	t.mu.Unlock()
