@@ -426,6 +426,14 @@ func (t *Timeline) open(category, detail string) Action {
 // takes a slot in the ring. t.mu is held; openSlow unlocks it.
 func (t *Timeline) openSlow(category, detail string, now time.Duration) Action {
 	cat := t.findCategory(category)
+	if seq, i := t.seq, t.seq-t.lastPos; i < uint64(len(t.last)) && cat != catOverflow {
+		// A category's first entry in a fresh slot, as in open.
+		e := &t.last[i]
+		t.seq = seq + 1
+		e.at, e.end, e.detail = pack(now, cat), openEnd(seq), detail
+		t.mu.Unlock()
+		return Action{t: t, seq: seq, e: e}
+	}
 	seq, e, rel, reused := t.reserve()
 	var lazy any
 	if cat == catOverflow {
@@ -538,6 +546,14 @@ func addReleasable(tl any, category string, at time.Time, detail any) {
 // addReleasableSlow unlocks it.
 func (t *Timeline) addReleasableSlow(category string, off time.Duration, detail any) {
 	cat := t.findCategory(category)
+	if seq, i := t.seq, t.seq-t.lastPos; i < uint64(len(t.last)) && cat != catOverflow {
+		// A category's first entry in a fresh slot, as in addReleasable.
+		e := &t.last[i]
+		t.seq = seq + 1
+		e.at, e.end, e.detail, e.lazy = pack(off, cat), int64(off), releaseDetail, detail
+		t.mu.Unlock()
+		return
+	}
 	_, e, rel, reused := t.reserve()
 	e.set(reused, pack(off, cat), int64(off), releaseDetail, extraFor(cat, category, detail, nil, nil))
 	t.mu.Unlock()
