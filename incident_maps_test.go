@@ -3,7 +3,6 @@ package oops_test
 import (
 	"context"
 	"maps"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,26 +10,13 @@ import (
 
 	"github.com/oops-go/oops"
 	"github.com/oops-go/oops/internal/revise"
+	"github.com/oops-go/oops/internal/testpub"
 )
-
-// holder is a publisher that keeps the reports it is given, not copies, as
-// an Async does until its worker has written them.
-type holder struct {
-	mu   sync.Mutex
-	reps []*oops.Report
-}
-
-func (h *holder) Publish(_ context.Context, r *oops.Report) ([]string, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.reps = append(h.reps, r)
-	return []string{r.ID}, nil
-}
 
 // adopted publishes a report with maps in an incident's context, so that
 // Config.Publish makes it the incident's report, and returns the report
 // published (still held by the publisher) and its draft.
-func adopted(t *testing.T, h *holder) (*oops.Config, *oops.Report, *oops.Draft) {
+func adopted(t *testing.T, h *testpub.Holder) (*oops.Config, *oops.Report, *oops.Draft) {
 	t.Helper()
 	cfg := &oops.Config{Publisher: h, NoHooks: true}
 	ctx := oops.WithIncident(context.Background(), new(oops.Incident))
@@ -50,7 +36,7 @@ func adopted(t *testing.T, h *holder) (*oops.Config, *oops.Report, *oops.Draft) 
 // the published report's maps; Revise copies them before an amend that
 // writes into them, so that what was published does not change.
 func TestAdoptedDraftReviseCopiesMaps(t *testing.T) {
-	h := &holder{}
+	h := &testpub.Holder{}
 	cfg, r, d := adopted(t, h)
 	_, err := d.Revise(context.Background(), cfg, func(c *oops.Report) {
 		c.ReqVars["PATH_INFO"] = "/b"
@@ -58,11 +44,11 @@ func TestAdoptedDraftReviseCopiesMaps(t *testing.T) {
 		c.Extra["x"] = 2
 	})
 	require.NoError(t, err)
-	require.Len(t, h.reps, 2)
+	require.Len(t, h.Reports(), 2)
 	assert.Equal(t, map[string]string{"PATH_INFO": "/a"}, r.ReqVars, "revision 0 unchanged")
 	assert.Equal(t, map[string]any{"order": 7}, r.Attrs)
 	assert.Equal(t, map[string]any{"x": 1}, r.Extra)
-	last := h.reps[1]
+	last := h.Reports()[1]
 	assert.Equal(t, 1, last.Revision)
 	assert.False(t, last.Pending)
 	assert.Equal(t, map[string]string{"PATH_INFO": "/b"}, last.ReqVars)
@@ -74,15 +60,15 @@ func TestAdoptedDraftReviseCopiesMaps(t *testing.T) {
 // leaves alone are shared by both revisions, and those it replaces are the
 // last revision's alone.
 func TestAdoptedDraftReviseReplacing(t *testing.T) {
-	h := &holder{}
+	h := &testpub.Holder{}
 	cfg, r, d := adopted(t, h)
 	_, err := revise.Replacing(context.Background(), d, cfg, func(c *oops.Report) {
 		c.Extra = maps.Clone(c.Extra)
 		c.Extra["status"] = "500"
 	})
 	require.NoError(t, err)
-	require.Len(t, h.reps, 2)
-	last := h.reps[1]
+	require.Len(t, h.Reports(), 2)
+	last := h.Reports()[1]
 	assert.Equal(t, 1, last.Revision)
 	assert.False(t, last.Pending)
 	assert.Equal(t, map[string]any{"x": 1}, r.Extra, "revision 0 unchanged")
@@ -93,16 +79,16 @@ func TestAdoptedDraftReviseReplacing(t *testing.T) {
 	// be read): Revise copies the maps still shared before its amend.
 	_, err = d.Revise(context.Background(), cfg, func(c *oops.Report) { c.Attrs["order"] = 9 })
 	require.NoError(t, err)
-	require.Len(t, h.reps, 3)
+	require.Len(t, h.Reports(), 3)
 	assert.Equal(t, map[string]any{"order": 7}, r.Attrs)
 	assert.Equal(t, map[string]any{"order": 7}, last.Attrs)
-	assert.Equal(t, map[string]any{"order": 9}, h.reps[2].Attrs)
+	assert.Equal(t, map[string]any{"order": 9}, h.Reports()[2].Attrs)
 }
 
 // TestNewDraftCopiesMaps: NewDraft's copy owns its maps from the start, as
 // documented, whichever way it is revised.
 func TestNewDraftCopiesMaps(t *testing.T) {
-	h := &holder{}
+	h := &testpub.Holder{}
 	cfg := &oops.Config{Publisher: h, NoHooks: true}
 	r := cfg.Create(context.Background(), oops.Event{})
 	r.Attrs = map[string]any{"a": 1}
@@ -111,6 +97,6 @@ func TestNewDraftCopiesMaps(t *testing.T) {
 	d.Hold()
 	_, err := revise.Replacing(context.Background(), d, cfg, (func(*oops.Report))(nil))
 	require.NoError(t, err)
-	require.Len(t, h.reps, 1)
-	assert.Equal(t, map[string]any{"a": 1}, h.reps[0].Attrs)
+	require.Len(t, h.Reports(), 1)
+	assert.Equal(t, map[string]any{"a": 1}, h.Reports()[0].Attrs)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/testpub"
 )
 
 // keeper is a publisher that stores copies and returns the id, or nothing
@@ -145,25 +146,11 @@ func TestIncidentBoundsNotes(t *testing.T) {
 	assert.Equal(t, 50, dropped)
 }
 
-// rawKeeper keeps the reports it is given, not copies: what a revision
-// shares with another must not change under it.
-type rawKeeper struct {
-	mu   sync.Mutex
-	reps []*oops.Report
-}
-
-func (k *rawKeeper) Publish(_ context.Context, r *oops.Report) ([]string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.reps = append(k.reps, r)
-	return []string{r.ID}, nil
-}
-
 // TestDraftRevisionsKeepEarlierOnes: a revision that appends to the
 // timeline and the log, or changes a map, leaves every revision published
 // before as it was, spare capacity of their slices included.
 func TestDraftRevisionsKeepEarlierOnes(t *testing.T) {
-	k := new(rawKeeper)
+	k := new(testpub.Holder)
 	cfg := &oops.Config{Publisher: k}
 	r := &oops.Report{
 		ID:       oops.NewID(),
@@ -190,9 +177,9 @@ func TestDraftRevisionsKeepEarlierOnes(t *testing.T) {
 	_, err = d.Revise(context.Background(), cfg, amend("third"))
 	require.NoError(t, err)
 
-	require.Len(t, k.reps, 3)
+	require.Len(t, k.Reports(), 3)
 	for i, want := range [][]string{{"first"}, {"first", "second"}, {"first", "second", "third"}} {
-		rev := k.reps[i]
+		rev := k.Reports()[i]
 		var cats, msgs []string
 		for _, e := range rev.Timeline {
 			cats = append(cats, e.Category)

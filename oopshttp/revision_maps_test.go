@@ -12,24 +12,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/oops-go/oops"
+	"github.com/oops-go/oops/internal/testpub"
 	"github.com/oops-go/oops/oopshttp"
 )
 
 var errDeclined = errors.New("card declined")
-
-// holding keeps the reports it is given themselves, not copies, as an
-// oops.Async does until its worker has written them.
-type holding struct {
-	mu   sync.Mutex
-	reps []*oops.Report
-}
-
-func (h *holding) Publish(_ context.Context, r *oops.Report) ([]string, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.reps = append(h.reps, r)
-	return []string{r.ID}, nil
-}
 
 // TestCompletionLeavesThePendingRevisionAlone: a request's report is
 // published pending when it is made and completed when the request ends;
@@ -37,7 +24,7 @@ func (h *holding) Publish(_ context.Context, r *oops.Report) ([]string, error) {
 // not change them, never writes into the maps of the revision published
 // (a publisher may be reading it on another goroutine).
 func TestCompletionLeavesThePendingRevisionAlone(t *testing.T) {
-	h := &holding{}
+	h := &testpub.Holder{}
 	cfg := &oops.Config{Hooks: append(oops.DefaultHooks(), oopshttp.AttachRequest), Publisher: h}
 	handler := oopshttp.Middleware(cfg, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadGateway) // the report, made and published pending
@@ -47,8 +34,8 @@ func TestCompletionLeavesThePendingRevisionAlone(t *testing.T) {
 	req.Header.Set("User-Agent", "test")
 	handler.ServeHTTP(httptest.NewRecorder(), req)
 
-	require.Len(t, h.reps, 2)
-	pending, last := h.reps[0], h.reps[1]
+	require.Len(t, h.Reports(), 2)
+	pending, last := h.Reports()[0], h.Reports()[1]
 	assert.Equal(t, pending.ID, last.ID)
 	assert.True(t, pending.Pending)
 	assert.Equal(t, 0, pending.Revision)

@@ -52,3 +52,27 @@ func (c *Collector) Raw() []*oops.Report {
 	defer c.mu.Unlock()
 	return slices.Clone(c.reports)
 }
+
+// A Holder is an oops.Publisher that keeps every report it is given itself,
+// not a copy, as an oops.Async does until its worker has written it: a test
+// can then see whether anything changed a report after it was published. It
+// is safe for concurrent use; the zero Holder is ready to use.
+type Holder struct {
+	mu      sync.Mutex
+	reports []*oops.Report
+}
+
+// Publish keeps r.
+func (h *Holder) Publish(_ context.Context, r *oops.Report) ([]string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.reports = append(h.reports, r)
+	return []string{r.ID}, nil
+}
+
+// Reports returns every report published, in order.
+func (h *Holder) Reports() []*oops.Report {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.reports)
+}
